@@ -1,0 +1,85 @@
+//! Crash-safe replacement of a file (checklist item 9): temp file in the same dir, fsync,
+//! rename over the target, fsync the dir. A writer killed at any point leaves the old or the
+//! new content; a leftover temp file has a name no reader opens.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::error::{Error, io_error};
+use crate::paths::set_private;
+
+/// Writes `bytes` to `path` (mode 0600). With `backup`, the content being replaced is kept
+/// there first, so that `path` itself never disappears in between.
+///
+/// The caller holds the dir's write lock, so any temp file found here was left by a writer
+/// that died, and is swept.
+pub fn replace(path: &Path, bytes: &[u8], backup: Option<&Path>) -> Result<(), Error> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let prefix = format!(
+        ".{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
+    sweep_leftovers(dir, &[prefix.as_str(), BACKUP_STAGING_PREFIX]);
+    let mut temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .tempfile_in(dir)
+        .map_err(|e| io_error("create a temporary file in", dir, e))?;
+    set_private(temp.as_file(), temp.path())?;
+    temp.write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| io_error("write", temp.path(), e))?;
+
+    if let Some(backup) = backup {
+        keep_backup(path, backup)?;
+    }
+    temp.persist(path)
+        .map_err(|e| io_error("replace", path, e.error))?;
+    sync_dir(dir)
+}
+
+const BACKUP_STAGING_PREFIX: &str = ".backup.tmp";
+
+fn sweep_leftovers(dir: &Path, prefixes: &[&str]) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if prefixes.iter().any(|p| name.starts_with(p)) {
+            tracing::debug!(file = %name, "removing a temp file left by an interrupted write");
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Points `backup` at the current content of `path` by hard link (the same inode, so no copy
+/// can be torn), falling back to a synced copy where links are not supported.
+fn keep_backup(path: &Path, backup: &Path) -> Result<(), Error> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let staging = tempfile::Builder::new()
+        .prefix(BACKUP_STAGING_PREFIX)
+        .make_in(dir, |staging| match fs::hard_link(path, staging) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(_) => {
+                fs::copy(path, staging)?;
+                fs::File::open(staging)?.sync_all()
+            }
+        })
+        .map_err(|e| io_error("back up", path, e))?;
+    if !staging.path().exists() {
+        return Ok(());
+    }
+    staging
+        .into_temp_path()
+        .persist(backup)
+        .map_err(|e| io_error("back up to", backup, e.error))
+}
+
+fn sync_dir(dir: &Path) -> Result<(), Error> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_error("sync directory", dir, e))
+}

@@ -1,0 +1,30 @@
+//! What every command needs: where the files are, the config, and the unlocked vault.
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::paths::Paths;
+use crate::vault::{self, IdentitySource, Vault};
+
+use super::passphrase::{self, IDENTITY_FILE_VAR};
+
+pub struct Context {
+    pub paths: Paths,
+}
+
+impl Context {
+    pub fn config(&self) -> Result<Config, Error> {
+        Ok(Config::load(&self.paths.config())?)
+    }
+
+    pub fn identity_source(&self, config: &Config) -> IdentitySource {
+        let env = std::env::var(IDENTITY_FILE_VAR).ok();
+        vault::identity_source(&self.paths, &config.settings, env.as_deref())
+    }
+
+    /// Opens the identity (asking for the passphrase if it is sealed) once for this process.
+    pub fn unlock(&self, config: &Config) -> Result<Vault, Error> {
+        let source = self.identity_source(config);
+        let keys = vault::unlock(&self.paths, &source, passphrase::existing)?;
+        Ok(Vault::new(self.paths.clone(), keys))
+    }
+}

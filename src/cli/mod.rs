@@ -1,0 +1,65 @@
+//! The script CLI: a thin door over the engine. Errors are one line on stderr, the problem
+//! first and then what to do; the exit code says what kind of failure it was.
+
+mod args;
+mod connections;
+mod context;
+mod passphrase;
+mod report;
+mod setup;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+pub use args::{AddArgs, Cli, Command};
+use context::Context;
+
+use crate::error::Error;
+use crate::exit;
+use crate::logging;
+use crate::paths::Paths;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            let code = error
+                .downcast_ref::<Error>()
+                .map_or(exit::OTHER, Error::exit_code);
+            tracing::warn!(code, "command failed");
+            eprintln!("zdauth: {}", one_line(&format!("{error:#}")));
+            code
+        }
+    };
+    ExitCode::from(code)
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    if let Command::Completions { shell } = cli.command {
+        clap_complete::generate(shell, &mut Cli::command(), "zdauth", &mut std::io::stdout());
+        return Ok(exit::OK);
+    }
+    let paths = Paths::resolve(cli.config_dir)?;
+    logging::init(&paths.log_file(), cli.verbose);
+    for fixed in paths.fix_permissions()? {
+        eprintln!("zdauth: warning: {fixed}");
+    }
+    let ctx = Context { paths };
+    tracing::debug!(command = ?cli.command, "start");
+    let code = match cli.command {
+        Command::Init { identity_file } => setup::init(&ctx, identity_file)?,
+        Command::Passwd => setup::passwd(&ctx)?,
+        Command::Add(args) => connections::add(&ctx, args)?,
+        Command::Remove { name } => connections::remove(&ctx, &name)?,
+        Command::List { json } => report::list(&ctx, json)?,
+        Command::Status { name } => report::status(&ctx, &name)?,
+        Command::Completions { .. } => exit::OK,
+    };
+    Ok(code)
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,67 @@
+//! Passphrases come from the terminal (hidden) or the environment, never from argv.
+
+use std::io;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::secret::Secret;
+
+pub const PASSPHRASE_VAR: &str = "ZDAUTH_PASSPHRASE";
+pub const NEW_PASSPHRASE_VAR: &str = "ZDAUTH_NEW_PASSPHRASE";
+pub const IDENTITY_FILE_VAR: &str = "ZDAUTH_IDENTITY_FILE";
+
+/// The passphrase of an existing identity.age.
+pub fn existing(path: &Path) -> Result<Secret, Error> {
+    if let Some(secret) = from_env(PASSPHRASE_VAR) {
+        return Ok(secret);
+    }
+    prompt(&format!("Passphrase for {}: ", path.display()), PASSPHRASE_VAR)
+}
+
+/// A new passphrase: from `var`, or typed twice.
+pub fn new(var: &str) -> Result<Secret, Error> {
+    let secret = match from_env(var) {
+        Some(secret) => secret,
+        None => {
+            let first = prompt("New passphrase: ", var)?;
+            let second = prompt("Repeat it: ", var)?;
+            if first != second {
+                return Err(Error::Usage(
+                    "the two passphrases differ: nothing was changed; run the command again".into(),
+                ));
+            }
+            first
+        }
+    };
+    if secret.expose().chars().count() < 8 {
+        return Err(Error::Usage(
+            "the passphrase is shorter than 8 characters: nothing was changed; choose a longer one"
+                .into(),
+        ));
+    }
+    Ok(secret)
+}
+
+fn from_env(var: &str) -> Option<Secret> {
+    std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(Secret::new)
+}
+
+fn prompt(text: &str, var: &str) -> Result<Secret, Error> {
+    match rpassword::prompt_password(text) {
+        Ok(typed) => Ok(Secret::new(typed)),
+        Err(e) if no_terminal(&e) => Err(Error::Locked(format!(
+            "no terminal to ask for the passphrase: set {var}, or set {IDENTITY_FILE_VAR} to a plain age identity file"
+        ))),
+        Err(e) => Err(Error::Locked(format!(
+            "cannot read the passphrase from the terminal ({e}): set {var} instead"
+        ))),
+    }
+}
+
+fn no_terminal(e: &io::Error) -> bool {
+    // Opening /dev/tty without a controlling terminal gives ENXIO; some systems say NotFound.
+    matches!(e.kind(), io::ErrorKind::NotFound) || e.raw_os_error() == Some(6)
+}

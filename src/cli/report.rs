@@ -1,0 +1,173 @@
+//! `list` and `status`: what each connection's tokens look like now.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::config::{Config, Connection};
+use crate::error::Error;
+use crate::exit;
+use crate::status::TokenStatus;
+use crate::vault::{Entry, User, VaultData};
+
+use super::context::Context;
+
+/// One element of `list --json`; the field names are a contract with scripts.
+#[derive(Debug, Serialize)]
+struct Row<'a> {
+    name: &'a str,
+    subdomain: &'a str,
+    kind: &'static str,
+    status: &'static str,
+    expires_at: Option<Timestamp>,
+    /// Seconds until the access token expires; 0 once it has.
+    expires_in: Option<i64>,
+    refresh_expires_at: Option<Timestamp>,
+    user: Option<&'a User>,
+    scopes: &'a [String],
+}
+
+fn row<'a>(
+    config: &Config,
+    connection: &'a Connection,
+    entry: Option<&'a Entry>,
+    now: Timestamp,
+) -> Row<'a> {
+    let tokens = entry.and_then(|e| e.tokens.as_ref());
+    let expires_at = tokens.and_then(|t| t.expires_at);
+    Row {
+        name: &connection.name,
+        subdomain: &connection.subdomain,
+        kind: connection.kind.as_str(),
+        status: TokenStatus::of(entry, now, config.settings.refresh_margin).as_str(),
+        expires_at,
+        expires_in: expires_at.map(|at| at.duration_since(now).as_secs().max(0)),
+        refresh_expires_at: tokens.and_then(|t| t.refresh_expires_at),
+        user: entry.and_then(|e| e.user.as_ref()),
+        scopes: tokens.map_or(&connection.scopes, |t| &t.scopes),
+    }
+}
+
+pub fn list(ctx: &Context, json: bool) -> anyhow::Result<u8> {
+    let config = ctx.config()?;
+    // No connection, nothing secret to show: no passphrase needed.
+    let data = if config.connections.is_empty() {
+        VaultData::default()
+    } else {
+        ctx.unlock(&config)?.load()?
+    };
+    let now = Timestamp::now();
+    let rows: Vec<Row> = config
+        .connections
+        .iter()
+        .map(|c| row(&config, c, data.connections.get(&c.name), now))
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else if rows.is_empty() {
+        println!("no connections yet: add one with `zdauth add NAME --subdomain SUBDOMAIN --client-id ID`");
+    } else {
+        print_table(&rows);
+    }
+    Ok(exit::OK)
+}
+
+fn print_table(rows: &[Row]) {
+    let header = ["NAME", "SUBDOMAIN", "KIND", "STATUS", "EXPIRES IN", "USER"];
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.name.to_owned(),
+                r.subdomain.to_owned(),
+                r.kind.to_owned(),
+                r.status.to_owned(),
+                r.expires_in
+                    .map_or("—".to_owned(), |s| humanize(SignedDuration::from_secs(s))),
+                r.user.map_or("—".to_owned(), |u| u.email.clone()),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for line in &cells {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let print_line = |line: &[String]| {
+        let text: Vec<String> = line
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        println!("{}", text.join("  ").trim_end());
+    };
+    print_line(&header.map(str::to_owned));
+    for line in &cells {
+        print_line(line);
+    }
+}
+
+pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
+    let config = ctx.config()?;
+    let connection = config
+        .connection(name)
+        .ok_or_else(|| Error::UnknownConnection(name.to_owned()))?;
+    let data = ctx.unlock(&config)?.load()?;
+    let entry = data.connections.get(name);
+    let now = Timestamp::now();
+    let row = row(&config, connection, entry, now);
+    let status = TokenStatus::of(entry, now, config.settings.refresh_margin);
+
+    println!("{} ({}, {})", row.name, connection.base_url(), row.kind);
+    println!("  status:         {}", row.status);
+    match (row.expires_at, row.expires_in) {
+        (Some(at), Some(left)) if left > 0 => println!(
+            "  access token:   expires in {} ({at})",
+            humanize(SignedDuration::from_secs(left))
+        ),
+        (Some(at), _) => println!("  access token:   expired at {at}"),
+        (None, _) if entry.and_then(|e| e.tokens.as_ref()).is_some() => {
+            println!("  access token:   no expiry given")
+        }
+        (None, _) => println!("  access token:   none; log in first"),
+    }
+    if let Some(at) = row.refresh_expires_at {
+        println!("  refresh token:  expires {at}");
+    }
+    if let Some(user) = row.user {
+        println!("  user:           {} <{}>, {}", user.name, user.email, user.role);
+    }
+    println!("  scopes:         {}", row.scopes.join(" "));
+    println!("  redirect URI:   {}", connection.redirect_uri());
+    if let Some(error) = entry.and_then(|e| e.last_error.as_deref()) {
+        println!("  last error:     {error}");
+    }
+    Ok(status.exit_code())
+}
+
+/// `45s`, `29m 41s`, `1h 02m`, `2d 03h`.
+pub fn humanize(left: SignedDuration) -> String {
+    let secs = left.as_secs().max(0);
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s:02}s"),
+        (0, _, _) => format!("{h}h {m:02}m"),
+        _ => format!("{d}d {h:02}h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn humanize_picks_two_units() {
+        let h = |s| humanize(SignedDuration::from_secs(s));
+        assert_eq!(h(-5), "0s");
+        assert_eq!(h(45), "45s");
+        assert_eq!(h(29 * 60 + 41), "29m 41s");
+        assert_eq!(h(3600 + 120), "1h 02m");
+        assert_eq!(h(2 * 86_400 + 3 * 3600 + 59), "2d 03h");
+    }
+}

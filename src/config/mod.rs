@@ -1,0 +1,184 @@
+//! config.toml: the non-secret description of every connection and the user's settings.
+//! Secrets live in the vault, never here.
+
+mod edit;
+mod raw;
+mod rules;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use thiserror::Error;
+
+pub use edit::ConfigEdit;
+pub use rules::{
+    Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
+    parse_scopes,
+};
+
+/// The example written by `zdauth init`; every key is documented in it.
+pub const EXAMPLE: &str = include_str!("../../config.example.toml");
+
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+pub const DEFAULT_CLIPBOARD_CLEAR: Duration = Duration::from_secs(30);
+pub const DEFAULT_KDF_WORK_FACTOR: u8 = 18;
+pub const MIN_KDF_WORK_FACTOR: u8 = 10;
+/// age refuses to decrypt above this: a larger factor costs minutes and GiBs (checklist item 12).
+pub const MAX_KDF_WORK_FACTOR: u8 = 22;
+pub const DEFAULT_REDIRECT_PORT: u16 = 8765;
+pub const DEFAULT_SCOPES: &[&str] = &["read", "write"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub settings: Settings,
+    pub connections: Vec<Connection>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub refresh_margin: Duration,
+    pub clipboard_clear: Duration,
+    pub auto_refresh: bool,
+    /// As written in the file (`~` and relative paths resolved by [`crate::paths::expand_user_path`]).
+    pub identity_file: Option<String>,
+    pub kdf_work_factor: u8,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
+            clipboard_clear: DEFAULT_CLIPBOARD_CLEAR,
+            auto_refresh: false,
+            identity_file: None,
+            kdf_work_factor: DEFAULT_KDF_WORK_FACTOR,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Support,
+    Chat,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Support => "support",
+            Kind::Chat => "chat",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "support" => Some(Kind::Support),
+            "chat" => Some(Kind::Chat),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Connection {
+    pub name: String,
+    pub subdomain: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub redirect_port: u16,
+    pub kind: Kind,
+    /// Without a trailing slash.
+    pub base_url: Option<String>,
+    pub access_token_lifetime: Option<Duration>,
+    pub refresh_token_lifetime: Option<Duration>,
+}
+
+impl Connection {
+    /// The URI to register in Zendesk: the IP literal, never `localhost` (RFC 8252 §8.3).
+    pub fn redirect_uri(&self) -> String {
+        format!("http://127.0.0.1:{}/callback", self.redirect_port)
+    }
+
+    /// `https://{subdomain}.zendesk.com`, or the configured `base_url`. The host of the built
+    /// URL is checked against the subdomain so that no input can point it elsewhere.
+    pub fn base_url(&self) -> url::Url {
+        if let Some(base) = &self.base_url {
+            return url::Url::parse(base).expect("base_url was validated on load");
+        }
+        let url = url::Url::parse(&format!("https://{}.zendesk.com", self.subdomain))
+            .expect("a validated subdomain makes a valid URL");
+        assert_eq!(
+            url.host_str(),
+            Some(format!("{}.zendesk.com", self.subdomain).as_str()),
+            "subdomain validation let a host through"
+        );
+        url
+    }
+}
+
+impl Config {
+    pub fn connection(&self, name: &str) -> Option<&Connection> {
+        self.connections.iter().find(|c| c.name == name)
+    }
+
+    /// Reads and validates `path`. A missing file is [`ConfigError::Missing`].
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+            io::ErrorKind::NotFound => ConfigError::Missing {
+                file: path.to_path_buf(),
+            },
+            _ => ConfigError::Unreadable {
+                file: path.to_path_buf(),
+                source,
+            },
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Validates `text`; `file` only names the source in errors.
+    pub fn parse(text: &str, file: &Path) -> Result<Self, ConfigError> {
+        rules::parse(text, file)
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// One problem at one place in the file.
+    #[error("{}", InvalidDisplay { file, line: *line, key, message })]
+    Invalid {
+        file: PathBuf,
+        line: usize,
+        /// Empty when the parser could not tell (a syntax error).
+        key: String,
+        message: String,
+    },
+    #[error("{} does not exist: run `zdauth init` to create it", file.display())]
+    Missing { file: PathBuf },
+    #[error("cannot read {}: {source}; check that it is a file you can read", file.display())]
+    Unreadable {
+        file: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+struct InvalidDisplay<'a> {
+    file: &'a Path,
+    line: usize,
+    key: &'a str,
+    message: &'a str,
+}
+
+impl fmt::Display for InvalidDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.file.display(), self.line)?;
+        if !self.key.is_empty() {
+            write!(f, "{}: ", self.key)?;
+        }
+        f.write_str(self.message)
+    }
+}

@@ -1,0 +1,91 @@
+//! The engine's errors. Every message is one line: the problem first, then what to do.
+//! None of them ever carries a token, secret or passphrase.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::config::ConfigError;
+use crate::exit;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    /// A bad argument or value given on the command line.
+    #[error("{0}")]
+    Usage(String),
+
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+
+    #[error("{0}")]
+    Crypto(String),
+
+    /// The vault cannot be opened: wrong or missing passphrase, unreadable identity.
+    #[error("{0}")]
+    Locked(String),
+
+    #[error("cannot {action} {}: {source}; check that the path exists, is yours and the disk is not full", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("{} is damaged ({reason}); nothing was changed: {hint}", path.display())]
+    CorruptVault {
+        path: PathBuf,
+        reason: String,
+        hint: String,
+    },
+
+    #[error(
+        "{} was written by a newer zdauth (vault format {found}, this one knows {known}); upgrade zdauth before changing it",
+        path.display()
+    )]
+    NewerVault {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
+
+    #[error(
+        "another zdauth process has held {} for over {seconds} s; wait for it to finish, or end it and try again",
+        path.display()
+    )]
+    LockTimeout { path: PathBuf, seconds: u64 },
+
+    #[error("no connection named {0:?}; `zdauth list` shows the names")]
+    UnknownConnection(String),
+
+    #[error("a connection named {0:?} already exists; pick another name or `zdauth remove {0}` first")]
+    DuplicateConnection(String),
+
+    #[error("zdauth is not set up in {}: run `zdauth init` first", dir.display())]
+    NotInitialized { dir: PathBuf },
+
+    #[error(
+        "{} already exists; zdauth init never replaces an identity (use `zdauth passwd` to change its passphrase)",
+        path.display()
+    )]
+    IdentityExists { path: PathBuf },
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => exit::USAGE,
+            Error::Locked(_) => exit::VAULT_LOCKED,
+            _ => exit::OTHER,
+        }
+    }
+}
+
+pub fn io_error(action: &'static str, path: &Path, source: io::Error) -> Error {
+    Error::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}

@@ -1,0 +1,22 @@
+//! Process exit codes: a contract with scripts, documented in the README and `--help`.
+
+pub const OK: u8 = 0;
+pub const OTHER: u8 = 1;
+pub const USAGE: u8 = 2;
+pub const EXPIRING: u8 = 3;
+pub const EXPIRED: u8 = 4;
+pub const LOGIN_REQUIRED: u8 = 5;
+pub const VAULT_LOCKED: u8 = 6;
+pub const ZENDESK_OR_NETWORK: u8 = 7;
+
+/// Shown under `--help`; the README repeats it.
+pub const HELP: &str = "\
+Exit codes:
+  0  ok
+  1  other error
+  2  usage error
+  3  access token expiring within refresh_margin (status)
+  4  access token expired, refresh token still valid (status)
+  5  login required (no token, or refresh token expired or revoked)
+  6  vault locked (wrong passphrase, no passphrase, unreadable identity)
+  7  Zendesk or network error; stored tokens kept";

@@ -1,0 +1,19 @@
+//! zdauth keeps Zendesk OAuth tokens alive for admins who manage many subdomains.
+//!
+//! The engine (`config`, `vault`, `paths`, `status`, `subdomain`) knows nothing of the
+//! terminal; the doors (`cli`) call into it.
+
+pub mod cli;
+pub mod atomic_file;
+pub mod config;
+pub mod error;
+pub mod exit;
+pub mod lock;
+pub mod logging;
+pub mod paths;
+pub mod secret;
+pub mod status;
+pub mod subdomain;
+pub mod vault;
+
+pub use error::Error;

@@ -1,0 +1,124 @@
+//! What state a connection's tokens are in, at a given instant.
+
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::exit;
+use crate::vault::Entry;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenStatus {
+    /// More than the refresh margin left.
+    Valid,
+    /// Still valid, but inside the refresh margin.
+    Expiring,
+    /// The access token is dead; the refresh token can still get a new one.
+    Expired,
+    /// Nothing left that can get a token without the browser.
+    LoginRequired,
+    /// Never logged in.
+    NoToken,
+}
+
+impl TokenStatus {
+    pub fn of(entry: Option<&Entry>, now: Timestamp, margin: Duration) -> Self {
+        let Some(tokens) = entry.and_then(|e| e.tokens.as_ref()) else {
+            return TokenStatus::NoToken;
+        };
+        let Some(expires_at) = tokens.expires_at else {
+            return TokenStatus::Valid;
+        };
+        let left = expires_at.duration_since(now);
+        let margin = SignedDuration::try_from(margin).unwrap_or(SignedDuration::MAX);
+        if left > margin {
+            return TokenStatus::Valid;
+        }
+        if left > SignedDuration::ZERO {
+            return TokenStatus::Expiring;
+        }
+        let refresh_alive = tokens.refresh_token.is_some()
+            && tokens.refresh_expires_at.is_none_or(|at| at > now);
+        if refresh_alive {
+            TokenStatus::Expired
+        } else {
+            TokenStatus::LoginRequired
+        }
+    }
+
+    /// The word scripts see in `list --json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenStatus::Valid => "valid",
+            TokenStatus::Expiring => "expiring",
+            TokenStatus::Expired => "expired",
+            TokenStatus::LoginRequired => "login_required",
+            TokenStatus::NoToken => "no_token",
+        }
+    }
+
+    /// The exit code of `zdauth status`.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            TokenStatus::Valid => exit::OK,
+            TokenStatus::Expiring => exit::EXPIRING,
+            TokenStatus::Expired => exit::EXPIRED,
+            TokenStatus::LoginRequired | TokenStatus::NoToken => exit::LOGIN_REQUIRED,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+    use crate::vault::Tokens;
+
+    const MARGIN: Duration = Duration::from_secs(300);
+
+    fn now() -> Timestamp {
+        "2026-11-28T12:00:00Z".parse().unwrap()
+    }
+
+    fn entry(access_left_s: i64, refresh: Option<i64>) -> Entry {
+        Entry {
+            tokens: Some(Tokens {
+                access_token: Secret::new("a"),
+                refresh_token: refresh.map(|_| Secret::new("r")),
+                token_type: "bearer".into(),
+                scopes: vec![],
+                obtained_at: now(),
+                expires_at: Some(now() + SignedDuration::from_secs(access_left_s)),
+                refresh_expires_at: refresh.map(|s| now() + SignedDuration::from_secs(s)),
+            }),
+            ..Entry::default()
+        }
+    }
+
+    #[test]
+    fn each_state_and_its_exit_code() {
+        let cases = [
+            (None, TokenStatus::NoToken, 5),
+            (Some(Entry::default()), TokenStatus::NoToken, 5),
+            (Some(entry(301, Some(86400))), TokenStatus::Valid, 0),
+            (Some(entry(300, Some(86400))), TokenStatus::Expiring, 3),
+            (Some(entry(1, Some(86400))), TokenStatus::Expiring, 3),
+            (Some(entry(0, Some(86400))), TokenStatus::Expired, 4),
+            (Some(entry(-10, Some(86400))), TokenStatus::Expired, 4),
+            (Some(entry(-10, Some(-1))), TokenStatus::LoginRequired, 5),
+            (Some(entry(-10, None)), TokenStatus::LoginRequired, 5),
+        ];
+        for (entry, status, code) in cases {
+            let got = TokenStatus::of(entry.as_ref(), now(), MARGIN);
+            assert_eq!(got, status, "{entry:?}");
+            assert_eq!(got.exit_code(), code);
+        }
+    }
+
+    #[test]
+    fn a_token_without_expiry_is_valid() {
+        let mut e = entry(0, None);
+        e.tokens.as_mut().unwrap().expires_at = None;
+        assert_eq!(TokenStatus::of(Some(&e), now(), MARGIN), TokenStatus::Valid);
+    }
+}

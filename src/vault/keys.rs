@@ -1,0 +1,168 @@
+//! The user's age identity: made by `init`, sealed under a passphrase (scrypt) in
+//! identity.age, or read from a plain age identity file. Opening it is the only slow step
+//! (scrypt, about a second at the default work factor), done once per process.
+
+use std::io::{BufReader, Read, Write};
+use std::iter;
+use std::path::Path;
+
+use age::secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use crate::config::MAX_KDF_WORK_FACTOR;
+use crate::error::{Error, io_error};
+use crate::secret::Secret;
+
+pub struct Keys {
+    identities: Vec<Box<dyn age::Identity + Send + Sync>>,
+    recipients: Vec<Box<dyn age::Recipient + Send>>,
+    /// The `age1…` line(s) to encrypt to; public.
+    recipient: String,
+    /// The identity file's text, kept only so `passwd` can seal it again.
+    identity_text: Secret,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys")
+            .field("recipient", &self.recipient)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Keys {
+    /// A new X25519 identity, as `age-keygen` would make it.
+    pub fn generate() -> Self {
+        let identity = age::x25519::Identity::generate();
+        let text = format!(
+            "# created by zdauth\n# public key: {}\n{}\n",
+            identity.to_public(),
+            identity.to_string().expose_secret()
+        );
+        Self::from_identity_text(Secret::new(text), "the new identity")
+            .expect("a generated identity parses")
+    }
+
+    /// Parses the text of an age identity file (`AGE-SECRET-KEY-1…` lines, `#` comments).
+    pub fn from_identity_text(text: Secret, source: &str) -> Result<Self, Error> {
+        let unusable = |why: String| {
+            Error::Locked(format!(
+                "{source} is not a usable age identity ({why}): give a file made by age-keygen or zdauth init"
+            ))
+        };
+        let file = age::IdentityFile::from_buffer(BufReader::new(text.expose().as_bytes()))
+            .map_err(|e| unusable(e.to_string()))?;
+        let mut recipient = Vec::new();
+        file.write_recipients_file(&mut recipient)
+            .map_err(|e| unusable(e.to_string()))?;
+        let recipients = file.to_recipients().map_err(|e| unusable(e.to_string()))?;
+        let identities = file.into_identities().map_err(|e| unusable(e.to_string()))?;
+        Ok(Self {
+            identities,
+            recipients,
+            recipient: String::from_utf8(recipient).expect("recipients are ASCII"),
+            identity_text: text,
+        })
+    }
+
+    pub fn from_identity_file(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::Locked(format!(
+                "cannot read the identity file {}: {e}; fix the path in settings.identity_file or ZDAUTH_IDENTITY_FILE",
+                path.display()
+            ))
+        })?;
+        Self::from_identity_text(Secret::new(text), &path.display().to_string())
+    }
+
+    /// Decrypts identity.age. Work factors above [`MAX_KDF_WORK_FACTOR`] are refused rather
+    /// than spent (checklist item 12).
+    pub fn unseal(sealed: &[u8], passphrase: &Secret, path: &Path) -> Result<Self, Error> {
+        let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.expose()));
+        identity.set_max_work_factor(MAX_KDF_WORK_FACTOR);
+        let decryptor = age::Decryptor::new_buffered(sealed).map_err(|e| unreadable(path, &e))?;
+        if !decryptor.is_scrypt() {
+            return Err(Error::Locked(format!(
+                "{} is not passphrase-protected age data: restore it from a backup, or set settings.identity_file to a plain identity",
+                path.display()
+            )));
+        }
+        let mut reader = decryptor
+            .decrypt(iter::once(&identity as &dyn age::Identity))
+            .map_err(|e| match e {
+                age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
+                    Error::Locked(format!(
+                        "wrong passphrase for {}: try again (nothing was changed)",
+                        path.display()
+                    ))
+                }
+                other => unreadable(path, &other),
+            })?;
+        let mut text = Zeroizing::new(String::new());
+        reader
+            .read_to_string(&mut text)
+            .map_err(|e| unreadable(path, &e))?;
+        Self::from_identity_text(Secret::new(text.as_str()), &path.display().to_string())
+    }
+
+    /// Encrypts the identity under `passphrase` with the work factor pinned (checklist item 12).
+    pub fn seal(&self, passphrase: &Secret, work_factor: u8) -> Result<Vec<u8>, Error> {
+        let mut recipient = age::scrypt::Recipient::new(SecretString::from(passphrase.expose()));
+        recipient.set_work_factor(work_factor);
+        encrypt_to(
+            iter::once(&recipient as &dyn age::Recipient),
+            self.identity_text.expose().as_bytes(),
+        )
+    }
+
+    pub fn recipient(&self) -> &str {
+        self.recipient.trim_end()
+    }
+
+    pub fn encrypt(&self, plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+        encrypt_to(
+            self.recipients.iter().map(|r| r.as_ref() as &dyn age::Recipient),
+            plaintext,
+        )
+    }
+
+    pub fn decrypt(&self, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, age::DecryptError> {
+        let decryptor = age::Decryptor::new_buffered(ciphertext)?;
+        let mut reader = decryptor.decrypt(
+            self.identities
+                .iter()
+                .map(|i| i.as_ref() as &dyn age::Identity),
+        )?;
+        let mut plain = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
+        reader.read_to_end(&mut plain)?;
+        Ok(plain)
+    }
+}
+
+fn encrypt_to<'a>(
+    recipients: impl Iterator<Item = &'a dyn age::Recipient>,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let failed = |e: String| Error::Crypto(format!("age encryption failed: {e}; please report this"));
+    let encryptor = age::Encryptor::with_recipients(recipients).map_err(|e| failed(e.to_string()))?;
+    let mut out = Vec::with_capacity(plaintext.len() + 256);
+    let mut writer = encryptor
+        .wrap_output(&mut out)
+        .map_err(|e| failed(e.to_string()))?;
+    writer
+        .write_all(plaintext)
+        .and_then(|()| writer.finish().map(drop))
+        .map_err(|e| failed(e.to_string()))?;
+    Ok(out)
+}
+
+fn unreadable(path: &Path, e: &dyn std::fmt::Display) -> Error {
+    Error::Locked(format!(
+        "{} cannot be read as an age identity ({e}): restore it from a backup or run `zdauth init` in a new --config-dir",
+        path.display()
+    ))
+}
+
+pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| io_error("read", path, e))
+}

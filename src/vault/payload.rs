@@ -1,0 +1,178 @@
+//! What the vault holds once decrypted: a versioned JSON document, readable by anyone who
+//! decrypts it with the stock `age` tool.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::secret::Secret;
+
+/// Bump on any change of meaning; an older zdauth then refuses to write a newer vault.
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VaultData {
+    pub version: u32,
+    #[serde(default)]
+    pub connections: BTreeMap<String, Entry>,
+}
+
+impl Default for VaultData {
+    fn default() -> Self {
+        Self {
+            version: VERSION,
+            connections: BTreeMap::new(),
+        }
+    }
+}
+
+/// Everything secret or learned at run time about one connection.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Only for confidential OAuth clients; public clients have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<Tokens>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_refresh: Option<Timestamp>,
+    /// Free of secrets by construction: it is shown in the TUI and `status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+/// One access/refresh pair as issued together by Zendesk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tokens {
+    pub access_token: Secret,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret>,
+    pub token_type: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    pub obtained_at: Timestamp,
+    /// None: the server gave no expiry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: u64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+}
+
+impl VaultData {
+    pub fn to_plaintext(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(4096));
+        serde_json::to_writer_pretty(&mut *out, self).expect("vault data always serializes");
+        out.push(b'\n');
+        out
+    }
+
+    /// The reason is safe to show: serde_json's messages name positions, not values.
+    pub fn from_plaintext(bytes: &[u8]) -> Result<Self, String> {
+        #[derive(Deserialize)]
+        struct VersionOnly {
+            version: u32,
+        }
+        let VersionOnly { version } = serde_json::from_slice(bytes)
+            .map_err(|e| format!("its content is not a zdauth vault: {}", e.classify_message()))?;
+        if version == 0 {
+            return Err("its format version is 0, which no zdauth writes".into());
+        }
+        serde_json::from_slice(bytes)
+            .map_err(|e| format!("its content does not match format {version}: {}", e.classify_message()))
+    }
+}
+
+trait ClassifyMessage {
+    fn classify_message(&self) -> String;
+}
+
+impl ClassifyMessage for serde_json::Error {
+    /// Position and category only: serde_json quotes offending values in some messages, and
+    /// a value here may be a token.
+    fn classify_message(&self) -> String {
+        let category = match self.classify() {
+            serde_json::error::Category::Io => "read error",
+            serde_json::error::Category::Syntax => "malformed JSON",
+            serde_json::error::Category::Data => "unexpected field or value",
+            serde_json::error::Category::Eof => "cut short",
+        };
+        format!("{category} at line {} column {}", self.line(), self.column())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> VaultData {
+        let mut data = VaultData::default();
+        data.connections.insert(
+            "acme".into(),
+            Entry {
+                client_secret: Some(Secret::new("cs")),
+                tokens: Some(Tokens {
+                    access_token: Secret::new("at-secret"),
+                    refresh_token: Some(Secret::new("rt-secret")),
+                    token_type: "bearer".into(),
+                    scopes: vec!["read".into()],
+                    obtained_at: "2026-11-28T07:00:00Z".parse().unwrap(),
+                    expires_at: Some("2026-11-28T07:30:00Z".parse().unwrap()),
+                    refresh_expires_at: Some("2026-12-28T07:00:00Z".parse().unwrap()),
+                }),
+                user: Some(User {
+                    id: 7,
+                    name: "Ann".into(),
+                    email: "ann@acme.test".into(),
+                    role: "admin".into(),
+                }),
+                last_refresh: None,
+                last_error: None,
+            },
+        );
+        data
+    }
+
+    #[test]
+    fn round_trip() {
+        let data = sample();
+        let back = VaultData::from_plaintext(&data.to_plaintext()).unwrap();
+        assert_eq!(back, data);
+    }
+
+    #[test]
+    fn times_are_rfc3339_utc() {
+        let text = String::from_utf8(sample().to_plaintext().to_vec()).unwrap();
+        assert!(text.contains("\"expires_at\": \"2026-11-28T07:30:00Z\""), "{text}");
+        assert!(text.contains("\"version\": 1"), "{text}");
+    }
+
+    #[test]
+    fn errors_never_quote_values() {
+        let bad = br#"{"version":1,"connections":{"acme":{"tokens":{"access_token":7}}}}"#;
+        let reason = VaultData::from_plaintext(bad).unwrap_err();
+        assert!(reason.contains("unexpected field or value"), "{reason}");
+        let bad = br#"{"version":1,"connections":{"acme":{"tokens":"rt-secret-value"}}}"#;
+        let reason = VaultData::from_plaintext(bad).unwrap_err();
+        assert!(!reason.contains("rt-secret-value"), "{reason}");
+        assert!(VaultData::from_plaintext(b"garbage").is_err());
+        assert!(VaultData::from_plaintext(br#"{"version":0}"#).is_err());
+    }
+
+    #[test]
+    fn newer_versions_still_read() {
+        let data = VaultData::from_plaintext(br#"{"version":2,"connections":{},"new":true}"#).unwrap();
+        assert_eq!(data.version, 2);
+    }
+}

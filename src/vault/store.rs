@@ -1,0 +1,162 @@
+//! vault.age on disk: load, and read-modify-write under the dir lock so that processes
+//! changing different connections never drop each other's changes.
+
+use std::io;
+use std::sync::Arc;
+
+use crate::atomic_file;
+use crate::error::{Error, io_error};
+use crate::lock::{CONNECTION_LOCK_TIMEOUT, DIR_LOCK_TIMEOUT, FileLock};
+use crate::paths::Paths;
+
+use super::keys::Keys;
+use super::payload::{Entry, VERSION, VaultData};
+
+/// Serializes every writer of the config dir (config.toml and vault.age). Hold it only for
+/// a read-modify-write, never across a network call.
+#[derive(Debug)]
+pub struct DirLock {
+    _held: FileLock,
+}
+
+impl DirLock {
+    pub fn acquire(paths: &Paths) -> Result<Self, Error> {
+        FileLock::acquire(&paths.lock(), DIR_LOCK_TIMEOUT).map(|held| Self { _held: held })
+    }
+}
+
+/// An unlocked vault: cheap to clone, safe to share between threads.
+#[derive(Debug, Clone)]
+pub struct Vault {
+    paths: Paths,
+    keys: Arc<Keys>,
+}
+
+impl Vault {
+    pub fn new(paths: Paths, keys: Keys) -> Self {
+        Self {
+            paths,
+            keys: Arc::new(keys),
+        }
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    /// The current content. No lock is needed: writers replace the file by rename, so a
+    /// reader sees one whole generation. A missing vault is an empty one.
+    pub fn load(&self) -> Result<VaultData, Error> {
+        let path = self.paths.vault();
+        let ciphertext = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(VaultData::default()),
+            Err(e) => return Err(io_error("read", &path, e)),
+        };
+        let plaintext = self.keys.decrypt(&ciphertext).map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => Error::Locked(format!(
+                "{} is not encrypted to this identity ({}): use the identity it was made with",
+                path.display(),
+                self.keys.recipient()
+            )),
+            other => self.corrupt(other.to_string()),
+        })?;
+        VaultData::from_plaintext(&plaintext).map_err(|reason| self.corrupt(reason))
+    }
+
+    fn corrupt(&self, reason: String) -> Error {
+        let backup = self.paths.vault_backup();
+        let hint = if backup.exists() {
+            format!(
+                "the previous generation is in {}; check it with `age -d -i IDENTITY {}` and copy it over vault.age",
+                backup.display(),
+                backup.display()
+            )
+        } else {
+            "restore vault.age from a backup, or move it aside and log in again".to_owned()
+        };
+        Error::CorruptVault {
+            path: self.paths.vault(),
+            reason,
+            hint,
+        }
+    }
+
+    /// Re-reads the vault under the dir lock, applies `change`, and saves the result.
+    pub fn update<R>(&self, change: impl FnOnce(&mut VaultData) -> R) -> Result<R, Error> {
+        let lock = DirLock::acquire(&self.paths)?;
+        self.update_locked(&lock, change)
+    }
+
+    /// [`Self::update`] for a caller that already holds the dir lock (e.g. to change
+    /// config.toml in the same step).
+    pub fn update_locked<R>(
+        &self,
+        _lock: &DirLock,
+        change: impl FnOnce(&mut VaultData) -> R,
+    ) -> Result<R, Error> {
+        let mut data = self.load()?;
+        if data.version > VERSION {
+            return Err(Error::NewerVault {
+                path: self.paths.vault(),
+                found: data.version,
+                known: VERSION,
+            });
+        }
+        let result = change(&mut data);
+        self.write(&data)?;
+        Ok(result)
+    }
+
+    fn write(&self, data: &VaultData) -> Result<(), Error> {
+        let ciphertext = self.keys.encrypt(&data.to_plaintext())?;
+        let backup = self.paths.vault_backup();
+        atomic_file::replace(&self.paths.vault(), &ciphertext, Some(&backup))?;
+        tracing::debug!(connections = data.connections.len(), "vault saved");
+        Ok(())
+    }
+
+    /// Takes `name`'s own lock, which a refresh holds from re-reading the vault through the
+    /// network call to the persisted new pair, so that only one process at a time spends a
+    /// single-use refresh token.
+    pub fn lock_connection(&self, name: &str) -> Result<ConnectionLock, Error> {
+        let lock = FileLock::acquire(&self.paths.connection_lock(name), CONNECTION_LOCK_TIMEOUT)?;
+        Ok(ConnectionLock {
+            vault: self.clone(),
+            name: name.to_owned(),
+            _lock: lock,
+        })
+    }
+}
+
+/// "Lock connection X, reload, let me change X, persist."
+#[derive(Debug)]
+pub struct ConnectionLock {
+    vault: Vault,
+    name: String,
+    _lock: FileLock,
+}
+
+impl ConnectionLock {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The entry as it is on disk now (another process may have changed it before we got the
+    /// lock).
+    pub fn reload(&self) -> Result<Option<Entry>, Error> {
+        Ok(self.vault.load()?.connections.remove(&self.name))
+    }
+
+    /// Writes `entry` for this connection, merged into the vault as re-read under the dir
+    /// lock; other connections' entries are kept as they are on disk.
+    pub fn persist(&self, entry: Entry) -> Result<(), Error> {
+        self.vault.update(|data| {
+            data.connections.insert(self.name.clone(), entry);
+        })
+    }
+}
