@@ -1,0 +1,280 @@
+//! vault.age and identity.age on disk: real age encryption, real files, the real binary.
+
+mod common;
+
+use std::io::Read;
+use std::iter;
+
+use age::secrecy::SecretString;
+use common::{PASSPHRASE, Sandbox, mode, tokens};
+use zdauth::vault::{Keys, Vault, VaultData};
+
+/// A config dir set up with a sealed identity at the lowest work factor, through the same
+/// setting users have.
+fn sealed_sandbox() -> Sandbox {
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.dir()).unwrap();
+    std::fs::write(sb.paths().config(), "[settings]\nkdf_work_factor = 10\n").unwrap();
+    let run = sb.run_with(&["init"], &[("ZDAUTH_PASSPHRASE", PASSPHRASE)], None).success();
+    assert!(run.stdout.contains("scrypt work factor 10"), "{}", run.stdout);
+    sb
+}
+
+fn with_passphrase<'a>(passphrase: &'a str) -> [(&'static str, &'a str); 1] {
+    [("ZDAUTH_PASSPHRASE", passphrase)]
+}
+
+/// What someone with only the age crate and the passphrase can do.
+fn outsider_unseal(sb: &Sandbox, passphrase: &str) -> Result<String, age::DecryptError> {
+    let sealed = std::fs::read(sb.paths().identity()).unwrap();
+    let identity = age::scrypt::Identity::new(SecretString::from(passphrase));
+    let mut reader = age::Decryptor::new(&sealed[..])?
+        .decrypt(iter::once(&identity as &dyn age::Identity))?;
+    let mut text = String::new();
+    reader.read_to_string(&mut text).unwrap();
+    Ok(text)
+}
+
+fn outsider_open_vault(identity_text: &str, vault: &[u8]) -> serde_json::Value {
+    let identity = identity_text
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .unwrap()
+        .parse::<age::x25519::Identity>()
+        .unwrap();
+    let plain = age::decrypt(&identity, vault).unwrap();
+    serde_json::from_slice(&plain).unwrap()
+}
+
+#[test]
+fn init_seals_the_identity_with_the_configured_work_factor() {
+    let sb = sealed_sandbox();
+    let identity = sb.paths().identity();
+    assert_eq!(mode(&identity), 0o600);
+    // The age header names the work factor in clear: "-> scrypt SALT 10".
+    let sealed = std::fs::read(&identity).unwrap();
+    let header = String::from_utf8_lossy(&sealed[..sealed.len().min(200)]).into_owned();
+    let stanza = header.lines().find(|l| l.starts_with("-> scrypt ")).unwrap();
+    assert!(stanza.ends_with(" 10"), "{stanza}");
+
+    let identity_text = outsider_unseal(&sb, PASSPHRASE).unwrap();
+    let recipient = std::fs::read_to_string(sb.paths().recipient()).unwrap();
+    let public = identity_text
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap();
+    assert!(recipient.contains(public), "{recipient} vs {public}");
+    let json = outsider_open_vault(&identity_text, &sb.vault_bytes());
+    assert_eq!(json, serde_json::json!({"version": 1, "connections": {}}));
+
+    // A second init keeps everything.
+    let before = std::fs::read(&identity).unwrap();
+    sb.run_with(&["init"], &with_passphrase(PASSPHRASE), None)
+        .fails(1, "never replaces an identity");
+    assert_eq!(std::fs::read(&identity).unwrap(), before);
+}
+
+#[test]
+fn a_wrong_or_missing_passphrase_exits_6_and_changes_nothing() {
+    let sb = sealed_sandbox();
+    sb.add("acme");
+    let vault = sb.vault_bytes();
+    let identity = std::fs::read(sb.paths().identity()).unwrap();
+
+    sb.run_with(&["list"], &with_passphrase("not the passphrase"), None)
+        .fails(6, "wrong passphrase");
+    sb.run_with(&["remove", "acme"], &with_passphrase("not the passphrase"), None)
+        .fails(6, "wrong passphrase");
+    // No terminal (stdin is /dev/null and the test has no controlling tty) and no variable.
+    sb.run(&["status", "acme"]).fails(6, "set ZDAUTH_PASSPHRASE");
+    assert_eq!(sb.vault_bytes(), vault);
+    assert_eq!(std::fs::read(sb.paths().identity()).unwrap(), identity);
+    assert!(sb.config_text().contains("name = \"acme\""));
+
+    sb.run_with(&["status", "acme"], &with_passphrase(PASSPHRASE), None);
+    let run = sb.run_with(&["list", "--json"], &with_passphrase(PASSPHRASE), None).success();
+    assert!(run.stdout.contains("\"no_token\""));
+}
+
+#[test]
+fn passwd_reseals_the_same_identity() {
+    let sb = sealed_sandbox();
+    let before = outsider_unseal(&sb, PASSPHRASE).unwrap();
+    let vault = sb.vault_bytes();
+    let new = "a much better passphrase";
+    sb.run_with(&["passwd"], &[("ZDAUTH_PASSPHRASE", PASSPHRASE), ("ZDAUTH_NEW_PASSPHRASE", "short")], None)
+        .fails(2, "shorter than 8");
+    sb.run_with(&["passwd"], &[("ZDAUTH_PASSPHRASE", "wrong one!"), ("ZDAUTH_NEW_PASSPHRASE", new)], None)
+        .fails(6, "wrong passphrase");
+    assert_eq!(outsider_unseal(&sb, PASSPHRASE).unwrap(), before);
+
+    sb.run_with(&["passwd"], &[("ZDAUTH_PASSPHRASE", PASSPHRASE), ("ZDAUTH_NEW_PASSPHRASE", new)], None)
+        .success();
+    assert!(outsider_unseal(&sb, PASSPHRASE).is_err());
+    assert_eq!(outsider_unseal(&sb, new).unwrap(), before);
+    assert_eq!(sb.vault_bytes(), vault, "passwd must not touch the vault");
+    sb.run_with(&["list"], &with_passphrase(new), None).success();
+}
+
+#[test]
+fn passwd_refuses_a_plain_identity_file() {
+    let sb = Sandbox::new();
+    sb.init_with_identity_file();
+    sb.run(&["passwd"]).fails(2, "has no passphrase");
+}
+
+#[test]
+fn work_factors_above_22_are_refused_not_spent() {
+    let sb = sealed_sandbox();
+    sb.add("acme");
+    // The work factor is the last word of the scrypt stanza and is read before any key is
+    // derived: raising it to 23 must be refused at once (running it would take 8 GiB).
+    let sealed = std::fs::read(sb.paths().identity()).unwrap();
+    let text = String::from_utf8_lossy(&sealed).into_owned();
+    let stanza = text.lines().find(|l| l.starts_with("-> scrypt ")).unwrap();
+    let raised = stanza.strip_suffix(" 10").unwrap().to_owned() + " 23";
+    let mut hostile = sealed.clone();
+    let at = text.find(stanza).unwrap();
+    hostile.splice(at..at + stanza.len(), raised.bytes());
+    std::fs::write(sb.paths().identity(), &hostile).unwrap();
+    sb.run_with(&["list"], &with_passphrase(PASSPHRASE), None)
+        .fails(6, "cannot be read as an age identity");
+}
+
+#[test]
+fn the_stock_age_tool_decrypts_the_vault() {
+    let sb = Sandbox::new();
+    sb.init_with_identity_file();
+    sb.add("acme");
+    sb.vault().lock_connection("acme").unwrap().persist(tokens(1800, Some(86_400))).unwrap();
+    let age = std::process::Command::new("age")
+        .args(["-d", "-i"])
+        .arg(sb.identity_file())
+        .arg(sb.paths().vault())
+        .output();
+    let output = match age {
+        Ok(output) => output,
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("the `age` tool is not installed (apt-get install age); .ci/run installs it");
+            return;
+        }
+        Err(e) => panic!("CI must have the age tool: {e}"),
+    };
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["connections"]["acme"]["tokens"]["access_token"], "access-SECRET-abc");
+    assert_eq!(json["connections"]["acme"]["tokens"]["token_type"], "bearer");
+}
+
+#[test]
+fn a_damaged_vault_is_reported_and_never_overwritten() {
+    let sb = Sandbox::new();
+    sb.init_with_identity_file();
+    sb.add("acme");
+    let good = sb.vault_bytes();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", good[..good.len() - 20].to_vec()),
+        ("header only", good[..good.iter().position(|b| *b == b'\n').unwrap() + 1].to_vec()),
+        ("garbage", b"this is not an age file\n".to_vec()),
+        ("empty", Vec::new()),
+        ("flipped byte", {
+            let mut bytes = good.clone();
+            let last = bytes.len() - 1;
+            bytes[last] ^= 0x55;
+            bytes
+        }),
+        ("not zdauth json", age::encrypt(&recipient(&sb), b"[1, 2, 3]").unwrap()),
+    ];
+    for (what, bytes) in cases {
+        std::fs::write(sb.paths().vault(), &bytes).unwrap();
+        sb.run(&["list"]).fails(1, "is damaged");
+        sb.run_with(&["add", "b", "--subdomain", "b", "--client-id", "c", "--secret-stdin"], &[], Some("x\n"))
+            .fails(1, "nothing was changed");
+        sb.run(&["remove", "acme"]).fails(1, "is damaged");
+        assert_eq!(sb.vault_bytes(), bytes, "{what}");
+        assert!(sb.config_text().contains("name = \"acme\""), "{what}");
+        assert!(!sb.config_text().contains("name = \"b\""), "{what}");
+    }
+    // With a backup present, the error points at it.
+    std::fs::write(sb.paths().vault(), &good).unwrap();
+    sb.vault().update(|_| ()).unwrap();
+    std::fs::write(sb.paths().vault(), b"junk").unwrap();
+    sb.run(&["list"]).fails(1, "vault.age.bak");
+}
+
+fn recipient(sb: &Sandbox) -> age::x25519::Recipient {
+    sb.vault().keys().recipient().parse().unwrap()
+}
+
+#[test]
+fn a_vault_from_a_newer_zdauth_is_read_but_never_written() {
+    let sb = Sandbox::new();
+    sb.init_with_identity_file();
+    sb.add("acme");
+    let newer = br#"{"version": 2, "connections": {}, "future": "field"}"#;
+    let bytes = age::encrypt(&recipient(&sb), newer).unwrap();
+    std::fs::write(sb.paths().vault(), &bytes).unwrap();
+    sb.run(&["list"]).success();
+    sb.run_with(&["add", "b", "--subdomain", "b", "--client-id", "c", "--secret-stdin"], &[], Some("x\n"))
+        .fails(1, "upgrade zdauth");
+    sb.run(&["remove", "acme"]).fails(1, "newer zdauth");
+    assert_eq!(sb.vault_bytes(), bytes);
+}
+
+#[test]
+fn a_vault_for_another_identity_exits_6() {
+    let sb = Sandbox::new();
+    sb.init_with_identity_file();
+    sb.add("acme");
+    let other = age::x25519::Identity::generate();
+    let bytes = age::encrypt(&other.to_public(), br#"{"version":1}"#).unwrap();
+    std::fs::write(sb.paths().vault(), &bytes).unwrap();
+    sb.run(&["list"]).fails(6, "not encrypted to this identity");
+    assert_eq!(sb.vault_bytes(), bytes);
+
+    // And an identity that is not the recorded recipient is refused before anything is read.
+    let key = sb.temp.path().join("other.txt");
+    use age::secrecy::ExposeSecret;
+    std::fs::write(&key, other.to_string().expose_secret()).unwrap();
+    sb.run_with(&["list"], &[("ZDAUTH_IDENTITY_FILE", key.to_str().unwrap())], None)
+        .fails(6, "is not the one recorded");
+    sb.run_with(&["list"], &[("ZDAUTH_IDENTITY_FILE", "/nonexistent/key.txt")], None)
+        .fails(6, "cannot read the identity file");
+}
+
+#[test]
+fn every_save_keeps_the_previous_generation() {
+    let sb = Sandbox::new();
+    sb.init_with_identity_file();
+    let vault = sb.vault();
+    vault.lock_connection("one").unwrap().persist(tokens(60, None)).unwrap();
+    let first = sb.vault_bytes();
+    vault.lock_connection("two").unwrap().persist(tokens(60, None)).unwrap();
+    assert_eq!(std::fs::read(sb.paths().vault_backup()).unwrap(), first);
+    assert_eq!(mode(&sb.paths().vault_backup()), 0o600);
+    let keys = Keys::from_identity_file(&sb.identity_file()).unwrap();
+    let previous = VaultData::from_plaintext(&keys.decrypt(&first).unwrap()).unwrap();
+    assert_eq!(previous.connections.keys().collect::<Vec<_>>(), ["one"]);
+    let leftovers: Vec<_> = std::fs::read_dir(sb.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn debug_output_never_shows_secrets() {
+    let sb = Sandbox::new();
+    sb.init_with_identity_file();
+    let vault: Vault = sb.vault();
+    let mut entry = tokens(60, Some(600));
+    entry.client_secret = Some(zdauth::secret::Secret::new("client-SECRET-q"));
+    vault.lock_connection("a").unwrap().persist(entry).unwrap();
+    let data = vault.load().unwrap();
+    let debug = format!("{data:?} {vault:?} {:?}", vault.keys());
+    assert!(!debug.contains("SECRET"), "{debug}");
+    assert!(!debug.contains("AGE-SECRET-KEY"), "{debug}");
+    assert!(debug.contains("[redacted]"));
+}
