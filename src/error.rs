@@ -59,7 +59,9 @@ pub enum Error {
     #[error("no connection named {0:?}; `zdauth list` shows the names")]
     UnknownConnection(String),
 
-    #[error("a connection named {0:?} already exists; pick another name or `zdauth remove {0}` first")]
+    #[error(
+        "a connection named {0:?} already exists; pick another name or `zdauth remove {0}` first"
+    )]
     DuplicateConnection(String),
 
     #[error("zdauth is not set up in {}: run `zdauth init` first", dir.display())]

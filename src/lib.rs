@@ -3,8 +3,8 @@
 //! The engine (`config`, `vault`, `paths`, `status`, `subdomain`) knows nothing of the
 //! terminal; the doors (`cli`) call into it.
 
-pub mod cli;
 pub mod atomic_file;
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod exit;

@@ -24,7 +24,11 @@ pub fn init(log_file: &Path, verbose: bool) {
     else {
         return;
     };
-    let default = if verbose { "zdauth=debug" } else { "zdauth=warn" };
+    let default = if verbose {
+        "zdauth=debug"
+    } else {
+        "zdauth=warn"
+    };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -37,8 +37,8 @@ impl TokenStatus {
         if left > SignedDuration::ZERO {
             return TokenStatus::Expiring;
         }
-        let refresh_alive = tokens.refresh_token.is_some()
-            && tokens.refresh_expires_at.is_none_or(|at| at > now);
+        let refresh_alive =
+            tokens.refresh_token.is_some() && tokens.refresh_expires_at.is_none_or(|at| at > now);
         if refresh_alive {
             TokenStatus::Expired
         } else {

@@ -14,11 +14,38 @@ fn init_add_list_status_remove() {
     }
 
     let added = sb
-        .run(&["add", "acme", "--subdomain", "https://ACME.zendesk.com/agent/", "--client-id", "zdauth_acme"])
+        .run(&[
+            "add",
+            "acme",
+            "--subdomain",
+            "https://ACME.zendesk.com/agent/",
+            "--client-id",
+            "zdauth_acme",
+        ])
         .success();
-    assert!(added.stdout.contains("http://127.0.0.1:8765/callback"), "{}", added.stdout);
-    sb.run(&["add", "globex", "--subdomain", "globex.zendesk.com", "--client-id", "zdauth_globex", "--scopes", "tickets:read,users:read", "--redirect-port", "19186"]).success();
-    assert!(sb.config_text().contains("subdomain = \"acme\""), "{}", sb.config_text());
+    assert!(
+        added.stdout.contains("http://127.0.0.1:8765/callback"),
+        "{}",
+        added.stdout
+    );
+    sb.run(&[
+        "add",
+        "globex",
+        "--subdomain",
+        "globex.zendesk.com",
+        "--client-id",
+        "zdauth_globex",
+        "--scopes",
+        "tickets:read,users:read",
+        "--redirect-port",
+        "19186",
+    ])
+    .success();
+    assert!(
+        sb.config_text().contains("subdomain = \"acme\""),
+        "{}",
+        sb.config_text()
+    );
 
     let list = sb.run(&["list", "--json"]).success();
     let rows: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
@@ -47,7 +74,11 @@ fn init_add_list_status_remove() {
         drop(lock);
         let run = sb.run(&["status", "acme"]);
         assert_eq!(run.code, code, "{status}: {}{}", run.stdout, run.stderr);
-        assert!(run.stdout.contains(&format!("status:         {status}")), "{}", run.stdout);
+        assert!(
+            run.stdout.contains(&format!("status:         {status}")),
+            "{}",
+            run.stdout
+        );
         assert!(!run.stdout.contains("SECRET"), "{}", run.stdout);
         let list = sb.run(&["list", "--json"]).success();
         let rows: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
@@ -64,11 +95,17 @@ fn init_add_list_status_remove() {
     assert!(table.stdout.contains("login_required"), "{}", table.stdout);
 
     let removed = sb.run(&["remove", "acme"]).success();
-    assert!(removed.stdout.contains("stored tokens"), "{}", removed.stdout);
+    assert!(
+        removed.stdout.contains("stored tokens"),
+        "{}",
+        removed.stdout
+    );
     assert!(!sb.config_text().lines().any(|l| l == "name = \"acme\""));
     assert!(!sb.vault().load().unwrap().connections.contains_key("acme"));
-    sb.run(&["status", "acme"]).fails(1, "no connection named \"acme\"");
-    sb.run(&["remove", "acme"]).fails(1, "`zdauth list` shows the names");
+    sb.run(&["status", "acme"])
+        .fails(1, "no connection named \"acme\"");
+    sb.run(&["remove", "acme"])
+        .fails(1, "`zdauth list` shows the names");
 }
 
 #[test]
@@ -76,7 +113,15 @@ fn a_client_secret_goes_to_the_vault_only() {
     let sb = Sandbox::new();
     sb.init_with_identity_file();
     sb.run_with(
-        &["add", "acme", "--subdomain", "acme", "--client-id", "zdauth_acme", "--secret-stdin"],
+        &[
+            "add",
+            "acme",
+            "--subdomain",
+            "acme",
+            "--client-id",
+            "zdauth_acme",
+            "--secret-stdin",
+        ],
         &[],
         Some("s3cr3t-client-value\n"),
     )
@@ -89,7 +134,15 @@ fn a_client_secret_goes_to_the_vault_only() {
     assert!(!log.contains("s3cr3t"));
 
     sb.run_with(
-        &["add", "beta", "--subdomain", "beta", "--client-id", "x_beta", "--secret-stdin"],
+        &[
+            "add",
+            "beta",
+            "--subdomain",
+            "beta",
+            "--client-id",
+            "x_beta",
+            "--secret-stdin",
+        ],
         &[],
         Some("\n"),
     )
@@ -105,27 +158,69 @@ fn bad_arguments_exit_2_and_change_nothing() {
     let config = sb.config_text();
     let vault = sb.vault_bytes();
     let add = |extra: &[&str]| {
-        let mut args = vec!["add", "beta", "--subdomain", "beta", "--client-id", "zdauth_beta"];
+        let mut args = vec![
+            "add",
+            "beta",
+            "--subdomain",
+            "beta",
+            "--client-id",
+            "zdauth_beta",
+        ];
         args.extend_from_slice(extra);
         sb.run(&args)
     };
     for (run, words) in [
-        (sb.run(&["add", "Bad Name", "--subdomain", "x", "--client-id", "y"]), "NAME: \"Bad Name\" is not a valid name"),
-        (sb.run(&["add", "beta", "--subdomain", "evil.com/#", "--client-id", "y"]), "--subdomain: \"evil.com/#\" is not a Zendesk subdomain"),
-        (sb.run(&["add", "beta", "--subdomain", "a@b", "--client-id", "y"]), "is not a Zendesk subdomain"),
-        (sb.run(&["add", "beta", "--subdomain", "beta", "--client-id", "12345"]), "numeric client id"),
-        (add(&["--scopes", "read chat:read"]), "--scopes: \"chat:read\" is not a support scope"),
+        (
+            sb.run(&["add", "Bad Name", "--subdomain", "x", "--client-id", "y"]),
+            "NAME: \"Bad Name\" is not a valid name",
+        ),
+        (
+            sb.run(&[
+                "add",
+                "beta",
+                "--subdomain",
+                "evil.com/#",
+                "--client-id",
+                "y",
+            ]),
+            "--subdomain: \"evil.com/#\" is not a Zendesk subdomain",
+        ),
+        (
+            sb.run(&["add", "beta", "--subdomain", "a@b", "--client-id", "y"]),
+            "is not a Zendesk subdomain",
+        ),
+        (
+            sb.run(&["add", "beta", "--subdomain", "beta", "--client-id", "12345"]),
+            "numeric client id",
+        ),
+        (
+            add(&["--scopes", "read chat:read"]),
+            "--scopes: \"chat:read\" is not a support scope",
+        ),
         (add(&["--kind", "voice"]), "--kind"),
-        (add(&["--redirect-port", "80"]), "--redirect-port: 80 is not a usable port"),
+        (
+            add(&["--redirect-port", "80"]),
+            "--redirect-port: 80 is not a usable port",
+        ),
         (add(&["--redirect-port", "70000"]), "70000"),
         (add(&["--base-url", "http://example.com"]), "--base-url"),
-        (add(&["--access-token-lifetime", "1m"]), "--access-token-lifetime"),
-        (add(&["--refresh-token-lifetime", "91d"]), "--refresh-token-lifetime"),
+        (
+            add(&["--access-token-lifetime", "1m"]),
+            "--access-token-lifetime",
+        ),
+        (
+            add(&["--refresh-token-lifetime", "91d"]),
+            "--refresh-token-lifetime",
+        ),
         (sb.run(&["add", "beta"]), "--subdomain"),
         (sb.run(&["frobnicate"]), "unrecognized subcommand"),
     ] {
         assert_eq!(run.code, 2, "{words}: {}", run.stderr);
-        assert!(run.stderr.contains(words), "want {words:?} in {}", run.stderr);
+        assert!(
+            run.stderr.contains(words),
+            "want {words:?} in {}",
+            run.stderr
+        );
         assert!(!run.stderr.contains("panicked"));
     }
     sb.run(&["add", "acme", "--subdomain", "acme", "--client-id", "x"])
@@ -139,11 +234,20 @@ fn a_broken_config_is_reported_with_its_line() {
     let sb = Sandbox::new();
     sb.init_with_identity_file();
     let config = sb.paths().config();
-    let broken = format!("{}\n[[connection]]\nname = \"acme\"\nsubdomain = \"acme\"\nclient_id = \"c\"\ncolour = \"red\"\n", sb.config_text());
+    let broken = format!(
+        "{}\n[[connection]]\nname = \"acme\"\nsubdomain = \"acme\"\nclient_id = \"c\"\ncolour = \"red\"\n",
+        sb.config_text()
+    );
     std::fs::write(&config, &broken).unwrap();
-    let line = broken.lines().position(|l| l.starts_with("colour")).unwrap() + 1;
-    sb.run(&["list"]).fails(1, &format!("config.toml:{line}: unknown field `colour`"));
-    sb.run(&["add", "beta", "--subdomain", "beta", "--client-id", "c"]).fails(1, "unknown field");
+    let line = broken
+        .lines()
+        .position(|l| l.starts_with("colour"))
+        .unwrap()
+        + 1;
+    sb.run(&["list"])
+        .fails(1, &format!("config.toml:{line}: unknown field `colour`"));
+    sb.run(&["add", "beta", "--subdomain", "beta", "--client-id", "c"])
+        .fails(1, "unknown field");
     assert_eq!(std::fs::read_to_string(&config).unwrap(), broken);
 }
 
@@ -151,7 +255,8 @@ fn a_broken_config_is_reported_with_its_line() {
 fn commands_before_init_say_to_run_init() {
     let sb = Sandbox::new();
     sb.run(&["list"]).fails(1, "run `zdauth init`");
-    sb.run(&["add", "acme", "--subdomain", "acme", "--client-id", "c"]).fails(1, "run `zdauth init`");
+    sb.run(&["add", "acme", "--subdomain", "acme", "--client-id", "c"])
+        .fails(1, "run `zdauth init`");
 }
 
 #[test]
@@ -163,7 +268,11 @@ fn loose_permissions_are_fixed_with_a_warning() {
     std::fs::set_permissions(&vault, std::fs::Permissions::from_mode(0o644)).unwrap();
     std::fs::set_permissions(sb.dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let run = sb.run(&["list"]).success();
-    assert!(run.stderr.contains("warning:") && run.stderr.contains("vault.age was mode 644"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning:") && run.stderr.contains("vault.age was mode 644"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(mode(&vault), 0o600);
     assert_eq!(mode(&sb.dir()), 0o700);
 }
@@ -174,12 +283,20 @@ fn help_documents_exit_codes_and_completions_generate() {
     let help = sb.run(&["--help"]).success();
     assert!(help.stdout.contains("6  vault locked"), "{}", help.stdout);
     let status_help = sb.run(&["status", "--help"]).success();
-    assert!(status_help.stdout.contains("4  access token expired"), "{}", status_help.stdout);
+    assert!(
+        status_help.stdout.contains("4  access token expired"),
+        "{}",
+        status_help.stdout
+    );
     for shell in ["bash", "zsh", "fish"] {
         let script = sb.run(&["completions", shell]).success();
         assert!(script.stdout.contains("passwd"), "{shell}");
     }
-    sb.run(&["completions", "tcsh"]).code.eq(&2).then_some(()).expect("tcsh is no clap shell");
+    sb.run(&["completions", "tcsh"])
+        .code
+        .eq(&2)
+        .then_some(())
+        .expect("tcsh is no clap shell");
 }
 
 trait Quietly {

@@ -15,12 +15,18 @@ fn sealed_sandbox() -> Sandbox {
     let sb = Sandbox::new();
     std::fs::create_dir_all(sb.dir()).unwrap();
     std::fs::write(sb.paths().config(), "[settings]\nkdf_work_factor = 10\n").unwrap();
-    let run = sb.run_with(&["init"], &[("ZDAUTH_PASSPHRASE", PASSPHRASE)], None).success();
-    assert!(run.stdout.contains("scrypt work factor 10"), "{}", run.stdout);
+    let run = sb
+        .run_with(&["init"], &[("ZDAUTH_PASSPHRASE", PASSPHRASE)], None)
+        .success();
+    assert!(
+        run.stdout.contains("scrypt work factor 10"),
+        "{}",
+        run.stdout
+    );
     sb
 }
 
-fn with_passphrase<'a>(passphrase: &'a str) -> [(&'static str, &'a str); 1] {
+fn with_passphrase(passphrase: &str) -> [(&'static str, &str); 1] {
     [("ZDAUTH_PASSPHRASE", passphrase)]
 }
 
@@ -28,8 +34,8 @@ fn with_passphrase<'a>(passphrase: &'a str) -> [(&'static str, &'a str); 1] {
 fn outsider_unseal(sb: &Sandbox, passphrase: &str) -> Result<String, age::DecryptError> {
     let sealed = std::fs::read(sb.paths().identity()).unwrap();
     let identity = age::scrypt::Identity::new(SecretString::from(passphrase));
-    let mut reader = age::Decryptor::new(&sealed[..])?
-        .decrypt(iter::once(&identity as &dyn age::Identity))?;
+    let mut reader =
+        age::Decryptor::new(&sealed[..])?.decrypt(iter::once(&identity as &dyn age::Identity))?;
     let mut text = String::new();
     reader.read_to_string(&mut text).unwrap();
     Ok(text)
@@ -54,7 +60,10 @@ fn init_seals_the_identity_with_the_configured_work_factor() {
     // The age header names the work factor in clear: "-> scrypt SALT 10".
     let sealed = std::fs::read(&identity).unwrap();
     let header = String::from_utf8_lossy(&sealed[..sealed.len().min(200)]).into_owned();
-    let stanza = header.lines().find(|l| l.starts_with("-> scrypt ")).unwrap();
+    let stanza = header
+        .lines()
+        .find(|l| l.starts_with("-> scrypt "))
+        .unwrap();
     assert!(stanza.ends_with(" 10"), "{stanza}");
 
     let identity_text = outsider_unseal(&sb, PASSPHRASE).unwrap();
@@ -83,16 +92,23 @@ fn a_wrong_or_missing_passphrase_exits_6_and_changes_nothing() {
 
     sb.run_with(&["list"], &with_passphrase("not the passphrase"), None)
         .fails(6, "wrong passphrase");
-    sb.run_with(&["remove", "acme"], &with_passphrase("not the passphrase"), None)
-        .fails(6, "wrong passphrase");
+    sb.run_with(
+        &["remove", "acme"],
+        &with_passphrase("not the passphrase"),
+        None,
+    )
+    .fails(6, "wrong passphrase");
     // No terminal (stdin is /dev/null and the test has no controlling tty) and no variable.
-    sb.run(&["status", "acme"]).fails(6, "set ZDAUTH_PASSPHRASE");
+    sb.run(&["status", "acme"])
+        .fails(6, "set ZDAUTH_PASSPHRASE");
     assert_eq!(sb.vault_bytes(), vault);
     assert_eq!(std::fs::read(sb.paths().identity()).unwrap(), identity);
     assert!(sb.config_text().contains("name = \"acme\""));
 
     sb.run_with(&["status", "acme"], &with_passphrase(PASSPHRASE), None);
-    let run = sb.run_with(&["list", "--json"], &with_passphrase(PASSPHRASE), None).success();
+    let run = sb
+        .run_with(&["list", "--json"], &with_passphrase(PASSPHRASE), None)
+        .success();
     assert!(run.stdout.contains("\"no_token\""));
 }
 
@@ -102,18 +118,40 @@ fn passwd_reseals_the_same_identity() {
     let before = outsider_unseal(&sb, PASSPHRASE).unwrap();
     let vault = sb.vault_bytes();
     let new = "a much better passphrase";
-    sb.run_with(&["passwd"], &[("ZDAUTH_PASSPHRASE", PASSPHRASE), ("ZDAUTH_NEW_PASSPHRASE", "short")], None)
-        .fails(2, "shorter than 8");
-    sb.run_with(&["passwd"], &[("ZDAUTH_PASSPHRASE", "wrong one!"), ("ZDAUTH_NEW_PASSPHRASE", new)], None)
-        .fails(6, "wrong passphrase");
+    sb.run_with(
+        &["passwd"],
+        &[
+            ("ZDAUTH_PASSPHRASE", PASSPHRASE),
+            ("ZDAUTH_NEW_PASSPHRASE", "short"),
+        ],
+        None,
+    )
+    .fails(2, "shorter than 8");
+    sb.run_with(
+        &["passwd"],
+        &[
+            ("ZDAUTH_PASSPHRASE", "wrong one!"),
+            ("ZDAUTH_NEW_PASSPHRASE", new),
+        ],
+        None,
+    )
+    .fails(6, "wrong passphrase");
     assert_eq!(outsider_unseal(&sb, PASSPHRASE).unwrap(), before);
 
-    sb.run_with(&["passwd"], &[("ZDAUTH_PASSPHRASE", PASSPHRASE), ("ZDAUTH_NEW_PASSPHRASE", new)], None)
-        .success();
+    sb.run_with(
+        &["passwd"],
+        &[
+            ("ZDAUTH_PASSPHRASE", PASSPHRASE),
+            ("ZDAUTH_NEW_PASSPHRASE", new),
+        ],
+        None,
+    )
+    .success();
     assert!(outsider_unseal(&sb, PASSPHRASE).is_err());
     assert_eq!(outsider_unseal(&sb, new).unwrap(), before);
     assert_eq!(sb.vault_bytes(), vault, "passwd must not touch the vault");
-    sb.run_with(&["list"], &with_passphrase(new), None).success();
+    sb.run_with(&["list"], &with_passphrase(new), None)
+        .success();
 }
 
 #[test]
@@ -138,7 +176,10 @@ fn work_factors_above_22_are_refused_not_spent() {
     hostile.splice(at..at + stanza.len(), raised.bytes());
     std::fs::write(sb.paths().identity(), &hostile).unwrap();
     sb.run_with(&["list"], &with_passphrase(PASSPHRASE), None)
-        .fails(6, "cannot be read as an age identity");
+        .fails(
+            6,
+            "asks for scrypt work factor 23, above zdauth's limit of 22",
+        );
 }
 
 #[test]
@@ -146,7 +187,11 @@ fn the_stock_age_tool_decrypts_the_vault() {
     let sb = Sandbox::new();
     sb.init_with_identity_file();
     sb.add("acme");
-    sb.vault().lock_connection("acme").unwrap().persist(tokens(1800, Some(86_400))).unwrap();
+    sb.vault()
+        .lock_connection("acme")
+        .unwrap()
+        .persist(tokens(1800, Some(86_400)))
+        .unwrap();
     let age = std::process::Command::new("age")
         .args(["-d", "-i"])
         .arg(sb.identity_file())
@@ -160,11 +205,21 @@ fn the_stock_age_tool_decrypts_the_vault() {
         }
         Err(e) => panic!("CI must have the age tool: {e}"),
     };
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["version"], 1);
-    assert_eq!(json["connections"]["acme"]["tokens"]["access_token"], "access-SECRET-abc");
-    assert_eq!(json["connections"]["acme"]["tokens"]["token_type"], "bearer");
+    assert_eq!(
+        json["connections"]["acme"]["tokens"]["access_token"],
+        "access-SECRET-abc"
+    );
+    assert_eq!(
+        json["connections"]["acme"]["tokens"]["token_type"],
+        "bearer"
+    );
 }
 
 #[test]
@@ -175,7 +230,10 @@ fn a_damaged_vault_is_reported_and_never_overwritten() {
     let good = sb.vault_bytes();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("truncated", good[..good.len() - 20].to_vec()),
-        ("header only", good[..good.iter().position(|b| *b == b'\n').unwrap() + 1].to_vec()),
+        (
+            "header only",
+            good[..good.iter().position(|b| *b == b'\n').unwrap() + 1].to_vec(),
+        ),
         ("garbage", b"this is not an age file\n".to_vec()),
         ("empty", Vec::new()),
         ("flipped byte", {
@@ -184,13 +242,28 @@ fn a_damaged_vault_is_reported_and_never_overwritten() {
             bytes[last] ^= 0x55;
             bytes
         }),
-        ("not zdauth json", age::encrypt(&recipient(&sb), b"[1, 2, 3]").unwrap()),
+        (
+            "not zdauth json",
+            age::encrypt(&recipient(&sb), b"[1, 2, 3]").unwrap(),
+        ),
     ];
     for (what, bytes) in cases {
         std::fs::write(sb.paths().vault(), &bytes).unwrap();
         sb.run(&["list"]).fails(1, "is damaged");
-        sb.run_with(&["add", "b", "--subdomain", "b", "--client-id", "c", "--secret-stdin"], &[], Some("x\n"))
-            .fails(1, "nothing was changed");
+        sb.run_with(
+            &[
+                "add",
+                "b",
+                "--subdomain",
+                "b",
+                "--client-id",
+                "c",
+                "--secret-stdin",
+            ],
+            &[],
+            Some("x\n"),
+        )
+        .fails(1, "nothing was changed");
         sb.run(&["remove", "acme"]).fails(1, "is damaged");
         assert_eq!(sb.vault_bytes(), bytes, "{what}");
         assert!(sb.config_text().contains("name = \"acme\""), "{what}");
@@ -216,8 +289,20 @@ fn a_vault_from_a_newer_zdauth_is_read_but_never_written() {
     let bytes = age::encrypt(&recipient(&sb), newer).unwrap();
     std::fs::write(sb.paths().vault(), &bytes).unwrap();
     sb.run(&["list"]).success();
-    sb.run_with(&["add", "b", "--subdomain", "b", "--client-id", "c", "--secret-stdin"], &[], Some("x\n"))
-        .fails(1, "upgrade zdauth");
+    sb.run_with(
+        &[
+            "add",
+            "b",
+            "--subdomain",
+            "b",
+            "--client-id",
+            "c",
+            "--secret-stdin",
+        ],
+        &[],
+        Some("x\n"),
+    )
+    .fails(1, "upgrade zdauth");
     sb.run(&["remove", "acme"]).fails(1, "newer zdauth");
     assert_eq!(sb.vault_bytes(), bytes);
 }
@@ -237,10 +322,18 @@ fn a_vault_for_another_identity_exits_6() {
     let key = sb.temp.path().join("other.txt");
     use age::secrecy::ExposeSecret;
     std::fs::write(&key, other.to_string().expose_secret()).unwrap();
-    sb.run_with(&["list"], &[("ZDAUTH_IDENTITY_FILE", key.to_str().unwrap())], None)
-        .fails(6, "is not the one recorded");
-    sb.run_with(&["list"], &[("ZDAUTH_IDENTITY_FILE", "/nonexistent/key.txt")], None)
-        .fails(6, "cannot read the identity file");
+    sb.run_with(
+        &["list"],
+        &[("ZDAUTH_IDENTITY_FILE", key.to_str().unwrap())],
+        None,
+    )
+    .fails(6, "is not the one recorded");
+    sb.run_with(
+        &["list"],
+        &[("ZDAUTH_IDENTITY_FILE", "/nonexistent/key.txt")],
+        None,
+    )
+    .fails(6, "cannot read the identity file");
 }
 
 #[test]
@@ -248,9 +341,17 @@ fn every_save_keeps_the_previous_generation() {
     let sb = Sandbox::new();
     sb.init_with_identity_file();
     let vault = sb.vault();
-    vault.lock_connection("one").unwrap().persist(tokens(60, None)).unwrap();
+    vault
+        .lock_connection("one")
+        .unwrap()
+        .persist(tokens(60, None))
+        .unwrap();
     let first = sb.vault_bytes();
-    vault.lock_connection("two").unwrap().persist(tokens(60, None)).unwrap();
+    vault
+        .lock_connection("two")
+        .unwrap()
+        .persist(tokens(60, None))
+        .unwrap();
     assert_eq!(std::fs::read(sb.paths().vault_backup()).unwrap(), first);
     assert_eq!(mode(&sb.paths().vault_backup()), 0o600);
     let keys = Keys::from_identity_file(&sb.identity_file()).unwrap();

@@ -57,9 +57,10 @@ pub fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<u8> {
 fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
     let usage = |flag: &str, message: String| Error::Usage(format!("{flag}: {message}"));
     config::check_connection_name(&args.name).map_err(|m| usage("NAME", m))?;
-    let subdomain = subdomain::normalize(&args.subdomain)
-        .map_err(|e| usage("--subdomain", e.to_string()))?;
-    let client_id = config::check_client_id(&args.client_id).map_err(|m| usage("--client-id", m))?;
+    let subdomain =
+        subdomain::normalize(&args.subdomain).map_err(|e| usage("--subdomain", e.to_string()))?;
+    let client_id =
+        config::check_client_id(&args.client_id).map_err(|m| usage("--client-id", m))?;
     let kind = Kind::parse(&args.kind).ok_or_else(|| {
         usage(
             "--kind",
@@ -134,7 +135,9 @@ pub fn remove(ctx: &Context, name: &str) -> anyhow::Result<u8> {
     })?;
     edit.save()?;
     if had_tokens {
-        println!("removed {name} and its stored tokens (they stay valid at Zendesk until they expire)");
+        println!(
+            "removed {name} and its stored tokens (they stay valid at Zendesk until they expire)"
+        );
     } else {
         println!("removed {name}");
     }

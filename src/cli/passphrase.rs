@@ -15,7 +15,10 @@ pub fn existing(path: &Path) -> Result<Secret, Error> {
     if let Some(secret) = from_env(PASSPHRASE_VAR) {
         return Ok(secret);
     }
-    prompt(&format!("Passphrase for {}: ", path.display()), PASSPHRASE_VAR)
+    prompt(
+        &format!("Passphrase for {}: ", path.display()),
+        PASSPHRASE_VAR,
+    )
 }
 
 /// A new passphrase: from `var`, or typed twice.

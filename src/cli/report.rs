@@ -64,7 +64,9 @@ pub fn list(ctx: &Context, json: bool) -> anyhow::Result<u8> {
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else if rows.is_empty() {
-        println!("no connections yet: add one with `zdauth add NAME --subdomain SUBDOMAIN --client-id ID`");
+        println!(
+            "no connections yet: add one with `zdauth add NAME --subdomain SUBDOMAIN --client-id ID`"
+        );
     } else {
         print_table(&rows);
     }
@@ -135,7 +137,10 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         println!("  refresh token:  expires {at}");
     }
     if let Some(user) = row.user {
-        println!("  user:           {} <{}>, {}", user.name, user.email, user.role);
+        println!(
+            "  user:           {} <{}>, {}",
+            user.name, user.email, user.role
+        );
     }
     println!("  scopes:         {}", row.scopes.join(" "));
     println!("  redirect URI:   {}", connection.redirect_uri());

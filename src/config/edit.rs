@@ -21,12 +21,14 @@ impl ConfigEdit {
         let text = std::fs::read_to_string(path).map_err(|e| io_error("read", path, e))?;
         // Refuse to edit a file that is already invalid: the user must see its error first.
         let config = Config::parse(&text, path)?;
-        let document = text.parse::<DocumentMut>().map_err(|e| ConfigError::Invalid {
-            file: path.to_path_buf(),
-            line: 1,
-            key: String::new(),
-            message: e.to_string(),
-        })?;
+        let document = text
+            .parse::<DocumentMut>()
+            .map_err(|e| ConfigError::Invalid {
+                file: path.to_path_buf(),
+                line: 1,
+                key: String::new(),
+                message: e.to_string(),
+            })?;
         Ok(Self {
             path: path.to_path_buf(),
             document,
@@ -54,7 +56,8 @@ impl ConfigEdit {
             table["base_url"] = value(base_url);
         }
         if let Some(lifetime) = connection.access_token_lifetime {
-            table["access_token_lifetime"] = value(humantime::format_duration(lifetime).to_string());
+            table["access_token_lifetime"] =
+                value(humantime::format_duration(lifetime).to_string());
         }
         if let Some(lifetime) = connection.refresh_token_lifetime {
             table["refresh_token_lifetime"] =
@@ -62,7 +65,12 @@ impl ConfigEdit {
         }
         // Comments after the last table belong to the document's tail; keep them above the
         // new table, where the user wrote them, rather than letting them drift below it.
-        let tail = self.document.trailing().as_str().unwrap_or_default().to_owned();
+        let tail = self
+            .document
+            .trailing()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         if !tail.is_empty() {
             table.decor_mut().set_prefix(tail);
             self.document.set_trailing("");
@@ -92,11 +100,21 @@ impl ConfigEdit {
             return false;
         };
         // The comments above the removed table stay, above whatever follows it.
-        let prefix = array.remove(index).decor().prefix().and_then(|p| p.as_str()).unwrap_or_default().to_owned();
+        let prefix = array
+            .remove(index)
+            .decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or_default()
+            .to_owned();
         let is_empty = array.is_empty();
         match array.get_mut(index) {
             Some(table) => {
-                let own = table.decor().prefix().and_then(|p| p.as_str()).unwrap_or_default();
+                let own = table
+                    .decor()
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .unwrap_or_default();
                 let joined = format!("{prefix}{own}");
                 table.decor_mut().set_prefix(joined);
             }

@@ -150,11 +150,19 @@ fn settings(source: &Source, raw: Option<RawSettings>) -> Result<Settings, Confi
     Ok(settings)
 }
 
-fn duration(source: &Source, value: &Spanned<String>, key: String) -> Result<Duration, ConfigError> {
+fn duration(
+    source: &Source,
+    value: &Spanned<String>,
+    key: String,
+) -> Result<Duration, ConfigError> {
     parse_duration(value.get_ref()).map_err(|message| source.error(&value.span(), key, message))
 }
 
-fn connection(source: &Source, index: usize, raw: RawConnection) -> Result<Connection, ConfigError> {
+fn connection(
+    source: &Source,
+    index: usize,
+    raw: RawConnection,
+) -> Result<Connection, ConfigError> {
     let name = raw.name.get_ref().clone();
     let label = if super::check_connection_name(&name).is_ok() {
         format!("connection {name:?}")
@@ -193,7 +201,10 @@ fn connection(source: &Source, index: usize, raw: RawConnection) -> Result<Conne
             source.error(
                 &value.span(),
                 key("kind"),
-                format!("{:?} is not a kind: use \"support\" or \"chat\"", value.get_ref()),
+                format!(
+                    "{:?} is not a kind: use \"support\" or \"chat\"",
+                    value.get_ref()
+                ),
             )
         })?,
     };
@@ -290,7 +301,11 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 
 pub fn check_client_id(text: &str) -> Result<String, String> {
     let client_id = text.trim();
-    if client_id.is_empty() || client_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if client_id.is_empty()
+        || client_id
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err("must be the OAuth client's unique identifier (Admin Center > Apps and integrations > OAuth clients), without spaces".into());
     }
     if client_id.bytes().all(|b| b.is_ascii_digit()) {
@@ -370,7 +385,9 @@ pub fn check_port(port: i64) -> Result<u16, String> {
 /// trailing slash so paths can be appended.
 pub fn check_base_url(text: &str) -> Result<String, String> {
     let url = url::Url::parse(text.trim()).map_err(|e| {
-        format!("not a URL ({e}): write e.g. \"https://acme.zendesk.com\" or \"http://127.0.0.1:4455\"")
+        format!(
+            "not a URL ({e}): write e.g. \"https://acme.zendesk.com\" or \"http://127.0.0.1:4455\""
+        )
     })?;
     let host = url.host_str().unwrap_or_default();
     if url.scheme() == "http" {
@@ -386,7 +403,9 @@ pub fn check_base_url(text: &str) -> Result<String, String> {
             ));
         }
     } else if url.scheme() != "https" {
-        return Err(format!("{text:?} must start with https:// (or http:// on 127.0.0.1)"));
+        return Err(format!(
+            "{text:?} must start with https:// (or http:// on 127.0.0.1)"
+        ));
     }
     if host.is_empty() {
         return Err(format!("{text:?} has no host"));
@@ -396,7 +415,9 @@ pub fn check_base_url(text: &str) -> Result<String, String> {
         return Err("the URL carries a user name or password: remove them".into());
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("{text:?} has a query or fragment: give only scheme, host, port and path"));
+        return Err(format!(
+            "{text:?} has a query or fragment: give only scheme, host, port and path"
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }

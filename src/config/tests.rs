@@ -38,7 +38,9 @@ redirect_port = 8765           # redirect URI http://127.0.0.1:8765/callback
 
 /// A valid connection with `extra` lines appended, at line 2 onwards.
 fn with_connection(extra: &str) -> String {
-    format!("[[connection]]\nname = \"acme\"\nsubdomain = \"acme\"\nclient_id = \"zdauth_acme\"\n{extra}\n")
+    format!(
+        "[[connection]]\nname = \"acme\"\nsubdomain = \"acme\"\nclient_id = \"zdauth_acme\"\n{extra}\n"
+    )
 }
 
 #[test]
@@ -65,18 +67,27 @@ fn every_optional_key_uncommented_parses() {
         .collect::<Vec<_>>()
         .join("\n");
     let config = parse(&uncommented).unwrap();
-    assert_eq!(config.settings.identity_file.as_deref(), Some("~/.config/age/keys.txt"));
+    assert_eq!(
+        config.settings.identity_file.as_deref(),
+        Some("~/.config/age/keys.txt")
+    );
     let acme = &config.connections[0];
     assert_eq!(acme.base_url.as_deref(), Some("http://127.0.0.1:4455"));
     assert_eq!(acme.access_token_lifetime, Some(Duration::from_secs(7200)));
-    assert_eq!(acme.refresh_token_lifetime, Some(Duration::from_secs(30 * 86_400)));
+    assert_eq!(
+        acme.refresh_token_lifetime,
+        Some(Duration::from_secs(30 * 86_400))
+    );
 }
 
 #[test]
 fn the_example_file_is_valid_and_documents_every_key() {
     parse(EXAMPLE).unwrap();
     let is_setting = |line: &str| {
-        line.starts_with("[[") || line.split_once(" = ").is_some_and(|(key, _)| key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        line.starts_with("[[")
+            || line
+                .split_once(" = ")
+                .is_some_and(|(key, _)| key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
     };
     let uncommented: String = EXAMPLE
         .lines()
@@ -104,7 +115,10 @@ fn the_example_file_is_valid_and_documents_every_key() {
         "access_token_lifetime",
         "refresh_token_lifetime",
     ] {
-        assert!(uncommented.contains(&format!("\n{key} = ")), "{key} undocumented");
+        assert!(
+            uncommented.contains(&format!("\n{key} = ")),
+            "{key} undocumented"
+        );
     }
 }
 
@@ -175,10 +189,16 @@ fn every_rule_names_file_line_and_key() {
     for (text, line, key, words) in cases {
         let message = error(&text);
         let prefix = format!("{FILE}:{line}: ");
-        assert!(message.starts_with(&prefix), "want {prefix:?} in {message:?}");
+        assert!(
+            message.starts_with(&prefix),
+            "want {prefix:?} in {message:?}"
+        );
         let key_part = format!("{key}: ");
         let rest = &message[prefix.len()..];
-        let named = rest.starts_with(&key_part) || rest.split_once(": ").is_some_and(|(k, _)| k.ends_with(&format!(".{key}")));
+        let named = rest.starts_with(&key_part)
+            || rest
+                .split_once(": ")
+                .is_some_and(|(k, _)| k.ends_with(&format!(".{key}")));
         assert!(named || key.is_empty(), "want key {key:?} in {message:?}");
         assert!(message.contains(words), "want {words:?} in {message:?}");
         assert!(!message.contains('\n'), "multi-line: {message:?}");
@@ -194,7 +214,10 @@ fn loopback_http_and_any_https_base_urls_pass() {
         ("http://127.8.9.10:4455/", "http://127.8.9.10:4455"),
         ("http://localhost:1", "http://localhost:1"),
         ("http://[::1]:4455", "http://[::1]:4455"),
-        ("https://zd.example.com/prefix/", "https://zd.example.com/prefix"),
+        (
+            "https://zd.example.com/prefix/",
+            "https://zd.example.com/prefix",
+        ),
     ] {
         let config = parse(&with_connection(&format!("base_url = \"{url}\""))).unwrap();
         assert_eq!(config.connections[0].base_url.as_deref(), Some(stored));
@@ -203,7 +226,10 @@ fn loopback_http_and_any_https_base_urls_pass() {
 
 #[test]
 fn chat_connections_take_chat_scopes() {
-    let config = parse(&with_connection("kind = \"chat\"\nscopes = [\"read\", \"write\", \"chat\"]")).unwrap();
+    let config = parse(&with_connection(
+        "kind = \"chat\"\nscopes = [\"read\", \"write\", \"chat\"]",
+    ))
+    .unwrap();
     assert_eq!(config.connections[0].kind, Kind::Chat);
 }
 
@@ -211,7 +237,10 @@ fn chat_connections_take_chat_scopes() {
 fn the_edit_keeps_comments_and_order() {
     let temp = tempfile::tempdir().unwrap();
     let path = temp.path().join("config.toml");
-    let original = format!("# my notes\n[settings]\nrefresh_margin = \"10m\" # wide margin\n\n{}", with_connection("# keep me"));
+    let original = format!(
+        "# my notes\n[settings]\nrefresh_margin = \"10m\" # wide margin\n\n{}",
+        with_connection("# keep me")
+    );
     std::fs::write(&path, &original).unwrap();
 
     let mut edit = ConfigEdit::open(&path).unwrap();
@@ -225,7 +254,10 @@ fn the_edit_keeps_comments_and_order() {
     assert_eq!(config.connections.len(), 2);
     assert_eq!(config.connections[1], beta);
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with(&original), "changed the user's lines:\n{text}");
+    assert!(
+        text.starts_with(&original),
+        "changed the user's lines:\n{text}"
+    );
     assert!(text.contains("access_token_lifetime = \"2h\""), "{text}");
 
     let mut edit = ConfigEdit::open(&path).unwrap();

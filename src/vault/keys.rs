@@ -15,7 +15,8 @@ use crate::secret::Secret;
 
 pub struct Keys {
     identities: Vec<Box<dyn age::Identity + Send + Sync>>,
-    recipients: Vec<Box<dyn age::Recipient + Send>>,
+    /// Without the plugin feature, an identity file holds X25519 keys only.
+    recipients: Vec<age::x25519::Recipient>,
     /// The `age1…` line(s) to encrypt to; public.
     recipient: String,
     /// The identity file's text, kept only so `passwd` can seal it again.
@@ -55,12 +56,19 @@ impl Keys {
         let mut recipient = Vec::new();
         file.write_recipients_file(&mut recipient)
             .map_err(|e| unusable(e.to_string()))?;
-        let recipients = file.to_recipients().map_err(|e| unusable(e.to_string()))?;
-        let identities = file.into_identities().map_err(|e| unusable(e.to_string()))?;
+        let recipient = String::from_utf8(recipient).expect("recipients are ASCII");
+        let recipients = recipient
+            .lines()
+            .map(|line| line.parse::<age::x25519::Recipient>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| unusable(e.to_string()))?;
+        let identities = file
+            .into_identities()
+            .map_err(|e| unusable(e.to_string()))?;
         Ok(Self {
             identities,
             recipients,
-            recipient: String::from_utf8(recipient).expect("recipients are ASCII"),
+            recipient,
             identity_text: text,
         })
     }
@@ -96,6 +104,10 @@ impl Keys {
                         path.display()
                     ))
                 }
+                age::DecryptError::ExcessiveWork { required, .. } => Error::Locked(format!(
+                    "{} asks for scrypt work factor {required}, above zdauth's limit of {MAX_KDF_WORK_FACTOR}: it was not sealed by zdauth; restore it from a backup",
+                    path.display()
+                )),
                 other => unreadable(path, &other),
             })?;
         let mut text = Zeroizing::new(String::new());
@@ -121,7 +133,9 @@ impl Keys {
 
     pub fn encrypt(&self, plaintext: &[u8]) -> Result<Vec<u8>, Error> {
         encrypt_to(
-            self.recipients.iter().map(|r| r.as_ref() as &dyn age::Recipient),
+            self.recipients
+                .iter()
+                .map(|r| r as &dyn age::Recipient),
             plaintext,
         )
     }
@@ -143,8 +157,10 @@ fn encrypt_to<'a>(
     recipients: impl Iterator<Item = &'a dyn age::Recipient>,
     plaintext: &[u8],
 ) -> Result<Vec<u8>, Error> {
-    let failed = |e: String| Error::Crypto(format!("age encryption failed: {e}; please report this"));
-    let encryptor = age::Encryptor::with_recipients(recipients).map_err(|e| failed(e.to_string()))?;
+    let failed =
+        |e: String| Error::Crypto(format!("age encryption failed: {e}; please report this"));
+    let encryptor =
+        age::Encryptor::with_recipients(recipients).map_err(|e| failed(e.to_string()))?;
     let mut out = Vec::with_capacity(plaintext.len() + 256);
     let mut writer = encryptor
         .wrap_output(&mut out)

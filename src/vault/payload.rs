@@ -84,13 +84,21 @@ impl VaultData {
         struct VersionOnly {
             version: u32,
         }
-        let VersionOnly { version } = serde_json::from_slice(bytes)
-            .map_err(|e| format!("its content is not a zdauth vault: {}", e.classify_message()))?;
+        let VersionOnly { version } = serde_json::from_slice(bytes).map_err(|e| {
+            format!(
+                "its content is not a zdauth vault: {}",
+                e.classify_message()
+            )
+        })?;
         if version == 0 {
             return Err("its format version is 0, which no zdauth writes".into());
         }
-        serde_json::from_slice(bytes)
-            .map_err(|e| format!("its content does not match format {version}: {}", e.classify_message()))
+        serde_json::from_slice(bytes).map_err(|e| {
+            format!(
+                "its content does not match format {version}: {}",
+                e.classify_message()
+            )
+        })
     }
 }
 
@@ -108,7 +116,11 @@ impl ClassifyMessage for serde_json::Error {
             serde_json::error::Category::Data => "unexpected field or value",
             serde_json::error::Category::Eof => "cut short",
         };
-        format!("{category} at line {} column {}", self.line(), self.column())
+        format!(
+            "{category} at line {} column {}",
+            self.line(),
+            self.column()
+        )
     }
 }
 
@@ -154,7 +166,10 @@ mod tests {
     #[test]
     fn times_are_rfc3339_utc() {
         let text = String::from_utf8(sample().to_plaintext().to_vec()).unwrap();
-        assert!(text.contains("\"expires_at\": \"2026-11-28T07:30:00Z\""), "{text}");
+        assert!(
+            text.contains("\"expires_at\": \"2026-11-28T07:30:00Z\""),
+            "{text}"
+        );
         assert!(text.contains("\"version\": 1"), "{text}");
     }
 
@@ -172,7 +187,8 @@ mod tests {
 
     #[test]
     fn newer_versions_still_read() {
-        let data = VaultData::from_plaintext(br#"{"version":2,"connections":{},"new":true}"#).unwrap();
+        let data =
+            VaultData::from_plaintext(br#"{"version":2,"connections":{},"new":true}"#).unwrap();
         assert_eq!(data.version, 2);
     }
 }

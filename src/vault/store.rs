@@ -160,3 +160,16 @@ impl ConnectionLock {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The TUI shares one unlocked vault between tokio tasks.
+    #[test]
+    fn vault_and_connection_lock_cross_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Vault>();
+        shareable::<ConnectionLock>();
+    }
+}

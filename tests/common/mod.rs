@@ -67,7 +67,12 @@ impl Sandbox {
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().unwrap();
         if let Some(text) = stdin {
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
         }
         Run::of(child.wait_with_output().unwrap())
     }
@@ -101,8 +106,15 @@ impl Sandbox {
     }
 
     pub fn add(&self, name: &str) {
-        self.run(&["add", name, "--subdomain", name, "--client-id", "zdauth_test"])
-            .success();
+        self.run(&[
+            "add",
+            name,
+            "--subdomain",
+            name,
+            "--client-id",
+            "zdauth_test",
+        ])
+        .success();
     }
 }
 
@@ -140,17 +152,38 @@ impl Run {
 
     #[track_caller]
     pub fn success(self) -> Self {
-        assert_eq!(self.code, 0, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     /// A failure: the wanted code and one line on stderr naming `words`.
     #[track_caller]
     pub fn fails(self, code: i32, words: &str) -> Self {
-        assert_eq!(self.code, code, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
-        assert!(self.stderr.starts_with("zdauth: "), "stderr: {}", self.stderr);
-        assert_eq!(self.stderr.trim_end().lines().count(), 1, "stderr: {}", self.stderr);
-        assert!(self.stderr.contains(words), "want {words:?} in {}", self.stderr);
+        assert_eq!(
+            self.code, code,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stderr.starts_with("zdauth: "),
+            "stderr: {}",
+            self.stderr
+        );
+        assert_eq!(
+            self.stderr.trim_end().lines().count(),
+            1,
+            "stderr: {}",
+            self.stderr
+        );
+        assert!(
+            self.stderr.contains(words),
+            "want {words:?} in {}",
+            self.stderr
+        );
         assert!(!self.stderr.contains("panicked"), "stderr: {}", self.stderr);
         self
     }

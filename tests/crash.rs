@@ -1,0 +1,142 @@
+//! Crash safety (checklist item 9): a real writer process is SIGKILLed at random points
+//! of a save loop, hundreds of times; the vault must always open, to the old or new content.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime};
+
+use common::Sandbox;
+use zdauth::paths::Paths;
+use zdauth::secret::Secret;
+use zdauth::vault::{Entry, Keys, Vault, VaultData};
+
+const CHILD_VAR: &str = "ZDAUTH_TEST_SAVE_LOOP";
+const ROUNDS: usize = 250;
+const ENTRIES: usize = 20;
+
+fn generation(data: &VaultData) -> u64 {
+    data.connections
+        .get("gen")
+        .and_then(|e| e.client_secret.as_ref())
+        .map_or(0, |s| s.expose().parse().unwrap())
+}
+
+#[test]
+#[ignore = "not a test on its own: the save loop that the crash test runs in a child process and kills"]
+fn save_loop_child() {
+    let Some(root) = std::env::var_os(CHILD_VAR) else {
+        return;
+    };
+    let root = Path::new(&root);
+    let keys = Keys::from_identity_file(&root.join("key.txt")).unwrap();
+    let vault = Vault::new(Paths::at(root.join("cfg")), keys);
+    // libtest prints "test save_loop_child ... " before this, on the same line.
+    println!("ready");
+    std::io::stdout().flush().unwrap();
+    loop {
+        vault
+            .update(|data| {
+                let next = generation(data) + 1;
+                let stamp = || Entry {
+                    client_secret: Some(Secret::new(next.to_string())),
+                    ..Entry::default()
+                };
+                for i in 0..ENTRIES {
+                    data.connections.insert(format!("c{i}"), stamp());
+                }
+                data.connections.insert("gen".into(), stamp());
+            })
+            .unwrap();
+    }
+}
+
+/// xorshift: enough randomness for kill delays without a dependency.
+struct Jitter(u64);
+
+impl Jitter {
+    fn next_micros(&mut self, below: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % below
+    }
+}
+
+#[test]
+fn a_writer_killed_at_random_points_leaves_the_old_or_the_new_vault() {
+    let sb = Sandbox::new();
+    sb.init_with_identity_file();
+    let seed = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    let mut jitter = Jitter(seed);
+    let mut last = 0;
+    let mut killed_mid_write = 0;
+    for round in 0..ROUNDS {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "save_loop_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD_VAR, sb.temp.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        assert!(
+            lines.any(|l| l.unwrap().ends_with("ready")),
+            "the child never started (seed {seed})"
+        );
+        std::thread::sleep(Duration::from_micros(jitter.next_micros(6_000)));
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        if std::fs::read_dir(sb.dir())
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().contains(".tmp"))
+        {
+            killed_mid_write += 1;
+        }
+        let data = sb.vault().load().unwrap_or_else(|e| {
+            panic!("round {round} (seed {seed}): the vault does not open: {e}")
+        });
+        let now = generation(&data);
+        for i in 0..ENTRIES {
+            let entry = &data.connections[&format!("c{i}")];
+            assert_eq!(
+                entry.client_secret.as_ref().unwrap().expose(),
+                now.to_string(),
+                "round {round}: a mix of generations"
+            );
+        }
+        assert!(now >= last, "round {round}: went back from {last} to {now}");
+        last = now;
+    }
+    eprintln!("{ROUNDS} kills, {killed_mid_write} left a temp file behind, {last} saves survived");
+    assert!(
+        last as usize >= ROUNDS / 2,
+        "too few saves ran for the kills to mean much"
+    );
+    assert!(
+        killed_mid_write > 0,
+        "no kill landed inside a write (seed {seed})"
+    );
+
+    // The next writer sweeps what the killed ones left.
+    sb.vault().update(|_| ()).unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(sb.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
