@@ -133,9 +133,7 @@ impl Keys {
 
     pub fn encrypt(&self, plaintext: &[u8]) -> Result<Vec<u8>, Error> {
         encrypt_to(
-            self.recipients
-                .iter()
-                .map(|r| r as &dyn age::Recipient),
+            self.recipients.iter().map(|r| r as &dyn age::Recipient),
             plaintext,
         )
     }
