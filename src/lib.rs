@@ -8,12 +8,15 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod exit;
+pub mod fake;
 pub mod lock;
 pub mod logging;
+pub mod login;
 pub mod paths;
 pub mod secret;
 pub mod status;
 pub mod subdomain;
 pub mod vault;
+pub mod zendesk;
 
 pub use error::Error;

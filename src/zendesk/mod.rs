@@ -1,0 +1,1 @@
+//! Zendesk's OAuth and API endpoints, spoken over reqwest.
