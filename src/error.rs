@@ -25,11 +25,12 @@ pub enum Error {
     #[error("{0}")]
     Locked(String),
 
+    // The cause is part of the message, not a `#[source]`: the door prints the chain, and
+    // the line must end with what to do.
     #[error("cannot {action} {}: {source}; check that the path exists, is yours and the disk is not full", path.display())]
     Io {
         action: &'static str,
         path: PathBuf,
-        #[source]
         source: io::Error,
     },
 
@@ -56,6 +57,12 @@ pub enum Error {
     )]
     LockTimeout { path: PathBuf, seconds: u64 },
 
+    #[error("{name} needs a login ({reason}): run `zdauth login {name}`")]
+    LoginRequired { name: String, reason: String },
+
+    #[error(transparent)]
+    Zendesk(#[from] crate::zendesk::ZendeskError),
+
     #[error("no connection named {0:?}; `zdauth list` shows the names")]
     UnknownConnection(String),
 
@@ -79,6 +86,8 @@ impl Error {
         match self {
             Error::Usage(_) => exit::USAGE,
             Error::Locked(_) => exit::VAULT_LOCKED,
+            Error::LoginRequired { .. } => exit::LOGIN_REQUIRED,
+            Error::Zendesk(e) => e.exit_code(),
             _ => exit::OTHER,
         }
     }

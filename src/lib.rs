@@ -13,6 +13,7 @@ pub mod lock;
 pub mod logging;
 pub mod login;
 pub mod paths;
+pub mod refresh;
 pub mod secret;
 pub mod status;
 pub mod subdomain;

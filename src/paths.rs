@@ -136,7 +136,8 @@ pub fn set_private(file: &fs::File, path: &Path) -> Result<(), Error> {
 }
 
 fn tighten(path: &Path, wanted: u32) -> Result<Option<String>, Error> {
-    let meta = match fs::symlink_metadata(path) {
+    // Follows links, as set_permissions does: a dotfiles symlink is judged by its target.
+    let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_error("inspect", path, e)),

@@ -26,6 +26,9 @@ impl TokenStatus {
         let Some(tokens) = entry.and_then(|e| e.tokens.as_ref()) else {
             return TokenStatus::NoToken;
         };
+        if entry.is_some_and(|e| e.login_required) {
+            return TokenStatus::LoginRequired;
+        }
         let Some(expires_at) = tokens.expires_at else {
             return TokenStatus::Valid;
         };
@@ -113,6 +116,16 @@ mod tests {
             assert_eq!(got, status, "{entry:?}");
             assert_eq!(got.exit_code(), code);
         }
+    }
+
+    #[test]
+    fn a_refused_refresh_token_means_login_required_even_with_time_left() {
+        let mut e = entry(3600, Some(86400));
+        e.login_required = true;
+        assert_eq!(
+            TokenStatus::of(Some(&e), now(), MARGIN),
+            TokenStatus::LoginRequired
+        );
     }
 
     #[test]

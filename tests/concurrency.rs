@@ -59,7 +59,9 @@ fn writer_child() {
 }
 
 fn spawn_writer(sb: &Sandbox, mode: &str, tag: &str) -> Child {
-    Command::new(std::env::current_exe().unwrap())
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    common::detach_from_terminal(&mut command);
+    command
         .args(["--ignored", "--exact", "writer_child", "--test-threads=1"])
         .env(
             CHILD_VAR,

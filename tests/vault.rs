@@ -76,11 +76,55 @@ fn init_seals_the_identity_with_the_configured_work_factor() {
     let json = outsider_open_vault(&identity_text, &sb.vault_bytes());
     assert_eq!(json, serde_json::json!({"version": 1, "connections": {}}));
 
-    // A second init keeps everything.
-    let before = std::fs::read(&identity).unwrap();
+    // A second init, with or without an identity file, keeps everything.
+    let files = ["identity.age", "config.toml", "vault.age", "recipient.txt"];
+    let snapshot = || files.map(|f| std::fs::read(sb.dir().join(f)).unwrap());
+    let before = snapshot();
     sb.run_with(&["init"], &with_passphrase(PASSPHRASE), None)
         .fails(1, "never replaces an identity");
-    assert_eq!(std::fs::read(&identity).unwrap(), before);
+    let other = sb.temp.path().join("other.txt");
+    std::fs::write(&other, age_keygen()).unwrap();
+    sb.run(&["init", "--identity-file", other.to_str().unwrap()])
+        .fails(1, "never replaces an identity");
+    assert_eq!(snapshot(), before);
+}
+
+fn age_keygen() -> String {
+    use age::secrecy::ExposeSecret;
+    format!(
+        "{}\n",
+        age::x25519::Identity::generate()
+            .to_string()
+            .expose_secret()
+    )
+}
+
+#[test]
+fn init_never_swaps_the_identity_file_or_orphans_the_vault() {
+    let sb = Sandbox::new();
+    sb.init_with_identity_file();
+    sb.add("acme");
+    let files = ["config.toml", "vault.age", "recipient.txt"];
+    let snapshot = || files.map(|f| std::fs::read(sb.dir().join(f)).unwrap());
+    let before = snapshot();
+    let other = sb.temp.path().join("other.txt");
+    std::fs::write(&other, age_keygen()).unwrap();
+    sb.run(&["init", "--identity-file", other.to_str().unwrap()])
+        .fails(2, "is already configured");
+    // Running init again with the same file is harmless.
+    let same = sb.identity_file();
+    sb.run(&["init", "--identity-file", same.to_str().unwrap()])
+        .success();
+    assert_eq!(snapshot(), before);
+
+    // With the identity setting gone (e.g. a config rewritten by hand), a new identity would
+    // orphan the vault: init refuses before writing anything.
+    std::fs::write(sb.paths().config(), "").unwrap();
+    let before = snapshot();
+    sb.run_with(&["init"], &with_passphrase(PASSPHRASE), None)
+        .fails(6, "move vault.age and recipient.txt aside");
+    assert!(!sb.paths().identity().exists());
+    assert_eq!(snapshot(), before);
 }
 
 #[test]
@@ -105,7 +149,12 @@ fn a_wrong_or_missing_passphrase_exits_6_and_changes_nothing() {
     assert_eq!(std::fs::read(sb.paths().identity()).unwrap(), identity);
     assert!(sb.config_text().contains("name = \"acme\""));
 
-    sb.run_with(&["status", "acme"], &with_passphrase(PASSPHRASE), None);
+    let status = sb.run_with(&["status", "acme"], &with_passphrase(PASSPHRASE), None);
+    assert_eq!(
+        status.code, 5,
+        "never logged in: {}{}",
+        status.stdout, status.stderr
+    );
     let run = sb
         .run_with(&["list", "--json"], &with_passphrase(PASSPHRASE), None)
         .success();

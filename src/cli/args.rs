@@ -1,6 +1,7 @@
 //! The command line, as clap sees it.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -58,6 +59,52 @@ pub enum Command {
         /// The connection's name
         name: String,
     },
+    /// Log in to a connection in the browser (authorization code + PKCE)
+    #[command(after_help = exit::HELP)]
+    Login {
+        /// The connection's name
+        name: String,
+        /// Print the URL instead of opening a browser, and accept the final redirect URL pasted here
+        #[arg(long)]
+        no_browser: bool,
+        /// How long to wait for the browser
+        #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration)]
+        timeout: Duration,
+    },
+    /// Print a valid access token (and nothing else), refreshing it first if needed
+    #[command(after_help = exit::HELP)]
+    Token {
+        /// The connection's name
+        name: String,
+        /// Refresh first when less than this is left [default: settings.refresh_margin]
+        #[arg(long, value_name = "DURATION", value_parser = duration)]
+        min_valid: Option<Duration>,
+    },
+    /// Get a new token pair now, for the named connections or all of them
+    #[command(after_help = exit::HELP)]
+    Refresh {
+        /// The connections' names
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        names: Vec<String>,
+        /// Every connection
+        #[arg(long)]
+        all: bool,
+    },
+    /// Revoke the token at Zendesk and forget it here
+    #[command(after_help = exit::HELP)]
+    Logout {
+        /// The connection's name
+        name: String,
+        /// Only forget the tokens here; do not revoke them at Zendesk
+        #[arg(long)]
+        local_only: bool,
+    },
+    /// Show who a connection's token belongs to (Zendesk users/me)
+    #[command(after_help = exit::HELP)]
+    Whoami {
+        /// The connection's name
+        name: String,
+    },
     /// Print a shell completion script
     Completions {
         /// The shell to complete for
@@ -99,4 +146,8 @@ pub struct AddArgs {
     /// Read a confidential client's secret from stdin (it goes to the vault, never to config.toml)
     #[arg(long)]
     pub secret_stdin: bool,
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text).map_err(|e| format!("{e}: write e.g. 30s, 5m or 2h"))
 }

@@ -102,6 +102,21 @@ fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
 }
 
 fn read_secret_from_stdin() -> Result<Secret, Error> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        // Typed by hand: do not echo it.
+        let typed = rpassword::prompt_password("Client secret: ").map_err(|e| {
+            Error::Usage(format!(
+                "cannot read the client secret ({e}): pipe it in instead"
+            ))
+        })?;
+        if typed.trim().is_empty() {
+            return Err(Error::Usage(
+                "no client secret typed: nothing was changed".into(),
+            ));
+        }
+        return Ok(Secret::new(typed));
+    }
     let mut line = zeroize::Zeroizing::new(String::new());
     std::io::stdin().lock().read_line(&mut line).map_err(|e| {
         Error::Usage(format!("cannot read the client secret from stdin ({e}): pipe it in, e.g. `pass zendesk/acme | zdauth add ...`"))
@@ -121,6 +136,9 @@ pub fn remove(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         return Err(Error::UnknownConnection(name.to_owned()).into());
     }
     let vault = ctx.unlock(&config)?;
+    // The connection's own lock first (the order a refresh takes them in): a refresh in
+    // flight finishes before its entry goes, and cannot write it back afterwards.
+    let _connection = vault.lock_connection(name)?;
     let lock = DirLock::acquire(&ctx.paths)?;
     let mut edit = ConfigEdit::open(&ctx.paths.config())?;
     if !edit.remove_connection(name) {

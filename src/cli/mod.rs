@@ -4,9 +4,11 @@
 mod args;
 mod connections;
 mod context;
+mod login;
 mod passphrase;
 mod report;
 mod setup;
+mod tokens;
 
 use std::process::ExitCode;
 
@@ -47,7 +49,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         eprintln!("zdauth: warning: {fixed}");
     }
     let ctx = Context { paths };
-    tracing::debug!(command = ?cli.command, "start");
+    // The subcommand's name only: its arguments may hold a URL with credentials.
+    tracing::debug!(command = command_name(&cli.command), "start");
     let code = match cli.command {
         Command::Init { identity_file } => setup::init(&ctx, identity_file)?,
         Command::Passwd => setup::passwd(&ctx)?,
@@ -55,9 +58,35 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Remove { name } => connections::remove(&ctx, &name)?,
         Command::List { json } => report::list(&ctx, json)?,
         Command::Status { name } => report::status(&ctx, &name)?,
+        Command::Login {
+            name,
+            no_browser,
+            timeout,
+        } => login::login(&ctx, &name, no_browser, timeout)?,
+        Command::Token { name, min_valid } => tokens::token(&ctx, &name, min_valid)?,
+        Command::Refresh { names, all } => tokens::refresh(&ctx, &names, all)?,
+        Command::Logout { name, local_only } => tokens::logout(&ctx, &name, local_only)?,
+        Command::Whoami { name } => tokens::whoami(&ctx, &name)?,
         Command::Completions { .. } => exit::OK,
     };
     Ok(code)
+}
+
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Init { .. } => "init",
+        Command::Add(_) => "add",
+        Command::Remove { .. } => "remove",
+        Command::List { .. } => "list",
+        Command::Status { .. } => "status",
+        Command::Login { .. } => "login",
+        Command::Token { .. } => "token",
+        Command::Refresh { .. } => "refresh",
+        Command::Logout { .. } => "logout",
+        Command::Whoami { .. } => "whoami",
+        Command::Completions { .. } => "completions",
+        Command::Passwd => "passwd",
+    }
 }
 
 fn one_line(text: &str) -> String {

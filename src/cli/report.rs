@@ -59,7 +59,7 @@ pub fn list(ctx: &Context, json: bool) -> anyhow::Result<u8> {
     let rows: Vec<Row> = config
         .connections
         .iter()
-        .map(|c| row(&config, c, data.connections.get(&c.name), now))
+        .map(|c| row(&config, c, own_entry(&data, c), now))
         .collect();
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
@@ -71,6 +71,13 @@ pub fn list(ctx: &Context, json: bool) -> anyhow::Result<u8> {
         print_table(&rows);
     }
     Ok(exit::OK)
+}
+
+/// Tokens issued for what a connection named before an edit are not its tokens.
+fn own_entry<'a>(data: &'a VaultData, connection: &Connection) -> Option<&'a Entry> {
+    data.connections
+        .get(&connection.name)
+        .filter(|e| e.issued_by(&crate::zendesk::issuer(connection)))
 }
 
 fn print_table(rows: &[Row]) {
@@ -115,7 +122,7 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         .connection(name)
         .ok_or_else(|| Error::UnknownConnection(name.to_owned()))?;
     let data = ctx.unlock(&config)?.load()?;
-    let entry = data.connections.get(name);
+    let entry = own_entry(&data, connection);
     let now = Timestamp::now();
     let row = row(&config, connection, entry, now);
     let status = TokenStatus::of(entry, now, config.settings.refresh_margin);

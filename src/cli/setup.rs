@@ -17,51 +17,82 @@ pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8>
     let paths = &ctx.paths;
     paths.create_dir()?;
     let config_path = paths.config();
-    let lock = DirLock::acquire(paths)?;
-    if config_path.exists() {
-        println!("kept {}", config_path.display());
-    } else {
-        atomic_file::replace(&config_path, config::EXAMPLE.as_bytes(), None)?;
-        println!("wrote {}", config_path.display());
+    {
+        let _lock = DirLock::acquire(paths)?;
+        if config_path.exists() {
+            println!("kept {}", config_path.display());
+        } else {
+            atomic_file::replace(&config_path, config::EXAMPLE.as_bytes(), None)?;
+            println!("wrote {}", config_path.display());
+        }
     }
     let config = Config::load(&config_path)?;
 
-    let keys = match identity_file {
-        Some(file) => {
-            refuse_existing_identity(ctx)?;
-            let file = std::path::absolute(&file)
-                .with_context(|| format!("cannot resolve {}", file.display()))?;
-            let keys = Keys::from_identity_file(&file)?;
+    // Decide and check everything before writing anything: init never replaces an identity.
+    let plan = match (identity_file, ctx.identity_source(&config)) {
+        (_, IdentitySource::Sealed(path)) if path.exists() => {
+            return Err(Error::IdentityExists { path }.into());
+        }
+        (Some(file), IdentitySource::PlainFile(current)) => {
+            let file = absolute(&file)?;
+            if file != current {
+                return Err(Error::Usage(format!(
+                    "the identity file {} is already configured; zdauth init never replaces an identity (edit settings.identity_file yourself if you mean it)",
+                    current.display()
+                ))
+                .into());
+            }
+            Plan::UseFile(file)
+        }
+        (Some(file), IdentitySource::Sealed(_)) => Plan::ConfigureFile(absolute(&file)?),
+        (None, IdentitySource::PlainFile(file)) => Plan::UseFile(file),
+        (None, IdentitySource::Sealed(path)) => Plan::Seal(path),
+    };
+    let keys = match &plan {
+        Plan::UseFile(file) | Plan::ConfigureFile(file) => Keys::from_identity_file(file)?,
+        Plan::Seal(_) => Keys::generate(),
+    };
+    vault::check_recipient(paths, &keys)?;
+    let vault = Vault::new(paths.clone(), keys);
+    if paths.vault().exists() {
+        vault.load()?;
+    }
+    // The passphrase prompt and scrypt happen before the lock: other processes keep working.
+    let sealed = match &plan {
+        Plan::Seal(_) => {
+            let passphrase = passphrase::new(PASSPHRASE_VAR)?;
+            Some(
+                vault
+                    .keys()
+                    .seal(&passphrase, config.settings.kdf_work_factor)?,
+            )
+        }
+        _ => None,
+    };
+
+    let lock = DirLock::acquire(paths)?;
+    match &plan {
+        Plan::Seal(path) => {
+            if path.exists() {
+                return Err(Error::IdentityExists { path: path.clone() }.into());
+            }
+            let sealed = sealed.expect("sealed above");
+            atomic_file::replace(path, &sealed, None)?;
+            println!(
+                "wrote {} (scrypt work factor {})",
+                path.display(),
+                config.settings.kdf_work_factor
+            );
+        }
+        Plan::ConfigureFile(file) => {
             let mut edit = ConfigEdit::open(&config_path)?;
             edit.set_identity_file(&file.to_string_lossy());
             edit.save()?;
             println!("using the identity file {}", file.display());
-            keys
         }
-        None => match ctx.identity_source(&config) {
-            IdentitySource::PlainFile(file) => {
-                println!("using the identity file {}", file.display());
-                Keys::from_identity_file(&file)?
-            }
-            IdentitySource::Sealed(path) => {
-                refuse_existing_identity(ctx)?;
-                let keys = Keys::generate();
-                let passphrase = passphrase::new(PASSPHRASE_VAR)?;
-                let sealed = keys.seal(&passphrase, config.settings.kdf_work_factor)?;
-                atomic_file::replace(&path, &sealed, None)?;
-                println!(
-                    "wrote {} (scrypt work factor {})",
-                    path.display(),
-                    config.settings.kdf_work_factor
-                );
-                keys
-            }
-        },
-    };
-
-    vault::check_recipient(paths, &keys)?;
-    vault::write_recipient(paths, &keys)?;
-    let vault = Vault::new(paths.clone(), keys);
+        Plan::UseFile(file) => println!("using the identity file {}", file.display()),
+    }
+    vault::write_recipient(paths, vault.keys())?;
     if paths.vault().exists() {
         let data = vault.load()?;
         println!(
@@ -78,12 +109,17 @@ pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8>
     Ok(exit::OK)
 }
 
-fn refuse_existing_identity(ctx: &Context) -> Result<(), Error> {
-    let path = ctx.paths.identity();
-    if path.exists() {
-        return Err(Error::IdentityExists { path });
-    }
-    Ok(())
+enum Plan {
+    /// Seal a new identity into identity.age.
+    Seal(PathBuf),
+    /// Record a plain identity file in config.toml.
+    ConfigureFile(PathBuf),
+    /// A plain identity file is already configured.
+    UseFile(PathBuf),
+}
+
+fn absolute(file: &std::path::Path) -> anyhow::Result<PathBuf> {
+    std::path::absolute(file).with_context(|| format!("cannot resolve {}", file.display()))
 }
 
 pub fn passwd(ctx: &Context) -> anyhow::Result<u8> {

@@ -29,6 +29,18 @@ impl ConfigEdit {
                 key: String::new(),
                 message: e.to_string(),
             })?;
+        if document
+            .get("connection")
+            .is_some_and(|item| !item.is_array_of_tables())
+        {
+            return Err(ConfigError::Invalid {
+                file: path.to_path_buf(),
+                line: 1,
+                key: "connection".into(),
+                message: "written as an inline array, which zdauth cannot edit: write each connection as a [[connection]] table".into(),
+            }
+            .into());
+        }
         Ok(Self {
             path: path.to_path_buf(),
             document,

@@ -29,6 +29,7 @@ pub const DEFAULT_KDF_WORK_FACTOR: u8 = 18;
 pub const MIN_KDF_WORK_FACTOR: u8 = 10;
 /// age refuses to decrypt above this: a larger factor costs minutes and GiBs (checklist item 12).
 pub const MAX_KDF_WORK_FACTOR: u8 = 22;
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_REDIRECT_PORT: u16 = 8765;
 pub const DEFAULT_SCOPES: &[&str] = &["read", "write"];
 
@@ -46,6 +47,8 @@ pub struct Settings {
     /// As written in the file (`~` and relative paths resolved by [`crate::paths::expand_user_path`]).
     pub identity_file: Option<String>,
     pub kdf_work_factor: u8,
+    /// The longest any one request to Zendesk may take.
+    pub http_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -56,6 +59,7 @@ impl Default for Settings {
             auto_refresh: false,
             identity_file: None,
             kdf_work_factor: DEFAULT_KDF_WORK_FACTOR,
+            http_timeout: DEFAULT_HTTP_TIMEOUT,
         }
     }
 }
@@ -159,11 +163,7 @@ pub enum ConfigError {
     #[error("{} does not exist: run `zdauth init` to create it", file.display())]
     Missing { file: PathBuf },
     #[error("cannot read {}: {source}; check that it is a file you can read", file.display())]
-    Unreadable {
-        file: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    Unreadable { file: PathBuf, source: io::Error },
 }
 
 struct InvalidDisplay<'a> {

@@ -21,6 +21,7 @@ pub(super) struct RawSettings {
     pub auto_refresh: Option<bool>,
     pub identity_file: Option<Spanned<String>>,
     pub kdf_work_factor: Option<Spanned<i64>>,
+    pub http_timeout: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

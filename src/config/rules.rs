@@ -120,6 +120,18 @@ fn settings(source: &Source, raw: Option<RawSettings>) -> Result<Settings, Confi
     if let Some(value) = raw.clipboard_clear {
         settings.clipboard_clear = duration(source, &value, key("clipboard_clear"))?;
     }
+    if let Some(value) = raw.http_timeout {
+        settings.http_timeout = duration(source, &value, key("http_timeout"))?;
+        if settings.http_timeout < Duration::from_secs(1)
+            || settings.http_timeout > Duration::from_secs(300)
+        {
+            return Err(source.error(
+                &value.span(),
+                key("http_timeout"),
+                "must be between 1s and 5m".into(),
+            ));
+        }
+    }
     if let Some(value) = raw.auto_refresh {
         settings.auto_refresh = value;
     }
@@ -384,40 +396,44 @@ pub fn check_port(port: i64) -> Result<u16, String> {
 /// https anywhere, http only on a loopback host (checklist item 21). Returned without a
 /// trailing slash so paths can be appended.
 pub fn check_base_url(text: &str) -> Result<String, String> {
+    // Never echo the text: it may carry a password or a token in its query.
     let url = url::Url::parse(text.trim()).map_err(|e| {
         format!(
             "not a URL ({e}): write e.g. \"https://acme.zendesk.com\" or \"http://127.0.0.1:4455\""
         )
     })?;
-    let host = url.host_str().unwrap_or_default();
-    if url.scheme() == "http" {
-        let loopback = host == "localhost"
-            || host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        if !loopback {
-            return Err(format!(
-                "{text:?} uses http on a non-loopback host: tokens would travel in clear; use https"
-            ));
-        }
-    } else if url.scheme() != "https" {
-        return Err(format!(
-            "{text:?} must start with https:// (or http:// on 127.0.0.1)"
-        ));
-    }
-    if host.is_empty() {
-        return Err(format!("{text:?} has no host"));
-    }
     if !url.username().is_empty() || url.password().is_some() {
-        // Not echoed: the text holds a password.
         return Err("the URL carries a user name or password: remove them".into());
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "{text:?} has a query or fragment: give only scheme, host, port and path"
-        ));
+        return Err(
+            "the URL has a query or fragment: give only scheme, host, port and path".into(),
+        );
+    }
+    let host = url.host_str().unwrap_or_default();
+    if host.is_empty() {
+        return Err("the URL has no host".into());
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = host == "localhost"
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if !loopback {
+                return Err(format!(
+                    "http to {host} would send tokens in clear over a non-loopback host: use https"
+                ));
+            }
+        }
+        other => {
+            return Err(format!(
+                "{other}:// is not allowed: use https:// (or http:// on 127.0.0.1)"
+            ));
+        }
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }

@@ -105,6 +105,7 @@ fn the_example_file_is_valid_and_documents_every_key() {
         "auto_refresh",
         "identity_file",
         "kdf_work_factor",
+        "http_timeout",
         "name",
         "subdomain",
         "client_id",
@@ -166,8 +167,10 @@ fn every_rule_names_file_line_and_key() {
         (with_connection("redirect_port = 80"), 5, "redirect_port", "1024 to 65535"),
         (with_connection("redirect_port = \"8765\""), 5, "", "invalid type"),
         (with_connection("base_url = \"http://example.com\""), 5, "connection \"acme\".base_url", "non-loopback"),
+        (with_connection("base_url = \"http://u:hunter2@example.com\""), 5, "base_url", "user name or password"),
+        (with_connection("base_url = \"https://acme.test/?access_token=tok3n\""), 5, "base_url", "query"),
         (with_connection("base_url = \"http://10.0.0.1:80\""), 5, "base_url", "non-loopback"),
-        (with_connection("base_url = \"ftp://127.0.0.1\""), 5, "base_url", "https://"),
+        (with_connection("base_url = \"ftp://127.0.0.1\""), 5, "base_url", "ftp:// is not allowed"),
         (with_connection("base_url = \"not a url\""), 5, "base_url", "not a URL"),
         (with_connection("base_url = \"https://u:pw@acme.test\""), 5, "base_url", "user name or password"),
         (with_connection("base_url = \"https://acme.test/?x=1\""), 5, "base_url", "query"),
@@ -179,6 +182,7 @@ fn every_rule_names_file_line_and_key() {
         ("[settings]\nrefresh_margin = \"five\"\n".into(), 2, "settings.refresh_margin", "not a duration"),
         ("[settings]\nrefresh_margin = \"25h\"\n".into(), 2, "settings.refresh_margin", "at most 24h"),
         ("[settings]\nclipboard_clear = \"1 fortnight\"\n".into(), 2, "settings.clipboard_clear", "not a duration"),
+        ("[settings]\nhttp_timeout = \"10m\"\n".into(), 2, "settings.http_timeout", "between 1s and 5m"),
         ("[settings]\nkdf_work_factor = 23\n".into(), 2, "settings.kdf_work_factor", "10 to 22"),
         ("[settings]\nkdf_work_factor = 9\n".into(), 2, "settings.kdf_work_factor", "10 to 22"),
         ("[settings]\nidentity_file = \"\"\n".into(), 2, "settings.identity_file", "is empty"),
@@ -203,7 +207,11 @@ fn every_rule_names_file_line_and_key() {
         assert!(message.contains(words), "want {words:?} in {message:?}");
         assert!(!message.contains('\n'), "multi-line: {message:?}");
         assert!(!message.contains("s3cr3t"), "secret echoed: {message:?}");
-        assert!(!message.contains("pw@"), "password echoed: {message:?}");
+        assert!(
+            !message.contains("pw@") && !message.contains("hunter2"),
+            "password echoed: {message:?}"
+        );
+        assert!(!message.contains("tok3n"), "query echoed: {message:?}");
     }
 }
 

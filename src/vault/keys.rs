@@ -10,7 +10,7 @@ use age::secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use crate::config::MAX_KDF_WORK_FACTOR;
-use crate::error::{Error, io_error};
+use crate::error::Error;
 use crate::secret::Secret;
 
 pub struct Keys {
@@ -177,6 +177,12 @@ fn unreadable(path: &Path, e: &dyn std::fmt::Display) -> Error {
     ))
 }
 
-pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| io_error("read", path, e))
+/// An identity that cannot be read leaves the vault locked (exit 6), whatever the cause.
+pub(super) fn read_identity(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| {
+        Error::Locked(format!(
+            "cannot read {}: {e}; check its permissions, or restore it from a backup",
+            path.display()
+        ))
+    })
 }

@@ -43,6 +43,22 @@ pub struct Entry {
     /// Free of secrets by construction: it is shown in the TUI and `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// Zendesk refused the stored refresh token; the pair is kept (never wiped on an error
+    /// alone) but only a browser login can help.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub login_required: bool,
+    /// The token endpoint and client the tokens came from. A connection edited to point
+    /// elsewhere must not send them there, nor show them as its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+}
+
+impl Entry {
+    /// Whether the stored tokens were issued for `issuer` (entries from before the field
+    /// existed are taken as matching).
+    pub fn issued_by(&self, issuer: &str) -> bool {
+        self.issuer.as_deref().is_none_or(|mine| mine == issuer)
+    }
 }
 
 /// One access/refresh pair as issued together by Zendesk.
@@ -151,6 +167,8 @@ mod tests {
                 }),
                 last_refresh: None,
                 last_error: None,
+                login_required: false,
+                issuer: Some("https://acme.zendesk.com/oauth/tokens acme".into()),
             },
         );
         data

@@ -8,7 +8,7 @@ use crate::error::{Error, io_error};
 use crate::paths::{Paths, expand_user_path};
 use crate::secret::Secret;
 
-use super::keys::{Keys, read_file};
+use super::keys::{Keys, read_identity};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdentitySource {
@@ -48,7 +48,7 @@ pub fn unlock(
                     dir: paths.dir().to_path_buf(),
                 });
             }
-            let sealed = read_file(path)?;
+            let sealed = read_identity(path)?;
             let passphrase = passphrase(path)?;
             Keys::unseal(&sealed, &passphrase, path)?
         }
@@ -76,7 +76,7 @@ pub fn check_recipient(paths: &Paths, keys: &Keys) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::Locked(format!(
-            "this identity ({}) is not the one recorded in {}: use the identity the vault was made with",
+            "this identity ({}) is not the one recorded in {}: use the identity the vault was made with, or move vault.age and recipient.txt aside to start over",
             keys.recipient(),
             path.display()
         )))

@@ -1,1 +1,14 @@
 //! Zendesk's OAuth and API endpoints, spoken over reqwest.
+
+mod authorize;
+mod client;
+mod endpoints;
+mod error;
+pub mod pkce;
+mod wire;
+
+pub use authorize::AuthorizationRequest;
+pub use client::{Timeouts, TokenRequest, ZendeskClient};
+pub use endpoints::{Endpoints, issuer};
+pub use error::ZendeskError;
+pub use wire::CurrentToken;

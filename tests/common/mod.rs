@@ -51,6 +51,7 @@ impl Sandbox {
             .env("XDG_CONFIG_HOME", self.temp.path().join("xdg-config"))
             .env("XDG_STATE_HOME", self.temp.path().join("xdg-state"))
             .stdin(Stdio::null());
+        detach_from_terminal(&mut command);
         command
     }
 
@@ -186,6 +187,21 @@ impl Run {
         );
         assert!(!self.stderr.contains("panicked"), "stderr: {}", self.stderr);
         self
+    }
+}
+
+/// A new session has no controlling terminal, so a passphrase prompt fails at once (as in CI)
+/// instead of waiting on the developer's terminal.
+pub fn detach_from_terminal(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setsid() == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
     }
 }
 

@@ -1,0 +1,196 @@
+//! `token`, `refresh`, `logout` and `whoami`: every one goes through the refresh transaction.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::config::{Config, Connection, Kind};
+use crate::error::Error;
+use crate::exit;
+use crate::refresh::{Refresher, Want};
+use crate::zendesk::{Timeouts, ZendeskClient};
+
+use super::context::Context;
+use super::report::humanize;
+
+/// How many refreshes `refresh --all` runs at once: enough to hide latency, few enough to
+/// stay well inside Zendesk's rate limits.
+const PARALLEL_REFRESHES: usize = 8;
+/// What `whoami` and `logout` need left on the access token for their API calls.
+const API_CALL_MARGIN: Duration = Duration::from_secs(60);
+
+pub struct Session {
+    pub config: Config,
+    pub refresher: Arc<Refresher>,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+impl Session {
+    pub fn open(ctx: &Context) -> anyhow::Result<Self> {
+        let config = ctx.config()?;
+        let vault = ctx.unlock(&config)?;
+        let client = ZendeskClient::new(Timeouts {
+            connect: config.settings.http_timeout.min(Duration::from_secs(10)),
+            total: config.settings.http_timeout,
+            ..Timeouts::default()
+        })?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        Ok(Self {
+            config,
+            refresher: Arc::new(Refresher::new(vault, client)),
+            runtime,
+        })
+    }
+
+    pub fn connection(&self, name: &str) -> Result<&Connection, Error> {
+        self.config
+            .connection(name)
+            .ok_or_else(|| Error::UnknownConnection(name.to_owned()))
+    }
+}
+
+pub fn token(ctx: &Context, name: &str, min_valid: Option<Duration>) -> anyhow::Result<u8> {
+    let session = Session::open(ctx)?;
+    let connection = session.connection(name)?;
+    let needed = min_valid.unwrap_or(session.config.settings.refresh_margin);
+    let fresh = session
+        .runtime
+        .block_on(session.refresher.ensure(connection, Want::ValidFor(needed)))?;
+    println!("{}", fresh.tokens.access_token.expose());
+    Ok(exit::OK)
+}
+
+pub fn refresh(ctx: &Context, names: &[String], all: bool) -> anyhow::Result<u8> {
+    let session = Session::open(ctx)?;
+    let connections: Vec<Connection> = if all {
+        session.config.connections.clone()
+    } else {
+        names
+            .iter()
+            .map(|n| session.connection(n).cloned())
+            .collect::<Result<_, _>>()?
+    };
+    if connections.is_empty() {
+        return Err(Error::Usage(
+            "nothing to refresh: name connections, or use --all once some exist".into(),
+        )
+        .into());
+    }
+    let refresher = session.refresher.clone();
+    let results = session.runtime.block_on(async move {
+        let gate = Arc::new(tokio::sync::Semaphore::new(PARALLEL_REFRESHES));
+        let mut tasks = Vec::with_capacity(connections.len());
+        for connection in connections {
+            let refresher = refresher.clone();
+            let gate = gate.clone();
+            tasks.push(tokio::spawn(async move {
+                let _slot = gate.acquire_owned().await;
+                let result = refresher.ensure(&connection, Want::Rotate).await;
+                (connection.name, result)
+            }));
+        }
+        let mut results = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            results.push(task.await);
+        }
+        results
+    });
+    let mut code = exit::OK;
+    for joined in results {
+        let (name, result) = joined.map_err(|e| anyhow::anyhow!("a refresh task failed: {e}"))?;
+        match result {
+            Ok(fresh) => println!("{name}: refreshed, {} left", time_left(&fresh.tokens)),
+            Err(e) => {
+                println!("{name}: {e}");
+                if code == exit::OK {
+                    code = e.exit_code();
+                }
+            }
+        }
+    }
+    Ok(code)
+}
+
+fn time_left(tokens: &crate::vault::Tokens) -> String {
+    tokens.expires_at.map_or("no expiry".into(), |at| {
+        humanize(at.duration_since(Timestamp::now()))
+    })
+}
+
+pub fn whoami(ctx: &Context, name: &str) -> anyhow::Result<u8> {
+    let session = Session::open(ctx)?;
+    let connection = session.connection(name)?;
+    if connection.kind == Kind::Chat {
+        return Err(Error::Usage(format!(
+            "{name} is a Zendesk Chat connection, which has no users/me"
+        ))
+        .into());
+    }
+    let refresher = &session.refresher;
+    let user = session.runtime.block_on(async {
+        let fresh = refresher
+            .ensure(connection, Want::ValidFor(API_CALL_MARGIN))
+            .await?;
+        let user = refresher
+            .client()
+            .users_me(connection, &fresh.tokens.access_token)
+            .await?;
+        Ok::<_, Error>(user)
+    })?;
+    let stored = user.clone();
+    session.refresher.vault().update(|data| {
+        if let Some(entry) = data.connections.get_mut(name) {
+            entry.user = Some(stored);
+        }
+    })?;
+    println!(
+        "{} <{}>, {} (user id {})",
+        user.name, user.email, user.role, user.id
+    );
+    Ok(exit::OK)
+}
+
+pub fn logout(ctx: &Context, name: &str, local_only: bool) -> anyhow::Result<u8> {
+    let session = Session::open(ctx)?;
+    let connection = session.connection(name)?;
+    let refresher = &session.refresher;
+    if !local_only {
+        if connection.kind == Kind::Chat {
+            return Err(Error::Usage(format!(
+                "Zendesk Chat has no revocation endpoint zdauth can call; revoke {name}'s access in Zendesk Chat, then run `zdauth logout {name} --local-only`"
+            ))
+            .into());
+        }
+        session
+            .runtime
+            .block_on(async {
+                let fresh = refresher.ensure(connection, Want::ValidFor(API_CALL_MARGIN)).await?;
+                let access = &fresh.tokens.access_token;
+                let current = refresher.client().current_token(connection, access).await?;
+                refresher.client().revoke(connection, access, &current.id).await?;
+                Ok::<_, Error>(())
+            })
+            .map_err(|e| {
+                anyhow::Error::from(e).context(format!(
+                    "logout of {name} failed and its tokens were kept (to forget them here without revoking: `zdauth logout {name} --local-only`)"
+                ))
+            })?;
+    }
+    let lock = refresher.vault().lock_connection(name)?;
+    let mut entry = lock.reload()?.unwrap_or_default();
+    let had_tokens = entry.tokens.take().is_some();
+    entry.login_required = false;
+    entry.last_error = None;
+    lock.persist(entry)?;
+    match (had_tokens, local_only) {
+        (false, _) => println!("{name} had no stored tokens"),
+        (true, true) => {
+            println!("forgot {name}'s tokens here (they stay valid at Zendesk until they expire)")
+        }
+        (true, false) => println!("revoked {name}'s token at Zendesk and forgot it here"),
+    }
+    Ok(exit::OK)
+}

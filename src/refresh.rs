@@ -1,0 +1,245 @@
+//! The refresh transaction: the one way any door gets a fresh access token
+//! (checklist items 15–19).
+//!
+//! Zendesk refresh tokens are single-use and a strict server revokes the whole grant when a
+//! used one comes back, so a refresh must never start from a stale copy of the vault: the
+//! connection's cross-process lock is held from re-reading the vault, through the POST, to the
+//! persisted new pair. Inside one process a per-connection async mutex makes concurrent
+//! callers share one refresh.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::config::Connection;
+use crate::error::Error;
+use crate::vault::{ConnectionLock, Entry, Tokens, Vault};
+use crate::zendesk::{self, TokenRequest, ZendeskClient};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// An access token with at least this long left; refreshed only if needed.
+    ValidFor(Duration),
+    /// A new pair now (`zdauth refresh`), unless another caller rotated after we asked.
+    Rotate,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fresh {
+    pub tokens: Tokens,
+    /// Whether this call (or one it waited for) spent the refresh token.
+    pub refreshed: bool,
+}
+
+pub struct Refresher {
+    vault: Vault,
+    client: ZendeskClient,
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Refresher {
+    pub fn new(vault: Vault, client: ZendeskClient) -> Self {
+        Self {
+            vault,
+            client,
+            flights: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    pub fn client(&self) -> &ZendeskClient {
+        &self.client
+    }
+
+    pub async fn ensure(&self, connection: &Connection, want: Want) -> Result<Fresh, Error> {
+        let asked_at = Timestamp::now();
+        if let Want::ValidFor(needed) = want {
+            // The common case takes no lock at all: writers replace the vault atomically.
+            let vault = self.vault.clone();
+            let data = blocking(move || vault.load()).await?;
+            let issuer = zendesk::issuer(connection);
+            if let Some(tokens) = data
+                .connections
+                .get(&connection.name)
+                .filter(|e| e.issued_by(&issuer))
+                .and_then(|e| e.tokens.as_ref())
+                .filter(|t| valid_for(t, Timestamp::now(), needed))
+            {
+                return Ok(Fresh {
+                    tokens: tokens.clone(),
+                    refreshed: false,
+                });
+            }
+        }
+
+        let flight = self.flight(&connection.name);
+        let _one_in_this_process = flight.lock().await;
+        let vault = self.vault.clone();
+        let name = connection.name.clone();
+        let (lock, entry) = blocking(move || {
+            let lock = vault.lock_connection(&name)?;
+            let entry = lock.reload()?;
+            Ok((lock, entry))
+        })
+        .await?;
+        let entry = entry.unwrap_or_default();
+        let now = Timestamp::now();
+        let login = |reason: &str| Error::LoginRequired {
+            name: connection.name.clone(),
+            reason: reason.to_owned(),
+        };
+        let issuer = zendesk::issuer(connection);
+        if !entry.issued_by(&issuer) {
+            return Err(login(
+                "the stored tokens were issued for another server or client than the connection now names",
+            ));
+        }
+        let Some(tokens) = entry.tokens.clone() else {
+            return Err(login("no token stored"));
+        };
+        // A pair rotated after we asked is as fresh as Zendesk makes them: N callers waiting
+        // together cost one POST even when they ask for more than a token's lifetime.
+        let rotated_since_asked = entry.last_refresh.is_some_and(|at| at >= asked_at);
+        let someone_else_did_it = rotated_since_asked
+            || matches!(want, Want::ValidFor(needed) if valid_for(&tokens, now, needed));
+        if someone_else_did_it {
+            return Ok(Fresh {
+                tokens,
+                refreshed: rotated_since_asked,
+            });
+        }
+        if entry.login_required {
+            return Err(login("Zendesk refused the stored refresh token"));
+        }
+        let Some(refresh_token) = tokens.refresh_token.clone() else {
+            return Err(login("no refresh token stored"));
+        };
+        if tokens.refresh_expires_at.is_some_and(|at| at <= now) {
+            return Err(login("the refresh token has expired"));
+        }
+
+        let request = TokenRequest {
+            connection,
+            client_secret: entry.client_secret.as_ref(),
+        };
+        tracing::info!(connection = %connection.name, "refreshing");
+        match self.client.refresh(&request, &refresh_token).await {
+            Ok(mut new) => {
+                if new.refresh_token.is_none() {
+                    // RFC 6749 §6: a server that does not rotate leaves the old one valid.
+                    new.refresh_token = Some(refresh_token);
+                    new.refresh_expires_at = tokens.refresh_expires_at;
+                }
+                let mut entry = entry;
+                entry.tokens = Some(new.clone());
+                entry.last_refresh = Some(Timestamp::now());
+                entry.last_error = None;
+                entry.issuer = Some(issuer);
+                // Persisted before anyone sees the new access token (checklist item 17).
+                let (lock, entry) = persist(lock, entry).await?;
+                let new = self
+                    .learn_refresh_expiry(connection, lock, entry, new)
+                    .await;
+                Ok(Fresh {
+                    tokens: new,
+                    refreshed: true,
+                })
+            }
+            Err(e) if e.is_invalid_grant() => {
+                let (lock, current) = reload(lock).await?;
+                let mut current = current.unwrap_or_default();
+                if let Some(newer) = current.tokens.clone().filter(|t| {
+                    t.refresh_token.as_ref() != Some(&refresh_token)
+                        && valid_for(t, Timestamp::now(), Duration::ZERO)
+                }) {
+                    tracing::warn!(connection = %connection.name, "refresh refused, but a newer pair is stored: using it");
+                    return Ok(Fresh {
+                        tokens: newer,
+                        refreshed: false,
+                    });
+                }
+                tracing::warn!(connection = %connection.name, "refresh token refused");
+                current.login_required = true;
+                current.last_error = Some(e.to_string());
+                persist(lock, current).await?;
+                Err(login(&format!("Zendesk refused the refresh token: {e}")))
+            }
+            Err(e) => {
+                tracing::warn!(connection = %connection.name, error = %e, "refresh failed; tokens kept");
+                let mut entry = entry;
+                entry.last_error = Some(e.to_string());
+                persist(lock, entry).await?;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Zendesk may leave `refresh_token_expires_in` out of the token response; current.json
+    /// tells it. Best effort, after the pair is safely stored.
+    async fn learn_refresh_expiry(
+        &self,
+        connection: &Connection,
+        lock: ConnectionLock,
+        mut entry: Entry,
+        mut tokens: Tokens,
+    ) -> Tokens {
+        if tokens.refresh_expires_at.is_some() || connection.kind != crate::config::Kind::Support {
+            return tokens;
+        }
+        let Ok(current) = self
+            .client
+            .current_token(connection, &tokens.access_token)
+            .await
+        else {
+            return tokens;
+        };
+        tokens.refresh_expires_at = current.refresh_token_expires_at;
+        entry.tokens = Some(tokens.clone());
+        if let Err(e) = persist(lock, entry).await {
+            tracing::warn!(error = %e, "could not store the refresh expiry");
+        }
+        tokens
+    }
+
+    fn flight(&self, name: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
+        flights.entry(name.to_owned()).or_default().clone()
+    }
+}
+
+pub fn valid_for(tokens: &Tokens, now: Timestamp, needed: Duration) -> bool {
+    let needed = SignedDuration::try_from(needed).unwrap_or(SignedDuration::MAX);
+    tokens
+        .expires_at
+        .is_none_or(|at| at.duration_since(now) > needed)
+}
+
+async fn persist(lock: ConnectionLock, entry: Entry) -> Result<(ConnectionLock, Entry), Error> {
+    blocking(move || {
+        lock.persist(entry.clone())?;
+        Ok((lock, entry))
+    })
+    .await
+}
+
+async fn reload(lock: ConnectionLock) -> Result<(ConnectionLock, Option<Entry>), Error> {
+    blocking(move || {
+        let entry = lock.reload()?;
+        Ok((lock, entry))
+    })
+    .await
+}
+
+/// File locks and age decryption block; keep them off the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}

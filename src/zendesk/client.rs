@@ -1,0 +1,379 @@
+//! HTTP to Zendesk (checklist items 22–23): rustls, no redirects followed, connect and total
+//! timeouts, a bounded body, 429 and 5xx retried a bounded number of times.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use reqwest::header::{AUTHORIZATION, HeaderMap, RETRY_AFTER};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use super::endpoints::Endpoints;
+use super::error::{ZendeskError, sanitize};
+use super::wire::{
+    CurrentToken, CurrentTokenEnvelope, OAuthErrorBody, TokenResponse, UserEnvelope,
+};
+use crate::config::{Connection, Kind};
+use crate::secret::Secret;
+use crate::vault::{Tokens, User};
+
+const USER_AGENT: &str = concat!("zdauth/", env!("CARGO_PKG_VERSION"));
+const MAX_BODY: usize = 256 * 1024;
+const ATTEMPTS: u32 = 3;
+/// A Retry-After longer than this is not waited out: the user is told to come back.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub total: Duration,
+    /// The first pause before a retry; doubled each time.
+    pub backoff: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(10),
+            total: Duration::from_secs(30),
+            backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct ZendeskClient {
+    http: reqwest::Client,
+    timeouts: Timeouts,
+}
+
+/// What a token request carries besides the grant itself.
+pub struct TokenRequest<'a> {
+    pub connection: &'a Connection,
+    pub client_secret: Option<&'a Secret>,
+}
+
+impl ZendeskClient {
+    pub fn new(timeouts: Timeouts) -> Result<Self, ZendeskError> {
+        // reqwest is built without a bundled crypto provider; ring is the lighter one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.total)
+            .build()
+            .map_err(|e| ZendeskError::Network {
+                endpoint: "the HTTP client",
+                reason: sanitize(&e.to_string()),
+            })?;
+        Ok(Self { http, timeouts })
+    }
+
+    /// Exchanges an authorization code (with its PKCE verifier) for a token pair.
+    pub async fn exchange_code(
+        &self,
+        request: &TokenRequest<'_>,
+        code: &Secret,
+        verifier: &Secret,
+        redirect_uri: &str,
+    ) -> Result<Tokens, ZendeskError> {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code.expose()),
+            ("redirect_uri", redirect_uri),
+        ];
+        if request.connection.kind == Kind::Support {
+            form.push(("code_verifier", verifier.expose()));
+        }
+        self.token_post(request, form).await
+    }
+
+    /// Spends `refresh_token` (single-use) for a new pair.
+    pub async fn refresh(
+        &self,
+        request: &TokenRequest<'_>,
+        refresh_token: &Secret,
+    ) -> Result<Tokens, ZendeskError> {
+        let form = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose()),
+        ];
+        self.token_post(request, form).await
+    }
+
+    async fn token_post(
+        &self,
+        request: &TokenRequest<'_>,
+        mut form: Vec<(&str, &str)>,
+    ) -> Result<Tokens, ZendeskError> {
+        let connection = request.connection;
+        let endpoints = Endpoints::for_connection(connection);
+        form.push(("client_id", &connection.client_id));
+        if let Some(secret) = request.client_secret {
+            form.push(("client_secret", secret.expose()));
+        }
+        let scope = connection.scopes.join(" ");
+        if connection.kind == Kind::Chat {
+            form.push(("scope", &scope));
+        }
+        let expires_in = connection
+            .access_token_lifetime
+            .map(|d| d.as_secs().to_string());
+        if let Some(seconds) = &expires_in {
+            form.push(("expires_in", seconds));
+        }
+        let refresh_expires_in = connection
+            .refresh_token_lifetime
+            .map(|d| d.as_secs().to_string());
+        if let Some(seconds) = &refresh_expires_in {
+            form.push(("refresh_token_expires_in", seconds));
+        }
+        let now = Timestamp::now();
+        let response: TokenResponse = self
+            .send("the token endpoint", || {
+                self.http.post(endpoints.token.clone()).form(&form)
+            })
+            .await?;
+        Ok(response.into_tokens(now, &connection.scopes))
+    }
+
+    /// Who the token belongs to. Zendesk answers an unaccepted token with an anonymous user
+    /// (no id), which counts as a rejection.
+    pub async fn users_me(
+        &self,
+        connection: &Connection,
+        access_token: &Secret,
+    ) -> Result<User, ZendeskError> {
+        const ENDPOINT: &str = "users/me.json";
+        let url = api_url(connection, ENDPOINT)?;
+        let envelope: UserEnvelope = self
+            .send(ENDPOINT, || self.bearer(Method::GET, &url, access_token))
+            .await?;
+        envelope
+            .user
+            .into_user()
+            .ok_or(ZendeskError::TokenRejected { endpoint: ENDPOINT })
+    }
+
+    pub async fn current_token(
+        &self,
+        connection: &Connection,
+        access_token: &Secret,
+    ) -> Result<CurrentToken, ZendeskError> {
+        const ENDPOINT: &str = "oauth/tokens/current.json";
+        let url = api_url(connection, ENDPOINT)?;
+        let envelope: CurrentTokenEnvelope = self
+            .send(ENDPOINT, || self.bearer(Method::GET, &url, access_token))
+            .await?;
+        Ok(envelope.token)
+    }
+
+    /// Revokes by id: `DELETE …/current.json` is reported to answer 204 without revoking.
+    pub async fn revoke(
+        &self,
+        connection: &Connection,
+        access_token: &Secret,
+        token_id: &str,
+    ) -> Result<(), ZendeskError> {
+        const ENDPOINT: &str = "oauth/tokens/{id}.json";
+        if !token_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(ZendeskError::Malformed {
+                endpoint: "oauth/tokens/current.json",
+                reason: "the token id is not alphanumeric".into(),
+            });
+        }
+        let url = api_url(connection, &format!("oauth/tokens/{token_id}.json"))?;
+        self.send_raw(ENDPOINT, || self.bearer(Method::DELETE, &url, access_token))
+            .await
+            .map(drop)
+    }
+
+    /// The bearer header goes only to the connection's own host: `url` comes from its
+    /// endpoints and redirects are never followed (checklist item 22).
+    fn bearer(&self, method: Method, url: &Url, access_token: &Secret) -> RequestBuilder {
+        self.http
+            .request(method, url.clone())
+            .header(AUTHORIZATION, format!("Bearer {}", access_token.expose()))
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        endpoint: &'static str,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<T, ZendeskError> {
+        let body = self.send_raw(endpoint, build).await?;
+        serde_json::from_slice(&body).map_err(|e| ZendeskError::Malformed {
+            endpoint,
+            reason: format!("not the JSON expected: {}", e.classify_name()),
+        })
+    }
+
+    /// Sends, retrying 429 (after Retry-After, bounded) and 5xx; returns a 2xx body.
+    async fn send_raw(
+        &self,
+        endpoint: &'static str,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Vec<u8>, ZendeskError> {
+        let mut pause = self.timeouts.backoff;
+        let mut attempt = 1;
+        loop {
+            let result = match build().send().await {
+                Ok(response) => self.read(endpoint, response).await,
+                Err(e) => Err(self.transport_error(endpoint, &e)),
+            };
+            let wait = match &result {
+                Err(ZendeskError::RateLimited { retry_after, .. }) => match retry_after {
+                    Some(s) if Duration::from_secs(*s) > MAX_RETRY_AFTER => None,
+                    Some(s) => Some(Duration::from_secs(*s)),
+                    None => Some(pause),
+                },
+                Err(ZendeskError::Http { status, .. }) if *status >= 500 => Some(pause),
+                _ => None,
+            };
+            match wait {
+                Some(wait) if attempt < ATTEMPTS => {
+                    tracing::info!(endpoint, attempt, ?wait, "retrying");
+                    tokio::time::sleep(wait).await;
+                    pause *= 2;
+                    attempt += 1;
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    async fn read(
+        &self,
+        endpoint: &'static str,
+        response: Response,
+    ) -> Result<Vec<u8>, ZendeskError> {
+        let status = response.status();
+        let retry_after = retry_after(response.headers());
+        let body = read_bounded(endpoint, response, self.timeouts.total).await?;
+        tracing::debug!(endpoint, status = status.as_u16(), "answer");
+        if status.is_success() {
+            return Ok(body);
+        }
+        let status_code = status.as_u16();
+        if status.is_redirection() {
+            return Err(ZendeskError::Redirected {
+                endpoint,
+                status: status_code,
+            });
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(ZendeskError::RateLimited {
+                endpoint,
+                retry_after,
+            });
+        }
+        let oauth: Option<OAuthErrorBody> = serde_json::from_slice(&body).ok();
+        match oauth {
+            Some(body)
+                if status_code == 400 || (status_code == 401 && body.error != "invalid_token") =>
+            {
+                Err(ZendeskError::OAuth {
+                    endpoint,
+                    status: status_code,
+                    error: sanitize(&body.error),
+                    description: body.error_description.as_deref().map(sanitize),
+                })
+            }
+            _ if status_code == 401 => Err(ZendeskError::TokenRejected { endpoint }),
+            other => Err(ZendeskError::Http {
+                endpoint,
+                status: status_code,
+                description: other
+                    .and_then(|b| b.error_description)
+                    .as_deref()
+                    .map(sanitize),
+            }),
+        }
+    }
+
+    fn transport_error(&self, endpoint: &'static str, e: &reqwest::Error) -> ZendeskError {
+        if e.is_timeout() {
+            return ZendeskError::TimedOut {
+                endpoint,
+                after: self.timeouts.total,
+            };
+        }
+        // reqwest's Display names the URL, which never carries a secret here (secrets travel
+        // in bodies and headers); the source chain says what actually failed.
+        let mut reason = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(inner) = source {
+            reason = format!("{reason}: {inner}");
+            source = inner.source();
+        }
+        ZendeskError::Network {
+            endpoint,
+            reason: sanitize(&reason),
+        }
+    }
+}
+
+fn api_url(connection: &Connection, path: &str) -> Result<Url, ZendeskError> {
+    Endpoints::for_connection(connection)
+        .api_url(path)
+        .ok_or_else(|| ZendeskError::Malformed {
+            endpoint: "the API",
+            reason: format!("{} connections have no {path}", connection.kind.as_str()),
+        })
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<u64> {
+    headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()
+}
+
+async fn read_bounded(
+    endpoint: &'static str,
+    mut response: Response,
+    total: Duration,
+) -> Result<Vec<u8>, ZendeskError> {
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Err(ZendeskError::Malformed {
+                        endpoint,
+                        reason: format!("the answer is larger than {} KiB", MAX_BODY / 1024),
+                    });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) if e.is_timeout() => {
+                return Err(ZendeskError::TimedOut {
+                    endpoint,
+                    after: total,
+                });
+            }
+            Err(_) => {
+                return Err(ZendeskError::Malformed {
+                    endpoint,
+                    reason: "the connection broke in the middle of the answer".into(),
+                });
+            }
+        }
+    }
+}
+
+trait ClassifyName {
+    fn classify_name(&self) -> &'static str;
+}
+
+impl ClassifyName for serde_json::Error {
+    /// serde_json may quote the offending value, which could be a token.
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "read error",
+            serde_json::error::Category::Syntax => "malformed JSON",
+            serde_json::error::Category::Data => "missing or unexpected fields",
+            serde_json::error::Category::Eof => "cut short",
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! What can go wrong talking to Zendesk. Messages carry the endpoint and what the server said,
+//! never a token, code or secret.
+
+use std::time::Duration;
+
+use thiserror::Error;
+
+use crate::exit;
+
+#[derive(Debug, Error)]
+pub enum ZendeskError {
+    /// An OAuth error answer (`{"error": "...", "error_description": "..."}`).
+    #[error(
+        "{endpoint} answered {status} {error}{}; {}",
+        describe(description),
+        oauth_hint(error)
+    )]
+    OAuth {
+        endpoint: &'static str,
+        status: u16,
+        error: String,
+        description: Option<String>,
+    },
+    #[error(
+        "{endpoint} rejected the access token (401); refresh it with `zdauth refresh NAME` or log in again"
+    )]
+    TokenRejected { endpoint: &'static str },
+    #[error(
+        "{endpoint} answered HTTP {status}{}; try again later (stored tokens were kept)",
+        describe(description)
+    )]
+    Http {
+        endpoint: &'static str,
+        status: u16,
+        description: Option<String>,
+    },
+    #[error("{endpoint} is rate limiting us (429){}; try again later (stored tokens were kept)", retry_after.map(|s| format!(", retry after {s} s")).unwrap_or_default())]
+    RateLimited {
+        endpoint: &'static str,
+        retry_after: Option<u64>,
+    },
+    #[error(
+        "{endpoint} tried to redirect ({status}), which zdauth never follows; check the connection's subdomain or base_url"
+    )]
+    Redirected { endpoint: &'static str, status: u16 },
+    #[error(
+        "cannot reach {endpoint} ({reason}); check the network and try again (stored tokens were kept)"
+    )]
+    Network {
+        endpoint: &'static str,
+        reason: String,
+    },
+    #[error("{endpoint} did not answer within {} s; try again later (stored tokens were kept)", after.as_secs())]
+    TimedOut {
+        endpoint: &'static str,
+        after: Duration,
+    },
+    #[error(
+        "{endpoint} sent an answer zdauth cannot read ({reason}); try again later (stored tokens were kept)"
+    )]
+    Malformed {
+        endpoint: &'static str,
+        reason: String,
+    },
+}
+
+impl ZendeskError {
+    /// The refresh token (or code) was refused: it is used, expired or revoked.
+    pub fn is_invalid_grant(&self) -> bool {
+        matches!(self, ZendeskError::OAuth { error, .. } if error == "invalid_grant")
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        exit::ZENDESK_OR_NETWORK
+    }
+}
+
+fn describe(description: &Option<String>) -> String {
+    description
+        .as_deref()
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default()
+}
+
+fn oauth_hint(error: &str) -> &'static str {
+    match error {
+        "invalid_grant" => {
+            "the grant is used, expired or revoked: log in again with `zdauth login NAME`"
+        }
+        "invalid_client" => {
+            "check client_id (the client's unique identifier, not its number) and the client secret"
+        }
+        "invalid_scope" => "check the connection's scopes against the OAuth client's",
+        _ => "check the connection's settings against its OAuth client in Zendesk",
+    }
+}
+
+/// Server text, cut to one short line: it ends up in a terminal and a log.
+pub(super) fn sanitize(text: &str) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
+    }
+}
