@@ -1,1 +1,13 @@
 //! Browser login: authorization code + PKCE, the redirect caught on 127.0.0.1.
+
+pub mod browser;
+pub mod callback;
+pub mod catcher;
+pub mod error;
+mod page;
+mod routes;
+
+pub use browser::{open_browser, open_browser_with};
+pub use callback::{Callback, CallbackError, parse_callback_query, parse_pasted_redirect};
+pub use catcher::Catcher;
+pub use error::LoginError;
