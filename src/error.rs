@@ -63,6 +63,16 @@ pub enum Error {
     #[error(transparent)]
     Zendesk(#[from] crate::zendesk::ZendeskError),
 
+    #[error(transparent)]
+    Login(#[from] crate::login::LoginError),
+
+    #[error("Zendesk did not grant access to {name} ({error}{}); nothing was stored: log in again and choose Allow", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    LoginDenied {
+        name: String,
+        error: String,
+        description: Option<String>,
+    },
+
     #[error("no connection named {0:?}; `zdauth list` shows the names")]
     UnknownConnection(String),
 

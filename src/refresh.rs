@@ -236,7 +236,7 @@ async fn reload(lock: ConnectionLock) -> Result<(ConnectionLock, Option<Entry>),
 }
 
 /// File locks and age decryption block; keep them off the async workers.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
     tokio::task::spawn_blocking(work)

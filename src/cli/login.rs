@@ -1,14 +1,81 @@
-//! `zdauth login`: filled in once the loopback catcher lands.
+//! `zdauth login`: the browser flow, with the URL always printed and, with `--no-browser`,
+//! the final redirect URL accepted on stdin (the browser may be on another machine).
 
 use std::time::Duration;
 
-use super::context::Context;
+use tokio::io::AsyncBufReadExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
-pub fn login(
-    _ctx: &Context,
-    _name: &str,
-    _no_browser: bool,
-    _timeout: Duration,
-) -> anyhow::Result<u8> {
-    Err(crate::error::Error::Usage("login is not built yet".into()).into())
+use crate::exit;
+use crate::login::{self, LoginEvent, LoginSettings};
+
+use super::context::Context;
+use super::tokens::Session;
+
+pub fn login(ctx: &Context, name: &str, no_browser: bool, timeout: Duration) -> anyhow::Result<u8> {
+    let session = Session::open(ctx)?;
+    let connection = session.connection(name)?;
+    let settings = LoginSettings {
+        timeout,
+        open_browser: !no_browser,
+        browser: None,
+    };
+    let refresher = &session.refresher;
+    let logged_in = session.runtime.block_on(async {
+        let pasted = no_browser.then(paste_lines);
+        let cancel = CancellationToken::new();
+        let on_interrupt = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_interrupt.cancel();
+            }
+        });
+        login::login(
+            refresher.vault(),
+            refresher.client(),
+            connection,
+            settings,
+            pasted,
+            cancel,
+            |event| report(event, no_browser),
+        )
+        .await
+    })?;
+    let who = logged_in
+        .user
+        .map(|u| format!(" as {} <{}>", u.name, u.email))
+        .unwrap_or_default();
+    eprintln!("logged in to {name}{who}; `zdauth token {name}` prints the access token");
+    Ok(exit::OK)
+}
+
+/// Progress goes to stderr: stdout stays clean for scripts.
+fn report(event: LoginEvent, no_browser: bool) {
+    match event {
+        LoginEvent::Url(url) if no_browser => eprintln!(
+            "Open this URL in a browser, then paste here the address the browser ends on \
+             (http://127.0.0.1:…/callback?…), or let it reach this machine:\n\n{url}\n"
+        ),
+        LoginEvent::Url(url) => eprintln!(
+            "Opening the browser; if it does not open, visit:\n\n{url}\n\nWaiting for Zendesk…"
+        ),
+        LoginEvent::BrowserFailed(e) => eprintln!("zdauth: {e}"),
+        LoginEvent::PasteRejected(e) => eprintln!("zdauth: {e}; paste the whole address again"),
+        LoginEvent::Exchanging => eprintln!("Got the authorization; fetching tokens…"),
+    }
+}
+
+/// Lines typed or pasted on stdin, for the catcher to try as redirect URLs.
+fn paste_lines() -> mpsc::Receiver<String> {
+    let (sender, receiver) = mpsc::channel(4);
+    tokio::spawn(async move {
+        let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if !line.trim().is_empty() && sender.send(line).await.is_err() {
+                break;
+            }
+        }
+    });
+    receiver
 }

@@ -26,6 +26,20 @@ pub struct Session {
     pub runtime: tokio::runtime::Runtime,
 }
 
+impl Drop for Session {
+    fn drop(&mut self) {
+        // A stdin reader (login --no-browser) may still be blocked in a read; dropping the
+        // runtime normally would wait for it.
+        let runtime = std::mem::replace(
+            &mut self.runtime,
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("an empty runtime builds"),
+        );
+        runtime.shutdown_background();
+    }
+}
+
 impl Session {
     pub fn open(ctx: &Context) -> anyhow::Result<Self> {
         let config = ctx.config()?;

@@ -4,6 +4,7 @@ pub mod browser;
 pub mod callback;
 pub mod catcher;
 pub mod error;
+mod flow;
 mod page;
 mod routes;
 
@@ -11,3 +12,4 @@ pub use browser::{open_browser, open_browser_with};
 pub use callback::{Callback, CallbackError, parse_callback_query, parse_pasted_redirect};
 pub use catcher::Catcher;
 pub use error::LoginError;
+pub use flow::{LoggedIn, LoginEvent, LoginSettings, login};

@@ -2,6 +2,8 @@
 //! binary run against it.
 #![allow(dead_code)]
 
+pub mod world;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,139 @@
+//! One browser login, start to stored tokens (checklist items 1–7, 17).
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{Callback, CallbackError, Catcher, LoginError, browser};
+use crate::config::{Connection, Kind};
+use crate::error::Error;
+use crate::refresh::blocking;
+use crate::vault::{Tokens, User, Vault};
+use crate::zendesk::{self, AuthorizationRequest, TokenRequest, ZendeskClient};
+
+pub struct LoginSettings {
+    pub timeout: Duration,
+    pub open_browser: bool,
+    /// `settings.browser`; `$BROWSER` wins over it.
+    pub browser: Option<String>,
+}
+
+/// What the flow has to tell the person logging in, as it happens.
+pub enum LoginEvent<'a> {
+    /// Open this in a browser; always shown, even when a browser is started.
+    Url(&'a str),
+    BrowserFailed(LoginError),
+    /// A pasted line that is not the redirect we wait for; the wait goes on.
+    PasteRejected(CallbackError),
+    Exchanging,
+}
+
+pub struct LoggedIn {
+    pub tokens: Tokens,
+    /// None when users/me did not answer: the login still counts.
+    pub user: Option<User>,
+}
+
+pub async fn login(
+    vault: &Vault,
+    client: &ZendeskClient,
+    connection: &Connection,
+    settings: LoginSettings,
+    pasted: Option<mpsc::Receiver<String>>,
+    cancel: CancellationToken,
+    mut events: impl FnMut(LoginEvent) + Send,
+) -> Result<LoggedIn, Error> {
+    let reader = vault.clone();
+    let name = connection.name.clone();
+    let client_secret = blocking(move || Ok(reader.load()?.connections.remove(&name)))
+        .await?
+        .and_then(|entry| entry.client_secret);
+
+    let request = AuthorizationRequest::new(connection);
+    // Bound before the browser opens, so the redirect cannot find the port closed.
+    let catcher = Catcher::bind(connection.redirect_port).await?;
+    events(LoginEvent::Url(request.url.as_str()));
+    if settings.open_browser
+        && let Err(e) = browser::open_browser(request.url.as_str(), settings.browser.as_deref())
+    {
+        events(LoginEvent::BrowserFailed(e));
+    }
+    let state = request.state.expose();
+    let callback = match pasted {
+        Some(lines) => {
+            catcher
+                .wait_or_pasted(
+                    state,
+                    &request.redirect_uri,
+                    settings.timeout,
+                    cancel,
+                    lines,
+                    |rejected| events(LoginEvent::PasteRejected(rejected)),
+                )
+                .await?
+        }
+        None => catcher.wait(state, settings.timeout, cancel).await?,
+    };
+    let code = match callback {
+        Callback::Code(code) => code,
+        Callback::Denied { error, description } => {
+            return Err(Error::LoginDenied {
+                name: connection.name.clone(),
+                error,
+                description,
+            });
+        }
+    };
+
+    events(LoginEvent::Exchanging);
+    let token_request = TokenRequest {
+        connection,
+        client_secret: client_secret.as_ref(),
+    };
+    // Redeemed only at the token endpoint of the connection that started the flow (item 5).
+    let mut tokens = client
+        .exchange_code(&token_request, &code, &request.verifier, &request.redirect_uri)
+        .await?;
+
+    let locker = vault.clone();
+    let name = connection.name.clone();
+    let (lock, entry) = blocking(move || {
+        let lock = locker.lock_connection(&name)?;
+        let entry = lock.reload()?;
+        Ok((lock, entry))
+    })
+    .await?;
+    let mut entry = entry.unwrap_or_default();
+    entry.tokens = Some(tokens.clone());
+    entry.issuer = Some(zendesk::issuer(connection));
+    entry.login_required = false;
+    entry.last_error = None;
+    entry.last_refresh = None;
+    entry.user = None;
+    let saved = entry.clone();
+    // Stored before anything else happens (item 17): a failure below keeps the login.
+    let lock = blocking(move || {
+        lock.persist(saved)?;
+        Ok(lock)
+    })
+    .await?;
+
+    if connection.kind != Kind::Support {
+        return Ok(LoggedIn { tokens, user: None });
+    }
+    let user = client
+        .users_me(connection, &tokens.access_token)
+        .await
+        .inspect_err(|e| tracing::warn!(error = %e, "users/me failed after login"))
+        .ok();
+    if tokens.refresh_expires_at.is_none()
+        && let Ok(current) = client.current_token(connection, &tokens.access_token).await
+    {
+        tokens.refresh_expires_at = current.refresh_token_expires_at;
+    }
+    entry.user = user.clone();
+    entry.tokens = Some(tokens.clone());
+    blocking(move || lock.persist(entry)).await?;
+    Ok(LoggedIn { tokens, user })
+}

@@ -1,0 +1,117 @@
+//! A sandbox wired to a fake Zendesk on loopback, with one connection `acme` pointing at it.
+
+use std::net::TcpListener;
+
+use jiff::{SignedDuration, Timestamp};
+use zdauth::config::Config;
+use zdauth::fake::{FakeClient, FakeOptions, FakeZendesk};
+use zdauth::secret::Secret;
+use zdauth::vault::{Entry, Tokens};
+
+use super::Sandbox;
+
+pub const CLIENT: &str = "zdauth_test";
+
+pub struct World {
+    pub sb: Sandbox,
+    pub runtime: tokio::runtime::Runtime,
+    pub fake: FakeZendesk,
+    pub port: u16,
+}
+
+/// A port that was free a moment ago (the catcher binds it later).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl World {
+    pub fn new(configure: impl FnOnce(&mut FakeOptions)) -> Self {
+        Self::with_settings("", configure)
+    }
+
+    /// `settings` are extra `[settings]` lines for config.toml.
+    pub fn with_settings(settings: &str, configure: impl FnOnce(&mut FakeOptions)) -> Self {
+        let sb = Sandbox::new();
+        sb.init_with_identity_file();
+        if !settings.is_empty() {
+            let text = sb.config_text().replacen("[settings]\n", &format!("[settings]\n{settings}\n"), 1);
+            std::fs::write(sb.paths().config(), text).unwrap();
+        }
+        let port = free_port();
+        let redirect = format!("http://127.0.0.1:{port}/callback");
+        let mut options = FakeOptions {
+            clients: vec![FakeClient::public(CLIENT, &redirect)],
+            ..FakeOptions::default()
+        };
+        configure(&mut options);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let fake = runtime.block_on(FakeZendesk::start(options)).unwrap();
+        let port_text = port.to_string();
+        sb.run(&[
+            "add", "acme", "--subdomain", "acme", "--client-id", CLIENT,
+            "--base-url", &fake.base_url(), "--redirect-port", &port_text,
+        ])
+        .success();
+        Self { sb, runtime, fake, port }
+    }
+
+    pub fn connection(&self) -> zdauth::config::Connection {
+        Config::load(&self.sb.paths().config())
+            .unwrap()
+            .connection("acme")
+            .unwrap()
+            .clone()
+    }
+
+    /// Tokens issued by the fake without a browser, stored as a login would store them.
+    pub fn seed(&self) -> zdauth::fake::IssuedTokens {
+        let issued = self.fake.issue_grant(CLIENT, &["read", "write"]);
+        let now = Timestamp::now();
+        let entry = Entry {
+            tokens: Some(Tokens {
+                access_token: Secret::new(issued.access_token.clone()),
+                refresh_token: Some(Secret::new(issued.refresh_token.clone())),
+                token_type: "bearer".into(),
+                scopes: vec!["read".into(), "write".into()],
+                obtained_at: now,
+                expires_at: Some(now + SignedDuration::from_secs(issued.expires_in as i64)),
+                refresh_expires_at: Some(now + SignedDuration::from_secs(issued.refresh_expires_in as i64)),
+            }),
+            issuer: Some(zdauth::zendesk::issuer(&self.connection())),
+            ..Entry::default()
+        };
+        self.sb.vault().lock_connection("acme").unwrap().persist(entry).unwrap();
+        issued
+    }
+
+    pub fn stored(&self) -> Entry {
+        self.sb.vault().load().unwrap().connections.remove("acme").unwrap_or_default()
+    }
+
+    pub fn stored_access(&self) -> String {
+        self.stored().tokens.unwrap().access_token.expose().to_owned()
+    }
+
+    pub fn stored_refresh(&self) -> String {
+        self.stored().tokens.unwrap().refresh_token.unwrap().expose().to_owned()
+    }
+
+    /// A BROWSER program that follows every redirect, as a browser whose user clicks Allow.
+    pub fn browser(&self) -> String {
+        let script = self.sb.temp.path().join("browser.sh");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\nexec curl -sS -L --max-time 20 -o /dev/null \"$1\"\n",
+        )
+        .unwrap();
+        format!("sh {}", script.display())
+    }
+}
