@@ -1,0 +1,151 @@
+//! What a test (or the demo) configures before the fake starts.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Which Zendesk server a client belongs to: Chat clients do not work on Support endpoints and
+/// the other way round, as at Zendesk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FakeKind {
+    Support,
+    Chat,
+}
+
+/// How the authorization endpoint answers a valid request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Approval {
+    /// 302 straight back to the redirect URI, for tests.
+    Auto,
+    /// An HTML page with Allow / Deny buttons, for humans running the demo.
+    Consent,
+}
+
+#[derive(Clone)]
+pub struct FakeClient {
+    /// The text "unique identifier" Zendesk uses as `client_id`.
+    pub identifier: String,
+    /// `None` makes a public client, for which PKCE is mandatory.
+    pub secret: Option<String>,
+    /// Matched as exact strings, as Zendesk is assumed to do.
+    pub redirect_uris: Vec<String>,
+    pub kind: FakeKind,
+}
+
+impl FakeClient {
+    pub fn public(identifier: &str, redirect_uri: &str) -> Self {
+        Self {
+            identifier: identifier.to_owned(),
+            secret: None,
+            redirect_uris: vec![redirect_uri.to_owned()],
+            kind: FakeKind::Support,
+        }
+    }
+
+    pub fn confidential(identifier: &str, secret: &str, redirect_uri: &str) -> Self {
+        Self {
+            secret: Some(secret.to_owned()),
+            ..Self::public(identifier, redirect_uri)
+        }
+    }
+
+    pub fn chat(identifier: &str, redirect_uri: &str) -> Self {
+        Self {
+            kind: FakeKind::Chat,
+            ..Self::public(identifier, redirect_uri)
+        }
+    }
+}
+
+// Hand-written so a client secret can never reach a log through `{:?}`.
+impl fmt::Debug for FakeClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeClient")
+            .field("identifier", &self.identifier)
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .field("redirect_uris", &self.redirect_uris)
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+/// The one user every grant belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FakeUser {
+    pub id: u64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+}
+
+impl Default for FakeUser {
+    fn default() -> Self {
+        Self {
+            id: 1001,
+            name: "Ada Admin".to_owned(),
+            email: "ada@acme.test".to_owned(),
+            role: "admin".to_owned(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct FakeOptions {
+    pub clients: Vec<FakeClient>,
+    /// Used when a token request carries no `expires_in`.
+    pub access_lifetime: Duration,
+    /// Used when a token request carries no `refresh_token_expires_in`.
+    pub refresh_lifetime: Duration,
+    /// How long an authorization code stays exchangeable (Zendesk: 120 s); tests shorten it.
+    pub code_lifetime: Duration,
+    /// `false` enforces Zendesk's bounds on requested lifetimes; `true` accepts any positive
+    /// value so the demo and tests can watch tokens expire within seconds.
+    pub lenient_lifetimes: bool,
+    pub approval: Approval,
+    /// `true`: a replayed, already rotated refresh token revokes the whole grant (RFC 9700
+    /// §4.14.2). `false`: it only gets `invalid_grant`.
+    pub strict_rotation: bool,
+    /// Whether Zendesk sends `refresh_token_expires_in` is unconfirmed, so both are testable.
+    pub include_refresh_expires_in: bool,
+    /// Zendesk documents 201; clients must accept any 2xx, so tests may pick 200.
+    pub success_status: u16,
+    /// Added before every answer.
+    pub latency: Duration,
+    pub user: FakeUser,
+}
+
+impl Default for FakeOptions {
+    fn default() -> Self {
+        Self {
+            clients: vec![FakeClient::public(
+                "zdauth_test",
+                "http://127.0.0.1:8765/callback",
+            )],
+            access_lifetime: Duration::from_secs(1800),
+            refresh_lifetime: Duration::from_secs(30 * 24 * 3600),
+            code_lifetime: Duration::from_secs(120),
+            lenient_lifetimes: false,
+            approval: Approval::Auto,
+            strict_rotation: true,
+            include_refresh_expires_in: true,
+            success_status: 201,
+            latency: Duration::ZERO,
+            user: FakeUser::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_client_secrets() {
+        let options = FakeOptions {
+            clients: vec![FakeClient::confidential("c", "s3cr3t-value", "http://x/")],
+            ..FakeOptions::default()
+        };
+        let shown = format!("{options:?}");
+        assert!(!shown.contains("s3cr3t-value"));
+        assert!(shown.contains("[redacted]"));
+    }
+}

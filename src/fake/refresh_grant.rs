@@ -1,0 +1,62 @@
+//! `grant_type=refresh_token`: rotation that deletes the previous pair, and reuse detection.
+
+use jiff::Timestamp;
+
+use super::errors::OAuthError;
+use super::lifetimes;
+use super::params::Params;
+use super::state::State;
+use super::token::narrowed;
+
+/// Returns the id of the rotated grant.
+pub(crate) fn refresh(
+    state: &mut State,
+    client_id: &str,
+    params: &Params,
+) -> Result<String, OAuthError> {
+    let token = params
+        .get("refresh_token")
+        .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
+    let lifetimes = lifetimes::resolve(
+        params,
+        state.default_lifetimes(),
+        state.options.lenient_lifetimes,
+    )?;
+    let invalid = |why: &str| OAuthError::invalid_grant(format!("The refresh token is {why}"));
+    let reference = state
+        .refresh
+        .get(token)
+        .cloned()
+        .ok_or_else(|| invalid("invalid"))?;
+    let grant_id = reference.grant_id;
+    state.counters.count_post_for(&grant_id);
+    let grant = state
+        .grants
+        .get(&grant_id)
+        .ok_or_else(|| invalid("invalid"))?;
+    if grant.client_id != client_id {
+        return Err(invalid("invalid"));
+    }
+    if !grant.alive {
+        return Err(invalid("revoked"));
+    }
+    if grant.pair.token_id != reference.token_id {
+        // RFC 9700 §4.14.2: either the client or an attacker holds a stolen copy; the server
+        // cannot tell which, so a strict one ends the whole grant.
+        if state.options.strict_rotation {
+            state.counters.reuse_detections += 1;
+            state.revoke(&grant_id);
+        }
+        return Err(invalid("already used"));
+    }
+    if Timestamp::now() >= grant.pair.refresh_expires_at {
+        return Err(invalid("expired"));
+    }
+    let scopes = narrowed(&grant.scopes, params)?;
+    state.rotate(&grant_id, lifetimes);
+    if let Some(grant) = state.grants.get_mut(&grant_id) {
+        grant.scopes = scopes;
+    }
+    state.counters.refreshes += 1;
+    Ok(grant_id)
+}

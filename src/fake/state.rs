@@ -1,0 +1,300 @@
+//! The fake's memory: clients, codes, grants and their current token pair. Every handler
+//! takes the one lock, does its work without awaiting, and lets go.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use jiff::{SignedDuration, Timestamp};
+use tokio_util::sync::CancellationToken;
+
+use super::counters::Counters;
+use super::crypto::random_token;
+use super::faults::FaultQueue;
+use super::options::{FakeClient, FakeOptions};
+
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    pub(crate) cancel: CancellationToken,
+    pub(crate) base_url: String,
+}
+
+impl Shared {
+    pub(crate) fn new(options: FakeOptions, base_url: String) -> Self {
+        Self {
+            state: Mutex::new(State::new(options)),
+            cancel: CancellationToken::new(),
+            base_url,
+        }
+    }
+
+    /// A handler that panicked mid-update cannot leave a half-rotated pair (rotation is one
+    /// synchronous step), so a poisoned lock is still safe to use.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+pub(crate) struct Code {
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) challenge: Option<String>,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) expires_at: Instant,
+    /// Set once exchanged, so a replay can find and revoke what the code produced.
+    pub(crate) grant_id: Option<String>,
+    pub(crate) used: bool,
+}
+
+/// The live access + refresh pair of a grant. Rotation replaces it as a whole.
+pub(crate) struct Pair {
+    pub(crate) token_id: u64,
+    pub(crate) access_token: String,
+    pub(crate) refresh_token: String,
+    pub(crate) created_at: Timestamp,
+    pub(crate) access_expires_at: Timestamp,
+    pub(crate) refresh_expires_at: Timestamp,
+    pub(crate) used_at: Option<Timestamp>,
+    pub(crate) lifetimes: Lifetimes,
+}
+
+pub(crate) struct Grant {
+    pub(crate) client_id: String,
+    pub(crate) user_id: u64,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) alive: bool,
+    pub(crate) pair: Pair,
+}
+
+/// Where a token string points: which grant, and which generation of its pair.
+#[derive(Clone)]
+pub(crate) struct PairRef {
+    pub(crate) grant_id: String,
+    pub(crate) token_id: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Lifetimes {
+    pub(crate) access_secs: u64,
+    pub(crate) refresh_secs: u64,
+}
+
+pub(crate) struct State {
+    pub(crate) options: FakeOptions,
+    pub(crate) clients: HashMap<String, FakeClient>,
+    pub(crate) codes: HashMap<String, Code>,
+    pub(crate) grants: HashMap<String, Grant>,
+    pub(crate) access: HashMap<String, PairRef>,
+    /// Rotated refresh tokens stay here (pointing at an old generation) so a replay is
+    /// recognised as reuse rather than as an unknown token.
+    pub(crate) refresh: HashMap<String, PairRef>,
+    pub(crate) consents: HashMap<String, super::authorize::Pending>,
+    pub(crate) faults: FaultQueue,
+    pub(crate) counters: Counters,
+    next_grant: u64,
+    next_token_id: u64,
+}
+
+/// Why a bearer token was refused; the API answers 401 for each, with a different description.
+pub(crate) enum BearerProblem {
+    Unknown,
+    Expired,
+    Revoked,
+}
+
+impl BearerProblem {
+    pub(crate) fn describe(&self) -> &'static str {
+        match self {
+            BearerProblem::Unknown => "The access token provided is invalid.",
+            BearerProblem::Expired => "The access token provided is expired.",
+            BearerProblem::Revoked => "The access token provided is revoked.",
+        }
+    }
+}
+
+fn whole_seconds(duration: Duration) -> u64 {
+    let secs = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
+    secs.max(1)
+}
+
+fn after(now: Timestamp, secs: u64) -> Timestamp {
+    let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+    now.saturating_add(SignedDuration::from_secs(secs))
+        .unwrap_or(Timestamp::MAX)
+}
+
+impl State {
+    fn new(options: FakeOptions) -> Self {
+        let clients = options
+            .clients
+            .iter()
+            .map(|client| (client.identifier.clone(), client.clone()))
+            .collect();
+        Self {
+            options,
+            clients,
+            codes: HashMap::new(),
+            grants: HashMap::new(),
+            access: HashMap::new(),
+            refresh: HashMap::new(),
+            consents: HashMap::new(),
+            faults: FaultQueue::default(),
+            counters: Counters::default(),
+            next_grant: 1,
+            // Zendesk token ids are plain numbers; starting high keeps them unlike user ids.
+            next_token_id: 900_001,
+        }
+    }
+
+    pub(crate) fn default_lifetimes(&self) -> Lifetimes {
+        Lifetimes {
+            access_secs: whole_seconds(self.options.access_lifetime),
+            refresh_secs: whole_seconds(self.options.refresh_lifetime),
+        }
+    }
+
+    fn new_pair(&mut self, lifetimes: Lifetimes) -> Pair {
+        let now = Timestamp::now();
+        let token_id = self.next_token_id;
+        self.next_token_id += 1;
+        Pair {
+            token_id,
+            access_token: random_token(),
+            refresh_token: random_token(),
+            created_at: now,
+            access_expires_at: after(now, lifetimes.access_secs),
+            refresh_expires_at: after(now, lifetimes.refresh_secs),
+            used_at: None,
+            lifetimes,
+        }
+    }
+
+    fn index_pair(&mut self, grant_id: &str, pair: &Pair) {
+        let reference = PairRef {
+            grant_id: grant_id.to_owned(),
+            token_id: pair.token_id,
+        };
+        self.access
+            .insert(pair.access_token.clone(), reference.clone());
+        self.refresh.insert(pair.refresh_token.clone(), reference);
+    }
+
+    /// A new grant with its first pair; returns the grant id.
+    pub(crate) fn create_grant(
+        &mut self,
+        client_id: &str,
+        scopes: Vec<String>,
+        lifetimes: Lifetimes,
+    ) -> String {
+        let grant_id = format!("grant-{}", self.next_grant);
+        self.next_grant += 1;
+        let pair = self.new_pair(lifetimes);
+        self.index_pair(&grant_id, &pair);
+        self.grants.insert(
+            grant_id.clone(),
+            Grant {
+                client_id: client_id.to_owned(),
+                user_id: self.options.user.id,
+                scopes,
+                alive: true,
+                pair,
+            },
+        );
+        grant_id
+    }
+
+    /// Replaces the grant's pair: the old access token is forgotten at once (Zendesk deletes
+    /// the previous pair), the old refresh token is kept only as a marker of reuse.
+    pub(crate) fn rotate(&mut self, grant_id: &str, lifetimes: Lifetimes) -> Option<&Grant> {
+        let pair = self.new_pair(lifetimes);
+        self.index_pair(grant_id, &pair);
+        let grant = self.grants.get_mut(grant_id)?;
+        let old = std::mem::replace(&mut grant.pair, pair);
+        self.access.remove(&old.access_token);
+        self.grants.get(grant_id)
+    }
+
+    pub(crate) fn revoke(&mut self, grant_id: &str) {
+        if let Some(grant) = self.grants.get_mut(grant_id)
+            && grant.alive
+        {
+            grant.alive = false;
+            self.access.remove(&grant.pair.access_token);
+            self.counters.revoked_grants += 1;
+        }
+    }
+
+    /// The grant behind a live access token; marks the token as used.
+    pub(crate) fn bearer(&mut self, token: &str) -> Result<&mut Grant, BearerProblem> {
+        let reference = self.access.get(token).ok_or(BearerProblem::Unknown)?;
+        let grant = self
+            .grants
+            .get_mut(&reference.grant_id)
+            .ok_or(BearerProblem::Unknown)?;
+        if !grant.alive {
+            return Err(BearerProblem::Revoked);
+        }
+        if grant.pair.token_id != reference.token_id {
+            return Err(BearerProblem::Unknown);
+        }
+        let now = Timestamp::now();
+        if now >= grant.pair.access_expires_at {
+            return Err(BearerProblem::Expired);
+        }
+        grant.pair.used_at = Some(now);
+        Ok(grant)
+    }
+
+    pub(crate) fn access_token_works(&self, token: &str) -> bool {
+        let Some(reference) = self.access.get(token) else {
+            return false;
+        };
+        self.grants.get(&reference.grant_id).is_some_and(|grant| {
+            grant.alive
+                && grant.pair.token_id == reference.token_id
+                && Timestamp::now() < grant.pair.access_expires_at
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> State {
+        State::new(FakeOptions::default())
+    }
+
+    #[test]
+    fn rotation_kills_the_old_access_token_and_keeps_the_refresh_marker() {
+        let mut state = state();
+        let lifetimes = state.default_lifetimes();
+        let id = state.create_grant("c", vec![], lifetimes);
+        let old_access = state.grants[&id].pair.access_token.clone();
+        let old_refresh = state.grants[&id].pair.refresh_token.clone();
+        assert!(state.access_token_works(&old_access));
+        state.rotate(&id, lifetimes);
+        assert!(!state.access_token_works(&old_access));
+        assert!(state.refresh.contains_key(&old_refresh));
+        let new_access = state.grants[&id].pair.access_token.clone();
+        assert!(state.access_token_works(&new_access));
+    }
+
+    #[test]
+    fn revoking_counts_once() {
+        let mut state = state();
+        let lifetimes = state.default_lifetimes();
+        let id = state.create_grant("c", vec![], lifetimes);
+        state.revoke(&id);
+        state.revoke(&id);
+        assert_eq!(state.counters.revoked_grants, 1);
+    }
+
+    #[test]
+    fn partial_seconds_round_up() {
+        assert_eq!(whole_seconds(Duration::from_millis(1500)), 2);
+        assert_eq!(whole_seconds(Duration::ZERO), 1);
+    }
+}
