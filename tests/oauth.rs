@@ -5,7 +5,6 @@ mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
-use std::time::Duration;
 
 use common::world::World;
 use zdauth::fake::{Fault, FaultTarget};
@@ -14,13 +13,28 @@ use zdauth::fake::{Fault, FaultTarget};
 fn full_flow_login_token_refresh_logout() {
     let w = World::new(|_| {});
     let browser = w.browser();
-    let login = w
-        .sb
-        .run_with(&["login", "acme", "--timeout", "30s"], &[("BROWSER", &browser)], None)
+    let login =
+        w.sb.run_with(
+            &["login", "acme", "--timeout", "30s"],
+            &[("BROWSER", &browser)],
+            None,
+        )
         .success();
-    assert!(login.stderr.contains("/oauth/authorizations/new?"), "URL printed: {}", login.stderr);
-    assert!(login.stderr.contains("logged in to acme as Ada Admin"), "{}", login.stderr);
-    assert!(login.stdout.is_empty(), "stdout is for data: {}", login.stdout);
+    assert!(
+        login.stderr.contains("/oauth/authorizations/new?"),
+        "URL printed: {}",
+        login.stderr
+    );
+    assert!(
+        login.stderr.contains("logged in to acme as Ada Admin"),
+        "{}",
+        login.stderr
+    );
+    assert!(
+        login.stdout.is_empty(),
+        "stdout is for data: {}",
+        login.stdout
+    );
     let counters = w.fake.counters();
     assert_eq!((counters.code_exchanges, counters.token_posts), (1, 1));
     let entry = w.stored();
@@ -30,20 +44,41 @@ fn full_flow_login_token_refresh_logout() {
     let token = w.sb.run(&["token", "acme"]).success();
     assert_eq!(token.stdout, format!("{}\n", w.stored_access()));
     assert!(w.fake.access_token_works(token.stdout.trim()));
-    assert_eq!(w.fake.counters().token_posts, 1, "a fresh token needs no POST");
+    assert_eq!(
+        w.fake.counters().token_posts,
+        1,
+        "a fresh token needs no POST"
+    );
 
     let refreshed = w.sb.run(&["refresh", "acme"]).success();
-    assert!(refreshed.stdout.starts_with("acme: refreshed, "), "{}", refreshed.stdout);
+    assert!(
+        refreshed.stdout.starts_with("acme: refreshed, "),
+        "{}",
+        refreshed.stdout
+    );
     assert_eq!(w.fake.counters().refreshes, 1);
-    assert!(!w.fake.access_token_works(token.stdout.trim()), "rotation killed the old token");
+    assert!(
+        !w.fake.access_token_works(token.stdout.trim()),
+        "rotation killed the old token"
+    );
     assert!(w.fake.access_token_works(&w.stored_access()));
 
     let whoami = w.sb.run(&["whoami", "acme"]).success();
-    assert!(whoami.stdout.starts_with("Ada Admin <ada@acme.test>, admin"), "{}", whoami.stdout);
+    assert!(
+        whoami
+            .stdout
+            .starts_with("Ada Admin <ada@acme.test>, admin"),
+        "{}",
+        whoami.stdout
+    );
 
     let status = w.sb.run(&["status", "acme"]);
     assert_eq!(status.code, 0, "{}", status.stdout);
-    assert!(status.stdout.contains("user:           Ada Admin"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("user:           Ada Admin"),
+        "{}",
+        status.stdout
+    );
 
     let access = w.stored_access();
     w.sb.run(&["logout", "acme"]).success();
@@ -51,21 +86,21 @@ fn full_flow_login_token_refresh_logout() {
     assert!(!w.fake.access_token_works(&access));
     assert!(w.stored().tokens.is_none());
     assert_eq!(w.sb.run(&["status", "acme"]).code, 5);
-    w.sb.run(&["token", "acme"]).fails(5, "run `zdauth login acme`");
+    w.sb.run(&["token", "acme"])
+        .fails(5, "run `zdauth login acme`");
     assert_eq!(w.fake.counters().reuse_detections, 0);
 }
 
 #[test]
 fn item_1_login_with_no_browser_takes_the_pasted_redirect() {
     let w = World::new(|_| {});
-    let mut child = w
-        .sb
-        .zdauth(&["login", "acme", "--no-browser", "--timeout", "30s"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        w.sb.zdauth(&["login", "acme", "--no-browser", "--timeout", "30s"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let url = loop {
         let mut line = String::new();
@@ -101,8 +136,12 @@ fn item_6_denied_consent_is_shown_and_nothing_stored() {
     let w = World::new(|_| {});
     w.fake.push_fault(FaultTarget::Authorize, Fault::Deny, 1);
     let browser = w.browser();
-    w.sb.run_with(&["login", "acme", "--timeout", "30s"], &[("BROWSER", &browser)], None)
-        .fails(1, "did not grant access to acme (access_denied");
+    w.sb.run_with(
+        &["login", "acme", "--timeout", "30s"],
+        &[("BROWSER", &browser)],
+        None,
+    )
+    .fails_at_end(1, "did not grant access to acme (access_denied");
     assert!(w.stored().tokens.is_none());
     assert_eq!(w.fake.counters().token_posts, 0);
 }
@@ -110,34 +149,66 @@ fn item_6_denied_consent_is_shown_and_nothing_stored() {
 #[test]
 fn item_1_login_times_out_and_a_busy_port_is_named() {
     let w = World::new(|_| {});
-    w.sb.run_with(&["login", "acme", "--timeout", "1s"], &[("BROWSER", "true")], None)
-        .fails(1, "no login callback arrived within 1s");
+    w.sb.run_with(
+        &["login", "acme", "--timeout", "1s"],
+        &[("BROWSER", "true")],
+        None,
+    )
+    .fails_at_end(1, "no login callback arrived within 1s");
     let _holder = std::net::TcpListener::bind(("127.0.0.1", w.port)).unwrap();
-    w.sb.run_with(&["login", "acme", "--timeout", "5s"], &[("BROWSER", "true")], None)
-        .fails(1, &format!("port {} on 127.0.0.1 is busy", w.port));
+    w.sb.run_with(
+        &["login", "acme", "--timeout", "5s"],
+        &[("BROWSER", "true")],
+        None,
+    )
+    .fails_at_end(1, &format!("port {} on 127.0.0.1 is busy", w.port));
 }
 
 #[test]
 fn item_7_a_confidential_client_sends_its_secret_from_the_vault() {
     let w = World::new(|options| {
         let redirect = options.clients[0].redirect_uris[0].clone();
-        options.clients = vec![zdauth::fake::FakeClient::confidential("zdauth_test", "s3cret", &redirect)];
+        options.clients = vec![zdauth::fake::FakeClient::confidential(
+            "zdauth_test",
+            "s3cret",
+            &redirect,
+        )];
     });
     let browser = w.browser();
     // Without the secret the fake answers invalid_client.
-    w.sb.run_with(&["login", "acme", "--timeout", "30s"], &[("BROWSER", &browser)], None)
-        .fails(7, "invalid_client");
+    w.sb.run_with(
+        &["login", "acme", "--timeout", "30s"],
+        &[("BROWSER", &browser)],
+        None,
+    )
+    .fails_at_end(7, "invalid_client");
     assert!(w.stored().tokens.is_none());
     w.sb.run(&["remove", "acme"]).success();
     let port = w.port.to_string();
     w.sb.run_with(
-        &["add", "acme", "--subdomain", "acme", "--client-id", "zdauth_test", "--base-url", &w.fake.base_url(), "--redirect-port", &port, "--secret-stdin"],
+        &[
+            "add",
+            "acme",
+            "--subdomain",
+            "acme",
+            "--client-id",
+            "zdauth_test",
+            "--base-url",
+            &w.fake.base_url(),
+            "--redirect-port",
+            &port,
+            "--secret-stdin",
+        ],
         &[],
         Some("s3cret\n"),
     )
     .success();
-    w.sb.run_with(&["login", "acme", "--timeout", "30s"], &[("BROWSER", &browser)], None)
-        .success();
+    w.sb.run_with(
+        &["login", "acme", "--timeout", "30s"],
+        &[("BROWSER", &browser)],
+        None,
+    )
+    .success();
     assert!(!w.sb.config_text().contains("s3cret"));
     w.sb.run(&["refresh", "acme"]).success();
 }
@@ -156,7 +227,11 @@ fn item_15_16_token_refreshes_only_when_needed() {
     assert_eq!(w.fake.counters().refreshes, 1);
     assert!(w.fake.access_token_works(token.stdout.trim()));
     assert!(!w.fake.access_token_works(&issued.access_token));
-    assert_ne!(w.stored_refresh(), issued.refresh_token, "the new refresh token is stored");
+    assert_ne!(
+        w.stored_refresh(),
+        issued.refresh_token,
+        "the new refresh token is stored"
+    );
 }
 
 #[test]
@@ -175,15 +250,25 @@ fn item_16_eight_processes_at_once_never_replay_a_refresh_token() {
             .collect();
         for child in children {
             let output = child.wait_with_output().unwrap();
-            assert!(output.status.success(), "round {round}: {}", String::from_utf8_lossy(&output.stderr));
+            assert!(
+                output.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
         }
         let counters = w.fake.counters();
         assert_eq!(counters.reuse_detections, 0, "round {round}");
-        assert!(w.fake.access_token_works(&w.stored_access()), "round {round}");
+        assert!(
+            w.fake.access_token_works(&w.stored_access()),
+            "round {round}"
+        );
     }
     let counters = w.fake.counters();
     assert!(counters.refreshes <= 20 * 8, "{}", counters.refreshes);
-    assert!(counters.refreshes >= 20, "each round refreshed at least once");
+    assert!(
+        counters.refreshes >= 20,
+        "each round refreshed at least once"
+    );
     assert_eq!(counters.revoked_grants, 0);
 }
 
@@ -200,19 +285,29 @@ fn item_18_invalid_grant_marks_login_required_and_keeps_the_tokens() {
             ("client_id", common::world::CLIENT),
         ];
         let url = format!("{}/oauth/tokens", w.fake.base_url());
-        let response = reqwest::Client::new().post(url).form(&form).send().await.unwrap();
+        let response = reqwest::Client::new()
+            .post(url)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
         assert!(response.status().is_success());
     });
     let before = w.stored().tokens.unwrap();
     w.sb.run(&["token", "acme", "--min-valid", "1h"])
         .fails(5, "acme needs a login (Zendesk refused the refresh token");
     let after = w.stored();
-    assert_eq!(after.tokens.unwrap(), before, "tokens are never wiped on an error alone");
+    assert_eq!(
+        after.tokens.unwrap(),
+        before,
+        "tokens are never wiped on an error alone"
+    );
     assert!(after.login_required);
     assert_eq!(w.sb.run(&["status", "acme"]).code, 5);
     // A second try does not hammer Zendesk with the dead token.
     let posts = w.fake.counters().token_posts;
-    w.sb.run(&["token", "acme", "--min-valid", "1h"]).fails(5, "zdauth login acme");
+    w.sb.run(&["token", "acme", "--min-valid", "1h"])
+        .fails(5, "zdauth login acme");
     assert_eq!(w.fake.counters().token_posts, posts);
 }
 
@@ -222,8 +317,18 @@ fn item_23_server_faults_exit_7_and_keep_the_tokens() {
     let cases = [
         (Fault::Status(500), 3, "answered HTTP 500"),
         (Fault::Status(503), 3, "answered HTTP 503"),
-        (Fault::TooManyRequests { retry_after: None }, 3, "rate limiting"),
-        (Fault::TooManyRequests { retry_after: Some(3600) }, 1, "retry after 3600 s"),
+        (
+            Fault::TooManyRequests { retry_after: None },
+            3,
+            "rate limiting",
+        ),
+        (
+            Fault::TooManyRequests {
+                retry_after: Some(3600),
+            },
+            1,
+            "retry after 3600 s",
+        ),
         (Fault::MalformedJson, 1, "cannot read"),
         (Fault::ResetMidBody, 1, "broke in the middle"),
         (Fault::Hang, 1, "did not answer within 2 s"),
@@ -236,8 +341,16 @@ fn item_23_server_faults_exit_7_and_keep_the_tokens() {
         w.fake.push_fault(FaultTarget::Token, fault.clone(), times);
         let run = w.sb.run(&["token", "acme", "--min-valid", "1h"]);
         assert_eq!(run.code, 7, "{fault:?}: {}", run.stderr);
-        assert!(run.stderr.contains(words), "{fault:?}: want {words:?} in {}", run.stderr);
-        assert!(run.stderr.contains("stored tokens were kept") || run.stderr.contains("never follows"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains(words),
+            "{fault:?}: want {words:?} in {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("stored tokens were kept") || run.stderr.contains("never follows"),
+            "{}",
+            run.stderr
+        );
         assert_eq!(run.stderr.trim_end().lines().count(), 1, "{}", run.stderr);
         let after = w.stored();
         assert_eq!(after.tokens.unwrap(), before, "{fault:?}");
@@ -251,7 +364,13 @@ fn item_23_server_faults_exit_7_and_keep_the_tokens() {
 fn item_23_retry_after_is_honoured_then_the_refresh_succeeds() {
     let w = World::new(|_| {});
     w.seed();
-    w.fake.push_fault(FaultTarget::Token, Fault::TooManyRequests { retry_after: Some(1) }, 1);
+    w.fake.push_fault(
+        FaultTarget::Token,
+        Fault::TooManyRequests {
+            retry_after: Some(1),
+        },
+        1,
+    );
     w.sb.run(&["token", "acme", "--min-valid", "1h"]).success();
     assert_eq!(w.fake.counters().token_posts, 2);
     w.fake.push_fault(FaultTarget::Token, Fault::Status(502), 2);
@@ -264,11 +383,16 @@ fn logout_that_cannot_revoke_keeps_the_pair_and_says_how_to_forget_it() {
     let w = World::new(|_| {});
     w.seed();
     w.fake.push_fault(FaultTarget::Api, Fault::Status(500), 3);
-    w.sb.run(&["logout", "acme"]).fails(7, "zdauth logout acme --local-only");
+    w.sb.run(&["logout", "acme"])
+        .fails(7, "zdauth logout acme --local-only");
     assert!(w.stored().tokens.is_some());
     w.fake.clear_faults();
     let run = w.sb.run(&["logout", "acme", "--local-only"]).success();
-    assert!(run.stdout.contains("stay valid at Zendesk"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("stay valid at Zendesk"),
+        "{}",
+        run.stdout
+    );
     assert!(w.stored().tokens.is_none());
     assert_eq!(w.fake.counters().revocations, 0);
 }
@@ -283,6 +407,14 @@ fn refresh_all_reports_one_line_each_and_the_first_failures_exit_code() {
     let lines: Vec<_> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", run.stdout);
     assert!(lines[0].starts_with("acme: refreshed"), "{}", run.stdout);
-    assert!(lines[1].starts_with("beta: beta needs a login"), "{}", run.stdout);
-    w.sb.run(&["refresh"]).code.eq(&2).then_some(()).expect("names or --all");
+    assert!(
+        lines[1].starts_with("beta: beta needs a login"),
+        "{}",
+        run.stdout
+    );
+    w.sb.run(&["refresh"])
+        .code
+        .eq(&2)
+        .then_some(())
+        .expect("names or --all");
 }

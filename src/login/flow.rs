@@ -93,7 +93,12 @@ pub async fn login(
     };
     // Redeemed only at the token endpoint of the connection that started the flow (item 5).
     let mut tokens = client
-        .exchange_code(&token_request, &code, &request.verifier, &request.redirect_uri)
+        .exchange_code(
+            &token_request,
+            &code,
+            &request.verifier,
+            &request.redirect_uri,
+        )
         .await?;
 
     let locker = vault.clone();

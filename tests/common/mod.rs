@@ -163,6 +163,21 @@ impl Run {
         self
     }
 
+    /// A failure after progress lines (login): the last stderr line is the one-line error.
+    #[track_caller]
+    pub fn fails_at_end(self, code: i32, words: &str) -> Self {
+        assert_eq!(
+            self.code, code,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        let last = self.stderr.trim_end().lines().last().unwrap_or_default();
+        assert!(last.starts_with("zdauth: "), "stderr: {}", self.stderr);
+        assert!(last.contains(words), "want {words:?} in {last}");
+        assert!(!self.stderr.contains("panicked"), "stderr: {}", self.stderr);
+        self
+    }
+
     /// A failure: the wanted code and one line on stderr naming `words`.
     #[track_caller]
     pub fn fails(self, code: i32, words: &str) -> Self {

@@ -37,9 +37,17 @@ impl World {
     pub fn with_settings(settings: &str, configure: impl FnOnce(&mut FakeOptions)) -> Self {
         let sb = Sandbox::new();
         sb.init_with_identity_file();
-        if !settings.is_empty() {
-            let text = sb.config_text().replacen("[settings]\n", &format!("[settings]\n{settings}\n"), 1);
-            std::fs::write(sb.paths().config(), text).unwrap();
+        if let Some((key, _)) = settings.split_once(" = ") {
+            // Replaces the example's line for that key, or adds one.
+            let text = sb.config_text();
+            let mut lines: Vec<String> = text
+                .lines()
+                .filter(|l| !l.starts_with(&format!("{key} = ")))
+                .map(str::to_owned)
+                .collect();
+            let at = lines.iter().position(|l| l == "[settings]").unwrap() + 1;
+            lines.insert(at, settings.to_owned());
+            std::fs::write(sb.paths().config(), lines.join("\n") + "\n").unwrap();
         }
         let port = free_port();
         let redirect = format!("http://127.0.0.1:{port}/callback");
@@ -56,11 +64,24 @@ impl World {
         let fake = runtime.block_on(FakeZendesk::start(options)).unwrap();
         let port_text = port.to_string();
         sb.run(&[
-            "add", "acme", "--subdomain", "acme", "--client-id", CLIENT,
-            "--base-url", &fake.base_url(), "--redirect-port", &port_text,
+            "add",
+            "acme",
+            "--subdomain",
+            "acme",
+            "--client-id",
+            CLIENT,
+            "--base-url",
+            &fake.base_url(),
+            "--redirect-port",
+            &port_text,
         ])
         .success();
-        Self { sb, runtime, fake, port }
+        Self {
+            sb,
+            runtime,
+            fake,
+            port,
+        }
     }
 
     pub fn connection(&self) -> zdauth::config::Connection {
@@ -83,25 +104,49 @@ impl World {
                 scopes: vec!["read".into(), "write".into()],
                 obtained_at: now,
                 expires_at: Some(now + SignedDuration::from_secs(issued.expires_in as i64)),
-                refresh_expires_at: Some(now + SignedDuration::from_secs(issued.refresh_expires_in as i64)),
+                refresh_expires_at: Some(
+                    now + SignedDuration::from_secs(issued.refresh_expires_in as i64),
+                ),
             }),
             issuer: Some(zdauth::zendesk::issuer(&self.connection())),
             ..Entry::default()
         };
-        self.sb.vault().lock_connection("acme").unwrap().persist(entry).unwrap();
+        self.sb
+            .vault()
+            .lock_connection("acme")
+            .unwrap()
+            .persist(entry)
+            .unwrap();
         issued
     }
 
     pub fn stored(&self) -> Entry {
-        self.sb.vault().load().unwrap().connections.remove("acme").unwrap_or_default()
+        self.sb
+            .vault()
+            .load()
+            .unwrap()
+            .connections
+            .remove("acme")
+            .unwrap_or_default()
     }
 
     pub fn stored_access(&self) -> String {
-        self.stored().tokens.unwrap().access_token.expose().to_owned()
+        self.stored()
+            .tokens
+            .unwrap()
+            .access_token
+            .expose()
+            .to_owned()
     }
 
     pub fn stored_refresh(&self) -> String {
-        self.stored().tokens.unwrap().refresh_token.unwrap().expose().to_owned()
+        self.stored()
+            .tokens
+            .unwrap()
+            .refresh_token
+            .unwrap()
+            .expose()
+            .to_owned()
     }
 
     /// A BROWSER program that follows every redirect, as a browser whose user clicks Allow.
