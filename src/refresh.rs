@@ -79,14 +79,7 @@ impl Refresher {
 
         let flight = self.flight(&connection.name);
         let _one_in_this_process = flight.lock().await;
-        let vault = self.vault.clone();
-        let name = connection.name.clone();
-        let (lock, entry) = blocking(move || {
-            let lock = vault.lock_connection(&name)?;
-            let entry = lock.reload()?;
-            Ok((lock, entry))
-        })
-        .await?;
+        let (lock, entry) = lock_and_reload(&self.vault, &connection.name).await?;
         let entry = entry.unwrap_or_default();
         let now = Timestamp::now();
         let login = |reason: &str| Error::LoginRequired {
@@ -217,6 +210,21 @@ pub fn valid_for(tokens: &Tokens, now: Timestamp, needed: Duration) -> bool {
     tokens
         .expires_at
         .is_none_or(|at| at.duration_since(now) > needed)
+}
+
+/// Takes the connection's cross-process lock and reads its entry as it is on disk now.
+pub(crate) async fn lock_and_reload(
+    vault: &Vault,
+    name: &str,
+) -> Result<(ConnectionLock, Option<Entry>), Error> {
+    let vault = vault.clone();
+    let name = name.to_owned();
+    blocking(move || {
+        let lock = vault.lock_connection(&name)?;
+        let entry = lock.reload()?;
+        Ok((lock, entry))
+    })
+    .await
 }
 
 async fn persist(lock: ConnectionLock, entry: Entry) -> Result<(ConnectionLock, Entry), Error> {

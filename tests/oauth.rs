@@ -418,3 +418,74 @@ fn refresh_all_reports_one_line_each_and_the_first_failures_exit_code() {
         .then_some(())
         .expect("names or --all");
 }
+
+#[test]
+fn login_survives_a_failing_users_me_and_learns_refresh_expiry_from_current_json() {
+    let w = World::new(|options| {
+        options.include_refresh_expires_in = false;
+        options.success_status = 200;
+    });
+    let browser = w.browser();
+    // users/me fails (all three tries); current.json then answers.
+    w.fake.push_fault(FaultTarget::Api, Fault::Status(500), 3);
+    let run =
+        w.sb.run_with(
+            &["login", "acme", "--timeout", "30s"],
+            &[("BROWSER", &browser)],
+            None,
+        )
+        .success();
+    assert!(run.stderr.contains("logged in to acme;"), "{}", run.stderr);
+    let entry = w.stored();
+    assert!(entry.user.is_none());
+    let tokens = entry.tokens.unwrap();
+    assert!(tokens.refresh_expires_at.is_some(), "from current.json");
+    assert!(w.fake.access_token_works(tokens.access_token.expose()));
+}
+
+#[test]
+fn a_chat_connection_logs_in_and_refreshes_at_the_zopim_endpoints() {
+    let w = World::new(|options| {
+        let redirect = options.clients[0].redirect_uris[0].clone();
+        options
+            .clients
+            .push(zdauth::fake::FakeClient::chat("zdauth_chat", &redirect));
+    });
+    let port = w.port.to_string();
+    w.sb.run(&[
+        "add",
+        "chat",
+        "--subdomain",
+        "acme",
+        "--client-id",
+        "zdauth_chat",
+        "--kind",
+        "chat",
+        "--scopes",
+        "read write chat",
+        "--base-url",
+        &w.fake.base_url(),
+        "--redirect-port",
+        &port,
+    ])
+    .success();
+    let browser = w.browser();
+    let login =
+        w.sb.run_with(
+            &["login", "chat", "--timeout", "30s"],
+            &[("BROWSER", &browser)],
+            None,
+        )
+        .success();
+    assert!(
+        login.stderr.contains("/oauth2/authorizations/new?"),
+        "{}",
+        login.stderr
+    );
+    assert!(login.stderr.contains("subdomain=acme"), "{}", login.stderr);
+    assert!(!login.stderr.contains("code_challenge"), "{}", login.stderr);
+    w.sb.run(&["refresh", "chat"]).success();
+    let counters = w.fake.counters();
+    assert_eq!((counters.code_exchanges, counters.refreshes), (1, 1));
+    w.sb.run(&["whoami", "chat"]).fails(2, "Zendesk Chat");
+}

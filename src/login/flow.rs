@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Callback, CallbackError, Catcher, LoginError, browser};
 use crate::config::{Connection, Kind};
 use crate::error::Error;
-use crate::refresh::blocking;
+use crate::refresh::{blocking, lock_and_reload};
 use crate::vault::{Tokens, User, Vault};
 use crate::zendesk::{self, AuthorizationRequest, TokenRequest, ZendeskClient};
 
@@ -101,14 +101,7 @@ pub async fn login(
         )
         .await?;
 
-    let locker = vault.clone();
-    let name = connection.name.clone();
-    let (lock, entry) = blocking(move || {
-        let lock = locker.lock_connection(&name)?;
-        let entry = lock.reload()?;
-        Ok((lock, entry))
-    })
-    .await?;
+    let (lock, entry) = lock_and_reload(vault, &connection.name).await?;
     let mut entry = entry.unwrap_or_default();
     entry.tokens = Some(tokens.clone());
     entry.issuer = Some(zendesk::issuer(connection));

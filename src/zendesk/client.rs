@@ -147,10 +147,7 @@ impl ZendeskClient {
         access_token: &Secret,
     ) -> Result<User, ZendeskError> {
         const ENDPOINT: &str = "users/me.json";
-        let url = api_url(connection, ENDPOINT)?;
-        let envelope: UserEnvelope = self
-            .send(ENDPOINT, || self.bearer(Method::GET, &url, access_token))
-            .await?;
+        let envelope: UserEnvelope = self.api_get(connection, access_token, ENDPOINT).await?;
         envelope
             .user
             .into_user()
@@ -163,11 +160,20 @@ impl ZendeskClient {
         access_token: &Secret,
     ) -> Result<CurrentToken, ZendeskError> {
         const ENDPOINT: &str = "oauth/tokens/current.json";
-        let url = api_url(connection, ENDPOINT)?;
-        let envelope: CurrentTokenEnvelope = self
-            .send(ENDPOINT, || self.bearer(Method::GET, &url, access_token))
-            .await?;
+        let envelope: CurrentTokenEnvelope =
+            self.api_get(connection, access_token, ENDPOINT).await?;
         Ok(envelope.token)
+    }
+
+    async fn api_get<T: DeserializeOwned>(
+        &self,
+        connection: &Connection,
+        access_token: &Secret,
+        endpoint: &'static str,
+    ) -> Result<T, ZendeskError> {
+        let url = api_url(connection, endpoint)?;
+        self.send(endpoint, || self.bearer(Method::GET, &url, access_token))
+            .await
     }
 
     /// Revokes by id: `DELETE …/current.json` is reported to answer 204 without revoking.
