@@ -21,12 +21,16 @@ fn item_15_sixteen_tasks_in_one_process_cost_one_post() {
     let refresher = refresher(&w);
     let connection = w.connection();
     let tokens = w.runtime.block_on(async {
+        // All sixteen ask at the same moment.
+        let start = Arc::new(tokio::sync::Barrier::new(16));
         let tasks: Vec<_> = (0..16)
             .map(|_| {
                 let refresher = refresher.clone();
                 let connection = connection.clone();
+                let start = start.clone();
                 // More than the token's lifetime: each caller alone would refresh.
                 tokio::spawn(async move {
+                    start.wait().await;
                     refresher
                         .ensure(&connection, Want::ValidFor(Duration::from_secs(7200)))
                         .await
