@@ -489,3 +489,71 @@ fn a_chat_connection_logs_in_and_refreshes_at_the_zopim_endpoints() {
     assert_eq!((counters.code_exchanges, counters.refreshes), (1, 1));
     w.sb.run(&["whoami", "chat"]).fails(2, "Zendesk Chat");
 }
+
+#[test]
+fn item_5_a_code_from_another_server_is_redeemed_only_at_the_connections_own() {
+    let w = World::new(|_| {});
+    // A second Zendesk-like server that knows the same client and redirect URI.
+    let redirect = format!("http://127.0.0.1:{}/callback", w.port);
+    let other = w
+        .runtime
+        .block_on(zdauth::fake::FakeZendesk::start(
+            zdauth::fake::FakeOptions {
+                clients: vec![zdauth::fake::FakeClient::public(
+                    common::world::CLIENT,
+                    &redirect,
+                )],
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    // The "browser" is sent to the other server with the same state and challenge, and
+    // brings its code back to the catcher.
+    let script = w.sb.temp.path().join("mixup.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nquery=\"${{1#*\\?}}\"\nexec curl -sS -L --max-time 20 -o /dev/null \"{}/oauth/authorizations/new?$query\"\n",
+            other.base_url()
+        ),
+    )
+    .unwrap();
+    let browser = format!("sh {}", script.display());
+    w.sb.run_with(
+        &["login", "acme", "--timeout", "30s"],
+        &[("BROWSER", &browser)],
+        None,
+    )
+    .fails_at_end(7, "invalid_grant");
+    assert_eq!(
+        other.counters().authorize_requests,
+        1,
+        "the code came from the other server"
+    );
+    assert_eq!(
+        other.counters().token_posts,
+        0,
+        "the code never went back to it"
+    );
+    assert_eq!(
+        w.fake.counters().token_posts,
+        1,
+        "it was tried at acme's own endpoint"
+    );
+    assert!(w.stored().tokens.is_none());
+}
+
+#[test]
+fn item_19_tokens_are_refreshed_inside_the_margin() {
+    // A 40 minute margin is wider than a fresh token's 30 minutes.
+    let w = World::with_settings("refresh_margin = \"40m\"", |_| {});
+    let issued = w.seed();
+    assert_eq!(
+        w.sb.run(&["status", "acme"]).code,
+        3,
+        "expiring inside the margin"
+    );
+    let token = w.sb.run(&["token", "acme"]).success();
+    assert_ne!(token.stdout.trim(), issued.access_token);
+    assert_eq!(w.fake.counters().refreshes, 1);
+}
