@@ -66,6 +66,17 @@ pub enum Error {
     #[error(transparent)]
     Login(#[from] crate::login::LoginError),
 
+    /// Another caller's refresh, which this one waited for, failed.
+    #[error("{0}")]
+    RefreshFailed(String),
+
+    #[error("the new tokens for {name} could not be saved in vault.age ({reason}); they are safe in {}: fix the cause, then copy that file over vault.age (it is a vault holding just {name})", rescue.display())]
+    Rescued {
+        name: String,
+        reason: String,
+        rescue: PathBuf,
+    },
+
     #[error("Zendesk did not grant access to {name} ({error}{}); nothing was stored: log in again and choose Allow", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     LoginDenied {
         name: String,
@@ -98,6 +109,7 @@ impl Error {
             Error::Locked(_) => exit::VAULT_LOCKED,
             Error::LoginRequired { .. } => exit::LOGIN_REQUIRED,
             Error::Zendesk(e) => e.exit_code(),
+            Error::RefreshFailed(_) => exit::ZENDESK_OR_NETWORK,
             _ => exit::OTHER,
         }
     }

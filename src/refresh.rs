@@ -58,11 +58,11 @@ impl Refresher {
 
     pub async fn ensure(&self, connection: &Connection, want: Want) -> Result<Fresh, Error> {
         let asked_at = Timestamp::now();
+        let issuer = zendesk::issuer(connection);
         if let Want::ValidFor(needed) = want {
             // The common case takes no lock at all: writers replace the vault atomically.
             let vault = self.vault.clone();
             let data = blocking(move || vault.load()).await?;
-            let issuer = zendesk::issuer(connection);
             if let Some(tokens) = data
                 .connections
                 .get(&connection.name)
@@ -86,7 +86,6 @@ impl Refresher {
             name: connection.name.clone(),
             reason: reason.to_owned(),
         };
-        let issuer = zendesk::issuer(connection);
         if !entry.issued_by(&issuer) {
             return Err(login(
                 "the stored tokens were issued for another server or client than the connection now names",
@@ -98,9 +97,9 @@ impl Refresher {
         // A pair rotated after we asked is as fresh as Zendesk makes them: N callers waiting
         // together cost one POST even when they ask for more than a token's lifetime.
         let rotated_since_asked = entry.last_refresh.is_some_and(|at| at >= asked_at);
-        let someone_else_did_it = rotated_since_asked
-            || matches!(want, Want::ValidFor(needed) if valid_for(&tokens, now, needed));
-        if someone_else_did_it {
+        if rotated_since_asked
+            || matches!(want, Want::ValidFor(needed) if valid_for(&tokens, now, needed))
+        {
             return Ok(Fresh {
                 tokens,
                 refreshed: rotated_since_asked,
@@ -108,6 +107,12 @@ impl Refresher {
         }
         if entry.login_required {
             return Err(login("Zendesk refused the stored refresh token"));
+        }
+        // The attempt we waited for failed: report it rather than hammer Zendesk again.
+        if entry.last_error_at.is_some_and(|at| at >= asked_at) {
+            return Err(Error::RefreshFailed(
+                entry.last_error.clone().unwrap_or_default(),
+            ));
         }
         let Some(refresh_token) = tokens.refresh_token.clone() else {
             return Err(login("no refresh token stored"));
@@ -132,12 +137,12 @@ impl Refresher {
                 entry.tokens = Some(new.clone());
                 entry.last_refresh = Some(Timestamp::now());
                 entry.last_error = None;
+                entry.last_error_at = None;
                 entry.issuer = Some(issuer);
-                // Persisted before anyone sees the new access token (checklist item 17).
-                let (lock, entry) = persist(lock, entry).await?;
-                let new = self
-                    .learn_refresh_expiry(connection, lock, entry, new)
-                    .await;
+                // Stored before anyone sees the new access token (checklist item 17); the
+                // old refresh token is spent, so this pair must not be lost.
+                store_new_pair(lock, &connection.name, entry).await?;
+                let new = self.learn_refresh_expiry(connection, new).await;
                 Ok(Fresh {
                     tokens: new,
                     refreshed: true,
@@ -159,28 +164,25 @@ impl Refresher {
                 tracing::warn!(connection = %connection.name, "refresh token refused");
                 current.login_required = true;
                 current.last_error = Some(e.to_string());
-                persist(lock, current).await?;
+                current.last_error_at = Some(Timestamp::now());
+                keep_note(lock, current).await;
                 Err(login(&format!("Zendesk refused the refresh token: {e}")))
             }
             Err(e) => {
                 tracing::warn!(connection = %connection.name, error = %e, "refresh failed; tokens kept");
                 let mut entry = entry;
                 entry.last_error = Some(e.to_string());
-                persist(lock, entry).await?;
+                entry.last_error_at = Some(Timestamp::now());
+                keep_note(lock, entry).await;
                 Err(e.into())
             }
         }
     }
 
     /// Zendesk may leave `refresh_token_expires_in` out of the token response; current.json
-    /// tells it. Best effort, after the pair is safely stored.
-    async fn learn_refresh_expiry(
-        &self,
-        connection: &Connection,
-        lock: ConnectionLock,
-        mut entry: Entry,
-        mut tokens: Tokens,
-    ) -> Tokens {
+    /// tells it. Best effort, after the pair is stored and the lock released, so that waiting
+    /// processes are not held up by one more network call.
+    async fn learn_refresh_expiry(&self, connection: &Connection, mut tokens: Tokens) -> Tokens {
         if tokens.refresh_expires_at.is_some() || connection.kind != crate::config::Kind::Support {
             return tokens;
         }
@@ -192,8 +194,7 @@ impl Refresher {
             return tokens;
         };
         tokens.refresh_expires_at = current.refresh_token_expires_at;
-        entry.tokens = Some(tokens.clone());
-        if let Err(e) = persist(lock, entry).await {
+        if let Err(e) = record_refresh_expiry(&self.vault, &connection.name, &tokens).await {
             tracing::warn!(error = %e, "could not store the refresh expiry");
         }
         tokens
@@ -221,18 +222,69 @@ pub(crate) async fn lock_and_reload(
     let name = name.to_owned();
     blocking(move || {
         let lock = vault.lock_connection(&name)?;
-        let entry = lock.reload()?;
+        let entry = lock.reload_writable()?;
         Ok((lock, entry))
     })
     .await
 }
 
-async fn persist(lock: ConnectionLock, entry: Entry) -> Result<(ConnectionLock, Entry), Error> {
+/// Saves a pair whose predecessor is already spent: retried, and if vault.age still cannot
+/// take it, written to a rescue file beside it. Never dropped.
+pub(crate) async fn store_new_pair(
+    lock: ConnectionLock,
+    name: &str,
+    entry: Entry,
+) -> Result<ConnectionLock, Error> {
+    let name = name.to_owned();
     blocking(move || {
-        lock.persist(entry.clone())?;
-        Ok((lock, entry))
+        let mut last = None;
+        for attempt in 0..3 {
+            if attempt > 0 {
+                std::thread::sleep(Duration::from_millis(200 * attempt));
+            }
+            match lock.persist(entry.clone()) {
+                Ok(()) => return Ok(lock),
+                Err(e) => last = Some(e),
+            }
+        }
+        let reason = last.map(|e| e.to_string()).unwrap_or_default();
+        let rescue = lock.vault().write_rescue(&name, &entry)?;
+        tracing::error!(connection = %name, rescue = %rescue.display(), "new pair saved to a rescue file");
+        Err(Error::Rescued {
+            name,
+            reason,
+            rescue,
+        })
     })
     .await
+}
+
+/// Stores an error note (tokens unchanged). A failure here is logged, not returned: the
+/// caller's own error is the one that explains what happened.
+async fn keep_note(lock: ConnectionLock, entry: Entry) {
+    if let Err(e) = blocking(move || lock.persist(entry)).await {
+        tracing::warn!(error = %e, "could not store the refresh error");
+    }
+}
+
+/// Adds a learned refresh expiry to the stored pair, if that pair is still `tokens`.
+pub(crate) async fn record_refresh_expiry(
+    vault: &Vault,
+    name: &str,
+    tokens: &Tokens,
+) -> Result<(), Error> {
+    let (lock, entry) = lock_and_reload(vault, name).await?;
+    let Some(mut entry) = entry else {
+        return Ok(());
+    };
+    let Some(stored) = entry.tokens.as_mut() else {
+        return Ok(());
+    };
+    if stored.access_token != tokens.access_token {
+        return Ok(());
+    }
+    stored.refresh_expires_at = tokens.refresh_expires_at;
+    blocking(move || lock.persist(entry)).await
 }
 
 async fn reload(lock: ConnectionLock) -> Result<(ConnectionLock, Option<Entry>), Error> {

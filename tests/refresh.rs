@@ -20,23 +20,24 @@ fn item_15_sixteen_tasks_in_one_process_cost_one_post() {
     w.seed();
     let refresher = refresher(&w);
     let connection = w.connection();
-    let tokens = w.runtime.block_on(async {
-        // All sixteen ask at the same moment.
-        let start = Arc::new(tokio::sync::Barrier::new(16));
-        let tasks: Vec<_> = (0..16)
-            .map(|_| {
-                let refresher = refresher.clone();
-                let connection = connection.clone();
-                let start = start.clone();
-                // More than the token's lifetime: each caller alone would refresh.
-                tokio::spawn(async move {
-                    start.wait().await;
-                    refresher
-                        .ensure(&connection, Want::ValidFor(Duration::from_secs(7200)))
-                        .await
-                })
+    // The connection's lock is held (as by another process) while the sixteen start, so that
+    // all of them ask before any refresh can finish.
+    let held = w.sb.vault().lock_connection("acme").unwrap();
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let refresher = refresher.clone();
+            let connection = connection.clone();
+            // More than the token's lifetime: each caller alone would refresh.
+            w.runtime.spawn(async move {
+                refresher
+                    .ensure(&connection, Want::ValidFor(Duration::from_secs(7200)))
+                    .await
             })
-            .collect();
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    drop(held);
+    let tokens: Vec<String> = w.runtime.block_on(async {
         let mut tokens = Vec::new();
         for task in tasks {
             tokens.push(
@@ -62,7 +63,44 @@ fn item_15_sixteen_tasks_in_one_process_cost_one_post() {
 }
 
 #[test]
-fn a_long_lived_holder_never_replays_an_old_refresh_token() {
+fn item_15_callers_waiting_on_a_failed_refresh_share_its_error() {
+    let w = World::new(|_| {});
+    w.seed();
+    w.fake.push_fault(
+        zdauth::fake::FaultTarget::Token,
+        zdauth::fake::Fault::Status(500),
+        16,
+    );
+    let refresher = refresher(&w);
+    let connection = w.connection();
+    let held = w.sb.vault().lock_connection("acme").unwrap();
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let (refresher, connection) = (refresher.clone(), connection.clone());
+            w.runtime
+                .spawn(async move { refresher.ensure(&connection, Want::Rotate).await })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    drop(held);
+    let failures: Vec<u8> = w.runtime.block_on(async {
+        let mut failures = Vec::new();
+        for task in tasks {
+            failures.push(task.await.unwrap().unwrap_err().exit_code());
+        }
+        failures
+    });
+    assert!(failures.iter().all(|code| *code == 7), "{failures:?}");
+    assert_eq!(
+        w.fake.counters().token_posts,
+        1,
+        "one attempt for sixteen callers"
+    );
+    assert!(w.stored().tokens.is_some());
+}
+
+#[test]
+fn a_refresher_made_before_another_process_rotated_spends_the_new_token() {
     let w = World::new(|_| {});
     let issued = w.seed();
     // A TUI-like holder: its refresher was set up (and the vault read) long ago.

@@ -428,3 +428,20 @@ fn debug_output_never_shows_secrets() {
     assert!(!debug.contains("AGE-SECRET-KEY"), "{debug}");
     assert!(debug.contains("[redacted]"));
 }
+
+#[test]
+fn a_rescue_file_is_a_vault_holding_just_the_rescued_connection() {
+    let sb = Sandbox::new();
+    sb.init_with_identity_file();
+    let vault = sb.vault();
+    let path = vault
+        .write_rescue("acme", &tokens(1800, Some(86_400)))
+        .unwrap();
+    assert_eq!(mode(&path), 0o600);
+    let keys = Keys::from_identity_file(&sb.identity_file()).unwrap();
+    let data =
+        VaultData::from_plaintext(&keys.decrypt(&std::fs::read(&path).unwrap()).unwrap()).unwrap();
+    assert_eq!(data.connections.keys().collect::<Vec<_>>(), ["acme"]);
+    let stored = data.connections["acme"].tokens.as_ref().unwrap();
+    assert_eq!(stored.access_token.expose(), "access-SECRET-abc");
+}

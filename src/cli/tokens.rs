@@ -43,7 +43,12 @@ impl Drop for Session {
 impl Session {
     pub fn open(ctx: &Context) -> anyhow::Result<Self> {
         let config = ctx.config()?;
-        let vault = ctx.unlock(&config)?;
+        // Long enough to outwait another process's slowest refresh: three tries at the HTTP
+        // timeout plus two Retry-After waits.
+        let slowest_refresh = config.settings.http_timeout * 3 + Duration::from_secs(90);
+        let vault = ctx
+            .unlock(&config)?
+            .with_connection_lock_timeout(slowest_refresh);
         let client = ZendeskClient::new(Timeouts {
             connect: config.settings.http_timeout.min(Duration::from_secs(10)),
             total: config.settings.http_timeout,
@@ -154,12 +159,13 @@ pub fn whoami(ctx: &Context, name: &str) -> anyhow::Result<u8> {
             .await?;
         Ok::<_, Error>(user)
     })?;
-    let stored = user.clone();
-    session.refresher.vault().update(|data| {
-        if let Some(entry) = data.connections.get_mut(name) {
-            entry.user = Some(stored);
-        }
-    })?;
+    // Under the connection's lock, so that a refresh in flight cannot write back its older
+    // copy of the entry over this one.
+    let lock = session.refresher.vault().lock_connection(name)?;
+    if let Some(mut entry) = lock.reload()? {
+        entry.user = Some(user.clone());
+        lock.persist(entry)?;
+    }
     println!(
         "{} <{}>, {} (user id {})",
         user.name, user.email, user.role, user.id

@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Callback, CallbackError, Catcher, LoginError, browser};
 use crate::config::{Connection, Kind};
 use crate::error::Error;
-use crate::refresh::{blocking, lock_and_reload};
+use crate::refresh::{blocking, lock_and_reload, store_new_pair};
 use crate::vault::{Tokens, User, Vault};
 use crate::zendesk::{self, AuthorizationRequest, TokenRequest, ZendeskClient};
 
@@ -107,19 +107,17 @@ pub async fn login(
     entry.issuer = Some(zendesk::issuer(connection));
     entry.login_required = false;
     entry.last_error = None;
+    entry.last_error_at = None;
     entry.last_refresh = None;
     entry.user = None;
-    let saved = entry.clone();
-    // Stored before anything else happens (item 17): a failure below keeps the login.
-    let lock = blocking(move || {
-        lock.persist(saved)?;
-        Ok(lock)
-    })
-    .await?;
+    // Stored before anything else happens (item 17); the lock is released before the
+    // lookups below, so other processes are not held up by them.
+    drop(store_new_pair(lock, &connection.name, entry).await?);
 
     if connection.kind != Kind::Support {
         return Ok(LoggedIn { tokens, user: None });
     }
+    // Who and until when: best effort, a failure here does not fail the login.
     let user = client
         .users_me(connection, &tokens.access_token)
         .await
@@ -130,8 +128,30 @@ pub async fn login(
     {
         tokens.refresh_expires_at = current.refresh_token_expires_at;
     }
-    entry.user = user.clone();
-    entry.tokens = Some(tokens.clone());
-    blocking(move || lock.persist(entry)).await?;
+    if let Err(e) = record_login_details(vault, &connection.name, &tokens, user.clone()).await {
+        tracing::warn!(error = %e, "could not store the user and refresh expiry after login");
+    }
     Ok(LoggedIn { tokens, user })
+}
+
+/// Adds the user and refresh expiry to the stored pair, if that pair is still ours.
+async fn record_login_details(
+    vault: &Vault,
+    name: &str,
+    tokens: &Tokens,
+    user: Option<User>,
+) -> Result<(), Error> {
+    let (lock, entry) = lock_and_reload(vault, name).await?;
+    let Some(mut entry) = entry else {
+        return Ok(());
+    };
+    let Some(stored) = entry.tokens.as_mut() else {
+        return Ok(());
+    };
+    if stored.access_token != tokens.access_token {
+        return Ok(());
+    }
+    stored.refresh_expires_at = tokens.refresh_expires_at;
+    entry.user = user;
+    blocking(move || lock.persist(entry)).await
 }

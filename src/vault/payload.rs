@@ -43,6 +43,10 @@ pub struct Entry {
     /// Free of secrets by construction: it is shown in the TUI and `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// When the last refresh attempt failed: callers that were waiting for it get its error
+    /// instead of each trying again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error_at: Option<Timestamp>,
     /// Zendesk refused the stored refresh token; the pair is kept (never wiped on an error
     /// alone) but only a browser login can help.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -167,6 +171,7 @@ mod tests {
                 }),
                 last_refresh: None,
                 last_error: None,
+                last_error_at: None,
                 login_required: false,
                 issuer: Some("https://acme.zendesk.com/oauth/tokens acme".into()),
             },

@@ -2,7 +2,9 @@
 //! changing different connections never drop each other's changes.
 
 use std::io;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::atomic_file;
 use crate::error::{Error, io_error};
@@ -30,6 +32,7 @@ impl DirLock {
 pub struct Vault {
     paths: Paths,
     keys: Arc<Keys>,
+    connection_lock_timeout: Duration,
 }
 
 impl Vault {
@@ -37,7 +40,15 @@ impl Vault {
         Self {
             paths,
             keys: Arc::new(keys),
+            connection_lock_timeout: CONNECTION_LOCK_TIMEOUT,
         }
+    }
+
+    /// How long to wait for another process's refresh of the same connection; it must cover
+    /// the longest refresh that process can make (its HTTP timeouts and retries).
+    pub fn with_connection_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.connection_lock_timeout = timeout.max(CONNECTION_LOCK_TIMEOUT);
+        self
     }
 
     pub fn paths(&self) -> &Paths {
@@ -100,16 +111,38 @@ impl Vault {
         change: impl FnOnce(&mut VaultData) -> R,
     ) -> Result<R, Error> {
         let mut data = self.load()?;
+        Self::check_writable(&data, &self.paths.vault())?;
+        let result = change(&mut data);
+        self.write(&data)?;
+        Ok(result)
+    }
+
+    /// Refuses early what `update` would refuse late: a refresh must know it can store the
+    /// new pair before it spends the old one.
+    pub fn check_writable(data: &VaultData, path: &Path) -> Result<(), Error> {
         if data.version > VERSION {
             return Err(Error::NewerVault {
-                path: self.paths.vault(),
+                path: path.to_path_buf(),
                 found: data.version,
                 known: VERSION,
             });
         }
-        let result = change(&mut data);
-        self.write(&data)?;
-        Ok(result)
+        Ok(())
+    }
+
+    /// Last resort when a new token pair cannot be saved into vault.age: the pair goes into a
+    /// file of its own, a standard vault holding just that connection, so it is not lost.
+    pub fn write_rescue(&self, name: &str, entry: &Entry) -> Result<PathBuf, Error> {
+        let mut data = VaultData::default();
+        data.connections.insert(name.to_owned(), entry.clone());
+        let ciphertext = self.keys.encrypt(&data.to_plaintext())?;
+        let stamp = jiff::Timestamp::now().as_second();
+        let path = self
+            .paths
+            .dir()
+            .join(format!("vault.rescue-{name}-{stamp}.age"));
+        atomic_file::replace(&path, &ciphertext, None)?;
+        Ok(path)
     }
 
     fn write(&self, data: &VaultData) -> Result<(), Error> {
@@ -124,7 +157,10 @@ impl Vault {
     /// network call to the persisted new pair, so that only one process at a time spends a
     /// single-use refresh token.
     pub fn lock_connection(&self, name: &str) -> Result<ConnectionLock, Error> {
-        let lock = FileLock::acquire(&self.paths.connection_lock(name), CONNECTION_LOCK_TIMEOUT)?;
+        let lock = FileLock::acquire(
+            &self.paths.connection_lock(name),
+            self.connection_lock_timeout,
+        )?;
         Ok(ConnectionLock {
             vault: self.clone(),
             name: name.to_owned(),
@@ -150,6 +186,17 @@ impl ConnectionLock {
     /// lock).
     pub fn reload(&self) -> Result<Option<Entry>, Error> {
         Ok(self.vault.load()?.connections.remove(&self.name))
+    }
+
+    /// [`Self::reload`], refusing a vault this zdauth could not write back.
+    pub fn reload_writable(&self) -> Result<Option<Entry>, Error> {
+        let mut data = self.vault.load()?;
+        Vault::check_writable(&data, &self.vault.paths.vault())?;
+        Ok(data.connections.remove(&self.name))
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
     }
 
     /// Writes `entry` for this connection, merged into the vault as re-read under the dir

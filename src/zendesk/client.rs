@@ -131,11 +131,15 @@ impl ZendeskClient {
             form.push(("refresh_token_expires_in", seconds));
         }
         let now = Timestamp::now();
-        let response: TokenResponse = self
-            .send("the token endpoint", || {
+        // A token request is not repeated after a 5xx: the server may have spent the code or
+        // refresh token before failing, and sending it again would be a replay that a strict
+        // server punishes by revoking the grant. 429 means it was not processed.
+        let body = self
+            .send_raw("the token endpoint", Retry::RateLimitOnly, || {
                 self.http.post(endpoints.token.clone()).form(&form)
             })
             .await?;
+        let response: TokenResponse = parse("the token endpoint", &body)?;
         Ok(response.into_tokens(now, &connection.scopes))
     }
 
@@ -191,9 +195,11 @@ impl ZendeskClient {
             });
         }
         let url = api_url(connection, &format!("oauth/tokens/{token_id}.json"))?;
-        self.send_raw(ENDPOINT, || self.bearer(Method::DELETE, &url, access_token))
-            .await
-            .map(drop)
+        self.send_raw(ENDPOINT, Retry::RateLimitAndServerErrors, || {
+            self.bearer(Method::DELETE, &url, access_token)
+        })
+        .await
+        .map(drop)
     }
 
     /// The bearer header goes only to the connection's own host: `url` comes from its
@@ -209,17 +215,17 @@ impl ZendeskClient {
         endpoint: &'static str,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<T, ZendeskError> {
-        let body = self.send_raw(endpoint, build).await?;
-        serde_json::from_slice(&body).map_err(|e| ZendeskError::Malformed {
-            endpoint,
-            reason: format!("not the JSON expected: {}", e.classify_name()),
-        })
+        let body = self
+            .send_raw(endpoint, Retry::RateLimitAndServerErrors, build)
+            .await?;
+        parse(endpoint, &body)
     }
 
     /// Sends, retrying 429 (after Retry-After, bounded) and 5xx; returns a 2xx body.
     async fn send_raw(
         &self,
         endpoint: &'static str,
+        retry: Retry,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Vec<u8>, ZendeskError> {
         let mut pause = self.timeouts.backoff;
@@ -235,7 +241,11 @@ impl ZendeskClient {
                     Some(s) => Some(Duration::from_secs(*s)),
                     None => Some(pause),
                 },
-                Err(ZendeskError::Http { status, .. }) if *status >= 500 => Some(pause),
+                Err(ZendeskError::Http { status, .. })
+                    if *status >= 500 && retry == Retry::RateLimitAndServerErrors =>
+                {
+                    Some(pause)
+                }
                 _ => None,
             };
             match wait {
@@ -319,6 +329,19 @@ impl ZendeskClient {
             reason: sanitize(&reason),
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    RateLimitOnly,
+    RateLimitAndServerErrors,
+}
+
+fn parse<T: DeserializeOwned>(endpoint: &'static str, body: &[u8]) -> Result<T, ZendeskError> {
+    serde_json::from_slice(body).map_err(|e| ZendeskError::Malformed {
+        endpoint,
+        reason: format!("not the JSON expected: {}", e.classify_name()),
+    })
 }
 
 fn api_url(connection: &Connection, path: &str) -> Result<Url, ZendeskError> {
