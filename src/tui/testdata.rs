@@ -1,0 +1,125 @@
+//! The four connections the tests look at, at a fixed clock: one of each state.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::app::{App, Options};
+use super::keymap::Key;
+use super::msg::Msg;
+use super::row::RowTokens;
+use crate::config::{Config, Connection, Kind, Settings};
+use crate::secret::Secret;
+use crate::vault::{Entry, Tokens, User, VaultData};
+
+pub const NOW: &str = "2026-11-28T12:00:00Z";
+
+pub fn now() -> Timestamp {
+    NOW.parse().unwrap()
+}
+
+pub fn at(secs: i64) -> Timestamp {
+    now() + SignedDuration::from_secs(secs)
+}
+
+/// Full token strings: none of them may ever reach the screen or a Debug print.
+pub const SECRETS: &[&str] = &[
+    "acmeAT-0123456789abcdef",
+    "acmeRT-0123456789abcdef",
+    "globexAT-0123456789abcdef",
+    "globexRT-0123456789abcdef",
+    "initechAT-0123456789abcdef",
+    "initechRT-0123456789abcdef",
+    "umbrellaAT-0123456789abcdef",
+    "umbrellaRT-0123456789abcdef",
+];
+
+pub fn connection(name: &str) -> Connection {
+    Connection {
+        name: name.into(),
+        subdomain: format!("{name}-support"),
+        client_id: format!("zdauth_{name}"),
+        scopes: vec!["read".into(), "write".into()],
+        redirect_port: 8765,
+        kind: Kind::Support,
+        base_url: None,
+        access_token_lifetime: None,
+        refresh_token_lifetime: None,
+    }
+}
+
+pub fn config(names: &[&str]) -> Config {
+    Config {
+        settings: Settings::default(),
+        connections: names.iter().map(|n| connection(n)).collect(),
+    }
+}
+
+fn entry(name: &str, lifetime: i64, left: i64, refresh_days: i64) -> Entry {
+    Entry {
+        tokens: Some(Tokens {
+            access_token: Secret::new(format!("{name}AT-0123456789abcdef")),
+            refresh_token: Some(Secret::new(format!("{name}RT-0123456789abcdef"))),
+            token_type: "bearer".into(),
+            scopes: vec!["read".into(), "write".into()],
+            obtained_at: at(left - lifetime),
+            expires_at: Some(at(left)),
+            refresh_expires_at: Some(at(refresh_days * 86_400)),
+        }),
+        user: Some(User {
+            id: 1,
+            name: name.into(),
+            email: format!("admin@{name}.test"),
+            role: "admin".into(),
+        }),
+        last_refresh: Some(at(left - lifetime)),
+        ..Entry::default()
+    }
+}
+
+/// acme fresh (29:41 left), globex expiring (03:20), initech expired but refreshable,
+/// umbrella refused by Zendesk: login required.
+pub fn vault() -> VaultData {
+    let mut data = VaultData::default();
+    let mut put = |name: &str, e: Entry| {
+        data.connections.insert(name.into(), e);
+    };
+    put("acme", entry("acme", 1800, 29 * 60 + 41, 30));
+    put("globex", entry("globex", 1800, 200, 10));
+    put("initech", entry("initech", 1800, -120, 5));
+    let mut umbrella = entry("umbrella", 1800, 600, 20);
+    umbrella.login_required = true;
+    umbrella.last_error = Some("Zendesk refused the refresh token (invalid_grant)".into());
+    put("umbrella", umbrella);
+    data
+}
+
+pub const NAMES: [&str; 4] = ["acme", "globex", "initech", "umbrella"];
+
+pub fn app() -> App {
+    app_with(Options {
+        vault_path: "~/.config/zdauth/vault.age".into(),
+        ..Options::default()
+    })
+}
+
+pub fn app_with(options: Options) -> App {
+    App::new(&config(&NAMES), &vault(), now(), options)
+}
+
+/// A fresh 30-minute pair obtained at `obtained`.
+pub fn fresh(obtained: Timestamp) -> RowTokens {
+    RowTokens {
+        masked: "newAT-…".into(),
+        token_type: "bearer".into(),
+        scopes: vec!["read".into()],
+        obtained_at: obtained,
+        expires_at: Some(obtained + SignedDuration::from_secs(1800)),
+        has_refresh_token: true,
+        refresh_expires_at: Some(obtained + SignedDuration::from_hours(24 * 30)),
+    }
+}
+
+pub fn press(app: &mut App, keys: &str) -> Vec<super::app::Effect> {
+    keys.chars()
+        .flat_map(|c| app.update(Msg::Key(Key::char(c))))
+        .collect()
+}
