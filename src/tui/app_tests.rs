@@ -397,5 +397,5 @@ fn debug_output_holds_no_token() {
     for secret in SECRETS {
         assert!(!debug.contains(secret), "{secret} in Debug");
     }
-    assert!(debug.contains("acmeAT…"), "the mask is what is kept");
+    assert!(debug.contains("ACAT-Q…"), "the mask is what is kept");
 }

@@ -20,17 +20,23 @@ pub fn at(secs: i64) -> Timestamp {
     now() + SignedDuration::from_secs(secs)
 }
 
-/// Full token strings: none of them may ever reach the screen or a Debug print.
+/// Full token strings: none of them may ever reach the screen or a Debug print. They share
+/// nothing with names shown on screen, so any 7 characters of one found there is a leak.
 pub const SECRETS: &[&str] = &[
-    "acmeAT-0123456789abcdef",
-    "acmeRT-0123456789abcdef",
-    "globexAT-0123456789abcdef",
-    "globexRT-0123456789abcdef",
-    "initechAT-0123456789abcdef",
-    "initechRT-0123456789abcdef",
-    "umbrellaAT-0123456789abcdef",
-    "umbrellaRT-0123456789abcdef",
+    "ACAT-Q7wE9rT2yU4iO6pA8sD0",
+    "ACRT-Q7wE9rT2yU4iO6pA8sD0",
+    "GLAT-Q7wE9rT2yU4iO6pA8sD0",
+    "GLRT-Q7wE9rT2yU4iO6pA8sD0",
+    "INAT-Q7wE9rT2yU4iO6pA8sD0",
+    "INRT-Q7wE9rT2yU4iO6pA8sD0",
+    "UMAT-Q7wE9rT2yU4iO6pA8sD0",
+    "UMRT-Q7wE9rT2yU4iO6pA8sD0",
 ];
+
+fn token(name: &str, kind: &str) -> Secret {
+    let tag = name[..2].to_ascii_uppercase();
+    Secret::new(format!("{tag}{kind}-Q7wE9rT2yU4iO6pA8sD0"))
+}
 
 pub fn connection(name: &str) -> Connection {
     Connection {
@@ -56,8 +62,8 @@ pub fn config(names: &[&str]) -> Config {
 fn entry(name: &str, lifetime: i64, left: i64, refresh_days: i64) -> Entry {
     Entry {
         tokens: Some(Tokens {
-            access_token: Secret::new(format!("{name}AT-0123456789abcdef")),
-            refresh_token: Some(Secret::new(format!("{name}RT-0123456789abcdef"))),
+            access_token: token(name, "AT"),
+            refresh_token: Some(token(name, "RT")),
             token_type: "bearer".into(),
             scopes: vec!["read".into(), "write".into()],
             obtained_at: at(left - lifetime),

@@ -26,7 +26,8 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     ]);
     let clock_width = clock.chars().count() as u16;
     let left_area = Rect {
-        width: area.width.saturating_sub(clock_width),
+        // One blank column keeps a cut path from running into the clock.
+        width: area.width.saturating_sub(clock_width + 1),
         ..area
     };
     Paragraph::new(left).render(left_area, buf);

@@ -20,7 +20,7 @@ const BAR_WIDTH: usize = 5;
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if app.visible.is_empty() {
         let text = if app.rows.is_empty() {
-            "no connections yet: add one with `zdauth add NAME --subdomain S --client-id ID`, or try `zdauth demo`".to_owned()
+            "no connections yet: add one with `zdauth add`, or try `zdauth demo`".to_owned()
         } else {
             format!(
                 "no connection matches \"{}\": Esc clears the filter",
