@@ -1,7 +1,7 @@
 //! zdauth keeps Zendesk OAuth tokens alive for admins who manage many subdomains.
 //!
 //! The engine (`config`, `vault`, `paths`, `status`, `subdomain`) knows nothing of the
-//! terminal; the doors (`cli`) call into it.
+//! terminal; the doors (`cli`) call into it, and the face (`tui`) draws it.
 
 pub mod atomic_file;
 pub mod cli;
@@ -17,6 +17,7 @@ pub mod refresh;
 pub mod secret;
 pub mod status;
 pub mod subdomain;
+pub mod tui;
 pub mod vault;
 pub mod zendesk;
 

@@ -12,7 +12,7 @@ use crate::refresh::{Refresher, Want};
 use crate::zendesk::{Timeouts, ZendeskClient};
 
 use super::context::Context;
-use super::report::humanize;
+use crate::status::humanize;
 
 /// How many refreshes `refresh --all` runs at once: enough to hide latency, few enough to
 /// stay well inside Zendesk's rate limits.

@@ -1,0 +1,120 @@
+//! What a key can ask for. Data, so a `[keys]` table in config.toml can map key strings to
+//! these names (`j = "move_down"`).
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    MoveDown,
+    MoveUp,
+    Top,
+    Bottom,
+    PageDown,
+    PageUp,
+    Filter,
+    Sort,
+    ToggleDetail,
+    Refresh,
+    RefreshAll,
+    Login,
+    Add,
+    Edit,
+    Delete,
+    ToggleAutoRefresh,
+    Help,
+    Quit,
+}
+
+impl Action {
+    /// Every action, in the order the help overlay lists them.
+    pub const ALL: [Action; 18] = [
+        Action::MoveDown,
+        Action::MoveUp,
+        Action::Top,
+        Action::Bottom,
+        Action::PageDown,
+        Action::PageUp,
+        Action::Filter,
+        Action::Sort,
+        Action::ToggleDetail,
+        Action::Refresh,
+        Action::RefreshAll,
+        Action::Login,
+        Action::Add,
+        Action::Edit,
+        Action::Delete,
+        Action::ToggleAutoRefresh,
+        Action::Help,
+        Action::Quit,
+    ];
+
+    /// One line for the help overlay.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::MoveDown => "move down",
+            Action::MoveUp => "move up",
+            Action::Top => "first connection",
+            Action::Bottom => "last connection",
+            Action::PageDown => "page down",
+            Action::PageUp => "page up",
+            Action::Filter => "filter by name, subdomain, user (Esc clears)",
+            Action::Sort => "sort: name, time left, state",
+            Action::ToggleDetail => "detail pane",
+            Action::Refresh => "refresh the selected connection",
+            Action::RefreshAll => "refresh all expiring or expired (or all)",
+            Action::Login => "log in through the browser",
+            Action::Add => "add a connection",
+            Action::Edit => "edit the connection",
+            Action::Delete => "delete the connection",
+            Action::ToggleAutoRefresh => "auto-refresh on entering the margin",
+            Action::Help => "this help",
+            Action::Quit => "quit",
+        }
+    }
+
+    /// A word or two for the footer.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::MoveDown => "down",
+            Action::MoveUp => "up",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::PageDown => "page down",
+            Action::PageUp => "page up",
+            Action::Filter => "filter",
+            Action::Sort => "sort",
+            Action::ToggleDetail => "detail",
+            Action::Refresh => "refresh",
+            Action::RefreshAll => "refresh all",
+            Action::Login => "login",
+            Action::Add => "add",
+            Action::Edit => "edit",
+            Action::Delete => "delete",
+            Action::ToggleAutoRefresh => "auto",
+            Action::Help => "help",
+            Action::Quit => "quit",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_snake_case() {
+        #[derive(Deserialize)]
+        struct Keys {
+            keys: std::collections::BTreeMap<String, Action>,
+        }
+        let parsed: Keys = toml::from_str(
+            "[keys]\nj = \"move_down\"\nR = \"refresh_all\"\nA = \"toggle_auto_refresh\"",
+        )
+        .unwrap();
+        assert_eq!(parsed.keys["j"], Action::MoveDown);
+        assert_eq!(parsed.keys["R"], Action::RefreshAll);
+        assert_eq!(parsed.keys["A"], Action::ToggleAutoRefresh);
+        assert!(toml::from_str::<Keys>("[keys]\nj = \"moveDown\"").is_err());
+    }
+}

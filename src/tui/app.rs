@@ -1,0 +1,718 @@
+//! The TUI's state and its one transition function. `update` is pure: no clock (time comes
+//! in `Msg::Tick`), no I/O (it returns [`Effect`]s for the loop to run).
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use jiff::{SignedDuration, Timestamp};
+
+use super::action::Action;
+use super::format;
+use super::keymap::{Key, Keymap};
+use super::msg::{LoginDone, LoginUpdate, Msg, RefreshFailure};
+use super::row::{ConnState, Row, RowData, RowTokens, Shown, Snapshot, snapshot};
+use crate::config::Config;
+use crate::status::TokenStatus;
+use crate::vault::VaultData;
+
+const TOAST_INFO: SignedDuration = SignedDuration::from_secs(4);
+const TOAST_ERROR: SignedDuration = SignedDuration::from_secs(10);
+/// Rows the detail pane takes from the list when open; the view lays it out the same.
+pub const DETAIL_HEIGHT: u16 = 11;
+/// Header, table header, toast line and footer.
+pub const CHROME_HEIGHT: u16 = 4;
+
+/// Work for the event loop; the result comes back as a [`Msg`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Refresh one connection through the engine's refresh transaction.
+    Refresh(String),
+    /// Refresh several at once (the loop bounds the concurrency).
+    RefreshMany(Vec<String>),
+    /// Start the browser login.
+    Login(String),
+    /// Stop the running login and free its port.
+    CancelLogin,
+    Quit,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Shown in the header.
+    pub vault_path: String,
+    /// `NO_COLOR`: a monochrome screen that still reads.
+    pub no_color: bool,
+    pub keymap: Keymap,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortMode {
+    Name,
+    TimeLeft,
+    State,
+}
+
+impl SortMode {
+    fn next(self) -> Self {
+        match self {
+            SortMode::Name => SortMode::TimeLeft,
+            SortMode::TimeLeft => SortMode::State,
+            SortMode::State => SortMode::Name,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortMode::Name => "name",
+            SortMode::TimeLeft => "time left",
+            SortMode::State => "state",
+        }
+    }
+}
+
+/// Who gets the keys: an overlay or prompt takes them before the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Typing a filter.
+    Filter,
+    Help,
+    /// `q` with a login in flight.
+    ConfirmQuit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    pub until: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginInFlight {
+    pub name: String,
+    pub url: Option<String>,
+    pub exchanging: bool,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub(crate) rows: Vec<Row>,
+    /// Indices into `rows`, filtered and sorted.
+    pub(crate) visible: Vec<usize>,
+    /// By name, so it survives sorting, filtering and reloads. When filtered out, the first
+    /// visible row stands in until the filter lets it back.
+    selected: Option<String>,
+    pub(crate) filter: String,
+    pub(crate) mode: Mode,
+    pub(crate) sort: SortMode,
+    pub(crate) detail: bool,
+    pub(crate) toast: Option<Toast>,
+    pub(crate) auto_refresh: bool,
+    pub(crate) margin: Duration,
+    pub(crate) now: Timestamp,
+    pub(crate) login: Option<LoginInFlight>,
+    pub(crate) size: (u16, u16),
+    generation: u64,
+    pub(crate) options: Options,
+}
+
+impl App {
+    pub fn new(config: &Config, vault: &VaultData, now: Timestamp, options: Options) -> Self {
+        let data = snapshot(config, vault);
+        let rows = config
+            .connections
+            .iter()
+            .map(|c| Row::new(c, data.get(&c.name).cloned().unwrap_or_default()))
+            .collect();
+        let mut app = Self {
+            rows,
+            visible: Vec::new(),
+            selected: None,
+            filter: String::new(),
+            mode: Mode::Normal,
+            sort: SortMode::Name,
+            detail: false,
+            toast: None,
+            auto_refresh: config.settings.auto_refresh,
+            margin: config.settings.refresh_margin,
+            now,
+            login: None,
+            size: (80, 24),
+            generation: 0,
+            options,
+        };
+        app.rebuild_view();
+        app
+    }
+
+    /// Changes whenever the screen would: the loop redraws only when it moved.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    pub fn sort(&self) -> SortMode {
+        self.sort
+    }
+
+    pub fn auto_refresh(&self) -> bool {
+        self.auto_refresh
+    }
+
+    pub fn detail_open(&self) -> bool {
+        self.detail
+    }
+
+    pub fn toast(&self) -> Option<&Toast> {
+        self.toast.as_ref()
+    }
+
+    pub fn login(&self) -> Option<&LoginInFlight> {
+        self.login.as_ref()
+    }
+
+    pub fn keymap(&self) -> &Keymap {
+        &self.options.keymap
+    }
+
+    /// Names in screen order.
+    pub fn visible_names(&self) -> Vec<&str> {
+        self.visible
+            .iter()
+            .map(|&i| self.rows[i].name.as_str())
+            .collect()
+    }
+
+    pub fn state_of(&self, name: &str) -> Option<&ConnState> {
+        self.rows.iter().find(|r| r.name == name).map(|r| &r.state)
+    }
+
+    /// Position of the selection among the visible rows.
+    pub fn selected_position(&self) -> Option<usize> {
+        if self.visible.is_empty() {
+            return None;
+        }
+        let by_name = self.selected.as_ref().and_then(|name| {
+            self.visible
+                .iter()
+                .position(|&i| self.rows[i].name == *name)
+        });
+        Some(by_name.unwrap_or(0))
+    }
+
+    pub fn selected_name(&self) -> Option<&str> {
+        self.selected_row().map(|r| r.name.as_str())
+    }
+
+    pub(crate) fn selected_row(&self) -> Option<&Row> {
+        self.selected_position()
+            .map(|p| &self.rows[self.visible[p]])
+    }
+
+    /// (valid, expiring or expired, needing a login) over every connection.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut counts = (0, 0, 0);
+        for row in &self.rows {
+            match row.data.token_status(self.now, self.margin) {
+                TokenStatus::Valid => counts.0 += 1,
+                TokenStatus::Expiring | TokenStatus::Expired => counts.1 += 1,
+                TokenStatus::LoginRequired | TokenStatus::NoToken => counts.2 += 1,
+            }
+        }
+        counts
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Tick(now) => self.tick(now),
+            Msg::Key(key) => self.key(key),
+            Msg::Resize { width, height } => {
+                self.size = (width, height);
+                self.touch();
+                Vec::new()
+            }
+            Msg::VaultReloaded(snapshot) => {
+                self.reload(snapshot);
+                Vec::new()
+            }
+            Msg::Refreshed { name, result } => {
+                self.refreshed(&name, result);
+                Vec::new()
+            }
+            Msg::Login { name, update } => {
+                self.login_update(&name, update);
+                Vec::new()
+            }
+        }
+    }
+
+    fn touch(&mut self) {
+        self.generation += 1;
+    }
+
+    fn say(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            error: false,
+            until: self.now + TOAST_INFO,
+        });
+        self.touch();
+    }
+
+    fn warn(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            error: true,
+            until: self.now + TOAST_ERROR,
+        });
+        self.touch();
+    }
+
+    fn tick(&mut self, now: Timestamp) -> Vec<Effect> {
+        // Same second: nothing on screen moved.
+        if now.as_second() == self.now.as_second() {
+            self.now = now;
+            return Vec::new();
+        }
+        self.now = now;
+        if self.toast.as_ref().is_some_and(|t| t.until <= now) {
+            self.toast = None;
+        }
+        if self.sort == SortMode::State {
+            self.rebuild_view();
+        }
+        self.touch();
+        self.auto_refresh_due()
+    }
+
+    /// Rows that entered the margin (or expired) since auto-refresh last looked, once per pair.
+    fn auto_refresh_due(&mut self) -> Vec<Effect> {
+        if !self.auto_refresh {
+            return Vec::new();
+        }
+        let (now, margin) = (self.now, self.margin);
+        let mut names = Vec::new();
+        for row in &mut self.rows {
+            let due = matches!(
+                row.data.token_status(now, margin),
+                TokenStatus::Expiring | TokenStatus::Expired
+            );
+            let already = row.auto_fired_for == Some(row.expires_at());
+            if due && !already && !row.busy() && row.refreshable(now, margin) {
+                row.auto_fired_for = Some(row.expires_at());
+                row.state = ConnState::Refreshing;
+                names.push(row.name.clone());
+            }
+        }
+        refresh_effect(names).into_iter().collect()
+    }
+
+    fn key(&mut self, key: Key) -> Vec<Effect> {
+        let action = self.options.keymap.action(key);
+        // A Ctrl chord bound to quit (Ctrl-C) works whatever has the focus.
+        if action == Some(Action::Quit) && key.mods.contains(KeyModifiers::CONTROL) {
+            return self.quit();
+        }
+        match self.mode {
+            Mode::Help => {
+                self.mode = Mode::Normal;
+                self.touch();
+                Vec::new()
+            }
+            Mode::ConfirmQuit => {
+                if action == Some(Action::Quit) || key == Key::char('y') {
+                    return self.quit();
+                }
+                self.mode = Mode::Normal;
+                self.say("still here");
+                Vec::new()
+            }
+            Mode::Filter => {
+                self.filter_key(key);
+                Vec::new()
+            }
+            Mode::Normal if key == Key::plain(KeyCode::Esc) => self.escape(),
+            Mode::Normal => action.map_or_else(Vec::new, |a| self.act(a)),
+        }
+    }
+
+    fn filter_key(&mut self, key: Key) {
+        match key.code {
+            KeyCode::Esc => {
+                self.filter.clear();
+                self.mode = Mode::Normal;
+            }
+            KeyCode::Enter => self.mode = Mode::Normal,
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Down => self.move_by(1),
+            KeyCode::Up => self.move_by(-1),
+            KeyCode::Char(c) if key.mods.is_empty() => self.filter.push(c),
+            _ => return,
+        }
+        self.rebuild_view();
+        self.touch();
+    }
+
+    /// Esc backs out of the innermost thing: a running login, then the filter, then detail.
+    fn escape(&mut self) -> Vec<Effect> {
+        if let Some(login) = &self.login {
+            let name = login.name.clone();
+            self.say(format!("cancelling the login to {name}"));
+            return vec![Effect::CancelLogin];
+        }
+        if !self.filter.is_empty() {
+            self.filter.clear();
+            self.rebuild_view();
+            self.touch();
+        } else if self.detail {
+            self.detail = false;
+            self.touch();
+        }
+        Vec::new()
+    }
+
+    fn act(&mut self, action: Action) -> Vec<Effect> {
+        let page = self.page() as isize;
+        match action {
+            Action::MoveDown => self.move_by(1),
+            Action::MoveUp => self.move_by(-1),
+            Action::PageDown => self.move_by(page),
+            Action::PageUp => self.move_by(-page),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::Filter => {
+                self.mode = Mode::Filter;
+                self.touch();
+            }
+            Action::Sort => {
+                self.sort = self.sort.next();
+                self.rebuild_view();
+                self.say(format!("sorted by {}", self.sort.label()));
+            }
+            Action::ToggleDetail => {
+                self.detail = !self.detail;
+                self.touch();
+            }
+            Action::Refresh => return self.refresh_selected(),
+            Action::RefreshAll => return self.refresh_all(),
+            Action::Login => return self.start_login(),
+            Action::Add => self.say("adding from the TUI comes next: use `zdauth add` for now"),
+            Action::Edit => self.say("editing from the TUI comes next: edit config.toml for now"),
+            Action::Delete => {
+                self.say("deleting from the TUI comes next: use `zdauth remove` for now")
+            }
+            Action::ToggleAutoRefresh => {
+                self.auto_refresh = !self.auto_refresh;
+                let state = if self.auto_refresh { "on" } else { "off" };
+                self.say(format!("auto-refresh {state}"));
+                return self.auto_refresh_due();
+            }
+            Action::Help => {
+                self.mode = Mode::Help;
+                self.touch();
+            }
+            Action::Quit => return self.quit(),
+        }
+        Vec::new()
+    }
+
+    /// Rows a page key moves by: the list's height on the current terminal.
+    fn page(&self) -> usize {
+        let detail = if self.detail { DETAIL_HEIGHT } else { 0 };
+        usize::from(self.size.1.saturating_sub(CHROME_HEIGHT + detail)).max(1)
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let Some(current) = self.selected_position() else {
+            return;
+        };
+        let last = self.visible.len() - 1;
+        let target = current.saturating_add_signed(delta).min(last);
+        let name = self.rows[self.visible[target]].name.clone();
+        if self.selected.as_deref() != Some(&name) {
+            self.selected = Some(name);
+            self.touch();
+        }
+    }
+
+    fn refresh_selected(&mut self) -> Vec<Effect> {
+        let Some(index) = self.selected_position().map(|p| self.visible[p]) else {
+            return Vec::new();
+        };
+        let (now, margin) = (self.now, self.margin);
+        let row = &self.rows[index];
+        let name = row.name.clone();
+        match &row.state {
+            ConnState::Refreshing => self.say(format!("{name} is already refreshing")),
+            ConnState::LoginRunning => self.say(format!("{name} is logging in")),
+            _ if !row.refreshable(now, margin) => {
+                self.warn(format!("{name} needs a login: press l"))
+            }
+            _ => {
+                self.rows[index].state = ConnState::Refreshing;
+                self.touch();
+                return vec![Effect::Refresh(name)];
+            }
+        }
+        Vec::new()
+    }
+
+    /// The visible rows that are expiring or expired; when none is, every visible row that
+    /// can be refreshed. Rows already refreshing are never started twice.
+    fn refresh_all(&mut self) -> Vec<Effect> {
+        let (now, margin) = (self.now, self.margin);
+        let refreshable: Vec<usize> = self
+            .visible
+            .iter()
+            .copied()
+            .filter(|&i| self.rows[i].refreshable(now, margin))
+            .collect();
+        let is_due = |i: &usize| {
+            matches!(
+                self.rows[*i].data.token_status(now, margin),
+                TokenStatus::Expiring | TokenStatus::Expired
+            )
+        };
+        // Due rows already refreshing still count as due: a second `R` must not widen to all.
+        let any_due = refreshable.iter().any(is_due);
+        let idle = refreshable.into_iter().filter(|&i| !self.rows[i].busy());
+        let targets: Vec<usize> = if any_due {
+            idle.filter(is_due).collect()
+        } else {
+            idle.collect()
+        };
+        if targets.is_empty() {
+            self.say("nothing to refresh");
+            return Vec::new();
+        }
+        let names: Vec<String> = targets
+            .iter()
+            .map(|&i| {
+                self.rows[i].state = ConnState::Refreshing;
+                self.rows[i].name.clone()
+            })
+            .collect();
+        self.say(format!("refreshing {}", plural(names.len(), "connection")));
+        refresh_effect(names).into_iter().collect()
+    }
+
+    fn start_login(&mut self) -> Vec<Effect> {
+        if let Some(login) = &self.login {
+            let text = format!("a login to {} is running: Esc cancels it", login.name);
+            self.say(text);
+            return Vec::new();
+        }
+        let Some(index) = self.selected_position().map(|p| self.visible[p]) else {
+            return Vec::new();
+        };
+        let name = self.rows[index].name.clone();
+        if self.rows[index].state == ConnState::Refreshing {
+            self.say(format!("{name} is refreshing: log in once it is done"));
+            return Vec::new();
+        }
+        self.rows[index].state = ConnState::LoginRunning;
+        self.login = Some(LoginInFlight {
+            name: name.clone(),
+            url: None,
+            exchanging: false,
+        });
+        self.say(format!(
+            "logging in to {name}: finish in the browser (Esc cancels)"
+        ));
+        vec![Effect::Login(name)]
+    }
+
+    fn quit(&mut self) -> Vec<Effect> {
+        if self.mode == Mode::ConfirmQuit {
+            return vec![Effect::CancelLogin, Effect::Quit];
+        }
+        match &self.login {
+            None => vec![Effect::Quit],
+            Some(login) => {
+                let text = format!(
+                    "a login to {} is running: q again quits and cancels it, any other key stays",
+                    login.name
+                );
+                self.mode = Mode::ConfirmQuit;
+                self.warn(text);
+                Vec::new()
+            }
+        }
+    }
+
+    fn row_mut(&mut self, name: &str) -> Option<&mut Row> {
+        self.rows.iter_mut().find(|r| r.name == name)
+    }
+
+    fn refreshed(&mut self, name: &str, result: Result<RowTokens, RefreshFailure>) {
+        let now = self.now;
+        let Some(row) = self.row_mut(name) else {
+            return;
+        };
+        match result {
+            Ok(tokens) => {
+                let left = format::countdown(tokens.expires_at, now);
+                row.data.tokens = Some(tokens);
+                row.data.last_refresh = Some(now);
+                row.data.last_error = None;
+                row.data.login_required = false;
+                row.state = ConnState::Idle;
+                self.say(format!("refreshed {name} — {left} left"));
+            }
+            Err(failure) => {
+                row.data.last_error = Some(failure.message.clone());
+                let next = if failure.login_required {
+                    row.data.login_required = true;
+                    row.state = ConnState::LoginRequired;
+                    "press l to log in"
+                } else {
+                    row.state = ConnState::Failed(failure.message.clone());
+                    "r retries; Enter shows the whole error"
+                };
+                self.warn(format!(
+                    "refresh of {name} failed: {} — {next}",
+                    failure.message
+                ));
+            }
+        }
+        self.rebuild_view();
+    }
+
+    fn reload(&mut self, mut snapshot: Snapshot) {
+        for row in &mut self.rows {
+            let data = snapshot.remove(&row.name).unwrap_or_default();
+            if data == row.data {
+                continue;
+            }
+            let same_pair = data.tokens == row.data.tokens;
+            row.data = data;
+            if row.busy() {
+                continue;
+            }
+            row.state = if row.data.login_required {
+                ConnState::LoginRequired
+            } else if same_pair && matches!(row.state, ConnState::Failed(_)) {
+                row.state.clone()
+            } else {
+                ConnState::Idle
+            };
+        }
+        self.rebuild_view();
+        self.touch();
+    }
+
+    fn login_update(&mut self, name: &str, update: LoginUpdate) {
+        if self.login.as_ref().is_none_or(|l| l.name != name) {
+            return;
+        }
+        let now = self.now;
+        match update {
+            LoginUpdate::Url(url) => {
+                if let Some(login) = &mut self.login {
+                    login.url = Some(url);
+                }
+                self.touch();
+            }
+            LoginUpdate::Note(note) => self.warn(note),
+            LoginUpdate::Exchanging => {
+                if let Some(login) = &mut self.login {
+                    login.exchanging = true;
+                }
+                self.touch();
+            }
+            LoginUpdate::Finished(result) => {
+                self.login = None;
+                if self.mode == Mode::ConfirmQuit {
+                    self.mode = Mode::Normal;
+                }
+                let Some(row) = self.row_mut(name) else {
+                    return;
+                };
+                match result {
+                    Ok(LoginDone { tokens, email }) => {
+                        let left = format::countdown(tokens.expires_at, now);
+                        row.data = RowData {
+                            tokens: Some(tokens),
+                            email: email.or(row.data.email.take()),
+                            ..RowData::default()
+                        };
+                        row.state = ConnState::Idle;
+                        self.say(format!("logged in to {name} — {left} left"));
+                    }
+                    Err(message) => {
+                        row.state = if row.data.login_required {
+                            ConnState::LoginRequired
+                        } else {
+                            ConnState::Idle
+                        };
+                        self.warn(format!("login to {name} failed: {message} — l tries again"));
+                    }
+                }
+                self.rebuild_view();
+            }
+        }
+    }
+
+    /// Filters and sorts; the selection follows its name.
+    fn rebuild_view(&mut self) {
+        let needle = self.filter.to_lowercase();
+        let (now, margin) = (self.now, self.margin);
+        let mut visible: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| self.rows[i].matches(&needle))
+            .collect();
+        let rows = &self.rows;
+        match self.sort {
+            SortMode::Name => visible.sort_by(|&a, &b| rows[a].name.cmp(&rows[b].name)),
+            SortMode::TimeLeft => visible.sort_by(|&a, &b| {
+                // No token at all sorts last: it has no time to run out.
+                let key = |i: usize| (rows[i].expires_at().is_none(), rows[i].expires_at());
+                key(a).cmp(&key(b)).then(rows[a].name.cmp(&rows[b].name))
+            }),
+            SortMode::State => visible.sort_by(|&a, &b| {
+                rows[a]
+                    .shown(now, margin)
+                    .cmp(&rows[b].shown(now, margin))
+                    .then(rows[a].name.cmp(&rows[b].name))
+            }),
+        }
+        self.visible = visible;
+        if self.selected.is_none() {
+            self.selected = self.visible.first().map(|&i| self.rows[i].name.clone());
+        }
+    }
+
+    /// What the row shows, for the view.
+    pub(crate) fn shown(&self, row: &Row) -> Shown {
+        row.shown(self.now, self.margin)
+    }
+}
+
+fn refresh_effect(mut names: Vec<String>) -> Option<Effect> {
+    match names.len() {
+        0 => None,
+        1 => names.pop().map(Effect::Refresh),
+        _ => Some(Effect::RefreshMany(names)),
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,0 +1,22 @@
+//! The TUI's pure core: state, messages, keys and screens. Nothing here does terminal I/O,
+//! reads the clock or touches the network: the event loop feeds [`Msg`]s to
+//! [`App::update`], runs the [`Effect`]s it returns, and draws [`App`] with [`view::draw`].
+
+pub mod action;
+pub mod app;
+pub mod format;
+pub mod keymap;
+pub mod msg;
+pub mod row;
+pub mod view;
+
+#[cfg(test)]
+mod app_tests;
+#[cfg(test)]
+mod testdata;
+
+pub use action::Action;
+pub use app::{App, Effect, Options, SortMode};
+pub use keymap::{Key, KeyParseError, Keymap};
+pub use msg::{LoginDone, LoginUpdate, Msg, RefreshFailure};
+pub use row::{ConnState, RowData, RowTokens, Snapshot};

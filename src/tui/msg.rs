@@ -1,0 +1,55 @@
+//! Everything that can happen to the TUI, as data. Time only ever arrives in a message, so
+//! `update` is a pure function of the state and the message.
+
+use jiff::Timestamp;
+
+use super::keymap::Key;
+use super::row::{RowTokens, Snapshot};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// The clock, once a second.
+    Tick(Timestamp),
+    Key(Key),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The vault file changed on disk (a script ran `zdauth token`) and was re-read.
+    VaultReloaded(Snapshot),
+    /// A refresh task finished.
+    Refreshed {
+        name: String,
+        result: Result<RowTokens, RefreshFailure>,
+    },
+    /// News from the running browser login.
+    Login {
+        name: String,
+        update: LoginUpdate,
+    },
+}
+
+/// Why a refresh failed, already free of secrets (engine errors are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshFailure {
+    pub message: String,
+    /// Zendesk refused the refresh token (`Error::LoginRequired`): only a login helps.
+    pub login_required: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginUpdate {
+    /// The authorize URL, to show in case no browser opens.
+    Url(String),
+    /// Something to tell the user that does not end the login (the browser did not start).
+    Note(String),
+    /// The code came back; it is being exchanged for tokens.
+    Exchanging,
+    Finished(Result<LoginDone, String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginDone {
+    pub tokens: RowTokens,
+    pub email: Option<String>,
+}

@@ -1,0 +1,228 @@
+//! What the TUI knows about one connection. Built from the config and the decrypted vault,
+//! keeping only what the screen shows: the access token itself never enters the TUI's state,
+//! only its masked first characters, so no Debug print or draw can leak it.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::config::{Config, Connection, Kind};
+use crate::status::TokenStatus;
+use crate::vault::{Entry, Tokens, VaultData};
+
+/// How many characters of a token the screen may show.
+pub const MASK_CHARS: usize = 6;
+
+/// `abcdef…`: enough to tell two tokens apart, too little to use one.
+pub fn mask(token: &str) -> String {
+    let shown: String = token.chars().take(MASK_CHARS).collect();
+    format!("{shown}…")
+}
+
+/// One stored pair, as the screen needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowTokens {
+    pub masked: String,
+    pub token_type: String,
+    pub scopes: Vec<String>,
+    pub obtained_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub has_refresh_token: bool,
+    pub refresh_expires_at: Option<Timestamp>,
+}
+
+impl From<&Tokens> for RowTokens {
+    fn from(tokens: &Tokens) -> Self {
+        Self {
+            masked: mask(tokens.access_token.expose()),
+            token_type: tokens.token_type.clone(),
+            scopes: tokens.scopes.clone(),
+            obtained_at: tokens.obtained_at,
+            expires_at: tokens.expires_at,
+            has_refresh_token: tokens.refresh_token.is_some(),
+            refresh_expires_at: tokens.refresh_expires_at,
+        }
+    }
+}
+
+/// What the vault says about one connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowData {
+    pub tokens: Option<RowTokens>,
+    pub email: Option<String>,
+    pub last_refresh: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub login_required: bool,
+}
+
+impl From<&Entry> for RowData {
+    fn from(entry: &Entry) -> Self {
+        Self {
+            tokens: entry.tokens.as_ref().map(RowTokens::from),
+            email: entry.user.as_ref().map(|u| u.email.clone()),
+            last_refresh: entry.last_refresh,
+            last_error: entry.last_error.clone(),
+            login_required: entry.login_required,
+        }
+    }
+}
+
+impl RowData {
+    /// The engine's own reading of the state, so the TUI and `zdauth status` never disagree.
+    pub fn token_status(&self, now: Timestamp, margin: Duration) -> TokenStatus {
+        let Some(t) = &self.tokens else {
+            return TokenStatus::NoToken;
+        };
+        // TokenStatus::of reads an Entry; rebuild the few fields it looks at.
+        let entry = Entry {
+            tokens: Some(Tokens {
+                access_token: crate::secret::Secret::new(""),
+                refresh_token: t.has_refresh_token.then(|| crate::secret::Secret::new("")),
+                token_type: String::new(),
+                scopes: Vec::new(),
+                obtained_at: t.obtained_at,
+                expires_at: t.expires_at,
+                refresh_expires_at: t.refresh_expires_at,
+            }),
+            login_required: self.login_required,
+            ..Entry::default()
+        };
+        TokenStatus::of(Some(&entry), now, margin)
+    }
+}
+
+/// The vault as the TUI sees it, per connection name: what a reload sends.
+pub type Snapshot = BTreeMap<String, RowData>;
+
+/// Only entries issued for what each connection names now count as its own (as in `status`).
+pub fn snapshot(config: &Config, vault: &VaultData) -> Snapshot {
+    config
+        .connections
+        .iter()
+        .filter_map(|c| {
+            let entry = vault
+                .connections
+                .get(&c.name)
+                .filter(|e| e.issued_by(&crate::zendesk::issuer(c)))?;
+            Some((c.name.clone(), RowData::from(entry)))
+        })
+        .collect()
+}
+
+/// What the TUI is doing for a connection right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnState {
+    Idle,
+    Refreshing,
+    LoginRunning,
+    Failed(String),
+    /// Zendesk refused the refresh token: only `l` helps.
+    LoginRequired,
+}
+
+/// One line of the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub name: String,
+    pub subdomain: String,
+    pub kind: Kind,
+    pub configured_scopes: Vec<String>,
+    pub redirect_uri: String,
+    pub data: RowData,
+    pub state: ConnState,
+    /// The expiry auto-refresh last fired for, so a row is auto-refreshed once per pair.
+    pub auto_fired_for: Option<Option<Timestamp>>,
+}
+
+impl Row {
+    pub fn new(connection: &Connection, data: RowData) -> Self {
+        let state = if data.login_required {
+            ConnState::LoginRequired
+        } else {
+            ConnState::Idle
+        };
+        Self {
+            name: connection.name.clone(),
+            subdomain: connection.subdomain.clone(),
+            kind: connection.kind,
+            configured_scopes: connection.scopes.clone(),
+            redirect_uri: connection.redirect_uri(),
+            data,
+            state,
+            auto_fired_for: None,
+        }
+    }
+
+    /// The scopes the token has, or those the connection asks for before any login.
+    pub fn scopes(&self) -> &[String] {
+        self.data
+            .tokens
+            .as_ref()
+            .map_or(&self.configured_scopes, |t| &t.scopes)
+    }
+
+    pub fn expires_at(&self) -> Option<Timestamp> {
+        self.data.tokens.as_ref().and_then(|t| t.expires_at)
+    }
+
+    pub fn busy(&self) -> bool {
+        matches!(self.state, ConnState::Refreshing | ConnState::LoginRunning)
+    }
+
+    /// Whether a refresh could work: there is a refresh token and Zendesk has not refused it.
+    pub fn refreshable(&self, now: Timestamp, margin: Duration) -> bool {
+        self.state != ConnState::LoginRequired
+            && !matches!(
+                self.data.token_status(now, margin),
+                TokenStatus::LoginRequired | TokenStatus::NoToken
+            )
+    }
+
+    pub fn matches(&self, filter_lower: &str) -> bool {
+        filter_lower.is_empty()
+            || [
+                Some(&self.name),
+                Some(&self.subdomain),
+                self.data.email.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|field| field.to_lowercase().contains(filter_lower))
+    }
+}
+
+/// The state a row shows: what the TUI is doing for it, else what its tokens say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Shown {
+    // In the order "sort by state" lists them: what needs the user first.
+    LoginRequired,
+    Error,
+    Expired,
+    Expiring,
+    LoginRunning,
+    Refreshing,
+    Ok,
+}
+
+impl Row {
+    pub fn shown(&self, now: Timestamp, margin: Duration) -> Shown {
+        match self.state {
+            ConnState::Refreshing => return Shown::Refreshing,
+            ConnState::LoginRunning => return Shown::LoginRunning,
+            ConnState::LoginRequired => return Shown::LoginRequired,
+            ConnState::Failed(_) | ConnState::Idle => {}
+        }
+        let tokens = match self.data.token_status(now, margin) {
+            TokenStatus::Valid => Shown::Ok,
+            TokenStatus::Expiring => Shown::Expiring,
+            TokenStatus::Expired => Shown::Expired,
+            TokenStatus::LoginRequired | TokenStatus::NoToken => return Shown::LoginRequired,
+        };
+        if matches!(self.state, ConnState::Failed(_)) {
+            Shown::Error
+        } else {
+            tokens
+        }
+    }
+}

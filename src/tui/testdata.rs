@@ -1,0 +1,131 @@
+//! The four connections the tests look at, at a fixed clock: one of each state.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::app::{App, Options};
+use super::keymap::Key;
+use super::msg::Msg;
+use super::row::RowTokens;
+use crate::config::{Config, Connection, Kind, Settings};
+use crate::secret::Secret;
+use crate::vault::{Entry, Tokens, User, VaultData};
+
+pub const NOW: &str = "2026-11-28T12:00:00Z";
+
+pub fn now() -> Timestamp {
+    NOW.parse().unwrap()
+}
+
+pub fn at(secs: i64) -> Timestamp {
+    now() + SignedDuration::from_secs(secs)
+}
+
+/// Full token strings: none of them may ever reach the screen or a Debug print. They share
+/// nothing with names shown on screen, so any 7 characters of one found there is a leak.
+pub const SECRETS: &[&str] = &[
+    "ACAT-Q7wE9rT2yU4iO6pA8sD0",
+    "ACRT-Q7wE9rT2yU4iO6pA8sD0",
+    "GLAT-Q7wE9rT2yU4iO6pA8sD0",
+    "GLRT-Q7wE9rT2yU4iO6pA8sD0",
+    "INAT-Q7wE9rT2yU4iO6pA8sD0",
+    "INRT-Q7wE9rT2yU4iO6pA8sD0",
+    "UMAT-Q7wE9rT2yU4iO6pA8sD0",
+    "UMRT-Q7wE9rT2yU4iO6pA8sD0",
+];
+
+fn token(name: &str, kind: &str) -> Secret {
+    let tag = name[..2].to_ascii_uppercase();
+    Secret::new(format!("{tag}{kind}-Q7wE9rT2yU4iO6pA8sD0"))
+}
+
+pub fn connection(name: &str) -> Connection {
+    Connection {
+        name: name.into(),
+        subdomain: format!("{name}-support"),
+        client_id: format!("zdauth_{name}"),
+        scopes: vec!["read".into(), "write".into()],
+        redirect_port: 8765,
+        kind: Kind::Support,
+        base_url: None,
+        access_token_lifetime: None,
+        refresh_token_lifetime: None,
+    }
+}
+
+pub fn config(names: &[&str]) -> Config {
+    Config {
+        settings: Settings::default(),
+        connections: names.iter().map(|n| connection(n)).collect(),
+    }
+}
+
+fn entry(name: &str, lifetime: i64, left: i64, refresh_days: i64) -> Entry {
+    Entry {
+        tokens: Some(Tokens {
+            access_token: token(name, "AT"),
+            refresh_token: Some(token(name, "RT")),
+            token_type: "bearer".into(),
+            scopes: vec!["read".into(), "write".into()],
+            obtained_at: at(left - lifetime),
+            expires_at: Some(at(left)),
+            refresh_expires_at: Some(at(refresh_days * 86_400)),
+        }),
+        user: Some(User {
+            id: 1,
+            name: name.into(),
+            email: format!("admin@{name}.test"),
+            role: "admin".into(),
+        }),
+        last_refresh: Some(at(left - lifetime)),
+        ..Entry::default()
+    }
+}
+
+/// acme fresh (29:41 left), globex expiring (03:20), initech expired but refreshable,
+/// umbrella refused by Zendesk: login required.
+pub fn vault() -> VaultData {
+    let mut data = VaultData::default();
+    let mut put = |name: &str, e: Entry| {
+        data.connections.insert(name.into(), e);
+    };
+    put("acme", entry("acme", 1800, 29 * 60 + 41, 30));
+    put("globex", entry("globex", 1800, 200, 10));
+    put("initech", entry("initech", 1800, -120, 5));
+    let mut umbrella = entry("umbrella", 1800, 600, 20);
+    umbrella.login_required = true;
+    umbrella.last_error = Some("Zendesk refused the refresh token (invalid_grant)".into());
+    put("umbrella", umbrella);
+    data
+}
+
+pub const NAMES: [&str; 4] = ["acme", "globex", "initech", "umbrella"];
+
+pub fn app() -> App {
+    app_with(Options {
+        vault_path: "~/.config/zdauth/vault.age".into(),
+        ..Options::default()
+    })
+}
+
+pub fn app_with(options: Options) -> App {
+    App::new(&config(&NAMES), &vault(), now(), options)
+}
+
+/// A fresh 30-minute pair obtained at `obtained`.
+pub fn fresh(obtained: Timestamp) -> RowTokens {
+    RowTokens {
+        masked: "newAT-…".into(),
+        token_type: "bearer".into(),
+        scopes: vec!["read".into()],
+        obtained_at: obtained,
+        expires_at: Some(obtained + SignedDuration::from_secs(1800)),
+        has_refresh_token: true,
+        refresh_expires_at: Some(obtained + SignedDuration::from_hours(24 * 30)),
+    }
+}
+
+pub fn press(app: &mut App, keys: &str) -> Vec<super::app::Effect> {
+    keys.chars()
+        .flat_map(|c| app.update(Msg::Key(Key::char(c))))
+        .collect()
+}

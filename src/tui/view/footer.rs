@@ -1,0 +1,107 @@
+//! The bottom two lines: the toast, and the keys that work right now, generated from the
+//! keymap so the footer cannot advertise a key that does something else.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::theme::Theme;
+use crate::tui::action::Action;
+use crate::tui::app::{App, Mode};
+use crate::tui::keymap::Keymap;
+
+/// What the footer offers in the list, most useful first: the tail is cut on narrow screens.
+const LIST_KEYS: &[Action] = &[
+    Action::Help,
+    Action::Quit,
+    Action::Refresh,
+    Action::RefreshAll,
+    Action::Login,
+    Action::Filter,
+    Action::Sort,
+    Action::ToggleDetail,
+    Action::ToggleAutoRefresh,
+    Action::MoveDown,
+    Action::MoveUp,
+];
+
+pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let hints: Vec<(String, String)> = match app.mode {
+        Mode::Help => vec![("any key".into(), "closes the help".into())],
+        Mode::ConfirmQuit => {
+            let mut quit = first_key(&app.options.keymap, Action::Quit);
+            quit.push_str("/y");
+            vec![
+                (quit, "quit and cancel the login".into()),
+                ("any other key".into(), "stay".into()),
+            ]
+        }
+        Mode::Filter => vec![
+            ("Enter".into(), "keep".into()),
+            ("Esc".into(), "clear".into()),
+            ("↑/↓".into(), "move".into()),
+        ],
+        Mode::Normal => LIST_KEYS
+            .iter()
+            .filter(|&&a| app.options.keymap.keys_for(a).next().is_some())
+            .map(|&a| (first_key(&app.options.keymap, a), a.label().to_owned()))
+            .collect(),
+    };
+    let mut spans = vec![Span::raw(" ")];
+    if app.mode == Mode::Filter || !app.filter.is_empty() {
+        let cursor = if app.mode == Mode::Filter { "▏" } else { "" };
+        spans.push(Span::styled(
+            format!("/{}{cursor}  ", app.filter),
+            theme.accent(),
+        ));
+    }
+    let mut used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    for (key, label) in hints {
+        let width = key.chars().count() + label.chars().count() + 3;
+        if used + width > usize::from(area.width) {
+            break;
+        }
+        used += width;
+        spans.push(Span::styled(key, theme.title()));
+        spans.push(Span::styled(format!(" {label}  "), theme.dim()));
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+fn first_key(keymap: &Keymap, action: Action) -> String {
+    keymap
+        .keys_for(action)
+        .next()
+        .map_or_else(String::new, |k| k.to_string())
+}
+
+/// The toast, or while a login waits and nothing else is said, where to finish it.
+pub fn render_toast(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let span = match (&app.toast, &app.login) {
+        (Some(toast), _) => {
+            let style = if toast.error {
+                theme.bad()
+            } else {
+                theme.accent()
+            };
+            Span::styled(format!(" {}", toast.text), style)
+        }
+        (None, Some(login)) if login.exchanging => Span::styled(
+            format!(" login to {}: getting the tokens…", login.name),
+            theme.accent(),
+        ),
+        (None, Some(login)) => match &login.url {
+            Some(url) => Span::styled(
+                format!(" login to {}: open {url}", login.name),
+                theme.accent(),
+            ),
+            None => Span::styled(
+                format!(" login to {}: starting…", login.name),
+                theme.accent(),
+            ),
+        },
+        (None, None) => return,
+    };
+    Paragraph::new(span).render(area, buf);
+}

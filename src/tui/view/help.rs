@@ -1,0 +1,45 @@
+//! The help overlay: every action and every key bound to it, read from the keymap.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+
+use super::theme::Theme;
+use crate::tui::action::Action;
+use crate::tui::app::App;
+
+pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let keymap = &app.options.keymap;
+    let mut lines: Vec<Line> = Action::ALL
+        .iter()
+        .map(|&action| {
+            let keys: Vec<String> = keymap.keys_for(action).map(|k| k.to_string()).collect();
+            let keys = if keys.is_empty() {
+                "(unbound)".to_owned()
+            } else {
+                keys.join(" ")
+            };
+            Line::from(vec![
+                Span::styled(format!("{keys:<14}"), theme.title()),
+                Span::raw(action.describe()),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(Span::styled(
+        "filter: type, Backspace, Enter keeps, Esc clears",
+        theme.dim(),
+    )));
+    let width = area.width.min(64);
+    let height = area.height.min(lines.len() as u16 + 2);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    Clear.render(popup, buf);
+    Paragraph::new(lines)
+        .block(Block::bordered().title(Span::styled(" keys ", theme.title())))
+        .render(popup, buf);
+}

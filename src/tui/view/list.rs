@@ -1,0 +1,155 @@
+//! The list: one row per connection, only the rows that fit are built, so 1,000
+//! connections cost what a screenful costs.
+
+use jiff::SignedDuration;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table, Widget};
+
+use super::theme::Theme;
+use crate::tui::app::{App, SortMode};
+use crate::tui::format;
+use crate::tui::row::{Row, Shown};
+
+/// From this width on, the scopes get a column.
+const WIDE: u16 = 110;
+const BAR_WIDTH: usize = 5;
+
+pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if app.visible.is_empty() {
+        let text = if app.rows.is_empty() {
+            "no connections yet: add one with `zdauth add`, or try `zdauth demo`".to_owned()
+        } else {
+            format!(
+                "no connection matches \"{}\": Esc clears the filter",
+                app.filter
+            )
+        };
+        Paragraph::new(Span::styled(format!(" {text}"), theme.dim())).render(area, buf);
+        return;
+    }
+    let wide = area.width >= WIDE;
+    let height = usize::from(area.height.saturating_sub(1)).max(1);
+    let selected = app.selected_position().unwrap_or(0);
+    // Page by page: the window is a pure function of the selection, no scroll state needed.
+    let offset = selected / height * height;
+    let rows = app.visible[offset..]
+        .iter()
+        .take(height)
+        .enumerate()
+        .map(|(n, &i)| {
+            let style = if offset + n == selected {
+                theme.selected()
+            } else {
+                Style::new()
+            };
+            table_row(app, theme, &app.rows[i], wide, offset + n == selected).style(style)
+        });
+    let sorted = |mode: SortMode, title: &'static str| {
+        if app.sort == mode {
+            format!("{title}▾")
+        } else {
+            title.to_owned()
+        }
+    };
+    let mut titles = vec![
+        "".to_owned(),
+        sorted(SortMode::Name, "NAME"),
+        "SUBDOMAIN".into(),
+        "USER".into(),
+    ];
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+        Constraint::Fill(3),
+    ];
+    if wide {
+        titles.push("SCOPES".into());
+        widths.push(Constraint::Fill(2));
+    }
+    titles.extend([
+        sorted(SortMode::TimeLeft, "ACCESS"),
+        "".into(),
+        "REFRESH".into(),
+        sorted(SortMode::State, "STATE"),
+    ]);
+    widths.extend([
+        Constraint::Length(7),
+        Constraint::Length(BAR_WIDTH as u16),
+        Constraint::Length(7),
+        Constraint::Length(14),
+    ]);
+    Table::new(rows, widths)
+        .header(TableRow::new(titles).style(theme.title()))
+        .column_spacing(1)
+        .render(area, buf);
+}
+
+fn table_row<'a>(
+    app: &App,
+    theme: &Theme,
+    row: &'a Row,
+    wide: bool,
+    selected: bool,
+) -> TableRow<'a> {
+    let now = app.now;
+    let tokens = row.data.tokens.as_ref();
+    let expires_at = row.expires_at();
+    let urgency = match expires_at.map(|at| format::left(at, now)) {
+        None => theme.dim(),
+        Some(left) if left <= SignedDuration::from_secs(60) => theme.bad(),
+        Some(left)
+            if left <= SignedDuration::try_from(app.margin).unwrap_or(SignedDuration::MAX) =>
+        {
+            theme.warn()
+        }
+        Some(_) => theme.good(),
+    };
+    let bar = match (tokens, expires_at) {
+        (Some(t), Some(at)) => {
+            format::bar(format::fraction_left(t.obtained_at, at, now), BAR_WIDTH)
+        }
+        _ => String::new(),
+    };
+    let refresh = tokens.map_or("—".to_owned(), |t| {
+        format::refresh_left(t.has_refresh_token, t.refresh_expires_at, now)
+    });
+    let shown = app.shown(row);
+    // The marker keeps the selection visible where reverse video is not (plain text, NO_COLOR).
+    let marker = if selected { "›" } else { " " };
+    let mut cells = vec![
+        Cell::from(marker),
+        Cell::from(row.name.as_str()),
+        Cell::from(row.subdomain.as_str()),
+        Cell::from(row.data.email.as_deref().unwrap_or("—")),
+    ];
+    if wide {
+        cells.push(Cell::from(row.scopes().join(" ")));
+    }
+    cells.extend([
+        Cell::from(Span::styled(format::countdown(expires_at, now), urgency)),
+        Cell::from(Span::styled(bar, urgency)),
+        Cell::from(refresh),
+        Cell::from(state_line(app, theme, shown)),
+    ]);
+    TableRow::new(cells)
+}
+
+fn state_line(app: &App, theme: &Theme, shown: Shown) -> Line<'static> {
+    let (text, style) = match shown {
+        Shown::Ok => ("ok".to_owned(), theme.good()),
+        Shown::Expiring => ("expiring".to_owned(), theme.warn()),
+        Shown::Expired => ("expired".to_owned(), theme.bad()),
+        Shown::Refreshing => (
+            format!("{} refreshing", format::spinner(app.now)),
+            theme.accent(),
+        ),
+        Shown::LoginRunning => ("login running".to_owned(), theme.accent()),
+        Shown::LoginRequired => ("login required".to_owned(), theme.bad()),
+        Shown::Error => ("error".to_owned(), theme.bad()),
+    };
+    Line::from(Span::styled(text, style))
+}

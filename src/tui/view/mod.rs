@@ -1,0 +1,49 @@
+//! Pure drawing: every function here only reads the [`App`]. The layout, top to bottom:
+//! header, list, optional detail pane, toast line, footer; the help overlay on top.
+
+mod detail;
+mod footer;
+mod header;
+mod help;
+mod list;
+#[cfg(test)]
+mod tests;
+mod theme;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::Widget;
+
+use super::app::{App, DETAIL_HEIGHT, Mode};
+
+pub use theme::Theme;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    frame.render_widget(app, frame.area());
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let theme = Theme::new(!self.options.no_color);
+        let detail = if self.detail { DETAIL_HEIGHT } else { 0 };
+        let [head, body, pane, toast, foot] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(detail),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        header::render(self, &theme, head, buf);
+        list::render(self, &theme, body, buf);
+        if self.detail {
+            detail::render(self, &theme, pane, buf);
+        }
+        footer::render_toast(self, &theme, toast, buf);
+        footer::render(self, &theme, foot, buf);
+        if self.mode == Mode::Help {
+            help::render(self, &theme, area, buf);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Screens at a fixed clock with ratatui's TestBackend, checked with insta snapshots.
+
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+use crate::tui::app::{App, Options};
+use crate::tui::keymap::Key;
+use crate::tui::msg::{Msg, RefreshFailure};
+use crate::tui::testdata::*;
+
+fn buffer(app: &App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| super::draw(frame, app)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+/// The characters only, one line per row: what a user reads.
+fn text(app: &App, width: u16, height: u16) -> String {
+    let buf = buffer(app, width, height);
+    let mut out = String::new();
+    for y in 0..height {
+        let line: String = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn list_at_80x24() {
+    insta::assert_snapshot!(text(&app(), 80, 24));
+}
+
+#[test]
+fn list_at_120x30() {
+    insta::assert_snapshot!(text(&app(), 120, 30));
+}
+
+/// Refreshing (with its spinner) and error, beside the four token states.
+#[test]
+fn list_with_work_in_flight() {
+    let mut app = app();
+    press(&mut app, "jjr");
+    app.update(Msg::Refreshed {
+        name: "globex".into(),
+        result: Err(RefreshFailure {
+            message: "Zendesk answered 503".into(),
+            login_required: false,
+        }),
+    });
+    press(&mut app, "jr");
+    insta::assert_snapshot!(text(&app, 100, 12));
+}
+
+#[test]
+fn detail_pane() {
+    let mut app = app();
+    press(&mut app, "j");
+    app.update(Msg::Key(Key::plain(KeyCode::Enter)));
+    insta::assert_snapshot!(text(&app, 80, 24));
+    press(&mut app, "jj");
+    insta::assert_snapshot!("detail_pane_login_required", text(&app, 80, 24));
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app();
+    press(&mut app, "?");
+    insta::assert_snapshot!(text(&app, 80, 24));
+}
+
+#[test]
+fn filter_in_progress() {
+    let mut app = app();
+    press(&mut app, "/glo");
+    insta::assert_snapshot!(text(&app, 80, 24));
+}
+
+/// Colours are in the styles, so this one snapshots the buffer's styles too.
+#[test]
+fn colours_follow_the_margin() {
+    insta::assert_debug_snapshot!(buffer(&app(), 80, 8));
+}
+
+#[test]
+fn no_color_is_monochrome_and_still_reads() {
+    let app = app_with(Options {
+        no_color: true,
+        vault_path: "~/.config/zdauth/vault.age".into(),
+        ..Options::default()
+    });
+    let buf = buffer(&app, 80, 24);
+    for cell in buf.content() {
+        assert_eq!(cell.fg, ratatui::style::Color::Reset, "{cell:?}");
+        assert_eq!(cell.bg, ratatui::style::Color::Reset, "{cell:?}");
+    }
+    // The same words as in colour: the state never hides in a colour alone.
+    assert_eq!(text(&app, 80, 24), text(&self::app(), 80, 24));
+    insta::assert_debug_snapshot!(buffer(&app, 80, 8));
+}
+
+#[test]
+fn no_token_ever_appears_unmasked() {
+    let mut app = app();
+    let mut screens = vec![text(&app, 120, 30)];
+    app.update(Msg::Key(Key::plain(KeyCode::Enter)));
+    for _ in NAMES {
+        screens.push(text(&app, 200, 40));
+        screens.push(text(&app, 80, 24));
+        press(&mut app, "j");
+    }
+    press(&mut app, "?");
+    screens.push(text(&app, 120, 30));
+    let all = screens.concat();
+    for secret in SECRETS {
+        // Any 7 characters in a row would already be more than the mask shows.
+        for start in 0..secret.len() - 7 {
+            let piece = &secret[start..start + 7];
+            assert!(!all.contains(piece), "{piece} of {secret} on screen");
+        }
+    }
+    assert!(all.contains("ACAT-Q…"), "the masked token is shown");
+}
+
+#[test]
+fn a_thousand_connections_render() {
+    let names: Vec<String> = (0..1000).map(|i| format!("conn{i:04}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut app = App::new(&config(&refs), &vault(), now(), Options::default());
+    press(&mut app, "G");
+    let screen = text(&app, 120, 30);
+    assert!(screen.contains("› conn0999"), "{screen}");
+    press(&mut app, "/conn05");
+    assert!(text(&app, 120, 30).contains("conn0500"));
+}
+
+#[test]
+fn the_welcome_line_shows_without_connections() {
+    let app = App::new(&config(&[]), &vault(), now(), Options::default());
+    assert!(text(&app, 80, 24).contains("zdauth demo"));
+}
