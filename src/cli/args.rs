@@ -24,8 +24,9 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
+    /// Without a command, the TUI opens
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +106,10 @@ pub enum Command {
         /// The connection's name
         name: String,
     },
+    /// Open the TUI: every connection with live countdowns (also what `zdauth` alone does)
+    Tui,
+    /// Run the TUI against a built-in fake Zendesk, in a throwaway config dir
+    Demo,
     /// Print a shell completion script
     Completions {
         /// The shell to complete for

@@ -9,6 +9,7 @@ mod passphrase;
 mod report;
 mod setup;
 mod tokens;
+mod tui;
 
 use std::process::ExitCode;
 
@@ -39,9 +40,13 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    if let Command::Completions { shell } = cli.command {
+    let command = cli.command.unwrap_or(Command::Tui);
+    if let Command::Completions { shell } = command {
         clap_complete::generate(shell, &mut Cli::command(), "zdauth", &mut std::io::stdout());
         return Ok(exit::OK);
+    }
+    if let Command::Demo = command {
+        return tui::demo(cli.config_dir, cli.verbose);
     }
     let paths = Paths::resolve(cli.config_dir)?;
     logging::init(&paths.log_file(), cli.verbose);
@@ -50,8 +55,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     }
     let ctx = Context { paths };
     // The subcommand's name only: its arguments may hold a URL with credentials.
-    tracing::debug!(command = command_name(&cli.command), "start");
-    let code = match cli.command {
+    tracing::debug!(command = command_name(&command), "start");
+    let code = match command {
         Command::Init { identity_file } => setup::init(&ctx, identity_file)?,
         Command::Passwd => setup::passwd(&ctx)?,
         Command::Add(args) => connections::add(&ctx, args)?,
@@ -67,7 +72,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Refresh { names, all } => tokens::refresh(&ctx, &names, all)?,
         Command::Logout { name, local_only } => tokens::logout(&ctx, &name, local_only)?,
         Command::Whoami { name } => tokens::whoami(&ctx, &name)?,
-        Command::Completions { .. } => exit::OK,
+        Command::Tui => tui::tui(&ctx)?,
+        Command::Completions { .. } | Command::Demo => exit::OK,
     };
     Ok(code)
 }
@@ -85,6 +91,8 @@ fn command_name(command: &Command) -> &'static str {
         Command::Logout { .. } => "logout",
         Command::Whoami { .. } => "whoami",
         Command::Completions { .. } => "completions",
+        Command::Tui => "tui",
+        Command::Demo => "demo",
         Command::Passwd => "passwd",
     }
 }

@@ -8,6 +8,7 @@ pub mod format;
 pub mod keymap;
 pub mod msg;
 pub mod row;
+pub mod run;
 pub mod view;
 
 #[cfg(test)]

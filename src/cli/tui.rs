@@ -1,0 +1,58 @@
+//! `zdauth` / `zdauth tui` and `zdauth demo`: the door to the TUI.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::demo::Demo;
+use crate::exit;
+use crate::logging;
+use crate::paths::Paths;
+use crate::refresh::Refresher;
+use crate::tui::run::{Setup, run};
+use crate::zendesk::{Timeouts, ZendeskClient};
+
+use super::context::Context;
+use super::tokens::Session;
+
+pub fn tui(ctx: &Context) -> anyhow::Result<u8> {
+    // Unlocks (asking the passphrase on the terminal if needed) before the screen takes over.
+    let session = Session::open(ctx)?;
+    let setup = Setup {
+        config: session.config.clone(),
+        refresher: session.refresher.clone(),
+        no_color: no_color(),
+    };
+    session.runtime.block_on(run(setup))?;
+    Ok(exit::OK)
+}
+
+pub fn demo(config_dir: Option<PathBuf>, verbose: bool) -> anyhow::Result<u8> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let demo = Demo::start(config_dir).await?;
+        logging::init(&Paths::at(demo.vault.paths().dir()).log_file(), verbose);
+        let client = ZendeskClient::new(Timeouts::default())?;
+        let setup = Setup {
+            config: demo.config.clone(),
+            refresher: Arc::new(Refresher::new(demo.vault.clone(), client)),
+            no_color: no_color(),
+        };
+        run(setup).await?;
+        eprintln!(
+            "the demo ran in {} with a fake Zendesk at {}",
+            demo.vault.paths().dir().display(),
+            demo.fake.base_url()
+        );
+        Ok::<_, anyhow::Error>(())
+    })?;
+    runtime.shutdown_background();
+    Ok(exit::OK)
+}
+
+/// https://no-color.org: any non-empty value.
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
