@@ -90,9 +90,60 @@ fn the_demo_runs_refreshes_and_quits_cleanly_in_a_real_terminal() {
         "the footer lists keys:\n{screen}"
     );
 
-    // globex is second and inside the margin: refresh it.
+    // The countdowns run: acme's time left changes within a few seconds.
+    let acme_row = |screen: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains("acme@") || l.trim_start_matches(['›', ' ']).starts_with("acme "))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    let first = acme_row(&screen);
+    let started = Instant::now();
+    while acme_row(&tmux.screen()) == first {
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "the countdown stood still: {first}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // globex is second, with about two minutes left: refresh it and its time jumps back up.
+    let globex_left = |screen: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains("ada@globex.test"))
+            .and_then(|l| {
+                l.split_whitespace()
+                    .find(|w| w.len() == 5 && w.as_bytes()[2] == b':')
+            })
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    assert!(globex_left(&screen).starts_with("01:"), "{screen}");
     tmux.run(&["send-keys", "-t", "t", "j", "r"]);
-    tmux.wait_for("refreshed globex");
+    let screen = tmux.wait_for("refreshed globex");
+    assert!(
+        globex_left(&screen).starts_with("29:") || globex_left(&screen).starts_with("30:"),
+        "{screen}"
+    );
+
+    // `/` filters as you type; Esc clears.
+    tmux.run(&["send-keys", "-t", "t", "/", "i", "n", "i"]);
+    let started = Instant::now();
+    loop {
+        let screen = tmux.screen();
+        if screen.contains("initech") && !screen.contains("ada@acme.test") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "filter did not apply:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.run(&["send-keys", "-t", "t", "Escape"]);
+    tmux.wait_for("ada@acme.test");
 
     tmux.run(&["send-keys", "-t", "t", "?"]);
     tmux.wait_for("move down");

@@ -37,6 +37,18 @@ pub const DEFAULT_SCOPES: &[&str] = &["read", "write"];
 pub struct Config {
     pub settings: Settings,
     pub connections: Vec<Connection>,
+    /// `[keys]`, as written: the engine knows no actions, so the TUI validates them and
+    /// reports errors with `line`.
+    pub keys: Vec<KeyBinding>,
+    /// Where the config came from, for errors found after loading.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyBinding {
+    pub key: String,
+    pub action: String,
+    pub line: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -11,6 +11,9 @@ pub(super) struct RawConfig {
     pub settings: Option<RawSettings>,
     #[serde(default, rename = "connection")]
     pub connections: Vec<Spanned<RawConnection>>,
+    /// TUI key overrides, `key = "action"`; the TUI checks the names.
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

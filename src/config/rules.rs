@@ -91,9 +91,20 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
         }
         connections.push(connection);
     }
+    let keys = raw
+        .keys
+        .into_iter()
+        .map(|(key, action)| super::KeyBinding {
+            line: source.line_of(&action.span()),
+            key,
+            action: action.into_inner(),
+        })
+        .collect();
     Ok(Config {
         settings,
         connections,
+        keys,
+        file: file.to_path_buf(),
     })
 }
 

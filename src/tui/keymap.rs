@@ -279,3 +279,73 @@ mod tests {
         assert_eq!(shown, ["Ctrl-C", "PgDn", "↑", "G", "Enter"]);
     }
 }
+
+/// The default keys with config.toml's `[keys]` laid over them (`"ctrl-r" = "refresh_all"`).
+/// A bad key or action name is a config error naming its line.
+pub fn with_overrides(
+    bindings: &[crate::config::KeyBinding],
+    file: &std::path::Path,
+) -> Result<Keymap, crate::config::ConfigError> {
+    use serde::Deserialize;
+    let mut keymap = Keymap::default();
+    for binding in bindings {
+        let invalid = |message: String| crate::config::ConfigError::Invalid {
+            file: file.to_path_buf(),
+            line: binding.line,
+            key: format!("keys.{}", binding.key),
+            message,
+        };
+        let key = Key::parse(&binding.key).map_err(|e| invalid(e.to_string()))?;
+        let action = Action::deserialize(serde::de::value::StrDeserializer::<
+            serde::de::value::Error,
+        >::new(&binding.action))
+        .map_err(|_| {
+            invalid(format!(
+                "{:?} is not an action: `?` in the TUI lists them (e.g. refresh, refresh_all, login, quit)",
+                binding.action
+            ))
+        })?;
+        keymap.bind(key, action);
+    }
+    Ok(keymap)
+}
+
+#[cfg(test)]
+mod override_tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn keys(text: &str) -> Result<Keymap, crate::config::ConfigError> {
+        let config = Config::parse(text, std::path::Path::new("/c/config.toml")).unwrap();
+        with_overrides(&config.keys, &config.file)
+    }
+
+    #[test]
+    fn config_keys_override_the_defaults() {
+        let keymap = keys("[keys]\n\"ctrl-r\" = \"refresh_all\"\nx = \"quit\"\n").unwrap();
+        assert_eq!(
+            keymap.action(Key::parse("ctrl-r").unwrap()),
+            Some(Action::RefreshAll)
+        );
+        assert_eq!(keymap.action(Key::parse("x").unwrap()), Some(Action::Quit));
+        assert_eq!(keymap.action(Key::parse("q").unwrap()), Some(Action::Quit));
+    }
+
+    #[test]
+    fn bad_keys_and_actions_name_their_line() {
+        let error = keys("[keys]\nx = \"quit\"\ny = \"explode\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("/c/config.toml:3: keys.y: \"explode\" is not an action"),
+            "{error}"
+        );
+        let error = keys("[keys]\n\"ctrl-\" = \"quit\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("/c/config.toml:2: keys.ctrl-: "),
+            "{error}"
+        );
+    }
+}

@@ -56,6 +56,8 @@ pub fn config(names: &[&str]) -> Config {
     Config {
         settings: Settings::default(),
         connections: names.iter().map(|n| connection(n)).collect(),
+        keys: Vec::new(),
+        file: "/cfg/config.toml".into(),
     }
 }
 
