@@ -15,7 +15,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::config::Connection;
 use crate::error::Error;
-use crate::vault::{ConnectionLock, Entry, Tokens, Vault};
+use crate::vault::{ConnectionLock, Entry, Tokens, User, Vault};
 use crate::zendesk::{self, TokenRequest, ZendeskClient};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,7 +194,7 @@ impl Refresher {
             return tokens;
         };
         tokens.refresh_expires_at = current.refresh_token_expires_at;
-        if let Err(e) = record_refresh_expiry(&self.vault, &connection.name, &tokens).await {
+        if let Err(e) = record_details(&self.vault, &connection.name, &tokens, None).await {
             tracing::warn!(error = %e, "could not store the refresh expiry");
         }
         tokens
@@ -267,11 +267,13 @@ async fn keep_note(lock: ConnectionLock, entry: Entry) {
     }
 }
 
-/// Adds a learned refresh expiry to the stored pair, if that pair is still `tokens`.
-pub(crate) async fn record_refresh_expiry(
+/// Adds what was learned after storing a pair (its refresh expiry, and with `user` its
+/// owner), if the stored pair is still `tokens`: a newer one must not get stale details.
+pub(crate) async fn record_details(
     vault: &Vault,
     name: &str,
     tokens: &Tokens,
+    user: Option<Option<User>>,
 ) -> Result<(), Error> {
     let (lock, entry) = lock_and_reload(vault, name).await?;
     let Some(mut entry) = entry else {
@@ -284,6 +286,9 @@ pub(crate) async fn record_refresh_expiry(
         return Ok(());
     }
     stored.refresh_expires_at = tokens.refresh_expires_at;
+    if let Some(user) = user {
+        entry.user = user;
+    }
     blocking(move || lock.persist(entry)).await
 }
 

@@ -103,10 +103,7 @@ fn a_writer_killed_at_random_points_leaves_the_old_or_the_new_vault() {
         child.kill().unwrap();
         child.wait().unwrap();
 
-        if std::fs::read_dir(sb.dir())
-            .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().contains(".tmp"))
-        {
+        if !sb.temp_files().is_empty() {
             killed_mid_write += 1;
         }
         let data = sb.vault().load().unwrap_or_else(|e| {
@@ -133,10 +130,6 @@ fn a_writer_killed_at_random_points_leaves_the_old_or_the_new_vault() {
 
     // The next writer sweeps what the killed ones left.
     sb.vault().update(|_| ()).unwrap();
-    let leftovers: Vec<_> = std::fs::read_dir(sb.dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".tmp"))
-        .collect();
+    let leftovers = sb.temp_files();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

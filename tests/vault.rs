@@ -406,11 +406,7 @@ fn every_save_keeps_the_previous_generation() {
     let keys = Keys::from_identity_file(&sb.identity_file()).unwrap();
     let previous = VaultData::from_plaintext(&keys.decrypt(&first).unwrap()).unwrap();
     assert_eq!(previous.connections.keys().collect::<Vec<_>>(), ["one"]);
-    let leftovers: Vec<_> = std::fs::read_dir(sb.dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".tmp"))
-        .collect();
+    let leftovers = sb.temp_files();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 

@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Callback, CallbackError, Catcher, LoginError, browser};
 use crate::config::{Connection, Kind};
 use crate::error::Error;
-use crate::refresh::{blocking, lock_and_reload, store_new_pair};
+use crate::refresh::{blocking, lock_and_reload, record_details, store_new_pair};
 use crate::vault::{Tokens, User, Vault};
 use crate::zendesk::{self, AuthorizationRequest, TokenRequest, ZendeskClient};
 
@@ -128,30 +128,8 @@ pub async fn login(
     {
         tokens.refresh_expires_at = current.refresh_token_expires_at;
     }
-    if let Err(e) = record_login_details(vault, &connection.name, &tokens, user.clone()).await {
+    if let Err(e) = record_details(vault, &connection.name, &tokens, Some(user.clone())).await {
         tracing::warn!(error = %e, "could not store the user and refresh expiry after login");
     }
     Ok(LoggedIn { tokens, user })
-}
-
-/// Adds the user and refresh expiry to the stored pair, if that pair is still ours.
-async fn record_login_details(
-    vault: &Vault,
-    name: &str,
-    tokens: &Tokens,
-    user: Option<User>,
-) -> Result<(), Error> {
-    let (lock, entry) = lock_and_reload(vault, name).await?;
-    let Some(mut entry) = entry else {
-        return Ok(());
-    };
-    let Some(stored) = entry.tokens.as_mut() else {
-        return Ok(());
-    };
-    if stored.access_token != tokens.access_token {
-        return Ok(());
-    }
-    stored.refresh_expires_at = tokens.refresh_expires_at;
-    entry.user = user;
-    blocking(move || lock.persist(entry)).await
 }

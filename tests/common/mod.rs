@@ -108,6 +108,15 @@ impl Sandbox {
         std::fs::read_to_string(self.paths().config()).unwrap()
     }
 
+    /// Temp files of interrupted writes left in the config dir.
+    pub fn temp_files(&self) -> Vec<String> {
+        std::fs::read_dir(self.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp"))
+            .collect()
+    }
+
     pub fn add(&self, name: &str) {
         self.run(&[
             "add",
