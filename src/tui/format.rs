@@ -54,6 +54,12 @@ pub fn bar(fraction: f64, width: usize) -> String {
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
+/// `4:59`: a short wait, minutes and seconds.
+pub fn wait(left: SignedDuration) -> String {
+    let secs = left.as_secs().max(0);
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
 /// `2026-11-28 12:00:00 UTC`.
 pub fn utc(at: Timestamp) -> String {
     at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
@@ -99,6 +105,9 @@ mod tests {
         assert_eq!(refresh_left(true, at(-5), now), "expired");
         assert_eq!(refresh_left(true, None, now), "?");
         assert_eq!(refresh_left(false, at(5), now), "—");
+        assert_eq!(wait(SignedDuration::from_secs(299)), "4:59");
+        assert_eq!(wait(SignedDuration::from_secs(5)), "0:05");
+        assert_eq!(wait(SignedDuration::from_secs(-3)), "0:00");
     }
 
     #[test]

@@ -22,7 +22,6 @@ use crate::refresh::{Refresher, Want};
 const PARALLEL_REFRESHES: usize = 8;
 /// The vault is re-read this often when its file changed (scripts run `zdauth token`).
 const VAULT_POLL: Duration = Duration::from_secs(1);
-const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
 
 pub struct Setup {
     pub config: Config,
@@ -171,7 +170,7 @@ impl Runner<'_> {
                 });
             };
             let settings = LoginSettings {
-                timeout: LOGIN_TIMEOUT,
+                timeout: super::app::LOGIN_TIMEOUT,
                 open_browser: true,
                 browser: None,
             };
