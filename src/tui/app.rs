@@ -39,13 +39,27 @@ pub enum Effect {
     Quit,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Shown in the header.
     pub vault_path: String,
     /// `NO_COLOR`: a monochrome screen that still reads.
     pub no_color: bool,
     pub keymap: Keymap,
+    /// Where the detail pane's local times are: the loop passes the system's zone, tests a
+    /// fixed one, so drawing never reads the environment. UTC by default.
+    pub time_zone: jiff::tz::TimeZone,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            vault_path: String::new(),
+            no_color: false,
+            keymap: Keymap::default(),
+            time_zone: jiff::tz::TimeZone::UTC,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

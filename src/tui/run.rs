@@ -43,6 +43,7 @@ pub async fn run(setup: Setup) -> anyhow::Result<()> {
             .display()
             .to_string(),
         no_color: setup.no_color,
+        time_zone: jiff::tz::TimeZone::system(),
         ..Options::default()
     };
     let app = App::new(&setup.config, &data, Timestamp::now(), options);

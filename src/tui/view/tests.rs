@@ -89,6 +89,7 @@ fn no_color_is_monochrome_and_still_reads() {
     let app = app_with(Options {
         no_color: true,
         vault_path: "~/.config/zdauth/vault.age".into(),
+        time_zone: berlin(),
         ..Options::default()
     });
     let buf = buffer(&app, 80, 24);
