@@ -48,6 +48,10 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
             hints.extend(bound(&app.options.keymap, &[Action::Quit, Action::Help]));
             hints
         }
+        // Nothing to move, refresh or log in to: the welcome screen says what to do instead.
+        Mode::Normal if app.rows.is_empty() => {
+            bound(&app.options.keymap, &[Action::Quit, Action::Help])
+        }
         Mode::Normal => bound(&app.options.keymap, LIST_KEYS),
     };
     let mut spans = vec![Span::raw(" ")];

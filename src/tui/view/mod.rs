@@ -11,6 +11,7 @@ mod login;
 #[cfg(test)]
 mod tests;
 mod theme;
+mod welcome;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;

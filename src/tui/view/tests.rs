@@ -138,9 +138,12 @@ fn a_thousand_connections_render() {
 }
 
 #[test]
-fn the_welcome_line_shows_without_connections() {
+fn welcome_at_80x24() {
     let app = App::new(&config(&[]), &vault(), now(), Options::default());
-    assert!(text(&app, 80, 24).contains("zdauth demo"));
+    let screen = text(&app, 80, 24);
+    assert!(screen.contains("zdauth add NAME --subdomain SUBDOMAIN --client-id ID"));
+    assert!(screen.contains("zdauth demo"));
+    insta::assert_snapshot!(screen);
 }
 
 /// The authorize URL the fake and Zendesk hand out: long enough to wrap at 80 columns.
