@@ -175,7 +175,6 @@ impl Runner<'_> {
                 open_browser: true,
                 browser: None,
             };
-            let mut url_shown = String::new();
             let result = login::login(
                 refresher.vault(),
                 refresher.client(),
@@ -184,14 +183,9 @@ impl Runner<'_> {
                 None,
                 cancel,
                 |event| match event {
-                    LoginEvent::Url(url) => {
-                        url_shown = url.to_owned();
-                        report(LoginUpdate::Url(url.to_owned()));
-                    }
-                    // The note replaces the URL on screen, so it carries the URL itself.
-                    LoginEvent::BrowserFailed(e) => report(LoginUpdate::Note(format!(
-                        "no browser started ({e}); open {url_shown}"
-                    ))),
+                    LoginEvent::Url(url) => report(LoginUpdate::Url(url.to_owned())),
+                    // The modal shows the URL above the note, whose text points up to it.
+                    LoginEvent::BrowserFailed(e) => report(LoginUpdate::Note(e.to_string())),
                     LoginEvent::PasteRejected(e) => report(LoginUpdate::Note(e.to_string())),
                     LoginEvent::Exchanging => report(LoginUpdate::Exchanging),
                 },
