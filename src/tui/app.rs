@@ -21,6 +21,9 @@ const TOAST_ERROR: SignedDuration = SignedDuration::from_secs(10);
 pub const DETAIL_HEIGHT: u16 = 11;
 /// Header, table header, toast line and footer.
 pub const CHROME_HEIGHT: u16 = 4;
+/// How long the login's catcher waits for the browser. The loop hands it to the catcher and
+/// the modal counts it down, so both read the same number.
+pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Work for the event loop; the result comes back as a [`Msg`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,13 +39,27 @@ pub enum Effect {
     Quit,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Shown in the header.
     pub vault_path: String,
     /// `NO_COLOR`: a monochrome screen that still reads.
     pub no_color: bool,
     pub keymap: Keymap,
+    /// Where the detail pane's local times are: the loop passes the system's zone, tests a
+    /// fixed one, so drawing never reads the environment. UTC by default.
+    pub time_zone: jiff::tz::TimeZone,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            vault_path: String::new(),
+            no_color: false,
+            keymap: Keymap::default(),
+            time_zone: jiff::tz::TimeZone::UTC,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +109,11 @@ pub struct Toast {
 pub struct LoginInFlight {
     pub name: String,
     pub url: Option<String>,
+    /// Said by the login without ending it (no browser started, a rejected paste).
+    pub note: Option<String>,
     pub exchanging: bool,
+    /// The Tick clock when `l` was pressed: the catcher's countdown runs from here.
+    pub started: Timestamp,
 }
 
 #[derive(Debug)]
@@ -181,6 +202,18 @@ impl App {
 
     pub fn login(&self) -> Option<&LoginInFlight> {
         self.login.as_ref()
+    }
+
+    /// Time left of the catcher's wait, never below zero.
+    pub fn login_left(&self) -> Option<SignedDuration> {
+        let login = self.login.as_ref()?;
+        let wait = SignedDuration::try_from(LOGIN_TIMEOUT).unwrap_or(SignedDuration::MAX);
+        let left = login
+            .started
+            .saturating_add(wait)
+            .ok()?
+            .duration_since(self.now);
+        Some(left.max(SignedDuration::ZERO))
     }
 
     pub fn keymap(&self) -> &Keymap {
@@ -344,7 +377,23 @@ impl App {
                 Vec::new()
             }
             Mode::Normal if key == Key::plain(KeyCode::Esc) => self.escape(),
+            Mode::Normal if self.login.is_some() => self.login_key(action),
             Mode::Normal => action.map_or_else(Vec::new, |a| self.act(a)),
+        }
+    }
+
+    /// The login modal covers the list, so list keys would act on rows the user cannot see:
+    /// only quit and help pass; Esc (handled before) cancels.
+    fn login_key(&mut self, action: Option<Action>) -> Vec<Effect> {
+        match action {
+            Some(a @ (Action::Quit | Action::Help)) => self.act(a),
+            _ => {
+                if let Some(login) = &self.login {
+                    let text = format!("a login to {} is running: Esc cancels it", login.name);
+                    self.say(text);
+                }
+                Vec::new()
+            }
         }
     }
 
@@ -528,7 +577,9 @@ impl App {
         self.login = Some(LoginInFlight {
             name: name.clone(),
             url: None,
+            note: None,
             exchanging: false,
+            started: self.now,
         });
         self.say(format!(
             "logging in to {name}: finish in the browser (Esc cancels)"
@@ -627,7 +678,12 @@ impl App {
                 }
                 self.touch();
             }
-            LoginUpdate::Note(note) => self.warn(note),
+            LoginUpdate::Note(note) => {
+                if let Some(login) = &mut self.login {
+                    login.note = Some(note);
+                }
+                self.touch();
+            }
             LoginUpdate::Exchanging => {
                 if let Some(login) = &mut self.login {
                     login.exchanging = true;

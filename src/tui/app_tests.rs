@@ -1,6 +1,7 @@
 //! `update` rule by rule, at a fixed clock: no terminal, no tokio, no network.
 
 use crossterm::event::KeyCode;
+use jiff::SignedDuration;
 
 use super::app::{Effect, Mode, SortMode};
 use super::keymap::Key;
@@ -398,4 +399,44 @@ fn debug_output_holds_no_token() {
         assert!(!debug.contains(secret), "{secret} in Debug");
     }
     assert!(debug.contains("ACAT-Q…"), "the mask is what is kept");
+}
+
+#[test]
+fn the_login_countdown_runs_from_the_tick_that_started_it() {
+    let mut app = app();
+    assert_eq!(app.login_left(), None);
+    app.update(Msg::Tick(at(10)));
+    press(&mut app, "l");
+    assert_eq!(app.login().unwrap().started, at(10));
+    assert_eq!(app.login_left(), Some(SignedDuration::from_secs(300)));
+    app.update(Msg::Tick(at(11)));
+    assert_eq!(app.login_left(), Some(SignedDuration::from_secs(299)));
+    app.update(Msg::Tick(at(10 + 299)));
+    assert_eq!(app.login_left(), Some(SignedDuration::from_secs(1)));
+    // Past the catcher's wait it stays at zero until the catcher reports its timeout.
+    app.update(Msg::Tick(at(10 + 400)));
+    assert_eq!(app.login_left(), Some(SignedDuration::ZERO));
+}
+
+#[test]
+fn the_login_modal_keeps_list_keys_off_the_hidden_rows() {
+    let mut app = app_with_login();
+    assert!(press(&mut app, "jr").is_empty());
+    assert_eq!(app.selected_name(), Some("acme"));
+    assert!(app.toast().unwrap().text.contains("Esc cancels"));
+    press(&mut app, "?");
+    assert_eq!(app.mode(), Mode::Help);
+}
+
+#[test]
+fn a_login_note_stays_in_the_modal() {
+    let mut app = app_with_login();
+    app.update(Msg::Login {
+        name: "acme".into(),
+        update: LoginUpdate::Note("no browser started".into()),
+    });
+    assert_eq!(
+        app.login().unwrap().note.as_deref(),
+        Some("no browser started")
+    );
 }

@@ -1,5 +1,6 @@
 //! How times are written on screen. Pure functions of the instant given, never of the clock.
 
+use jiff::tz::{Offset, TimeZone};
 use jiff::{SignedDuration, Timestamp};
 
 /// The access token's time left: `29:41`, `1h 02m`, `2d 03h`, `expired`, `—` (none).
@@ -54,9 +55,32 @@ pub fn bar(fraction: f64, width: usize) -> String {
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
+/// `4:59`: a short wait, minutes and seconds.
+pub fn wait(left: SignedDuration) -> String {
+    let secs = left.as_secs().max(0);
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
 /// `2026-11-28 12:00:00 UTC`.
 pub fn utc(at: Timestamp) -> String {
     at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// `2026-11-28 13:00:00 CET (12:00:00 UTC)`: local time first, since that is what the user
+/// reads by, UTC beside it for logs and Zendesk. The UTC part carries the date only when it
+/// differs; in a zone at UTC it is said once.
+pub fn local_and_utc(at: Timestamp, tz: &TimeZone) -> String {
+    let local = at.to_zoned_datetime(tz.clone());
+    if local.offset() == Offset::UTC {
+        return utc(at);
+    }
+    let utc_time = at.to_zoned_datetime(TimeZone::UTC);
+    let utc_part = if utc_time.date() == local.date() {
+        utc_time.strftime("%H:%M:%S UTC")
+    } else {
+        utc_time.strftime("%m-%d %H:%M:%S UTC")
+    };
+    format!("{} ({utc_part})", local.strftime("%Y-%m-%d %H:%M:%S %Z"))
 }
 
 /// `12:00:00`, the header clock.
@@ -99,6 +123,25 @@ mod tests {
         assert_eq!(refresh_left(true, at(-5), now), "expired");
         assert_eq!(refresh_left(true, None, now), "?");
         assert_eq!(refresh_left(false, at(5), now), "—");
+        assert_eq!(wait(SignedDuration::from_secs(299)), "4:59");
+        assert_eq!(wait(SignedDuration::from_secs(5)), "0:05");
+        assert_eq!(wait(SignedDuration::from_secs(-3)), "0:00");
+    }
+
+    #[test]
+    fn local_times_say_utc_too() {
+        let at = t("2026-11-28T09:15:03Z");
+        let berlin = TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap();
+        assert_eq!(
+            local_and_utc(at, &berlin),
+            "2026-11-28 10:15:03 CET (09:15:03 UTC)"
+        );
+        let late = t("2026-11-28T23:30:00Z");
+        assert_eq!(
+            local_and_utc(late, &berlin),
+            "2026-11-29 00:30:00 CET (11-28 23:30:00 UTC)"
+        );
+        assert_eq!(local_and_utc(at, &TimeZone::UTC), "2026-11-28 09:15:03 UTC");
     }
 
     #[test]

@@ -22,7 +22,6 @@ use crate::refresh::{Refresher, Want};
 const PARALLEL_REFRESHES: usize = 8;
 /// The vault is re-read this often when its file changed (scripts run `zdauth token`).
 const VAULT_POLL: Duration = Duration::from_secs(1);
-const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
 
 pub struct Setup {
     pub config: Config,
@@ -44,6 +43,7 @@ pub async fn run(setup: Setup) -> anyhow::Result<()> {
             .display()
             .to_string(),
         no_color: setup.no_color,
+        time_zone: jiff::tz::TimeZone::system(),
         ..Options::default()
     };
     let app = App::new(&setup.config, &data, Timestamp::now(), options);
@@ -171,11 +171,10 @@ impl Runner<'_> {
                 });
             };
             let settings = LoginSettings {
-                timeout: LOGIN_TIMEOUT,
+                timeout: super::app::LOGIN_TIMEOUT,
                 open_browser: true,
                 browser: None,
             };
-            let mut url_shown = String::new();
             let result = login::login(
                 refresher.vault(),
                 refresher.client(),
@@ -184,14 +183,9 @@ impl Runner<'_> {
                 None,
                 cancel,
                 |event| match event {
-                    LoginEvent::Url(url) => {
-                        url_shown = url.to_owned();
-                        report(LoginUpdate::Url(url.to_owned()));
-                    }
-                    // The note replaces the URL on screen, so it carries the URL itself.
-                    LoginEvent::BrowserFailed(e) => report(LoginUpdate::Note(format!(
-                        "no browser started ({e}); open {url_shown}"
-                    ))),
+                    LoginEvent::Url(url) => report(LoginUpdate::Url(url.to_owned())),
+                    // The modal shows the URL above the note, whose text points up to it.
+                    LoginEvent::BrowserFailed(e) => report(LoginUpdate::Note(e.to_string())),
                     LoginEvent::PasteRejected(e) => report(LoginUpdate::Note(e.to_string())),
                     LoginEvent::Exchanging => report(LoginUpdate::Exchanging),
                 },

@@ -102,9 +102,15 @@ pub fn vault() -> VaultData {
 
 pub const NAMES: [&str; 4] = ["acme", "globex", "initech", "umbrella"];
 
+/// Central European time as a POSIX rule, so the tests need no tz database on the machine.
+pub fn berlin() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap()
+}
+
 pub fn app() -> App {
     app_with(Options {
         vault_path: "~/.config/zdauth/vault.age".into(),
+        time_zone: berlin(),
         ..Options::default()
     })
 }

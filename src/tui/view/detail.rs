@@ -16,6 +16,8 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         return;
     };
     let now = app.now;
+    let tz = &app.options.time_zone;
+    let local = |at| format::local_and_utc(at, tz);
     let field = |name: &'static str, value: String| {
         Line::from(vec![
             Span::styled(format!("{name:<14}"), theme.dim()),
@@ -24,7 +26,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     };
     let tokens = row.data.tokens.as_ref();
     let expiry = |at: Option<jiff::Timestamp>| match at {
-        Some(at) => format!("{} ({})", format::utc(at), format::countdown(Some(at), now)),
+        Some(at) => format!("{} · {}", local(at), format::countdown(Some(at), now)),
         None => "not told".to_owned(),
     };
     let error = match (&row.state, &row.data.last_error) {
@@ -54,7 +56,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ),
         field(
             "obtained",
-            tokens.map_or("—".into(), |t| format::utc(t.obtained_at)),
+            tokens.map_or("—".into(), |t| local(t.obtained_at)),
         ),
         field(
             "expires",
@@ -70,7 +72,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ),
         field(
             "last refresh",
-            row.data.last_refresh.map_or("never".into(), format::utc),
+            row.data.last_refresh.map_or("never".into(), local),
         ),
         field("last error", error),
         field("redirect URI", row.redirect_uri.clone()),

@@ -42,11 +42,17 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
             ("Esc".into(), "clear".into()),
             ("↑/↓".into(), "move".into()),
         ],
-        Mode::Normal => LIST_KEYS
-            .iter()
-            .filter(|&&a| app.options.keymap.keys_for(a).next().is_some())
-            .map(|&a| (first_key(&app.options.keymap, a), a.label().to_owned()))
-            .collect(),
+        // The login modal lets only these through (App::login_key).
+        Mode::Normal if app.login.is_some() => {
+            let mut hints = vec![("Esc".into(), "cancel the login".into())];
+            hints.extend(bound(&app.options.keymap, &[Action::Quit, Action::Help]));
+            hints
+        }
+        // Nothing to move, refresh or log in to: the welcome screen says what to do instead.
+        Mode::Normal if app.rows.is_empty() => {
+            bound(&app.options.keymap, &[Action::Quit, Action::Help])
+        }
+        Mode::Normal => bound(&app.options.keymap, LIST_KEYS),
     };
     let mut spans = vec![Span::raw(" ")];
     if app.mode == Mode::Filter || !app.filter.is_empty() {
@@ -67,6 +73,15 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(format!(" {label}  "), theme.dim()));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// (first key, label) for each action that has a key.
+fn bound(keymap: &Keymap, actions: &[Action]) -> Vec<(String, String)> {
+    actions
+        .iter()
+        .filter(|&&a| keymap.keys_for(a).next().is_some())
+        .map(|&a| (first_key(keymap, a), a.label().to_owned()))
+        .collect()
 }
 
 fn first_key(keymap: &Keymap, action: Action) -> String {

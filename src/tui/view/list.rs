@@ -18,16 +18,16 @@ const WIDE: u16 = 110;
 const BAR_WIDTH: usize = 5;
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if app.rows.is_empty() {
+        super::welcome::render(theme, area, buf);
+        return;
+    }
     if app.visible.is_empty() {
-        let text = if app.rows.is_empty() {
-            "no connections yet: add one with `zdauth add`, or try `zdauth demo`".to_owned()
-        } else {
-            format!(
-                "no connection matches \"{}\": Esc clears the filter",
-                app.filter
-            )
-        };
-        Paragraph::new(Span::styled(format!(" {text}"), theme.dim())).render(area, buf);
+        let text = format!(
+            " no connection matches \"{}\": Esc clears the filter",
+            app.filter
+        );
+        Paragraph::new(Span::styled(text, theme.dim())).render(area, buf);
         return;
     }
     let wide = area.width >= WIDE;

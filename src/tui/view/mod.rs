@@ -1,14 +1,17 @@
 //! Pure drawing: every function here only reads the [`App`]. The layout, top to bottom:
-//! header, list, optional detail pane, toast line, footer; the help overlay on top.
+//! header, list, optional detail pane, toast line, footer; the login modal over the list, the help overlay
+//! on top.
 
 mod detail;
 mod footer;
 mod header;
 mod help;
 mod list;
+mod login;
 #[cfg(test)]
 mod tests;
 mod theme;
+mod welcome;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -42,6 +45,12 @@ impl Widget for &App {
         }
         footer::render_toast(self, &theme, toast, buf);
         footer::render(self, &theme, foot, buf);
+        // Over the list and the detail pane: the header, toast and footer stay readable.
+        let under = Rect {
+            height: body.height + pane.height,
+            ..body
+        };
+        login::render(self, &theme, under, buf);
         if self.mode == Mode::Help {
             help::render(self, &theme, area, buf);
         }

@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 
 use crate::tui::app::{App, Options};
 use crate::tui::keymap::Key;
-use crate::tui::msg::{Msg, RefreshFailure};
+use crate::tui::msg::{LoginUpdate, Msg, RefreshFailure};
 use crate::tui::testdata::*;
 
 fn buffer(app: &App, width: u16, height: u16) -> Buffer {
@@ -89,6 +89,7 @@ fn no_color_is_monochrome_and_still_reads() {
     let app = app_with(Options {
         no_color: true,
         vault_path: "~/.config/zdauth/vault.age".into(),
+        time_zone: berlin(),
         ..Options::default()
     });
     let buf = buffer(&app, 80, 24);
@@ -137,7 +138,76 @@ fn a_thousand_connections_render() {
 }
 
 #[test]
-fn the_welcome_line_shows_without_connections() {
+fn welcome_at_80x24() {
     let app = App::new(&config(&[]), &vault(), now(), Options::default());
-    assert!(text(&app, 80, 24).contains("zdauth demo"));
+    let screen = text(&app, 80, 24);
+    assert!(screen.contains("zdauth add NAME --subdomain SUBDOMAIN --client-id ID"));
+    assert!(screen.contains("zdauth demo"));
+    insta::assert_snapshot!(screen);
+}
+
+/// The authorize URL the fake and Zendesk hand out: long enough to wrap at 80 columns.
+const LOGIN_URL: &str = "https://acme-support.zendesk.com/oauth/authorizations/new?response_type=code&client_id=zdauth_acme&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback&scope=read%20write&state=Xy7Qw2";
+
+fn logging_in(update: LoginUpdate) -> Msg {
+    Msg::Login {
+        name: "acme".into(),
+        update,
+    }
+}
+
+/// `l` on acme, then the clock one second on: the countdown reads 4:59.
+fn app_logging_in() -> App {
+    let mut app = app();
+    press(&mut app, "l");
+    app.update(Msg::Tick(at(1)));
+    app
+}
+
+#[test]
+fn login_modal_before_the_url() {
+    let app = app_logging_in();
+    insta::assert_snapshot!("login_modal_starting_80x24", text(&app, 80, 24));
+    insta::assert_snapshot!("login_modal_starting_120x30", text(&app, 120, 30));
+}
+
+#[test]
+fn login_modal_with_the_url() {
+    let mut app = app_logging_in();
+    app.update(logging_in(LoginUpdate::Url(LOGIN_URL.into())));
+    let small = text(&app, 80, 24);
+    // Every character of the URL is on screen, only cut into lines.
+    assert!(
+        small.replace(['\n', ' '], "").contains(LOGIN_URL),
+        "{small}"
+    );
+    insta::assert_snapshot!("login_modal_url_80x24", small);
+    insta::assert_snapshot!("login_modal_url_120x30", text(&app, 120, 30));
+}
+
+#[test]
+fn login_modal_with_a_note() {
+    let mut app = app_logging_in();
+    app.update(logging_in(LoginUpdate::Url(LOGIN_URL.into())));
+    app.update(logging_in(LoginUpdate::Note(
+        "no browser started (xdg-open not found): open the URL yourself".into(),
+    )));
+    insta::assert_snapshot!("login_modal_note_80x24", text(&app, 80, 24));
+    insta::assert_snapshot!("login_modal_note_120x30", text(&app, 120, 30));
+}
+
+#[test]
+fn login_modal_while_exchanging() {
+    let mut app = app_logging_in();
+    app.update(logging_in(LoginUpdate::Url(LOGIN_URL.into())));
+    app.update(logging_in(LoginUpdate::Exchanging));
+    insta::assert_snapshot!("login_modal_exchanging_80x24", text(&app, 80, 24));
+    insta::assert_snapshot!("login_modal_exchanging_120x30", text(&app, 120, 30));
+}
+
+#[test]
+fn login_modal_goes_when_the_login_ends() {
+    let mut app = app_logging_in();
+    app.update(logging_in(LoginUpdate::Finished(Err("cancelled".into()))));
+    assert!(!text(&app, 80, 24).contains("log in to acme"));
 }
