@@ -32,12 +32,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     )));
     let width = area.width.min(64);
     let height = area.height.min(lines.len() as u16 + 2);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let popup = super::centered(area, width, height);
     Clear.render(popup, buf);
     Paragraph::new(lines)
         .block(Block::bordered().title(Span::styled(" keys ", theme.title())))

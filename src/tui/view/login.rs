@@ -58,12 +58,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Span::styled(" cancels and frees the port", theme.dim()),
     ]));
     let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let popup = super::centered(area, width, height);
     Clear.render(popup, buf);
     let title = Span::styled(format!(" log in to {} ", login.name), theme.title());
     Paragraph::new(lines)

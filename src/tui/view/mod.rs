@@ -56,3 +56,13 @@ impl Widget for &App {
         }
     }
 }
+
+/// A `width` × `height` box in the middle of `area` (both already clamped to it).
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
