@@ -76,7 +76,7 @@ impl Keys {
     pub fn from_identity_file(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::Locked(format!(
-                "cannot read the identity file {}: {e}; fix the path in settings.identity_file or ZDAUTH_IDENTITY_FILE",
+                "cannot read the identity file {}: {e}; check the path given by --identity-file, settings.identity_file or ZDAUTH_IDENTITY_FILE",
                 path.display()
             ))
         })?;
