@@ -47,20 +47,21 @@ impl Drop for Tmux {
     }
 }
 
-fn tmux() -> Option<Tmux> {
+/// Each test gets its own tmux server: tests run in parallel.
+fn tmux(test: &str) -> Option<Tmux> {
     if Command::new("tmux").arg("-V").output().is_err() {
         assert!(std::env::var_os("CI").is_none(), "CI must have tmux");
         eprintln!("tmux is not installed; skipping the real-terminal test");
         return None;
     }
     Some(Tmux {
-        socket: format!("zdauth-test-{}", std::process::id()),
+        socket: format!("zdauth-test-{}-{test}", std::process::id()),
     })
 }
 
 #[test]
 fn the_demo_runs_refreshes_and_quits_cleanly_in_a_real_terminal() {
-    let Some(tmux) = tmux() else { return };
+    let Some(tmux) = tmux("demo") else { return };
     let sb = common::Sandbox::new();
     let command = format!(
         "env -u NO_COLOR ZDAUTH_CONFIG_DIR={} HOME={} {} demo; echo EXIT=$?; sleep 60",
@@ -156,4 +157,48 @@ fn the_demo_runs_refreshes_and_quits_cleanly_in_a_real_terminal() {
         !after.contains("umbrella"),
         "the alternate screen was left:\n{after}"
     );
+}
+
+#[test]
+fn the_tui_unlocks_on_its_own_screen_and_retries_a_wrong_passphrase() {
+    let Some(tmux) = tmux("unlock") else { return };
+    let sb = common::Sandbox::new();
+    std::fs::create_dir_all(sb.dir()).unwrap();
+    std::fs::write(sb.paths().config(), "[settings]\nkdf_work_factor = 10\n").unwrap();
+    sb.run_with(
+        &["init"],
+        &[("ZDAUTH_PASSPHRASE", common::PASSPHRASE)],
+        None,
+    )
+    .success();
+    sb.add("acme");
+    let command = format!(
+        "env -u ZDAUTH_PASSPHRASE ZDAUTH_CONFIG_DIR={} HOME={} {}; echo EXIT=$?; sleep 60",
+        sb.dir().display(),
+        sb.temp.path().display(),
+        env!("CARGO_BIN_EXE_zdauth")
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &command,
+    ]);
+    tmux.wait_for("unlock the vault");
+    tmux.run(&["send-keys", "-t", "t", "-l", "not it at all"]);
+    let screen = tmux.wait_for("•••••••••••••");
+    assert!(!screen.contains("not it"), "the field is masked:\n{screen}");
+    tmux.run(&["send-keys", "-t", "t", "Enter"]);
+    tmux.wait_for("wrong passphrase");
+    tmux.run(&["send-keys", "-t", "t", "-l", common::PASSPHRASE]);
+    tmux.run(&["send-keys", "-t", "t", "Enter"]);
+    let screen = tmux.wait_for("acme");
+    assert!(screen.contains("? help"), "{screen}");
+    tmux.run(&["send-keys", "-t", "t", "q"]);
+    tmux.wait_for("EXIT=0");
 }

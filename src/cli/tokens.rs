@@ -49,11 +49,7 @@ impl Session {
         let vault = ctx
             .unlock(&config)?
             .with_connection_lock_timeout(slowest_refresh);
-        let client = ZendeskClient::new(Timeouts {
-            connect: config.settings.http_timeout.min(Duration::from_secs(10)),
-            total: config.settings.http_timeout,
-            ..Timeouts::default()
-        })?;
+        let client = Self::client(&config)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -62,6 +58,21 @@ impl Session {
             refresher: Arc::new(Refresher::new(vault, client)),
             runtime,
         })
+    }
+
+    /// An HTTP client with the user's `http_timeout`.
+    pub fn client(config: &Config) -> Result<ZendeskClient, crate::zendesk::ZendeskError> {
+        ZendeskClient::new(Timeouts {
+            connect: config.settings.http_timeout.min(Duration::from_secs(10)),
+            total: config.settings.http_timeout,
+            ..Timeouts::default()
+        })
+    }
+
+    /// Long enough to outwait another process's slowest refresh: three tries at the HTTP
+    /// timeout plus two Retry-After waits.
+    pub fn slowest_refresh(config: &Config) -> Duration {
+        config.settings.http_timeout * 3 + Duration::from_secs(90)
     }
 
     pub fn connection(&self, name: &str) -> Result<&Connection, Error> {

@@ -8,14 +8,35 @@ use crate::exit;
 use crate::logging;
 use crate::paths::Paths;
 use crate::refresh::Refresher;
-use crate::tui::run::{Setup, run};
+use crate::tui::run::{Locked, Setup, run, unlock_then_run};
+use crate::vault::IdentitySource;
 use crate::zendesk::{Timeouts, ZendeskClient};
 
 use super::context::Context;
+use super::passphrase::PASSPHRASE_VAR;
 use super::tokens::Session;
 
 pub fn tui(ctx: &Context) -> anyhow::Result<u8> {
-    // Unlocks (asking the passphrase on the terminal if needed) before the screen takes over.
+    let config = ctx.config()?;
+    let source = ctx.identity_source(&config);
+    let passphrase_set = std::env::var_os(PASSPHRASE_VAR).is_some_and(|v| !v.is_empty());
+    if matches!(source, IdentitySource::Sealed(_)) && !passphrase_set {
+        // The passphrase is asked on the TUI's own unlock screen.
+        let locked = Locked {
+            client: Session::client(&config)?,
+            connection_lock_timeout: Session::slowest_refresh(&config),
+            paths: ctx.paths.clone(),
+            source,
+            config,
+            no_color: no_color(),
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(unlock_then_run(locked))?;
+        runtime.shutdown_background();
+        return Ok(exit::OK);
+    }
     let session = Session::open(ctx)?;
     let setup = Setup {
         config: session.config.clone(),

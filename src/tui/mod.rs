@@ -9,6 +9,7 @@ pub mod keymap;
 pub mod msg;
 pub mod row;
 pub mod run;
+pub mod unlock;
 pub mod view;
 
 #[cfg(test)]

@@ -32,6 +32,100 @@ pub struct Setup {
 /// Runs the TUI until the user quits, restoring the terminal on every way out (quit, error,
 /// panic via ratatui's hook, SIGTERM/SIGHUP).
 pub async fn run(setup: Setup) -> anyhow::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let result = run_in(&mut terminal, setup).await;
+    ratatui::restore();
+    result
+}
+
+/// A vault still locked behind identity.age: the TUI asks its passphrase on its own screen.
+pub struct Locked {
+    pub config: Config,
+    pub paths: crate::paths::Paths,
+    pub source: crate::vault::IdentitySource,
+    pub client: crate::zendesk::ZendeskClient,
+    pub connection_lock_timeout: Duration,
+    pub no_color: bool,
+}
+
+/// The unlock screen first (masked passphrase, retry on a wrong one, Esc quits), then the TUI.
+pub async fn unlock_then_run(locked: Locked) -> anyhow::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let result = async {
+        let Some(keys) = unlock_screen(&mut terminal, &locked).await? else {
+            return Ok(());
+        };
+        let vault = crate::vault::Vault::new(locked.paths.clone(), keys)
+            .with_connection_lock_timeout(locked.connection_lock_timeout);
+        let setup = Setup {
+            config: locked.config.clone(),
+            refresher: Arc::new(Refresher::new(vault, locked.client.clone())),
+            no_color: locked.no_color,
+        };
+        run_in(&mut terminal, setup).await
+    }
+    .await;
+    ratatui::restore();
+    result
+}
+
+async fn unlock_screen(
+    terminal: &mut ratatui::DefaultTerminal,
+    locked: &Locked,
+) -> anyhow::Result<Option<crate::vault::Keys>> {
+    use super::unlock::{UnlockScreen, UnlockStep};
+    let identity = match &locked.source {
+        crate::vault::IdentitySource::Sealed(path) => path.display().to_string(),
+        crate::vault::IdentitySource::PlainFile(path) => path.display().to_string(),
+    };
+    let mut screen = UnlockScreen::new(identity, locked.no_color);
+    let mut events = EventStream::new();
+    let mut checking: Option<tokio::task::JoinHandle<Result<crate::vault::Keys, Error>>> = None;
+    let mut spin = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        terminal.draw(|frame| {
+            super::view::unlock::draw_unlock(
+                &screen,
+                Timestamp::now(),
+                frame.area(),
+                frame.buffer_mut(),
+            )
+        })?;
+        tokio::select! {
+            event = next_event(&mut events) => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    match screen.key(key.into()) {
+                        UnlockStep::Quit => return Ok(None),
+                        UnlockStep::Submit(passphrase) => {
+                            let (paths, source) = (locked.paths.clone(), locked.source.clone());
+                            checking = Some(tokio::task::spawn_blocking(move || {
+                                crate::vault::unlock(&paths, &source, |_| Ok(passphrase))
+                            }));
+                        }
+                        UnlockStep::Stay => {}
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(None),
+            },
+            result = async { checking.as_mut().expect("guarded").await }, if checking.is_some() => {
+                checking = None;
+                match result? {
+                    Ok(keys) => return Ok(Some(keys)),
+                    // A wrong passphrase is retried here; anything else ends the TUI with it.
+                    Err(Error::Locked(message)) if message.starts_with("wrong passphrase") => {
+                        screen.failed(message);
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            _ = spin.tick(), if checking.is_some() => {}
+        }
+    }
+}
+
+async fn run_in(terminal: &mut ratatui::DefaultTerminal, setup: Setup) -> anyhow::Result<()> {
     let vault = setup.refresher.vault().clone();
     let data = tokio::task::spawn_blocking(move || vault.load()).await??;
     let options = Options {
@@ -47,10 +141,7 @@ pub async fn run(setup: Setup) -> anyhow::Result<()> {
         ..Options::default()
     };
     let app = App::new(&setup.config, &data, Timestamp::now(), options);
-    let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, app, &setup).await;
-    ratatui::restore();
-    result
+    event_loop(terminal, app, &setup).await
 }
 
 async fn event_loop(

@@ -11,6 +11,7 @@ mod login;
 #[cfg(test)]
 mod tests;
 mod theme;
+pub mod unlock;
 mod welcome;
 
 use ratatui::Frame;
