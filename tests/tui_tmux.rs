@@ -20,6 +20,28 @@ impl Tmux {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// Runs `zdauth ARGS` in a 100×30 session on the sandbox's config dir; `EXIT=code` is
+    /// printed when it ends, and the pane stays for a look at the restored screen.
+    fn start(&self, sb: &common::Sandbox, env: &str, args: &str) {
+        let command = format!(
+            "{env} ZDAUTH_CONFIG_DIR={} HOME={} {} {args}; echo EXIT=$?; sleep 60",
+            sb.dir().display(),
+            sb.temp.path().display(),
+            env!("CARGO_BIN_EXE_zdauth")
+        );
+        self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &command,
+        ]);
+    }
+
     fn screen(&self) -> String {
         self.run(&["capture-pane", "-p", "-t", "t"])
     }
@@ -63,23 +85,7 @@ fn tmux(test: &str) -> Option<Tmux> {
 fn the_demo_runs_refreshes_and_quits_cleanly_in_a_real_terminal() {
     let Some(tmux) = tmux("demo") else { return };
     let sb = common::Sandbox::new();
-    let command = format!(
-        "env -u NO_COLOR ZDAUTH_CONFIG_DIR={} HOME={} {} demo; echo EXIT=$?; sleep 60",
-        sb.dir().display(),
-        sb.temp.path().display(),
-        env!("CARGO_BIN_EXE_zdauth")
-    );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &command,
-    ]);
+    tmux.start(&sb, "env -u NO_COLOR", "demo");
 
     let screen = tmux.wait_for("umbrella");
     for name in ["acme", "globex", "initech"] {
@@ -172,23 +178,7 @@ fn the_tui_unlocks_on_its_own_screen_and_retries_a_wrong_passphrase() {
     )
     .success();
     sb.add("acme");
-    let command = format!(
-        "env -u ZDAUTH_PASSPHRASE ZDAUTH_CONFIG_DIR={} HOME={} {}; echo EXIT=$?; sleep 60",
-        sb.dir().display(),
-        sb.temp.path().display(),
-        env!("CARGO_BIN_EXE_zdauth")
-    );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &command,
-    ]);
+    tmux.start(&sb, "env -u ZDAUTH_PASSPHRASE", "");
     tmux.wait_for("unlock the vault");
     tmux.run(&["send-keys", "-t", "t", "-l", "not it at all"]);
     let screen = tmux.wait_for("•••••••••••••");

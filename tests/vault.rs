@@ -299,20 +299,7 @@ fn a_damaged_vault_is_reported_and_never_overwritten() {
     for (what, bytes) in cases {
         std::fs::write(sb.paths().vault(), &bytes).unwrap();
         sb.run(&["list"]).fails(1, "is damaged");
-        sb.run_with(
-            &[
-                "add",
-                "b",
-                "--subdomain",
-                "b",
-                "--client-id",
-                "c",
-                "--secret-stdin",
-            ],
-            &[],
-            Some("x\n"),
-        )
-        .fails(1, "nothing was changed");
+        add_with_secret(&sb).fails(1, "nothing was changed");
         sb.run(&["remove", "acme"]).fails(1, "is damaged");
         assert_eq!(sb.vault_bytes(), bytes, "{what}");
         assert!(sb.config_text().contains("name = \"acme\""), "{what}");
@@ -338,20 +325,7 @@ fn a_vault_from_a_newer_zdauth_is_read_but_never_written() {
     let bytes = age::encrypt(&recipient(&sb), newer).unwrap();
     std::fs::write(sb.paths().vault(), &bytes).unwrap();
     sb.run(&["list"]).success();
-    sb.run_with(
-        &[
-            "add",
-            "b",
-            "--subdomain",
-            "b",
-            "--client-id",
-            "c",
-            "--secret-stdin",
-        ],
-        &[],
-        Some("x\n"),
-    )
-    .fails(1, "upgrade zdauth");
+    add_with_secret(&sb).fails(1, "upgrade zdauth");
     sb.run(&["remove", "acme"]).fails(1, "newer zdauth");
     assert_eq!(sb.vault_bytes(), bytes);
 }
@@ -440,4 +414,21 @@ fn a_rescue_file_is_a_vault_holding_just_the_rescued_connection() {
     assert_eq!(data.connections.keys().collect::<Vec<_>>(), ["acme"]);
     let stored = data.connections["acme"].tokens.as_ref().unwrap();
     assert_eq!(stored.access_token.expose(), "access-SECRET-abc");
+}
+
+/// `zdauth add b … --secret-stdin`: a command that must write the vault.
+fn add_with_secret(sb: &Sandbox) -> common::Run {
+    sb.run_with(
+        &[
+            "add",
+            "b",
+            "--subdomain",
+            "b",
+            "--client-id",
+            "c",
+            "--secret-stdin",
+        ],
+        &[],
+        Some("x\n"),
+    )
 }
