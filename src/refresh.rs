@@ -60,18 +60,12 @@ impl Refresher {
         let asked_at = Timestamp::now();
         let issuer = zendesk::issuer(connection);
         if let Want::ValidFor(needed) = want {
-            // The common case takes no lock at all: writers replace the vault atomically.
             let vault = self.vault.clone();
-            let data = blocking(move || vault.load()).await?;
-            if let Some(tokens) = data
-                .connections
-                .get(&connection.name)
-                .filter(|e| e.issued_by(&issuer))
-                .and_then(|e| e.tokens.as_ref())
-                .filter(|t| valid_for(t, Timestamp::now(), needed))
-            {
+            let connection = connection.clone();
+            let stored = blocking(move || stored_valid(&vault, &connection, needed)).await?;
+            if let Some(tokens) = stored {
                 return Ok(Fresh {
-                    tokens: tokens.clone(),
+                    tokens,
                     refreshed: false,
                 });
             }
@@ -204,6 +198,22 @@ impl Refresher {
         let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
         flights.entry(name.to_owned()).or_default().clone()
     }
+}
+
+/// The stored tokens if they are `connection`'s own and valid for `needed` more: the common
+/// case, which takes no lock at all (writers replace the vault atomically) and needs no
+/// runtime, so `zdauth token` can answer from it directly.
+pub fn stored_valid(
+    vault: &Vault,
+    connection: &Connection,
+    needed: Duration,
+) -> Result<Option<Tokens>, Error> {
+    let issuer = zendesk::issuer(connection);
+    Ok(vault
+        .load_entry(&connection.name)?
+        .filter(|e| e.issued_by(&issuer))
+        .and_then(|e| e.tokens)
+        .filter(|t| valid_for(t, Timestamp::now(), needed)))
 }
 
 pub fn valid_for(tokens: &Tokens, now: Timestamp, needed: Duration) -> bool {

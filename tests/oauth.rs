@@ -5,6 +5,7 @@ mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
+use std::time::Duration;
 
 use common::world::World;
 use zdauth::fake::{Fault, FaultTarget};
@@ -410,6 +411,30 @@ fn refresh_all_reports_one_line_each_and_the_first_failures_exit_code() {
         .eq(&2)
         .then_some(())
         .expect("names or --all");
+}
+
+/// One Zendesk account (subdomain) never gets more than 4 token requests at once, whatever
+/// `--jobs` allows; `--jobs 1` is one at a time. The fake's latency makes the requests overlap.
+#[test]
+fn refresh_all_caps_requests_per_account_and_by_jobs() {
+    let w = World::new(|options| options.latency = Duration::from_millis(300));
+    w.seed();
+    for n in 2..=6 {
+        w.add_seeded(&format!("acme{n}"), "acme");
+    }
+    w.sb.run(&["refresh", "--all", "--jobs", "1"]).success();
+    assert_eq!(w.fake.counters().max_token_posts_in_flight, 1);
+    let run = w.sb.run(&["refresh", "--all"]).success();
+    assert_eq!(
+        run.stdout.matches(": refreshed").count(),
+        6,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(w.fake.counters().max_token_posts_in_flight, 4);
+    let run = w.sb.run(&["refresh", "--all", "--jobs", "0"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--jobs"), "{}", run.stderr);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use zdauth::refresh::{Refresher, Want};
 use zdauth::zendesk::{Timeouts, ZendeskClient};
 
 fn refresher(w: &World) -> Arc<Refresher> {
-    let client = ZendeskClient::new(Timeouts::default()).unwrap();
+    let client = ZendeskClient::new(Timeouts::default());
     Arc::new(Refresher::new(w.sb.vault(), client))
 }
 

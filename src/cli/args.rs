@@ -90,6 +90,10 @@ pub enum Command {
         /// Every connection
         #[arg(long)]
         all: bool,
+        /// How many refreshes run at once
+        #[arg(long, value_name = "N", default_value_t = super::tokens::PARALLEL_REFRESHES,
+              value_parser = clap::value_parser!(u16).range(1..=64))]
+        jobs: u16,
     },
     /// Revoke the token at Zendesk and forget it here
     #[command(after_help = exit::HELP)]

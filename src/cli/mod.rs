@@ -69,7 +69,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             timeout,
         } => login::login(&ctx, &name, no_browser, timeout)?,
         Command::Token { name, min_valid } => tokens::token(&ctx, &name, min_valid)?,
-        Command::Refresh { names, all } => tokens::refresh(&ctx, &names, all)?,
+        Command::Refresh { names, all, jobs } => tokens::refresh(&ctx, &names, all, jobs)?,
         Command::Logout { name, local_only } => tokens::logout(&ctx, &name, local_only)?,
         Command::Whoami { name } => tokens::whoami(&ctx, &name)?,
         Command::Tui => tui::tui(&ctx)?,

@@ -1,22 +1,28 @@
 //! `token`, `refresh`, `logout` and `whoami`: every one goes through the refresh transaction.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
+use tokio::sync::Semaphore;
 
 use crate::config::{Config, Connection, Kind};
 use crate::error::Error;
 use crate::exit;
-use crate::refresh::{Refresher, Want};
+use crate::refresh::{Refresher, Want, stored_valid};
 use crate::zendesk::{Timeouts, ZendeskClient};
 
 use super::context::Context;
 use crate::status::humanize;
 
-/// How many refreshes `refresh --all` runs at once: enough to hide latency, few enough to
-/// stay well inside Zendesk's rate limits.
-const PARALLEL_REFRESHES: usize = 8;
+/// How many refreshes `refresh` runs at once by default. Each one is a single POST, mostly
+/// spent waiting on the network, so 32 in flight cost little here; 200 connections at 100 ms
+/// a request then take under a second of waiting instead of 2.5 s at 8.
+pub const PARALLEL_REFRESHES: u16 = 32;
+/// Zendesk's rate limits are per account (subdomain), so whatever `--jobs` says, one account
+/// never gets more than this many token requests at once from us.
+const PER_ACCOUNT: usize = 4;
 /// What `whoami` and `logout` need left on the access token for their API calls.
 const API_CALL_MARGIN: Duration = Duration::from_secs(60);
 
@@ -43,13 +49,10 @@ impl Drop for Session {
 impl Session {
     pub fn open(ctx: &Context) -> anyhow::Result<Self> {
         let config = ctx.config()?;
-        // Long enough to outwait another process's slowest refresh: three tries at the HTTP
-        // timeout plus two Retry-After waits.
-        let slowest_refresh = config.settings.http_timeout * 3 + Duration::from_secs(90);
         let vault = ctx
             .unlock(&config)?
-            .with_connection_lock_timeout(slowest_refresh);
-        let client = Self::client(&config)?;
+            .with_connection_lock_timeout(Self::slowest_refresh(&config));
+        let client = Self::client(&config);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -61,7 +64,7 @@ impl Session {
     }
 
     /// An HTTP client with the user's `http_timeout`.
-    pub fn client(config: &Config) -> Result<ZendeskClient, crate::zendesk::ZendeskError> {
+    pub fn client(config: &Config) -> ZendeskClient {
         ZendeskClient::new(Timeouts {
             connect: config.settings.http_timeout.min(Duration::from_secs(10)),
             total: config.settings.http_timeout,
@@ -86,14 +89,22 @@ pub fn token(ctx: &Context, name: &str, min_valid: Option<Duration>) -> anyhow::
     let session = Session::open(ctx)?;
     let connection = session.connection(name)?;
     let needed = min_valid.unwrap_or(session.config.settings.refresh_margin);
-    let fresh = session
-        .runtime
-        .block_on(session.refresher.ensure(connection, Want::ValidFor(needed)))?;
-    println!("{}", fresh.tokens.access_token.expose());
+    // Straight from the vault on this thread when no refresh is due: no hop to a blocking
+    // thread, which costs most on a busy machine.
+    let tokens = match stored_valid(session.refresher.vault(), connection, needed)? {
+        Some(tokens) => tokens,
+        None => {
+            session
+                .runtime
+                .block_on(session.refresher.ensure(connection, Want::ValidFor(needed)))?
+                .tokens
+        }
+    };
+    println!("{}", tokens.access_token.expose());
     Ok(exit::OK)
 }
 
-pub fn refresh(ctx: &Context, names: &[String], all: bool) -> anyhow::Result<u8> {
+pub fn refresh(ctx: &Context, names: &[String], all: bool, jobs: u16) -> anyhow::Result<u8> {
     let session = Session::open(ctx)?;
     let connections: Vec<Connection> = if all {
         session.config.connections.clone()
@@ -111,12 +122,19 @@ pub fn refresh(ctx: &Context, names: &[String], all: bool) -> anyhow::Result<u8>
     }
     let refresher = session.refresher.clone();
     let results = session.runtime.block_on(async move {
-        let gate = Arc::new(tokio::sync::Semaphore::new(PARALLEL_REFRESHES));
+        let gate = Arc::new(Semaphore::new(usize::from(jobs)));
+        let mut accounts: HashMap<String, Arc<Semaphore>> = HashMap::new();
         let mut tasks = Vec::with_capacity(connections.len());
         for connection in connections {
             let refresher = refresher.clone();
             let gate = gate.clone();
+            let account = accounts
+                .entry(connection.subdomain.clone())
+                .or_insert_with(|| Arc::new(Semaphore::new(PER_ACCOUNT)))
+                .clone();
             tasks.push(tokio::spawn(async move {
+                // The account's slot first, so that a busy account does not hold global ones.
+                let _account = account.acquire_owned().await;
                 let _slot = gate.acquire_owned().await;
                 let result = refresher.ensure(&connection, Want::Rotate).await;
                 (connection.name, result)

@@ -23,7 +23,7 @@ pub fn tui(ctx: &Context) -> anyhow::Result<u8> {
     if matches!(source, IdentitySource::Sealed(_)) && !passphrase_set {
         // The passphrase is asked on the TUI's own unlock screen.
         let locked = Locked {
-            client: Session::client(&config)?,
+            client: Session::client(&config),
             connection_lock_timeout: Session::slowest_refresh(&config),
             paths: ctx.paths.clone(),
             source,
@@ -55,7 +55,7 @@ pub fn demo(config_dir: Option<PathBuf>, verbose: bool) -> anyhow::Result<u8> {
     runtime.block_on(async {
         let demo = Demo::start(config_dir).await?;
         logging::init(&Paths::at(demo.vault.paths().dir()).log_file(), verbose);
-        let client = ZendeskClient::new(Timeouts::default())?;
+        let client = ZendeskClient::new(Timeouts::default());
         let setup = Setup {
             config: demo.config.clone(),
             refresher: Arc::new(Refresher::new(demo.vault.clone(), client)),

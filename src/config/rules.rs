@@ -187,12 +187,15 @@ fn connection(
     raw: RawConnection,
 ) -> Result<Connection, ConfigError> {
     let name = raw.name.get_ref().clone();
-    let label = if super::check_connection_name(&name).is_ok() {
-        format!("connection {name:?}")
-    } else {
-        format!("connection #{}", index + 1)
+    // Built only for an error message: a config with 1,000 connections is read on every
+    // `zdauth token`.
+    let key = |field: &str| {
+        if super::check_connection_name(&name).is_ok() {
+            format!("connection {name:?}.{field}")
+        } else {
+            format!("connection #{}.{field}", index + 1)
+        }
     };
-    let key = |field: &str| format!("{label}.{field}");
 
     if let Some(secret) = &raw.client_secret {
         return Err(source.error(
@@ -258,13 +261,13 @@ fn connection(
     let access_token_lifetime = lifetime(
         source,
         raw.access_token_lifetime.as_ref(),
-        key("access_token_lifetime"),
+        || key("access_token_lifetime"),
         Lifetime::Access,
     )?;
     let refresh_token_lifetime = lifetime(
         source,
         raw.refresh_token_lifetime.as_ref(),
-        key("refresh_token_lifetime"),
+        || key("refresh_token_lifetime"),
         Lifetime::Refresh,
     )?;
     Ok(Connection {
@@ -283,13 +286,13 @@ fn connection(
 fn lifetime(
     source: &Source,
     value: Option<&Spanned<String>>,
-    key: String,
+    key: impl FnOnce() -> String,
     which: Lifetime,
 ) -> Result<Option<Duration>, ConfigError> {
     value
         .map(|value| {
             check_lifetime(value.get_ref(), which)
-                .map_err(|message| source.error(&value.span(), key, message))
+                .map_err(|message| source.error(&value.span(), key(), message))
         })
         .transpose()
 }

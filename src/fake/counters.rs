@@ -20,6 +20,9 @@ pub struct Counters {
     pub revocations: u32,
     pub authorize_requests: u32,
     pub api_requests: u32,
+    /// Token POSTs being answered right now (the latency counts), and the most at once.
+    pub token_posts_in_flight: u32,
+    pub max_token_posts_in_flight: u32,
 }
 
 impl Counters {

@@ -125,6 +125,7 @@ pub(crate) async fn gate(
     next: Next,
 ) -> Response {
     let kind = RequestKind::of(request.method(), request.uri().path());
+    let _in_flight = (kind == RequestKind::Token).then(|| InFlight::start(&shared));
     let (latency, fault) = {
         let mut state = shared.lock();
         match kind {
@@ -153,6 +154,27 @@ pub(crate) async fn gate(
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
         Some(other) => fault_response(other),
+    }
+}
+
+/// Counts one token POST as in flight until its answer is built, however the gate returns.
+struct InFlight(Arc<Shared>);
+
+impl InFlight {
+    fn start(shared: &Arc<Shared>) -> Self {
+        let mut state = shared.lock();
+        let counters = &mut state.counters;
+        counters.token_posts_in_flight += 1;
+        counters.max_token_posts_in_flight = counters
+            .max_token_posts_in_flight
+            .max(counters.token_posts_in_flight);
+        Self(shared.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.lock().counters.token_posts_in_flight -= 1;
     }
 }
 

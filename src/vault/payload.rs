@@ -1,10 +1,12 @@
 //! What the vault holds once decrypted: a versioned JSON document, readable by anyone who
 //! decrypts it with the stock `age` tool.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use zeroize::Zeroizing;
 
 use crate::secret::Secret;
@@ -104,22 +106,50 @@ impl VaultData {
         struct VersionOnly {
             version: u32,
         }
-        let VersionOnly { version } = serde_json::from_slice(bytes).map_err(|e| {
-            format!(
-                "its content is not a zdauth vault: {}",
-                e.classify_message()
-            )
-        })?;
-        if version == 0 {
-            return Err("its format version is 0, which no zdauth writes".into());
-        }
-        serde_json::from_slice(bytes).map_err(|e| {
-            format!(
-                "its content does not match format {version}: {}",
-                e.classify_message()
-            )
-        })
+        let VersionOnly { version } = serde_json::from_slice(bytes).map_err(not_a_vault)?;
+        check_version(version)?;
+        serde_json::from_slice(bytes).map_err(|e| mismatch(version, &e))
     }
+
+    /// `name`'s entry alone: the others are only checked to be JSON, not built.
+    pub fn entry_from_plaintext(bytes: &[u8], name: &str) -> Result<Option<Entry>, String> {
+        #[derive(Deserialize)]
+        struct Unparsed<'a> {
+            version: u32,
+            #[serde(borrow, default)]
+            connections: HashMap<Cow<'a, str>, &'a RawValue>,
+        }
+        let Unparsed {
+            version,
+            connections,
+        } = serde_json::from_slice(bytes).map_err(not_a_vault)?;
+        check_version(version)?;
+        connections
+            .get(name)
+            .map(|raw| serde_json::from_str(raw.get()).map_err(|e| mismatch(version, &e)))
+            .transpose()
+    }
+}
+
+fn not_a_vault(e: serde_json::Error) -> String {
+    format!(
+        "its content is not a zdauth vault: {}",
+        e.classify_message()
+    )
+}
+
+fn check_version(version: u32) -> Result<(), String> {
+    if version == 0 {
+        return Err("its format version is 0, which no zdauth writes".into());
+    }
+    Ok(())
+}
+
+fn mismatch(version: u32, e: &serde_json::Error) -> String {
+    format!(
+        "its content does not match format {version}: {}",
+        e.classify_message()
+    )
 }
 
 trait ClassifyMessage {
@@ -206,6 +236,29 @@ mod tests {
         assert!(!reason.contains("rt-secret-value"), "{reason}");
         assert!(VaultData::from_plaintext(b"garbage").is_err());
         assert!(VaultData::from_plaintext(br#"{"version":0}"#).is_err());
+    }
+
+    #[test]
+    fn one_entry_reads_as_the_whole_document_has_it() {
+        let data = sample();
+        let plain = data.to_plaintext();
+        let entry = VaultData::entry_from_plaintext(&plain, "acme").unwrap();
+        assert_eq!(entry.as_ref(), data.connections.get("acme"));
+        assert_eq!(
+            VaultData::entry_from_plaintext(&plain, "other").unwrap(),
+            None
+        );
+        let bad = br#"{"version":1,"connections":{"acme":{"tokens":"rt-secret-value"}}}"#;
+        let reason = VaultData::entry_from_plaintext(bad, "acme").unwrap_err();
+        assert!(reason.contains("does not match format 1"), "{reason}");
+        assert!(!reason.contains("rt-secret-value"), "{reason}");
+        // The other entries are not built, but the document must still be a vault.
+        assert!(VaultData::entry_from_plaintext(b"garbage", "acme").is_err());
+        assert!(VaultData::entry_from_plaintext(br#"{"version":0}"#, "acme").is_err());
+        assert!(
+            VaultData::entry_from_plaintext(br#"{"version":1,"connections":{"x":[}}"#, "acme")
+                .is_err()
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! HTTP to Zendesk (checklist items 22–23): rustls, no redirects followed, connect and total
 //! timeouts, a bounded body, 429 and 5xx retried a bounded number of times.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -44,7 +45,8 @@ impl Default for Timeouts {
 
 #[derive(Clone)]
 pub struct ZendeskClient {
-    http: reqwest::Client,
+    /// Shared by clones, so one process builds one client.
+    http: Arc<OnceLock<reqwest::Client>>,
     timeouts: Timeouts,
 }
 
@@ -55,20 +57,33 @@ pub struct TokenRequest<'a> {
 }
 
 impl ZendeskClient {
-    pub fn new(timeouts: Timeouts) -> Result<Self, ZendeskError> {
+    /// Cheap: the HTTP client (which reads the system's root certificates) is built on the
+    /// first request, so `zdauth token` with a valid stored token never pays for it.
+    pub fn new(timeouts: Timeouts) -> Self {
+        Self {
+            http: Arc::new(OnceLock::new()),
+            timeouts,
+        }
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, ZendeskError> {
+        if let Some(http) = self.http.get() {
+            return Ok(http);
+        }
         // reqwest is built without a bundled crypto provider; ring is the lighter one.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let built = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(timeouts.connect)
-            .timeout(timeouts.total)
+            .connect_timeout(self.timeouts.connect)
+            .timeout(self.timeouts.total)
             .build()
             .map_err(|e| ZendeskError::Network {
                 endpoint: "the HTTP client",
                 reason: sanitize(&e.to_string()),
             })?;
-        Ok(Self { http, timeouts })
+        // Two tasks may race to build it; either client is as good as the other.
+        Ok(self.http.get_or_init(|| built))
     }
 
     /// Exchanges an authorization code (with its PKCE verifier) for a token pair.
@@ -134,9 +149,10 @@ impl ZendeskClient {
         // A token request is not repeated after a 5xx: the server may have spent the code or
         // refresh token before failing, and sending it again would be a replay that a strict
         // server punishes by revoking the grant. 429 means it was not processed.
+        let http = self.http()?;
         let body = self
             .send_raw("the token endpoint", Retry::RateLimitOnly, || {
-                self.http.post(endpoints.token.clone()).form(&form)
+                http.post(endpoints.token.clone()).form(&form)
             })
             .await?;
         let response: TokenResponse = parse("the token endpoint", &body)?;
@@ -176,7 +192,8 @@ impl ZendeskClient {
         endpoint: &'static str,
     ) -> Result<T, ZendeskError> {
         let url = api_url(connection, endpoint)?;
-        self.send(endpoint, || self.bearer(Method::GET, &url, access_token))
+        let http = self.http()?;
+        self.send(endpoint, || bearer(http, Method::GET, &url, access_token))
             .await
     }
 
@@ -195,19 +212,12 @@ impl ZendeskClient {
             });
         }
         let url = api_url(connection, &format!("oauth/tokens/{token_id}.json"))?;
+        let http = self.http()?;
         self.send_raw(ENDPOINT, Retry::RateLimitAndServerErrors, || {
-            self.bearer(Method::DELETE, &url, access_token)
+            bearer(http, Method::DELETE, &url, access_token)
         })
         .await
         .map(drop)
-    }
-
-    /// The bearer header goes only to the connection's own host: `url` comes from its
-    /// endpoints and redirects are never followed (checklist item 22).
-    fn bearer(&self, method: Method, url: &Url, access_token: &Secret) -> RequestBuilder {
-        self.http
-            .request(method, url.clone())
-            .header(AUTHORIZATION, format!("Bearer {}", access_token.expose()))
     }
 
     async fn send<T: DeserializeOwned>(
@@ -405,4 +415,16 @@ impl ClassifyName for serde_json::Error {
             serde_json::error::Category::Eof => "cut short",
         }
     }
+}
+
+/// The bearer header goes only to the connection's own host: `url` comes from its endpoints
+/// and redirects are never followed (checklist item 22).
+fn bearer(
+    http: &reqwest::Client,
+    method: Method,
+    url: &Url,
+    access_token: &Secret,
+) -> RequestBuilder {
+    http.request(method, url.clone())
+        .header(AUTHORIZATION, format!("Bearer {}", access_token.expose()))
 }

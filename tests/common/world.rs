@@ -85,15 +85,44 @@ impl World {
     }
 
     pub fn connection(&self) -> zdauth::config::Connection {
+        self.connection_named("acme")
+    }
+
+    fn connection_named(&self, name: &str) -> zdauth::config::Connection {
         Config::load(&self.sb.paths().config())
             .unwrap()
-            .connection("acme")
+            .connection(name)
             .unwrap()
             .clone()
     }
 
     /// Tokens issued by the fake without a browser, stored as a login would store them.
     pub fn seed(&self) -> zdauth::fake::IssuedTokens {
+        self.seed_named("acme")
+    }
+
+    /// Another connection to the fake, on `subdomain`, with tokens stored.
+    pub fn add_seeded(&self, name: &str, subdomain: &str) {
+        let port = self.port.to_string();
+        let base_url = self.fake.base_url();
+        self.sb
+            .run(&[
+                "add",
+                name,
+                "--subdomain",
+                subdomain,
+                "--client-id",
+                CLIENT,
+                "--base-url",
+                &base_url,
+                "--redirect-port",
+                &port,
+            ])
+            .success();
+        self.seed_named(name);
+    }
+
+    fn seed_named(&self, name: &str) -> zdauth::fake::IssuedTokens {
         let issued = self.fake.issue_grant(CLIENT, &["read", "write"]);
         let now = Timestamp::now();
         let entry = Entry {
@@ -108,12 +137,12 @@ impl World {
                     now + SignedDuration::from_secs(issued.refresh_expires_in as i64),
                 ),
             }),
-            issuer: Some(zdauth::zendesk::issuer(&self.connection())),
+            issuer: Some(zdauth::zendesk::issuer(&self.connection_named(name))),
             ..Entry::default()
         };
         self.sb
             .vault()
-            .lock_connection("acme")
+            .lock_connection(name)
             .unwrap()
             .persist(entry)
             .unwrap();
