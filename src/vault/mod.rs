@@ -1,6 +1,7 @@
 //! The encrypted token store: a standard age file (vault.age) encrypted to the user's own
 //! recipient, so saving needs no passphrase and the stock `age` tool can always read it.
 
+mod commit;
 mod keys;
 mod payload;
 mod store;

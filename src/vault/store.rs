@@ -13,6 +13,7 @@ use crate::error::{Error, io_error};
 use crate::lock::{CONNECTION_LOCK_TIMEOUT, DIR_LOCK_TIMEOUT, FileLock};
 use crate::paths::Paths;
 
+use super::commit::GroupCommit;
 use super::keys::Keys;
 use super::payload::{Entry, VERSION, VaultData};
 
@@ -35,6 +36,7 @@ pub struct Vault {
     paths: Paths,
     keys: Arc<Keys>,
     connection_lock_timeout: Duration,
+    commits: Arc<GroupCommit>,
 }
 
 impl Vault {
@@ -43,6 +45,7 @@ impl Vault {
             paths,
             keys: Arc::new(keys),
             connection_lock_timeout: CONNECTION_LOCK_TIMEOUT,
+            commits: Arc::default(),
         }
     }
 
@@ -223,17 +226,47 @@ impl ConnectionLock {
     }
 
     /// Writes `entry` for this connection, merged into the vault as re-read under the dir
-    /// lock; other connections' entries are kept as they are on disk.
+    /// lock; other connections' entries are kept as they are on disk. Returns once it is on
+    /// disk. Threads of this process persisting at the same time share one save (group
+    /// commit): `refresh --all` would otherwise pay a whole-vault save, with its fsyncs, per
+    /// connection, one after another.
     pub fn persist(&self, entry: Entry) -> Result<(), Error> {
-        self.vault.update(|data| {
-            data.connections.insert(self.name.clone(), entry);
-        })
+        self.vault.commits.persist(&self.vault, &self.name, entry)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Threads saving different connections at once share saves, and none is lost.
+    #[test]
+    fn concurrent_persists_all_land() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::new(Paths::at(dir.path()), Keys::generate());
+        std::thread::scope(|scope| {
+            for n in 0..24 {
+                let vault = &vault;
+                scope.spawn(move || {
+                    let entry = Entry {
+                        last_error: Some(format!("note {n}")),
+                        ..Entry::default()
+                    };
+                    vault
+                        .lock_connection(&format!("c{n}"))
+                        .unwrap()
+                        .persist(entry)
+                        .unwrap();
+                });
+            }
+        });
+        let data = vault.load().unwrap();
+        assert_eq!(data.connections.len(), 24);
+        for n in 0..24 {
+            let note = data.connections[&format!("c{n}")].last_error.as_deref();
+            assert_eq!(note, Some(format!("note {n}").as_str()));
+        }
+    }
 
     /// The TUI shares one unlocked vault between tokio tasks.
     #[test]
