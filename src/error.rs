@@ -18,6 +18,9 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
 
+    #[error(transparent)]
+    Clipboard(#[from] crate::clipboard::ClipboardError),
+
     #[error("{0}")]
     Crypto(String),
 

@@ -5,6 +5,7 @@
 
 pub mod atomic_file;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
 pub mod demo;
 pub mod error;

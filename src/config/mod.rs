@@ -1,6 +1,7 @@
 //! config.toml: the non-secret description of every connection and the user's settings.
 //! Secrets live in the vault, never here.
 
+mod clipboard;
 mod edit;
 mod raw;
 mod rules;
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+pub use clipboard::ClipboardChoice;
 pub use edit::ConfigEdit;
 pub use rules::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
@@ -55,6 +57,10 @@ pub struct KeyBinding {
 pub struct Settings {
     pub refresh_margin: Duration,
     pub clipboard_clear: Duration,
+    /// Where copies go.
+    pub clipboard: ClipboardChoice,
+    /// `clipboard_command`, split into words (no shell); `clipboard = "command"` needs it.
+    pub clipboard_command: Option<Vec<String>>,
     pub auto_refresh: bool,
     /// As written in the file (`~` and relative paths resolved by [`crate::paths::expand_user_path`]).
     pub identity_file: Option<String>,
@@ -68,6 +74,8 @@ impl Default for Settings {
         Self {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             clipboard_clear: DEFAULT_CLIPBOARD_CLEAR,
+            clipboard: ClipboardChoice::Auto,
+            clipboard_command: None,
             auto_refresh: false,
             identity_file: None,
             kdf_work_factor: DEFAULT_KDF_WORK_FACTOR,
