@@ -273,6 +273,56 @@ fn osc_52_refuses_a_payload_over_the_limit_and_sends_one_at_it() {
     assert!(pty.copies().is_empty());
 }
 
+#[test]
+fn when_the_desktop_clipboard_fails_auto_falls_back_to_osc_52_and_says_so() {
+    let w = World::with_settings("clipboard_clear = \"0s\"", |_| {});
+    let issued = w.seed();
+    let pty = Pty::open();
+    let mut command = w.sb.zdauth(&["copy", "acme"]);
+    for var in PLACE_VARS {
+        command.env_remove(var);
+    }
+    // A display that no X server serves.
+    assert!(!std::path::Path::new("/tmp/.X11-unix/X4711").exists());
+    command.env("DISPLAY", ":4711");
+    pty.attach(&mut command);
+    let out = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines[0],
+        "copied acme's token to the terminal's clipboard (OSC 52); it stays (clipboard_clear = \"0s\")"
+    );
+    assert!(
+        lines[1].starts_with("zdauth: note: the desktop clipboard failed (")
+            && lines[1].ends_with("); used the terminal's OSC 52 instead"),
+        "{stderr}"
+    );
+    wait_until("the OSC 52 copy", || !pty.copies().is_empty());
+    assert_eq!(pty.copies(), [issued.access_token]);
+}
+
+#[test]
+fn clipboard_command_gets_the_token_on_stdin_and_the_clear_overwrites_it() {
+    let sink = tempfile::tempdir().unwrap();
+    let file = sink.path().join("clip board.txt");
+    let settings = format!(
+        "clipboard = \"command\"\nclipboard_command = \"sh -c 'cat > \\\"$0\\\"' '{}'\"\nclipboard_clear = \"1s\"",
+        file.display()
+    );
+    let w = World::with_settings(&settings, |_| {});
+    let issued = w.seed();
+    let run = w.sb.run(&["copy", "acme"]).success();
+    assert_eq!(
+        run.stderr,
+        "copied acme's token to clipboard_command \"sh\"; clears in 1s (overwritten unchecked: this clipboard cannot be read back)\n"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), issued.access_token);
+    wait_for_helper(&w);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), CLEARED_TEXT);
+}
+
 // ---- the desktop clipboard under Xvfb ----
 
 struct Xvfb {
@@ -402,4 +452,34 @@ fn on_the_desktop_a_newer_copy_is_left_alone() {
     x.copy("copied since");
     wait_for_helper(&w);
     assert_eq!(x.xclip(&["-o"]).as_deref(), Some("copied since"));
+}
+
+// ---- the TUI ----
+
+#[test]
+fn in_the_tui_c_copies_into_tmux_and_the_clear_and_quitting_take_it_back() {
+    let Some(tmux) = tmux("tui-copy") else { return };
+    let w = World::with_settings("clipboard_clear = \"3s\"", |_| {});
+    let issued = w.seed();
+    let token = issued.access_token.clone();
+    let holds_token =
+        |tmux: &common::tmux::Tmux| buffers(tmux).iter().any(|(_, text)| text.contains(&token));
+    tmux.start(&w.sb, "tmux set -s set-clipboard on;", "tui");
+    tmux.wait_for("c copy");
+    tmux.run(&["send-keys", "-t", "t", "c"]);
+    tmux.wait_for("copied acme's token — clears in");
+    assert_eq!(tmux.run(&["show-buffer", "-b", "zdauth"]), token);
+    tmux.wait_for("cleared acme's token from the clipboard");
+    assert!(!holds_token(&tmux), "{:?}", buffers(&tmux));
+
+    // C copies the header; quitting before the clear still clears it.
+    tmux.run(&["send-keys", "-t", "t", "C"]);
+    tmux.wait_for("copied acme's Authorization header — clears in");
+    assert_eq!(
+        tmux.run(&["show-buffer", "-b", "zdauth"]),
+        format!("Authorization: Bearer {token}")
+    );
+    tmux.run(&["send-keys", "-t", "t", "q"]);
+    tmux.wait_for("EXIT=0");
+    assert!(!holds_token(&tmux), "{:?}", buffers(&tmux));
 }

@@ -31,7 +31,7 @@ pub const CLEARED_TEXT: &str = "(zdauth cleared the clipboard)";
 pub struct ClipboardError(pub String);
 
 /// One place a copy can go.
-trait Backend {
+trait Backend: Send {
     /// How the user would name it, for "copied … to {name}".
     fn name(&self) -> String;
     fn copy(&mut self, text: &str) -> Result<(), ClipboardError>;

@@ -10,7 +10,10 @@ pub(super) struct Native {
 
 impl Native {
     pub(super) fn open() -> Result<Self, ClipboardError> {
-        arboard::Clipboard::new()
+        // x11rb panics on some malformed $DISPLAY values (an overflow in debug builds); that
+        // must become a fallback, not a dead helper.
+        std::panic::catch_unwind(arboard::Clipboard::new)
+            .map_err(|_| ClipboardError("no desktop clipboard: cannot parse $DISPLAY".into()))?
             .map(|clipboard| Self { clipboard })
             .map_err(|e| ClipboardError(format!("no desktop clipboard: {e}")))
     }

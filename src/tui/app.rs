@@ -1,6 +1,8 @@
 //! The TUI's state and its one transition function. `update` is pure: no clock (time comes
 //! in `Msg::Tick`), no I/O (it returns [`Effect`]s for the loop to run).
 
+mod copy;
+
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyModifiers};
@@ -9,8 +11,11 @@ use jiff::{SignedDuration, Timestamp};
 use super::action::Action;
 use super::format;
 use super::keymap::{Key, Keymap};
+pub use copy::{CopyDone, CopyWhat};
+
 use super::msg::{LoginDone, LoginUpdate, Msg, RefreshFailure};
 use super::row::{ConnState, Row, RowData, RowTokens, Shown, Snapshot, snapshot};
+use crate::clipboard::What;
 use crate::config::Config;
 use crate::status::TokenStatus;
 use crate::vault::VaultData;
@@ -36,6 +41,11 @@ pub enum Effect {
     Login(String),
     /// Stop the running login and free its port.
     CancelLogin,
+    /// Copy to the clipboard; the loop clears it after `clipboard_clear`, and on quitting.
+    Copy {
+        name: String,
+        what: CopyWhat,
+    },
     Quit,
 }
 
@@ -134,6 +144,7 @@ pub struct App {
     pub(crate) now: Timestamp,
     pub(crate) login: Option<LoginInFlight>,
     pub(crate) size: (u16, u16),
+    copy_toast: Option<copy::CopyToast>,
     generation: u64,
     pub(crate) options: Options,
 }
@@ -160,6 +171,7 @@ impl App {
             now,
             login: None,
             size: (80, 24),
+            copy_toast: None,
             generation: 0,
             options,
         };
@@ -288,6 +300,18 @@ impl App {
                 self.login_update(&name, update);
                 Vec::new()
             }
+            Msg::Copied { name, result } => {
+                self.copied(&name, result);
+                Vec::new()
+            }
+            Msg::CopyCleared {
+                name,
+                what,
+                outcome,
+            } => {
+                self.copy_cleared(&name, what, outcome);
+                Vec::new()
+            }
         }
     }
 
@@ -320,6 +344,7 @@ impl App {
             return Vec::new();
         }
         self.now = now;
+        self.copy_countdown();
         if self.toast.as_ref().is_some_and(|t| t.until <= now) {
             self.toast = None;
         }
@@ -387,6 +412,7 @@ impl App {
     fn login_key(&mut self, action: Option<Action>) -> Vec<Effect> {
         match action {
             Some(a @ (Action::Quit | Action::Help)) => self.act(a),
+            Some(Action::CopyToken | Action::CopyHeader) => self.copy_login_url(),
             _ => {
                 if let Some(login) = &self.login {
                     let text = format!("a login to {} is running: Esc cancels it", login.name);
@@ -459,6 +485,8 @@ impl App {
             Action::Refresh => return self.refresh_selected(),
             Action::RefreshAll => return self.refresh_all(),
             Action::Login => return self.start_login(),
+            Action::CopyToken => return self.copy_selected(What::Token),
+            Action::CopyHeader => return self.copy_selected(What::Header),
             Action::Add => self.say("adding from the TUI comes next: use `zdauth add` for now"),
             Action::Edit => self.say("editing from the TUI comes next: edit config.toml for now"),
             Action::Delete => {

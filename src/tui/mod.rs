@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+mod copier;
 pub mod format;
 pub mod keymap;
 pub mod msg;
@@ -18,7 +19,7 @@ mod app_tests;
 mod testdata;
 
 pub use action::Action;
-pub use app::{App, Effect, Options, SortMode};
+pub use app::{App, CopyDone, CopyWhat, Effect, Options, SortMode};
 pub use keymap::{Key, KeyParseError, Keymap};
 pub use msg::{LoginDone, LoginUpdate, Msg, RefreshFailure};
 pub use row::{ConnState, RowData, RowTokens, Snapshot};

@@ -27,6 +27,17 @@ pub enum Msg {
         name: String,
         update: LoginUpdate,
     },
+    /// A copy landed in the clipboard, or did not (the text is free of secrets).
+    Copied {
+        name: String,
+        result: Result<super::app::CopyDone, String>,
+    },
+    /// The copy's clear ran.
+    CopyCleared {
+        name: String,
+        what: &'static str,
+        outcome: crate::clipboard::ClearOutcome,
+    },
 }
 
 /// Why a refresh failed, already free of secrets (engine errors are).

@@ -165,6 +165,7 @@ async fn event_loop(
         sender,
         gate: Arc::new(Semaphore::new(PARALLEL_REFRESHES)),
         login: None,
+        copier: super::copier::Copier::new(setup.config.settings.clone(), setup.refresher.clone()),
         connections: setup
             .config
             .connections
@@ -197,6 +198,7 @@ async fn event_loop(
     if let Some(login) = runner.login.take() {
         login.cancel();
     }
+    runner.copier.clear_now().await;
     Ok(())
 }
 
@@ -205,6 +207,7 @@ struct Runner<'a> {
     sender: mpsc::UnboundedSender<Msg>,
     gate: Arc<Semaphore>,
     login: Option<CancellationToken>,
+    copier: super::copier::Copier,
     connections: HashMap<String, Connection>,
 }
 
@@ -218,6 +221,11 @@ impl Runner<'_> {
             Effect::CancelLogin => {
                 if let Some(login) = self.login.take() {
                     login.cancel();
+                }
+            }
+            Effect::Copy { name, what } => {
+                if let Some(connection) = self.connections.get(&name).cloned() {
+                    self.copier.copy(connection, what, self.sender.clone());
                 }
             }
             Effect::Quit => return true,

@@ -18,6 +18,7 @@ const LIST_KEYS: &[Action] = &[
     Action::Refresh,
     Action::RefreshAll,
     Action::Login,
+    Action::CopyToken,
     Action::Filter,
     Action::Sort,
     Action::ToggleDetail,
@@ -45,6 +46,15 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         // The login modal lets only these through (App::login_key).
         Mode::Normal if app.login.is_some() => {
             let mut hints = vec![("Esc".into(), "cancel the login".into())];
+            if app.login.as_ref().is_some_and(|l| l.url.is_some()) {
+                hints.extend(
+                    app.options
+                        .keymap
+                        .keys_for(Action::CopyToken)
+                        .next()
+                        .map(|key| (key.to_string(), "copy the URL".to_owned())),
+                );
+            }
             hints.extend(bound(&app.options.keymap, &[Action::Quit, Action::Help]));
             hints
         }
