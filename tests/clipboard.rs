@@ -25,14 +25,32 @@ const PLACE_VARS: &[&str] = &[
     "WAYLAND_DISPLAY",
 ];
 
-/// Whether a `clipboard-serve` helper of this sandbox is still running.
-fn helper_running(w: &World) -> bool {
+/// `zdauth ARGS` with none of the variables `auto` looks at.
+fn zdauth_here(w: &World, args: &[&str]) -> Command {
+    let mut command = w.sb.zdauth(args);
+    for var in PLACE_VARS {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// The `clipboard-serve` helpers of this sandbox still running.
+fn helpers(w: &World) -> Vec<std::path::PathBuf> {
     let dir = w.sb.dir().display().to_string();
-    std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {
-        let argv = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        let argv = String::from_utf8_lossy(&argv);
-        argv.contains("clipboard-serve") && argv.contains(&dir)
-    })
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|proc| {
+            let argv = std::fs::read(proc.join("cmdline")).unwrap_or_default();
+            let argv = String::from_utf8_lossy(&argv);
+            argv.contains("clipboard-serve") && argv.contains(&dir)
+        })
+        .collect()
+}
+
+fn helper_running(w: &World) -> bool {
+    !helpers(w).is_empty()
 }
 
 /// Waits (bounded) for the helper to finish its clear.
@@ -59,12 +77,27 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 }
 
 #[test]
+fn with_no_display_and_no_terminal_copy_says_what_to_set() {
+    let w = World::new(|_| {});
+    w.seed();
+    // The sandbox runs the binary in a new session: no controlling terminal for OSC 52.
+    let out = zdauth_here(&w, &["copy", "acme"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("zdauth: no terminal to send the OSC 52 escape to")
+            && stderr
+                .trim_end()
+                .ends_with("set settings.clipboard in config.toml (see config.example.toml)"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1);
+}
+
+#[test]
 fn a_connection_that_needs_login_copies_nothing() {
     let w = World::new(|_| {});
-    let mut command = w.sb.zdauth(&["copy", "acme"]);
-    for var in PLACE_VARS {
-        command.env_remove(var);
-    }
+    let mut command = zdauth_here(&w, &["copy", "acme"]);
     let out = command.output().unwrap();
     assert_eq!(out.status.code(), Some(5));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -85,14 +118,14 @@ fn buffers(tmux: &common::tmux::Tmux) -> Vec<(String, String)> {
 #[test]
 fn in_tmux_the_token_goes_to_a_named_buffer_and_is_gone_after_the_clear() {
     let Some(tmux) = tmux("copy") else { return };
-    let w = World::with_settings("clipboard_clear = \"2s\"", |_| {});
+    let w = World::with_settings("clipboard_clear = \"4s\"", |_| {});
     let issued = w.seed();
     tmux.start(&w.sb, "tmux set -s set-clipboard on;", "copy acme");
     let screen = tmux.wait_for("EXIT=");
     assert!(screen.contains("EXIT=0"), "{screen}");
     assert!(
         screen.contains(
-            "copied acme's token to tmux buffer zdauth; clears in 2s if it is still there"
+            "copied acme's token to tmux buffer zdauth; clears in 4s if it is still there"
         ),
         "{screen}"
     );
@@ -208,19 +241,9 @@ impl Pty {
 }
 
 fn copy_on_pty(w: &World, pty: &Pty, args: &[&str]) -> std::process::Output {
-    let mut command = w.sb.zdauth(args);
-    for var in PLACE_VARS {
-        command.env_remove(var);
-    }
+    let mut command = zdauth_here(w, args);
     pty.attach(&mut command);
     command.output().unwrap()
-}
-
-fn store_access(w: &World, token: &str) {
-    let lock = w.sb.vault().lock_connection("acme").unwrap();
-    let mut entry = lock.reload().unwrap().unwrap();
-    entry.tokens.as_mut().unwrap().access_token = zdauth::secret::Secret::new(token);
-    lock.persist(entry).unwrap();
 }
 
 #[test]
@@ -251,7 +274,7 @@ fn osc_52_refuses_a_payload_over_the_limit_and_sends_one_at_it() {
     let w = World::with_settings("clipboard = \"osc52\"\nclipboard_clear = \"0s\"", |_| {});
     w.seed();
     let at_limit = "a".repeat(MAX_OSC52_BYTES);
-    store_access(&w, &at_limit);
+    w.set_access(&at_limit);
     let pty = Pty::open();
     let out = copy_on_pty(&w, &pty, &["copy", "acme"]);
     assert!(
@@ -262,7 +285,7 @@ fn osc_52_refuses_a_payload_over_the_limit_and_sends_one_at_it() {
     wait_until("the OSC 52 copy", || !pty.copies().is_empty());
     assert_eq!(pty.copies(), [at_limit]);
 
-    store_access(&w, &"a".repeat(MAX_OSC52_BYTES + 1));
+    w.set_access(&"a".repeat(MAX_OSC52_BYTES + 1));
     let pty = Pty::open();
     let out = copy_on_pty(&w, &pty, &["copy", "acme"]);
     assert_eq!(out.status.code(), Some(1));
@@ -278,10 +301,7 @@ fn when_the_desktop_clipboard_fails_auto_falls_back_to_osc_52_and_says_so() {
     let w = World::with_settings("clipboard_clear = \"0s\"", |_| {});
     let issued = w.seed();
     let pty = Pty::open();
-    let mut command = w.sb.zdauth(&["copy", "acme"]);
-    for var in PLACE_VARS {
-        command.env_remove(var);
-    }
+    let mut command = zdauth_here(&w, &["copy", "acme"]);
     // A display that no X server serves.
     assert!(!std::path::Path::new("/tmp/.X11-unix/X4711").exists());
     command.env("DISPLAY", ":4711");
@@ -409,11 +429,10 @@ impl Xvfb {
     }
 
     fn zdauth_copy(&self, w: &World) -> String {
-        let mut command = w.sb.zdauth(&["copy", "acme"]);
-        for var in PLACE_VARS {
-            command.env_remove(var);
-        }
-        let out = command.env("DISPLAY", &self.display).output().unwrap();
+        let out = zdauth_here(w, &["copy", "acme"])
+            .env("DISPLAY", &self.display)
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(out.status.success(), "{stderr}");
         stderr

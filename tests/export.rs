@@ -8,15 +8,6 @@ use std::process::Stdio;
 
 use common::world::World;
 
-/// A stored access token with characters a shell would act on; valid for an hour.
-fn store_access(w: &World, token: &str) {
-    w.seed();
-    let lock = w.sb.vault().lock_connection("acme").unwrap();
-    let mut entry = lock.reload().unwrap().unwrap();
-    entry.tokens.as_mut().unwrap().access_token = zdauth::secret::Secret::new(token);
-    lock.persist(entry).unwrap();
-}
-
 #[test]
 fn header_env_json_and_curl_print_exactly_the_requested_output() {
     let w = World::new(|_| {});
@@ -78,7 +69,8 @@ fn the_curl_line_runs_against_the_server_as_printed() {
 fn odd_characters_are_quoted_so_a_shell_reads_them_back_unchanged() {
     let w = World::new(|_| {});
     let odd = "it's a \"$tok\" `x` \\ & ; *";
-    store_access(&w, odd);
+    w.seed();
+    w.set_access(odd);
     let env = w.sb.run(&["export", "acme", "--format", "env"]).success();
     assert_eq!(
         env.stdout,
@@ -141,6 +133,21 @@ fn export_and_exec_fail_with_their_codes_and_print_nothing_on_stdout() {
         .fails(1, "no connection named");
     let bad = w.sb.run(&["export", "acme", "--format", "yaml"]);
     assert_eq!(bad.code, 2);
+    w.sb.run(&[
+        "add",
+        "zopim",
+        "--subdomain",
+        "zopim",
+        "--client-id",
+        "x",
+        "--kind",
+        "chat",
+        "--scopes",
+        "read chat",
+    ])
+    .success();
+    w.sb.run(&["export", "zopim", "--format", "curl"])
+        .fails(2, "no users/me: use --format header");
     let bare = w.sb.run(&["exec", "acme", "sh"]);
     assert_eq!(bare.code, 2, "CMD goes after --: {}", bare.stderr);
 }

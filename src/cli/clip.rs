@@ -69,6 +69,8 @@ fn start_helper(ctx: &Context, text: &Secret) -> anyhow::Result<Report> {
         .arg("--config-dir")
         .arg(ctx.paths.dir())
         .arg("clipboard-serve")
+        // It needs no vault: the passphrase stays out of its environment.
+        .env_remove(super::passphrase::PASSPHRASE_VAR)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

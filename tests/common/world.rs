@@ -121,6 +121,14 @@ impl World {
         issued
     }
 
+    /// Replaces the stored access token (seed first), e.g. with characters a shell acts on.
+    pub fn set_access(&self, token: &str) {
+        let lock = self.sb.vault().lock_connection("acme").unwrap();
+        let mut entry = lock.reload().unwrap().unwrap();
+        entry.tokens.as_mut().unwrap().access_token = Secret::new(token);
+        lock.persist(entry).unwrap();
+    }
+
     pub fn stored(&self) -> Entry {
         self.sb
             .vault()
