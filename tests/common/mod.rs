@@ -2,6 +2,7 @@
 //! binary run against it.
 #![allow(dead_code)]
 
+pub mod clipboard;
 pub mod tmux;
 pub mod world;
 
