@@ -2,6 +2,7 @@
 //! Secrets live in the vault, never here.
 
 mod edit;
+mod input;
 mod raw;
 mod rules;
 #[cfg(test)]
@@ -15,6 +16,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 pub use edit::ConfigEdit;
+pub use input::{ConnectionInput, Field};
 pub use rules::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
     parse_scopes,
@@ -99,7 +101,7 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connection {
     pub name: String,
     pub subdomain: String,
