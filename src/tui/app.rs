@@ -7,11 +7,14 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use jiff::{SignedDuration, Timestamp};
 
 use super::action::Action;
+use super::app_manage::Deleting;
+use super::form::ConnectionForm;
 use super::format;
 use super::keymap::{Key, Keymap};
 use super::msg::{LoginDone, LoginUpdate, Msg, RefreshFailure};
 use super::row::{ConnState, Row, RowData, RowTokens, Shown, Snapshot, snapshot};
-use crate::config::Config;
+use crate::config::{Config, Connection};
+use crate::secret::Secret;
 use crate::status::TokenStatus;
 use crate::vault::VaultData;
 
@@ -36,6 +39,18 @@ pub enum Effect {
     Login(String),
     /// Stop the running login and free its port.
     CancelLogin,
+    /// Write a connection from the form to config.toml (and its secret to the vault).
+    SaveConnection {
+        connection: Connection,
+        secret: Option<Secret>,
+        /// Adding a new one, else rewriting the one of the same name.
+        adding: bool,
+    },
+    /// Remove a connection, revoking its token at Zendesk first when asked.
+    DeleteConnection {
+        name: String,
+        revoke: bool,
+    },
     Quit,
 }
 
@@ -96,6 +111,19 @@ pub enum Mode {
     Help,
     /// `q` with a login in flight.
     ConfirmQuit,
+    /// The add/edit form has the keys: typing goes into its fields.
+    Form,
+    /// Asking whether (and how) to delete a connection.
+    ConfirmDelete,
+}
+
+/// The header's counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub valid: usize,
+    pub expiring: usize,
+    pub expired: usize,
+    pub need_login: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,7 +151,7 @@ pub struct App {
     pub(crate) visible: Vec<usize>,
     /// By name, so it survives sorting, filtering and reloads. When filtered out, the first
     /// visible row stands in until the filter lets it back.
-    selected: Option<String>,
+    pub(crate) selected: Option<String>,
     pub(crate) filter: String,
     pub(crate) mode: Mode,
     pub(crate) sort: SortMode,
@@ -134,6 +162,8 @@ pub struct App {
     pub(crate) now: Timestamp,
     pub(crate) login: Option<LoginInFlight>,
     pub(crate) size: (u16, u16),
+    pub(crate) form: Option<ConnectionForm>,
+    pub(crate) deleting: Option<Deleting>,
     generation: u64,
     pub(crate) options: Options,
 }
@@ -160,6 +190,8 @@ impl App {
             now,
             login: None,
             size: (80, 24),
+            form: None,
+            deleting: None,
             generation: 0,
             options,
         };
@@ -232,6 +264,14 @@ impl App {
         self.rows.iter().find(|r| r.name == name).map(|r| &r.state)
     }
 
+    pub fn form(&self) -> Option<&ConnectionForm> {
+        self.form.as_ref()
+    }
+
+    pub fn deleting(&self) -> Option<&Deleting> {
+        self.deleting.as_ref()
+    }
+
     /// Position of the selection among the visible rows.
     pub fn selected_position(&self) -> Option<usize> {
         if self.visible.is_empty() {
@@ -254,14 +294,16 @@ impl App {
             .map(|p| &self.rows[self.visible[p]])
     }
 
-    /// (valid, expiring or expired, needing a login) over every connection.
-    pub fn counts(&self) -> (usize, usize, usize) {
-        let mut counts = (0, 0, 0);
+    /// How many tokens are valid, expiring, expired (a refresh still helps) and how many
+    /// connections need a login, over every connection.
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
         for row in &self.rows {
             match row.data.token_status(self.now, self.margin) {
-                TokenStatus::Valid => counts.0 += 1,
-                TokenStatus::Expiring | TokenStatus::Expired => counts.1 += 1,
-                TokenStatus::LoginRequired | TokenStatus::NoToken => counts.2 += 1,
+                TokenStatus::Valid => counts.valid += 1,
+                TokenStatus::Expiring => counts.expiring += 1,
+                TokenStatus::Expired => counts.expired += 1,
+                TokenStatus::LoginRequired | TokenStatus::NoToken => counts.need_login += 1,
             }
         }
         counts
@@ -288,14 +330,22 @@ impl App {
                 self.login_update(&name, update);
                 Vec::new()
             }
+            Msg::Saved { name, result } => {
+                self.saved(&name, result);
+                Vec::new()
+            }
+            Msg::Deleted { name, result } => {
+                self.deleted(&name, result);
+                Vec::new()
+            }
         }
     }
 
-    fn touch(&mut self) {
+    pub(crate) fn touch(&mut self) {
         self.generation += 1;
     }
 
-    fn say(&mut self, text: impl Into<String>) {
+    pub(crate) fn say(&mut self, text: impl Into<String>) {
         self.toast = Some(Toast {
             text: text.into(),
             error: false,
@@ -304,7 +354,7 @@ impl App {
         self.touch();
     }
 
-    fn warn(&mut self, text: impl Into<String>) {
+    pub(crate) fn warn(&mut self, text: impl Into<String>) {
         self.toast = Some(Toast {
             text: text.into(),
             error: true,
@@ -376,6 +426,8 @@ impl App {
                 self.filter_key(key);
                 Vec::new()
             }
+            Mode::Form => self.form_key(key),
+            Mode::ConfirmDelete => self.delete_key(key),
             Mode::Normal if key == Key::plain(KeyCode::Esc) => self.escape(),
             Mode::Normal if self.login.is_some() => self.login_key(action),
             Mode::Normal => action.map_or_else(Vec::new, |a| self.act(a)),
@@ -459,11 +511,9 @@ impl App {
             Action::Refresh => return self.refresh_selected(),
             Action::RefreshAll => return self.refresh_all(),
             Action::Login => return self.start_login(),
-            Action::Add => self.say("adding from the TUI comes next: use `zdauth add` for now"),
-            Action::Edit => self.say("editing from the TUI comes next: edit config.toml for now"),
-            Action::Delete => {
-                self.say("deleting from the TUI comes next: use `zdauth remove` for now")
-            }
+            Action::Add => self.open_add(),
+            Action::Edit => self.open_edit(),
+            Action::Delete => self.ask_delete(),
             Action::ToggleAutoRefresh => {
                 self.auto_refresh = !self.auto_refresh;
                 let state = if self.auto_refresh { "on" } else { "off" };
@@ -605,7 +655,7 @@ impl App {
         }
     }
 
-    fn row_mut(&mut self, name: &str) -> Option<&mut Row> {
+    pub(crate) fn row_mut(&mut self, name: &str) -> Option<&mut Row> {
         self.rows.iter_mut().find(|r| r.name == name)
     }
 
@@ -724,7 +774,7 @@ impl App {
     }
 
     /// Filters and sorts; the selection follows its name.
-    fn rebuild_view(&mut self) {
+    pub(crate) fn rebuild_view(&mut self) {
         let needle = self.filter.to_lowercase();
         let (now, margin) = (self.now, self.margin);
         let mut visible: Vec<usize> = (0..self.rows.len())

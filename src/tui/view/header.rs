@@ -10,17 +10,19 @@ use crate::tui::app::App;
 use crate::tui::format;
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let (valid, expiring, login) = app.counts();
+    let counts = app.counts();
     let auto = if app.auto_refresh { "on" } else { "off" };
     let clock = format!("{} UTC ", format::clock(app.now));
     // The path goes last: on a narrow terminal it is what gets cut.
     let left = Line::from(vec![
         Span::styled(" zdauth  ", theme.title()),
-        Span::styled(format!("{valid} valid"), theme.good()),
+        Span::styled(format!("{} valid", counts.valid), theme.good()),
         Span::raw(" · "),
-        Span::styled(format!("{expiring} expiring"), theme.warn()),
+        Span::styled(format!("{} expiring", counts.expiring), theme.warn()),
         Span::raw(" · "),
-        Span::styled(format!("{login} need login"), theme.bad()),
+        Span::styled(format!("{} expired", counts.expired), theme.bad()),
+        Span::raw(" · "),
+        Span::styled(format!("{} need login", counts.need_login), theme.bad()),
         Span::raw(format!("  auto-refresh {auto}  ")),
         Span::styled(app.options.vault_path.clone(), theme.dim()),
     ]);

@@ -1,0 +1,188 @@
+//! The screens before the vault is open: the unlock screen (passphrase of identity.age) and
+//! the first-run welcome (no identity yet: create one, then the TUI).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use jiff::Timestamp;
+
+use super::run::{Setup, next_event, run_in};
+use crate::config::Config;
+use crate::error::Error;
+use crate::refresh::Refresher;
+
+/// A vault still locked behind identity.age: the TUI asks its passphrase on its own screen.
+pub struct Locked {
+    pub config: Config,
+    pub paths: crate::paths::Paths,
+    pub source: crate::vault::IdentitySource,
+    pub client: crate::zendesk::ZendeskClient,
+    pub connection_lock_timeout: Duration,
+    pub no_color: bool,
+}
+
+/// The unlock screen first (masked passphrase, retry on a wrong one, Esc quits), then the TUI.
+pub async fn unlock_then_run(locked: Locked) -> anyhow::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let result = async {
+        let Some(keys) = unlock_screen(&mut terminal, &locked).await? else {
+            return Ok(());
+        };
+        let vault = crate::vault::Vault::new(locked.paths.clone(), keys)
+            .with_connection_lock_timeout(locked.connection_lock_timeout);
+        let setup = Setup {
+            config: locked.config.clone(),
+            refresher: Arc::new(Refresher::new(vault, locked.client.clone())),
+            no_color: locked.no_color,
+        };
+        run_in(&mut terminal, setup, false).await
+    }
+    .await;
+    ratatui::restore();
+    result
+}
+
+async fn unlock_screen(
+    terminal: &mut ratatui::DefaultTerminal,
+    locked: &Locked,
+) -> anyhow::Result<Option<crate::vault::Keys>> {
+    use super::unlock::{UnlockScreen, UnlockStep};
+    let identity = match &locked.source {
+        crate::vault::IdentitySource::Sealed(path) => path.display().to_string(),
+        crate::vault::IdentitySource::PlainFile(path) => path.display().to_string(),
+    };
+    let mut screen = UnlockScreen::new(identity, locked.no_color);
+    let mut events = EventStream::new();
+    let mut checking: Option<tokio::task::JoinHandle<Result<crate::vault::Keys, Error>>> = None;
+    let mut spin = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        terminal.draw(|frame| {
+            super::view::unlock::draw_unlock(
+                &screen,
+                Timestamp::now(),
+                frame.area(),
+                frame.buffer_mut(),
+            )
+        })?;
+        tokio::select! {
+            event = next_event(&mut events) => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    match screen.key(key.into()) {
+                        UnlockStep::Quit => return Ok(None),
+                        UnlockStep::Submit(passphrase) => {
+                            let (paths, source) = (locked.paths.clone(), locked.source.clone());
+                            checking = Some(tokio::task::spawn_blocking(move || {
+                                crate::vault::unlock(&paths, &source, |_| Ok(passphrase))
+                            }));
+                        }
+                        UnlockStep::Stay => {}
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(None),
+            },
+            result = async { checking.as_mut().expect("guarded").await }, if checking.is_some() => {
+                checking = None;
+                match result? {
+                    Ok(keys) => return Ok(Some(keys)),
+                    // A wrong passphrase is retried here; anything else ends the TUI with it.
+                    Err(Error::Locked(message)) if message.starts_with("wrong passphrase") => {
+                        screen.failed(message);
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            _ = spin.tick(), if checking.is_some() => {}
+        }
+    }
+}
+
+/// No identity yet: the welcome, the new passphrase, the identity sealed by the engine's
+/// setup (as `zdauth init` does), then the TUI, in the add form if that was the choice.
+/// Nothing is written before the passphrase is confirmed.
+pub async fn first_run_then_run(locked: Locked) -> anyhow::Result<()> {
+    let keymap = super::keymap::with_overrides(&locked.config.keys, &locked.config.file)?;
+    let mut terminal = ratatui::try_init()?;
+    let result = async {
+        let Some((vault, config, then_add)) =
+            first_run_screen(&mut terminal, &locked, keymap).await?
+        else {
+            return Ok(());
+        };
+        let setup = Setup {
+            config,
+            refresher: Arc::new(Refresher::new(
+                vault.with_connection_lock_timeout(locked.connection_lock_timeout),
+                locked.client.clone(),
+            )),
+            no_color: locked.no_color,
+        };
+        run_in(&mut terminal, setup, then_add).await
+    }
+    .await;
+    ratatui::restore();
+    result
+}
+
+type Created = (crate::vault::Vault, Config);
+
+async fn first_run_screen(
+    terminal: &mut ratatui::DefaultTerminal,
+    locked: &Locked,
+    keymap: super::Keymap,
+) -> anyhow::Result<Option<(crate::vault::Vault, Config, bool)>> {
+    use super::first_run::{FirstRun, FirstRunStep};
+    let crate::vault::IdentitySource::Sealed(identity) = locked.source.clone() else {
+        anyhow::bail!("a plain identity file is configured: zdauth does not create one");
+    };
+    let mut screen = FirstRun::new(identity.display().to_string(), keymap, locked.no_color);
+    let mut events = EventStream::new();
+    let mut creating: Option<tokio::task::JoinHandle<Result<Created, Error>>> = None;
+    let mut spin = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        terminal.draw(|frame| {
+            super::view::first_run::draw_first_run(
+                &screen,
+                Timestamp::now(),
+                frame.area(),
+                frame.buffer_mut(),
+            )
+        })?;
+        tokio::select! {
+            event = next_event(&mut events) => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    match screen.key(key.into()) {
+                        FirstRunStep::Quit => return Ok(None),
+                        FirstRunStep::Create { passphrase, .. } => {
+                            let paths = locked.paths.clone();
+                            let identity = identity.clone();
+                            creating = Some(tokio::task::spawn_blocking(move || {
+                                crate::setup::ensure_config(&paths)?;
+                                let config = Config::load(&paths.config())?;
+                                let factor = config.settings.kdf_work_factor;
+                                let vault = crate::setup::seal_new_identity(
+                                    &paths, &identity, &passphrase, factor,
+                                )?;
+                                Ok((vault, config))
+                            }));
+                        }
+                        FirstRunStep::Stay => {}
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(None),
+            },
+            result = async { creating.as_mut().expect("guarded").await }, if creating.is_some() => {
+                creating = None;
+                match result? {
+                    Ok((vault, config)) => return Ok(Some((vault, config, screen.then_add()))),
+                    Err(e) => screen.failed(e.to_string()),
+                }
+            }
+            _ = spin.tick(), if creating.is_some() => {}
+        }
+    }
+}
