@@ -169,8 +169,9 @@ impl App {
                     (false, false) => format!("deleted {name}"),
                 });
             }
+            // The next step first: a long error is cut at the screen's edge.
             Err(message) if revoke => self.warn(format!(
-                "revoking {name} failed: {message} — nothing was deleted and its tokens were kept; d then {DELETE_HERE_ONLY} deletes it here only"
+                "revoking {name} failed, nothing deleted, tokens kept (d then {DELETE_HERE_ONLY} deletes it here only): {message}"
             )),
             Err(message) => self.warn(format!("deleting {name} failed: {message}")),
         }

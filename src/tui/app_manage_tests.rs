@@ -347,7 +347,7 @@ fn a_failed_revoke_deletes_nothing_and_says_what_to_do() {
     assert!(
         toast
             .text
-            .contains("tokens were kept; d then l deletes it here only")
+            .contains("tokens kept (d then l deletes it here only)")
     );
 }
 

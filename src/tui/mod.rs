@@ -5,6 +5,7 @@
 pub mod action;
 pub mod app;
 mod app_manage;
+mod app_results;
 mod effects;
 pub mod field;
 pub mod first_run;
