@@ -20,13 +20,19 @@ use super::passphrase::PASSPHRASE_VAR;
 use super::tokens::Session;
 
 pub fn tui(ctx: &Context) -> anyhow::Result<u8> {
-    // First run: no config.toml yet is the same as an empty one; the welcome creates both.
-    let config = match ctx.config() {
-        Err(Error::Config(ConfigError::Missing { file })) => Config::parse("", &file)?,
-        other => other?,
+    // First run: no config.toml yet reads as an empty one, and the welcome creates both it
+    // and the identity. With an identity but no config, the usual error stands.
+    let (config, missing) = match ctx.config() {
+        Err(Error::Config(missing @ ConfigError::Missing { .. })) => {
+            (Config::parse("", &ctx.paths.config())?, Some(missing))
+        }
+        other => (other?, None),
     };
     let source = ctx.identity_source(&config);
     let first_run = matches!(&source, IdentitySource::Sealed(path) if !path.exists());
+    if let Some(missing) = missing.filter(|_| !first_run) {
+        return Err(Error::Config(missing).into());
+    }
     let passphrase_set = std::env::var_os(PASSPHRASE_VAR).is_some_and(|v| !v.is_empty());
     if first_run || (matches!(source, IdentitySource::Sealed(_)) && !passphrase_set) {
         // The passphrase is asked on the TUI's own unlock screen.

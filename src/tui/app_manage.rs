@@ -127,6 +127,7 @@ impl App {
             return;
         };
         let adding = form.editing.is_none();
+        let old_redirect = form.editing.as_ref().map(|c| c.redirect_uri());
         match result {
             Err(message) => {
                 form.failed(message);
@@ -143,6 +144,8 @@ impl App {
                     .unwrap_or_default();
                 self.say(if adding {
                     format!("added {name}: register {redirect} in Zendesk, then press l to log in")
+                } else if old_redirect.as_ref() != Some(&redirect) {
+                    format!("saved {name}: register its new redirect URI {redirect} in Zendesk")
                 } else {
                     format!("saved {name}")
                 });

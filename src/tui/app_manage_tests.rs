@@ -176,6 +176,10 @@ fn a_valid_form_asks_to_save_with_the_pasted_url_made_bare() {
     assert_eq!(connection.scopes, ["read", "write"]);
     assert_eq!(secret.as_ref().map(Secret::expose), Some("s3cret"));
     assert!(app.form().unwrap().saving);
+    assert!(
+        !format!("{app:?}{effects:?}").contains("s3cret"),
+        "Debug hides the secret"
+    );
     assert!(press(&mut app, "xq").is_empty(), "keys wait while it saves");
     assert!(key(&mut app, KeyCode::Enter).is_empty(), "no second save");
 
@@ -396,4 +400,29 @@ fn the_welcome_leads_to_the_form_and_the_first_row() {
     });
     assert_eq!(app.visible_names(), ["acme"]);
     assert_eq!(app.counts().need_login, 1);
+}
+
+#[test]
+fn a_new_port_reminds_to_register_the_new_redirect_uri() {
+    let mut app = app();
+    press(&mut app, "e");
+    key(&mut app, KeyCode::Up);
+    assert_eq!(focus(&app), FormField::RedirectPort);
+    key(&mut app, KeyCode::Backspace);
+    press(&mut app, "6");
+    let effects = key(&mut app, KeyCode::Enter);
+    let [Effect::SaveConnection { connection, .. }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(connection.redirect_port, 8766);
+    let mut written = config(&NAMES);
+    written.connections[0].redirect_port = 8766;
+    app.update(Msg::Saved {
+        name: "acme".into(),
+        result: Ok(written),
+    });
+    assert_eq!(
+        app.toast().unwrap().text,
+        "saved acme: register its new redirect URI http://127.0.0.1:8766/callback in Zendesk"
+    );
 }
