@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+mod app_keys;
 mod app_manage;
 mod app_results;
 mod effects;
