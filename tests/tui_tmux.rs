@@ -213,10 +213,14 @@ fn a_connection_is_added_through_the_form_and_deleted_again() {
     let Some(tmux) = tmux("form") else { return };
     let sb = common::Sandbox::new();
     sb.init_with_identity_file();
+    // A [keys] override reaches the real binary: + opens the form too.
+    let mut config = sb.config_text();
+    config.push_str("\n[keys]\n\"+\" = \"add\"\n");
+    std::fs::write(sb.paths().config(), config).unwrap();
     tmux.start(&sb, "env -u NO_COLOR", "");
     tmux.wait_for("No connections yet");
 
-    tmux.keys(&["a"]);
+    tmux.keys(&["+"]);
     tmux.wait_for("add a connection");
     tmux.type_text("acme");
     tmux.keys(&["Tab"]);
