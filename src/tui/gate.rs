@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use jiff::Timestamp;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 
+use super::keymap::Key;
 use super::run::{Setup, next_event, run_in};
 use crate::config::Config;
 use crate::error::Error;
@@ -53,48 +56,75 @@ async fn unlock_screen(
         crate::vault::IdentitySource::PlainFile(path) => path.display().to_string(),
     };
     let mut screen = UnlockScreen::new(identity, locked.no_color);
+    screen_loop(
+        terminal,
+        &mut screen,
+        super::view::unlock::draw_unlock,
+        |screen, key| match screen.key(key) {
+            UnlockStep::Quit => Next::Quit,
+            UnlockStep::Submit(passphrase) => {
+                let (paths, source) = (locked.paths.clone(), locked.source.clone());
+                Next::Work(Box::new(move || {
+                    crate::vault::unlock(&paths, &source, |_| Ok(passphrase))
+                }))
+            }
+            UnlockStep::Stay => Next::Stay,
+        },
+        |screen, error| match error {
+            // A wrong passphrase is retried here; anything else ends the TUI with it.
+            Error::Locked(message) if message.starts_with("wrong passphrase") => {
+                screen.failed(message);
+                Ok(())
+            }
+            e => Err(e),
+        },
+    )
+    .await
+}
+
+/// What a key on a screen before the vault asks for.
+enum Next<T> {
+    Stay,
+    Quit,
+    /// Blocking work (scrypt): the screen keeps drawing while it runs.
+    Work(Box<dyn FnOnce() -> Result<T, Error> + Send>),
+}
+
+/// Draws `screen` and feeds it keys until it quits (`None`) or its work succeeds. A failed
+/// work goes to `failed`, which shows it for another try or ends the screen with it.
+async fn screen_loop<S, T: Send + 'static>(
+    terminal: &mut ratatui::DefaultTerminal,
+    screen: &mut S,
+    draw: impl Fn(&S, Timestamp, Rect, &mut Buffer),
+    mut key: impl FnMut(&mut S, Key) -> Next<T>,
+    mut failed: impl FnMut(&mut S, Error) -> Result<(), Error>,
+) -> anyhow::Result<Option<T>> {
     let mut events = EventStream::new();
-    let mut checking: Option<tokio::task::JoinHandle<Result<crate::vault::Keys, Error>>> = None;
+    let mut working: Option<tokio::task::JoinHandle<Result<T, Error>>> = None;
     let mut spin = tokio::time::interval(Duration::from_millis(250));
     loop {
-        terminal.draw(|frame| {
-            super::view::unlock::draw_unlock(
-                &screen,
-                Timestamp::now(),
-                frame.area(),
-                frame.buffer_mut(),
-            )
-        })?;
+        terminal.draw(|frame| draw(screen, Timestamp::now(), frame.area(), frame.buffer_mut()))?;
         tokio::select! {
             event = next_event(&mut events) => match event {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
-                    match screen.key(key.into()) {
-                        UnlockStep::Quit => return Ok(None),
-                        UnlockStep::Submit(passphrase) => {
-                            let (paths, source) = (locked.paths.clone(), locked.source.clone());
-                            checking = Some(tokio::task::spawn_blocking(move || {
-                                crate::vault::unlock(&paths, &source, |_| Ok(passphrase))
-                            }));
-                        }
-                        UnlockStep::Stay => {}
+                Some(Ok(Event::Key(event))) if event.kind != KeyEventKind::Release => {
+                    match key(screen, event.into()) {
+                        Next::Quit => return Ok(None),
+                        Next::Work(work) => working = Some(tokio::task::spawn_blocking(work)),
+                        Next::Stay => {}
                     }
                 }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(None),
             },
-            result = async { checking.as_mut().expect("guarded").await }, if checking.is_some() => {
-                checking = None;
+            result = async { working.as_mut().expect("guarded").await }, if working.is_some() => {
+                working = None;
                 match result? {
-                    Ok(keys) => return Ok(Some(keys)),
-                    // A wrong passphrase is retried here; anything else ends the TUI with it.
-                    Err(Error::Locked(message)) if message.starts_with("wrong passphrase") => {
-                        screen.failed(message);
-                    }
-                    Err(e) => return Err(e.into()),
+                    Ok(done) => return Ok(Some(done)),
+                    Err(e) => failed(screen, e)?,
                 }
             }
-            _ = spin.tick(), if checking.is_some() => {}
+            _ = spin.tick(), if working.is_some() => {}
         }
     }
 }
@@ -126,8 +156,6 @@ pub async fn first_run_then_run(locked: Locked) -> anyhow::Result<()> {
     result
 }
 
-type Created = (crate::vault::Vault, Config);
-
 async fn first_run_screen(
     terminal: &mut ratatui::DefaultTerminal,
     locked: &Locked,
@@ -138,51 +166,31 @@ async fn first_run_screen(
         anyhow::bail!("a plain identity file is configured: zdauth does not create one");
     };
     let mut screen = FirstRun::new(identity.display().to_string(), keymap, locked.no_color);
-    let mut events = EventStream::new();
-    let mut creating: Option<tokio::task::JoinHandle<Result<Created, Error>>> = None;
-    let mut spin = tokio::time::interval(Duration::from_millis(250));
-    loop {
-        terminal.draw(|frame| {
-            super::view::first_run::draw_first_run(
-                &screen,
-                Timestamp::now(),
-                frame.area(),
-                frame.buffer_mut(),
-            )
-        })?;
-        tokio::select! {
-            event = next_event(&mut events) => match event {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
-                    match screen.key(key.into()) {
-                        FirstRunStep::Quit => return Ok(None),
-                        FirstRunStep::Create { passphrase, .. } => {
-                            let paths = locked.paths.clone();
-                            let identity = identity.clone();
-                            creating = Some(tokio::task::spawn_blocking(move || {
-                                crate::setup::ensure_config(&paths)?;
-                                let config = Config::load(&paths.config())?;
-                                let factor = config.settings.kdf_work_factor;
-                                let vault = crate::setup::seal_new_identity(
-                                    &paths, &identity, &passphrase, factor,
-                                )?;
-                                Ok((vault, config))
-                            }));
-                        }
-                        FirstRunStep::Stay => {}
-                    }
-                }
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(e.into()),
-                None => return Ok(None),
-            },
-            result = async { creating.as_mut().expect("guarded").await }, if creating.is_some() => {
-                creating = None;
-                match result? {
-                    Ok((vault, config)) => return Ok(Some((vault, config, screen.then_add()))),
-                    Err(e) => screen.failed(e.to_string()),
-                }
+    let created = screen_loop(
+        terminal,
+        &mut screen,
+        super::view::first_run::draw_first_run,
+        |screen, key| match screen.key(key) {
+            FirstRunStep::Quit => Next::Quit,
+            FirstRunStep::Create { passphrase, .. } => {
+                let paths = locked.paths.clone();
+                let identity = identity.clone();
+                Next::Work(Box::new(move || {
+                    crate::setup::ensure_config(&paths)?;
+                    let config = Config::load(&paths.config())?;
+                    let factor = config.settings.kdf_work_factor;
+                    let vault =
+                        crate::setup::seal_new_identity(&paths, &identity, &passphrase, factor)?;
+                    Ok((vault, config))
+                }))
             }
-            _ = spin.tick(), if creating.is_some() => {}
-        }
-    }
+            FirstRunStep::Stay => Next::Stay,
+        },
+        |screen, error| {
+            screen.failed(error.to_string());
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(created.map(|(vault, config)| (vault, config, screen.then_add())))
 }
