@@ -23,7 +23,12 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Span::styled(format!("{} expired", counts.expired), theme.bad()),
         Span::raw(" · "),
         Span::styled(format!("{} need login", counts.need_login), theme.bad()),
-        Span::raw(format!("  auto-refresh {auto}  ")),
+        // The footer calls it "auto" too; the long name only where it fits.
+        Span::raw(if area.width >= 100 {
+            format!("  auto-refresh {auto}  ")
+        } else {
+            format!("  auto {auto}  ")
+        }),
         Span::styled(app.options.vault_path.clone(), theme.dim()),
     ]);
     let clock_width = clock.chars().count() as u16;
