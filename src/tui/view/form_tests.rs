@@ -139,3 +139,34 @@ fn first_run_welcome_and_passphrase() {
     assert!(!asking.contains("correct"), "{asking}");
     insta::assert_snapshot!("first_run_passphrase_80x24", asking);
 }
+
+#[test]
+fn a_failed_save_shows_why_under_the_fields() {
+    let mut app = app();
+    press(&mut app, "ahooli");
+    key(&mut app, KeyCode::Tab);
+    press(&mut app, "hooli");
+    key(&mut app, KeyCode::Tab);
+    press(&mut app, "zdauth_hooli");
+    key(&mut app, KeyCode::Enter);
+    assert!(text(&app, 80, 24).contains("saving…"));
+    app.update(Msg::Saved {
+        name: "hooli".into(),
+        result: Err("timed out after 10s waiting for the lock on /c/zdauth.lock".into()),
+    });
+    let screen = text(&app, 80, 24);
+    assert!(
+        screen.contains("not saved: timed out after 10s"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("add a connection"),
+        "the form stays:\n{screen}"
+    );
+}
+
+#[test]
+fn welcome_without_connections_wide() {
+    let app = App::new(&config(&[]), &vault(), now(), Options::default());
+    insta::assert_snapshot!("welcome_at_120x30", text(&app, 120, 30));
+}
