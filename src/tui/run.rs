@@ -1,6 +1,7 @@
 //! The TUI's terminal loop: the one place that does I/O for the face. Events (keys, a 1 Hz
 //! tick aligned to the second, vault changes, results of background work) become `Msg`s;
-//! `App::update` turns them into `Effect`s, run here on tokio tasks that report back.
+//! `App::update` turns them into `Effect`s, which the runner (effects.rs) starts on tokio
+//! tasks that report back. The screens before the vault is open are in gate.rs.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
