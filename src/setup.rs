@@ -35,16 +35,16 @@ pub fn ensure_config(paths: &Paths) -> Result<bool, Error> {
     Ok(true)
 }
 
-/// Generates an identity, seals it with `passphrase` into `path` (never replacing one),
-/// records its recipient and creates the vault if there is none. scrypt runs before the dir
-/// lock is taken, so other processes keep working meanwhile.
+/// Generates an identity, seals it into `path` (never replacing one) with the passphrase
+/// `passphrase` gives once every check passed, records its recipient and creates the vault
+/// if there is none. The prompt and scrypt run before the dir lock is taken, so other
+/// processes keep working meanwhile.
 pub fn seal_new_identity(
     paths: &Paths,
     path: &Path,
-    passphrase: &Secret,
+    passphrase: impl FnOnce() -> Result<Secret, Error>,
     work_factor: u8,
 ) -> Result<Vault, Error> {
-    check_new_passphrase(passphrase)?;
     if path.exists() {
         return Err(Error::IdentityExists {
             path: path.to_path_buf(),
@@ -56,7 +56,9 @@ pub fn seal_new_identity(
     if paths.vault().exists() {
         vault.load()?;
     }
-    let sealed = vault.keys().seal(passphrase, work_factor)?;
+    let passphrase = passphrase()?;
+    check_new_passphrase(&passphrase)?;
+    let sealed = vault.keys().seal(&passphrase, work_factor)?;
     let lock = DirLock::acquire(paths)?;
     if path.exists() {
         return Err(Error::IdentityExists {

@@ -47,10 +47,9 @@ pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8>
     let existed = paths.vault().exists();
     let vault = match &plan {
         Plan::Seal(path) => {
-            // Asked before any check that needs the lock: scrypt must not hold others up.
-            let passphrase = passphrase::new(PASSPHRASE_VAR)?;
             let work_factor = config.settings.kdf_work_factor;
-            let vault = setup::seal_new_identity(paths, path, &passphrase, work_factor)?;
+            let ask = || passphrase::new(PASSPHRASE_VAR);
+            let vault = setup::seal_new_identity(paths, path, ask, work_factor)?;
             println!(
                 "wrote {} (scrypt work factor {work_factor})",
                 path.display()

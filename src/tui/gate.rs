@@ -179,8 +179,12 @@ async fn first_run_screen(
                     crate::setup::ensure_config(&paths)?;
                     let config = Config::load(&paths.config())?;
                     let factor = config.settings.kdf_work_factor;
-                    let vault =
-                        crate::setup::seal_new_identity(&paths, &identity, &passphrase, factor)?;
+                    let vault = crate::setup::seal_new_identity(
+                        &paths,
+                        &identity,
+                        || Ok(passphrase),
+                        factor,
+                    )?;
                     Ok((vault, config))
                 }))
             }
