@@ -3,6 +3,7 @@
 
 mod clipboard;
 mod edit;
+mod input;
 mod raw;
 mod rules;
 #[cfg(test)]
@@ -17,6 +18,7 @@ use thiserror::Error;
 
 pub use clipboard::ClipboardChoice;
 pub use edit::ConfigEdit;
+pub use input::{ConnectionInput, Field};
 pub use rules::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
     parse_scopes,
@@ -107,7 +109,7 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connection {
     pub name: String,
     pub subdomain: String,

@@ -35,6 +35,11 @@ impl Copier {
         }
     }
 
+    /// After a save: later copies follow the settings as they are now.
+    pub(super) fn set_settings(&mut self, settings: Settings) {
+        self.settings = settings;
+    }
+
     pub(super) fn copy(
         &mut self,
         connection: Connection,

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 
 use super::keymap::Key;
 use super::row::{RowTokens, Snapshot};
+use crate::config::Config;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -38,6 +39,41 @@ pub enum Msg {
         what: &'static str,
         outcome: crate::clipboard::ClearOutcome,
     },
+    /// The form's connection was written (the config as it is now), or why not.
+    Saved {
+        name: String,
+        result: Result<Config, String>,
+    },
+    /// A delete finished, or failed (a failed revoke deletes nothing).
+    Deleted {
+        name: String,
+        result: Result<Deleted, String>,
+    },
+}
+
+impl Msg {
+    /// The config after a save or delete: the loop hands it to its runner and vault watcher.
+    pub fn new_config(&self) -> Option<&Config> {
+        match self {
+            Msg::Saved {
+                result: Ok(config), ..
+            } => Some(config),
+            Msg::Deleted {
+                result: Ok(deleted),
+                ..
+            } => Some(&deleted.config),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deleted {
+    pub config: Config,
+    /// Tokens were stored, and are gone from the vault now.
+    pub had_tokens: bool,
+    /// The token was revoked at Zendesk first.
+    pub revoked: bool,
 }
 
 /// Why a refresh failed, already free of secrets (engine errors are).

@@ -59,6 +59,17 @@ impl Tmux {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Typed as text: nothing in it is read as a key name.
+    pub fn type_text(&self, text: &str) {
+        self.run(&["send-keys", "-t", "t", "-l", text]);
+    }
 }
 
 impl Drop for Tmux {

@@ -44,7 +44,7 @@ pub(crate) struct CopyToast {
 }
 
 impl App {
-    pub(super) fn copy_selected(&mut self, what: What) -> Vec<Effect> {
+    pub(crate) fn copy_selected(&mut self, what: What) -> Vec<Effect> {
         let Some(name) = self.selected_name().map(str::to_owned) else {
             return Vec::new();
         };
@@ -55,7 +55,7 @@ impl App {
         }]
     }
 
-    pub(super) fn copy_login_url(&mut self) -> Vec<Effect> {
+    pub(crate) fn copy_login_url(&mut self) -> Vec<Effect> {
         let Some(login) = &self.login else {
             return Vec::new();
         };

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 use super::theme::Theme;
 use crate::tui::action::Action;
 use crate::tui::app::App;
+use crate::tui::app_manage::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, KEEP};
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let keymap = &app.options.keymap;
@@ -26,10 +27,14 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
             ])
         })
         .collect();
-    lines.push(Line::from(Span::styled(
-        "filter: type, Backspace, Enter keeps, Esc clears",
-        theme.dim(),
-    )));
+    for text in [
+        "form: Tab/↓ next, Shift-Tab/↑ back, Enter saves, Esc cancels".to_owned(),
+        format!(
+            "delete: {DELETE_AND_REVOKE} + revoke at Zendesk, {DELETE_HERE_ONLY} here only, {KEEP}/Esc keeps"
+        ),
+    ] {
+        lines.push(Line::from(Span::styled(text, theme.dim())));
+    }
     let width = area.width.min(64);
     let height = area.height.min(lines.len() as u16 + 2);
     let popup = super::centered(area, width, height);

@@ -83,7 +83,7 @@ fn chunks(text: &str, width: usize) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Word wrap for prose; a word longer than the line is cut like a URL.
-fn words(text: &str, width: usize) -> Vec<String> {
+pub(super) fn words(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {

@@ -2,8 +2,13 @@
 //! header, list, optional detail pane, toast line, footer; the login modal over the list, the help overlay
 //! on top.
 
+mod confirm;
 mod detail;
+pub mod first_run;
 mod footer;
+mod form;
+#[cfg(test)]
+mod form_tests;
 mod header;
 mod help;
 mod list;
@@ -52,6 +57,12 @@ impl Widget for &App {
             ..body
         };
         login::render(self, &theme, under, buf);
+        if let Some(form) = &self.form {
+            form::render(form, &theme, under, buf);
+        }
+        if let Some(deleting) = &self.deleting {
+            confirm::render(deleting, &theme, under, buf);
+        }
         if self.mode == Mode::Help {
             help::render(self, &theme, area, buf);
         }
