@@ -165,3 +165,15 @@ fn in_the_tui_c_copies_into_tmux_and_the_clear_and_quitting_take_it_back() {
     tmux.wait_for("EXIT=0");
     assert!(!holds_token(&tmux), "{:?}", buffers(&tmux));
 }
+
+#[test]
+fn a_clipboard_command_that_never_returns_is_stopped_with_a_clear_error() {
+    let w = World::with_settings(
+        "clipboard = \"command\"\nclipboard_command = \"sh -c 'cat > /dev/null; exec sleep 60'\"",
+        |_| {},
+    );
+    w.seed();
+    w.sb.run(&["copy", "acme"])
+        .fails(1, "did not exit within 10s: it must read stdin and return");
+    wait_for_helper(&w);
+}

@@ -2,7 +2,8 @@
 //! There is no general way to read its clipboard back, so the clear overwrites unchecked.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 use super::{Backend, CLEARED_TEXT, ClipboardError};
 
@@ -32,12 +33,34 @@ impl UserCommand {
             .take()
             .expect("stdin is piped")
             .write_all(text.as_bytes());
-        let status = child.wait().map_err(|e| fail(e.to_string()))?;
+        let status = wait_bounded(&mut child).map_err(fail)?;
         written.map_err(|e| fail(format!("did not read its input: {e}")))?;
         if !status.success() {
             return Err(fail(format!("failed ({status})")));
         }
         Ok(())
+    }
+}
+
+/// A clipboard tool hands the text to a background copy of itself and exits; one that stays
+/// in the foreground (`wl-copy --foreground`) would hold the copy, and a TUI task, forever.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn wait_bounded(child: &mut Child) -> Result<ExitStatus, String> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            return Ok(status);
+        }
+        if started.elapsed() >= COMMAND_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "did not exit within {}s: it must read stdin and return (run it without a foreground option)",
+                COMMAND_TIMEOUT.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
