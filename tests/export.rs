@@ -179,12 +179,12 @@ fn exec_sets_the_variables_and_passes_the_exit_code_through() {
 }
 
 #[test]
-fn exec_forwards_sigterm_and_sigint_and_keeps_the_token_off_every_argv() {
+fn exec_delivers_sigterm_and_sigint_to_cmd_and_keeps_the_token_off_every_argv() {
     let w = World::new(|_| {});
     let issued = w.seed();
     for (signal, name) in [(libc::SIGTERM, "TERM"), (libc::SIGINT, "INT")] {
         let script = format!(
-            "trap 'echo got-{name}; exit 3' {name}; echo ready; while :; do sleep 0.05; done"
+            "trap 'echo got-{name}; exit 3' {name}; echo ready $$; while :; do sleep 0.05; done"
         );
         let mut child =
             w.sb.zdauth(&["exec", "acme", "--", "sh", "-c", &script])
@@ -195,7 +195,8 @@ fn exec_forwards_sigterm_and_sigint_and_keeps_the_token_off_every_argv() {
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         out.read_line(&mut line).unwrap();
-        assert_eq!(line, "ready\n");
+        // zdauth became CMD: the signal reaches it directly, once.
+        assert_eq!(line, format!("ready {}\n", child.id()));
         for pid in family(child.id()) {
             let argv = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             let argv = String::from_utf8_lossy(&argv);

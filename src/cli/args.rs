@@ -161,7 +161,7 @@ pub enum ExportFormat {
 }
 
 const EXEC_HELP: &str = "\
-Exit codes: CMD's own once it runs (128+N when a signal N ends it), 126 when CMD cannot be
+Exit codes: zdauth becomes CMD, so its exit code and signals are its own; 126 when CMD cannot be
 run, 127 when it is not found; before that, zdauth's own:
   1  other error
   2  usage error

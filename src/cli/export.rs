@@ -76,11 +76,13 @@ pub fn exec(ctx: &Context, name: &str, command: Vec<OsString>) -> anyhow::Result
         .runtime
         .block_on(session.refresher.ensure(connection, Want::ValidFor(margin)))?;
     let (program, args) = command.split_first().expect("clap requires CMD");
-    let mut cmd = tokio::process::Command::new(program);
+    let mut cmd = std::process::Command::new(program);
     cmd.args(args)
         .env("ZENDESK_SUBDOMAIN", &connection.subdomain)
         .env("ZENDESK_OAUTH_TOKEN", fresh.tokens.access_token.expose())
         .env("ZENDESK_URL", site(connection));
-    let shown = program.to_string_lossy();
-    session.runtime.block_on(super::child::run(cmd, &shown))
+    Ok(super::child::replace_process(
+        cmd,
+        &program.to_string_lossy(),
+    ))
 }
