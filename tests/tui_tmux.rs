@@ -136,7 +136,19 @@ fn a_connection_is_added_through_the_form_and_deleted_again() {
     tmux.wait_for("add a connection");
     tmux.type_text("acme");
     tmux.keys(&["Tab"]);
-    tmux.type_text("https://acme.zendesk.com/agent/tickets/42");
+    // A real bracketed paste, trailing newline and all: it fills the field, it does not submit.
+    tmux.run(&[
+        "set-buffer",
+        "-b",
+        "url",
+        "https://acme.zendesk.com/agent/tickets/42\n",
+    ]);
+    tmux.run(&["paste-buffer", "-p", "-d", "-b", "url", "-t", "t"]);
+    let screen = tmux.wait_for("https://acme.zendesk.com/agent/tickets/42");
+    assert!(
+        screen.contains("add a connection"),
+        "still in the form:\n{screen}"
+    );
     tmux.keys(&["Tab"]);
     tmux.type_text("zdauth_acme");
     tmux.keys(&["Tab"]);

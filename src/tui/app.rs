@@ -320,6 +320,10 @@ impl App {
         match msg {
             Msg::Tick(now) => self.tick(now),
             Msg::Key(key) => self.key(key),
+            Msg::Paste(text) => {
+                self.paste(&text);
+                Vec::new()
+            }
             Msg::Resize { width, height } => {
                 self.size = (width, height);
                 self.touch();

@@ -61,6 +61,23 @@ impl App {
         }
     }
 
+    /// Text lands where typing would; elsewhere a paste is no command and is dropped.
+    pub(super) fn paste(&mut self, text: &str) {
+        match self.mode {
+            Mode::Form => {
+                if let Some(form) = &mut self.form {
+                    form.paste(text);
+                }
+            }
+            Mode::Filter => {
+                self.filter.extend(text.chars().filter(|c| !c.is_control()));
+                self.rebuild_view();
+            }
+            _ => return,
+        }
+        self.touch();
+    }
+
     pub(super) fn filter_key(&mut self, key: Key) {
         match key.code {
             KeyCode::Esc => {

@@ -426,3 +426,24 @@ fn a_new_port_reminds_to_register_the_new_redirect_uri() {
         "saved acme: register its new redirect URI http://127.0.0.1:8766/callback in Zendesk"
     );
 }
+
+#[test]
+fn a_paste_fills_the_focused_field_and_its_newline_does_not_submit() {
+    let mut app = app();
+    press(&mut app, "a");
+    key(&mut app, KeyCode::Tab);
+    let effects = app.update(Msg::Paste("https://acme.zendesk.com/agent/\n".into()));
+    assert!(effects.is_empty(), "a pasted newline is no Enter");
+    assert_eq!(app.mode(), Mode::Form);
+    assert_eq!(
+        text(&app, FormField::Subdomain),
+        "https://acme.zendesk.com/agent/"
+    );
+    // Outside a text field a paste is no command: nothing moves, nothing runs.
+    key(&mut app, KeyCode::Esc);
+    assert!(app.update(Msg::Paste("dq".into())).is_empty());
+    assert_eq!(app.mode(), Mode::Normal);
+    press(&mut app, "/");
+    app.update(Msg::Paste("glo\n".into()));
+    assert_eq!(app.filter(), "glo");
+}

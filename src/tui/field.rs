@@ -62,6 +62,14 @@ impl TextField {
         self.text.clear();
     }
 
+    /// A bracketed paste: its text goes in as typed, minus line breaks and other control
+    /// characters, so a copied URL's trailing newline cannot submit the form.
+    pub fn paste(&mut self, pasted: &str) {
+        let room = MAX_CHARS.saturating_sub(self.text.chars().count());
+        self.text
+            .extend(pasted.chars().filter(|c| !c.is_control()).take(room));
+    }
+
     /// Applies an editing key; returns whether the key was one (and so was used).
     pub fn key(&mut self, key: Key) -> bool {
         match key.code {
@@ -103,5 +111,14 @@ mod tests {
         }
         assert_eq!(secret.shown(), "•••••••");
         assert!(!format!("{secret:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_paste_drops_line_breaks_and_stops_at_the_cap() {
+        let mut field = TextField::new("x");
+        field.paste("https://acme.zendesk.com/\r\n");
+        assert_eq!(field.text(), "xhttps://acme.zendesk.com/");
+        field.paste(&"a".repeat(MAX_CHARS * 2));
+        assert_eq!(field.text().chars().count(), MAX_CHARS);
     }
 }

@@ -149,6 +149,17 @@ impl ConnectionForm {
         FormStep::Stay
     }
 
+    /// A bracketed paste into the focused field.
+    pub fn paste(&mut self, text: &str) {
+        if self.saving || !self.editable(self.focus) {
+            return;
+        }
+        self.fields[self.focus as usize].paste(text);
+        if self.checked {
+            self.errors = self.check().err().unwrap_or_default();
+        }
+    }
+
     /// The save failed: the form stays, with the reason, for another try or Esc.
     pub fn failed(&mut self, message: String) {
         self.saving = false;

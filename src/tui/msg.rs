@@ -12,6 +12,8 @@ pub enum Msg {
     /// The clock, once a second.
     Tick(Timestamp),
     Key(Key),
+    /// A bracketed paste: one piece of text, not a stream of keys (its newline is no Enter).
+    Paste(String),
     Resize {
         width: u16,
         height: u16,

@@ -59,7 +59,26 @@ pub(super) async fn run_in(
     if open_add {
         app.open_add();
     }
+    let _paste = BracketedPaste::enable()?;
     event_loop(terminal, app, &setup).await
+}
+
+/// While the list runs, a paste arrives as one piece of text, so a copied URL's newline
+/// cannot press Enter in the form. Only here: the unlock screen takes pasted passphrases
+/// as plain keys. Dropped on every way out, a panic's unwinding included.
+struct BracketedPaste;
+
+impl BracketedPaste {
+    fn enable() -> std::io::Result<Self> {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
+        Ok(Self)
+    }
+}
+
+impl Drop for BracketedPaste {
+    fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    }
 }
 
 async fn event_loop(
@@ -124,6 +143,7 @@ async fn read_terminal(sender: mpsc::UnboundedSender<Msg>, stop: CancellationTok
         let msg = match event {
             Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key.into()),
             Some(Ok(Event::Resize(width, height))) => Msg::Resize { width, height },
+            Some(Ok(Event::Paste(text))) => Msg::Paste(text),
             Some(Ok(_)) => continue,
             Some(Err(_)) | None => return,
         };

@@ -40,6 +40,11 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let popup = super::centered(area, width, height);
     Clear.render(popup, buf);
     Paragraph::new(lines)
-        .block(Block::bordered().title(Span::styled(" keys ", theme.title())))
+        .block(
+            Block::bordered()
+                .title(Span::styled(" keys ", theme.title()))
+                // The footer's own hint is under the popup at 80×24.
+                .title_bottom(Span::styled(" any key closes ", theme.dim())),
+        )
         .render(popup, buf);
 }
