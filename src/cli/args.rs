@@ -156,3 +156,19 @@ pub struct AddArgs {
 fn duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("{e}: write e.g. 30s, 5m or 2h"))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn a_login_waits_five_minutes_by_default() {
+        let cli = Cli::try_parse_from(["zdauth", "login", "acme"]).unwrap();
+        let Some(Command::Login { timeout, .. }) = cli.command else {
+            panic!("not a login: {cli:?}");
+        };
+        assert_eq!(timeout, Duration::from_secs(5 * 60));
+    }
+}

@@ -2,6 +2,7 @@
 //! binary run against it.
 #![allow(dead_code)]
 
+pub mod tmux;
 pub mod world;
 
 use std::io::Write;
