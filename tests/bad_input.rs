@@ -206,6 +206,8 @@ fn catalog() -> Vec<Case> {
         add_beta("-acme"),
         add_beta("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
         add_beta("ACME_corp"),
+        add_beta("xn--80ak6aa92e"),
+        add_beta("XN--1UUU1tU"),
         add_beta_with("--base-url", "http://10.0.0.1:8080", Line, "non-loopback host"),
         add_beta_with("--base-url", "https://u:SECRETMARK@x.test", Line, "user name or password"),
         add_beta_with("--base-url", "https://x.test/?token=SECRETMARK", Line, "query or fragment"),
