@@ -186,6 +186,7 @@ fn catalog() -> Vec<Case> {
         add_beta_with("--refresh-token-lifetime", "91d", Line, "--refresh-token-lifetime"),
         case(Base, &["token", "acme", "--min-valid", "5x"], 2, Usage, "unknown time unit"),
         case(Base, &["login", "acme", "--timeout", "soon"], 2, Usage, "--timeout"),
+        case(Base, &["login", "acme", "--timeout", "0s"], 2, Usage, "a login cannot wait 0s"),
         case(Base, &["frobnicate"], 2, Usage, "unrecognized subcommand"),
         case(Base, &["token"], 2, Usage, "required arguments were not provided"),
         case(Base, &["refresh", "acme", "--all"], 2, Usage, "cannot be used with"),

@@ -69,7 +69,7 @@ pub enum Command {
         #[arg(long)]
         no_browser: bool,
         /// How long to wait for the browser
-        #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration)]
+        #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = wait)]
         timeout: Duration,
     },
     /// Print a valid access token (and nothing else), refreshing it first if needed
@@ -155,6 +155,14 @@ pub struct AddArgs {
 
 fn duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("{e}: write e.g. 30s, 5m or 2h"))
+}
+
+/// A wait of zero would open the browser and give up at once.
+fn wait(text: &str) -> Result<Duration, String> {
+    match duration(text)? {
+        Duration::ZERO => Err("a login cannot wait 0s: write e.g. 30s or 5m".into()),
+        wait => Ok(wait),
+    }
 }
 
 #[cfg(test)]
