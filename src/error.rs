@@ -28,13 +28,14 @@ pub enum Error {
     #[error("{0}")]
     Locked(String),
 
-    // The cause is part of the message, not a `#[source]`: the door prints the chain, and
-    // the line must end with what to do.
-    #[error("cannot {action} {}: {source}; check that the path exists, is yours and the disk is not full", path.display())]
+    // The cause is part of the message, not a `#[source]` (hence not named `source`, which
+    // thiserror would take as one): the door prints the chain, and the line must end with
+    // what to do.
+    #[error("cannot {action} {}: {cause}; check that the path exists, is yours and the disk is not full", path.display())]
     Io {
         action: &'static str,
         path: PathBuf,
-        source: io::Error,
+        cause: io::Error,
     },
 
     #[error("{} is damaged ({reason}); nothing was changed: {hint}", path.display())]
@@ -122,6 +123,6 @@ pub fn io_error(action: &'static str, path: &Path, source: io::Error) -> Error {
     Error::Io {
         action,
         path: path.to_path_buf(),
-        source,
+        cause: source,
     }
 }

@@ -69,7 +69,7 @@ pub enum Command {
         #[arg(long)]
         no_browser: bool,
         /// How long to wait for the browser
-        #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration)]
+        #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = wait)]
         timeout: Duration,
     },
     /// Print a valid access token (and nothing else), refreshing it first if needed
@@ -204,4 +204,28 @@ pub struct AddArgs {
 
 fn duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("{e}: write e.g. 30s, 5m or 2h"))
+}
+
+/// A wait of zero would open the browser and give up at once.
+fn wait(text: &str) -> Result<Duration, String> {
+    match duration(text)? {
+        Duration::ZERO => Err("a login cannot wait 0s: write e.g. 30s or 5m".into()),
+        wait => Ok(wait),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn a_login_waits_five_minutes_by_default() {
+        let cli = Cli::try_parse_from(["zdauth", "login", "acme"]).unwrap();
+        let Some(Command::Login { timeout, .. }) = cli.command else {
+            panic!("not a login: {cli:?}");
+        };
+        assert_eq!(timeout, Duration::from_secs(5 * 60));
+    }
 }

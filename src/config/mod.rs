@@ -159,7 +159,7 @@ impl Config {
             },
             _ => ConfigError::Unreadable {
                 file: path.to_path_buf(),
-                source,
+                cause: source,
             },
         })?;
         Self::parse(&text, path)
@@ -184,8 +184,9 @@ pub enum ConfigError {
     },
     #[error("{} does not exist: run `zdauth init` to create it", file.display())]
     Missing { file: PathBuf },
-    #[error("cannot read {}: {source}; check that it is a file you can read", file.display())]
-    Unreadable { file: PathBuf, source: io::Error },
+    /// The cause is in the message; a field named `source` would also be printed as the chain.
+    #[error("cannot read {}: {cause}; check that it is a file you can read", file.display())]
+    Unreadable { file: PathBuf, cause: io::Error },
 }
 
 struct InvalidDisplay<'a> {

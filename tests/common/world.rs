@@ -33,13 +33,15 @@ impl World {
         Self::with_settings("", configure)
     }
 
-    /// `settings` are extra `[settings]` lines for config.toml, one per line.
+    /// `settings` are `[settings]` lines for config.toml, one `key = value` a line.
     pub fn with_settings(settings: &str, configure: impl FnOnce(&mut FakeOptions)) -> Self {
         let sb = Sandbox::new();
         sb.init_with_identity_file();
         for setting in settings.lines().filter(|l| !l.trim().is_empty()) {
-            let (key, _) = setting.split_once(" = ").expect("key = value");
             // Replaces the example's line for that key, or adds one.
+            let (key, _) = setting
+                .split_once(" = ")
+                .expect("settings are `key = value` lines");
             let text = sb.config_text();
             let mut lines: Vec<String> = text
                 .lines()
