@@ -66,8 +66,8 @@ pub fn seal_new_identity(
         });
     }
     atomic_file::replace(path, &sealed, None)?;
-    vault::write_recipient(paths, vault.keys())?;
     create_vault(&vault, &lock)?;
+    vault::write_recipient(paths, vault.keys())?;
     Ok(vault)
 }
 

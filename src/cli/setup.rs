@@ -70,8 +70,8 @@ pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8>
                 edit.save()?;
             }
             println!("using the identity file {}", file.display());
-            vault::write_recipient(paths, vault.keys())?;
             setup::create_vault(&vault, &lock)?;
+            vault::write_recipient(paths, vault.keys())?;
             vault
         }
     };
