@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Padding, Paragraph, Widget};
+use ratatui::widgets::{Block, Padding};
 
 use super::login::words;
 use super::theme::Theme;
@@ -54,14 +54,8 @@ pub fn render(deleting: &Deleting, theme: &Theme, area: Rect, buf: &mut Buffer) 
             lines.push(choice(format!("{KEEP}/Esc"), "keep it".into()));
         }
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = super::centered(area, width, height);
-    Clear.render(popup, buf);
-    Paragraph::new(lines)
-        .block(
-            Block::bordered()
-                .title(Span::styled(format!(" delete {name}? "), theme.title()))
-                .padding(Padding::horizontal(1)),
-        )
-        .render(popup, buf);
+    let block = Block::bordered()
+        .title(Span::styled(format!(" delete {name}? "), theme.title()))
+        .padding(Padding::horizontal(1));
+    super::popup(area, buf, width, lines, block, false);
 }

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::Block;
 
 use super::theme::Theme;
 use super::welcome::{key_line, render_with};
@@ -69,14 +69,7 @@ pub fn draw_first_run(run: &FirstRun, now: Timestamp, area: Rect, buf: &mut Buff
         Line::default(),
         status,
     ];
-    let width = area.width.min(72);
-    let height = area.height.min(lines.len() as u16 + 2);
-    let popup = super::centered(area, width, height);
-    Clear.render(popup, buf);
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(
-            Block::bordered().title(Span::styled(" zdauth: create the identity ", theme.title())),
-        )
-        .render(popup, buf);
+    let block =
+        Block::bordered().title(Span::styled(" zdauth: create the identity ", theme.title()));
+    super::popup(area, buf, 72, lines, block, true);
 }

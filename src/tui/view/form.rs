@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Padding, Paragraph, Widget};
+use ratatui::widgets::{Block, Padding};
 
 use super::login::words;
 use super::theme::Theme;
@@ -61,20 +61,14 @@ pub fn render(form: &ConnectionForm, theme: &Theme, area: Rect, buf: &mut Buffer
             lines.push(Line::styled(part, theme.dim()));
         }
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = super::centered(area, width, height);
-    Clear.render(popup, buf);
     let title = match &form.editing {
         None => " add a connection ".to_owned(),
         Some(connection) => format!(" edit {} ", connection.name),
     };
-    Paragraph::new(lines)
-        .block(
-            Block::bordered()
-                .title(Span::styled(title, theme.title()))
-                .padding(Padding::horizontal(1)),
-        )
-        .render(popup, buf);
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.title()))
+        .padding(Padding::horizontal(1));
+    super::popup(area, buf, width, lines, block, false);
 }
 
 fn secret_blank(form: &ConnectionForm) -> &'static str {

@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+use ratatui::widgets::Block;
 
 use super::theme::Theme;
 use crate::tui::action::Action;
@@ -35,16 +35,9 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     ] {
         lines.push(Line::from(Span::styled(text, theme.dim())));
     }
-    let width = area.width.min(64);
-    let height = area.height.min(lines.len() as u16 + 2);
-    let popup = super::centered(area, width, height);
-    Clear.render(popup, buf);
-    Paragraph::new(lines)
-        .block(
-            Block::bordered()
-                .title(Span::styled(" keys ", theme.title()))
-                // The footer's own hint is under the popup at 80×24.
-                .title_bottom(Span::styled(" any key closes ", theme.dim())),
-        )
-        .render(popup, buf);
+    let block = Block::bordered()
+        .title(Span::styled(" keys ", theme.title()))
+        // The footer's own hint is under the popup at 80×24.
+        .title_bottom(Span::styled(" any key closes ", theme.dim()));
+    super::popup(area, buf, 64, lines, block, false);
 }
