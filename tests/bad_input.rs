@@ -299,29 +299,7 @@ fn work_factor_23(sb: &Sandbox) {
 
 fn prepare(sb: &Sandbox, setup: Setup, port: u16) {
     let port = port.to_string();
-    let add_acme = |sb: &Sandbox| {
-        sb.run(&[
-            "add",
-            "acme",
-            "--subdomain",
-            "acme",
-            "--client-id",
-            "c",
-            "--redirect-port",
-            &port,
-        ])
-        .success();
-    };
-    if let Sealed(then) = setup {
-        std::fs::create_dir_all(sb.dir()).unwrap();
-        std::fs::write(sb.paths().config(), "[settings]\nkdf_work_factor = 10\n").unwrap();
-        sb.run_with(
-            &["init"],
-            &[("ZDAUTH_PASSPHRASE", common::PASSPHRASE)],
-            None,
-        )
-        .success();
-        let env = [("ZDAUTH_PASSPHRASE", common::PASSPHRASE)];
+    let add_acme = |sb: &Sandbox, env: &[(&str, &str)]| {
         sb.run_with(
             &[
                 "add",
@@ -333,15 +311,22 @@ fn prepare(sb: &Sandbox, setup: Setup, port: u16) {
                 "--redirect-port",
                 &port,
             ],
-            &env,
+            env,
             None,
         )
         .success();
+    };
+    if let Sealed(then) = setup {
+        std::fs::create_dir_all(sb.dir()).unwrap();
+        std::fs::write(sb.paths().config(), "[settings]\nkdf_work_factor = 10\n").unwrap();
+        let env = [("ZDAUTH_PASSPHRASE", common::PASSPHRASE)];
+        sb.run_with(&["init"], &env, None).success();
+        add_acme(sb, &env);
         then(sb);
         return;
     }
     sb.init_with_identity_file();
-    add_acme(sb);
+    add_acme(sb, &[]);
     let config = sb.paths().config();
     match setup {
         Config(from, to) => {
