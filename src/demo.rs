@@ -78,9 +78,9 @@ impl Demo {
         let text = config_text(&paths, &fake.base_url(), &ports);
         crate::atomic_file::replace(&paths.config(), text.as_bytes(), None)?;
         let config = Config::load(&paths.config())?;
-        vault::write_recipient(&paths, &keys)?;
-        let vault = Vault::new(paths, keys);
+        let vault = Vault::new(paths.clone(), keys);
         seed(&vault, &config, &fake)?;
+        vault::write_recipient(&paths, vault.keys())?;
         Ok(Self {
             config,
             vault,

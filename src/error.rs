@@ -18,6 +18,9 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
 
+    #[error(transparent)]
+    Clipboard(#[from] crate::clipboard::ClipboardError),
+
     #[error("{0}")]
     Crypto(String),
 
@@ -25,13 +28,14 @@ pub enum Error {
     #[error("{0}")]
     Locked(String),
 
-    // The cause is part of the message, not a `#[source]`: the door prints the chain, and
-    // the line must end with what to do.
-    #[error("cannot {action} {}: {source}; check that the path exists, is yours and the disk is not full", path.display())]
+    // The cause is part of the message, not a `#[source]` (hence not named `source`, which
+    // thiserror would take as one): the door prints the chain, and the line must end with
+    // what to do.
+    #[error("cannot {action} {}: {cause}; check that the path exists, is yours and the disk is not full", path.display())]
     Io {
         action: &'static str,
         path: PathBuf,
-        source: io::Error,
+        cause: io::Error,
     },
 
     #[error("{} is damaged ({reason}); nothing was changed: {hint}", path.display())]
@@ -40,6 +44,12 @@ pub enum Error {
         reason: String,
         hint: String,
     },
+
+    #[error(
+        "{} is missing, though recipient.txt shows a vault was made here; nothing was changed: restore it (vault.age.bak holds the generation before the last save), or move recipient.txt aside to start with an empty vault",
+        path.display()
+    )]
+    MissingVault { path: PathBuf },
 
     #[error(
         "{} was written by a newer zdauth (vault format {found}, this one knows {known}); upgrade zdauth before changing it",
@@ -119,6 +129,6 @@ pub fn io_error(action: &'static str, path: &Path, source: io::Error) -> Error {
     Error::Io {
         action,
         path: path.to_path_buf(),
-        source,
+        cause: source,
     }
 }

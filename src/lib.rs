@@ -5,6 +5,7 @@
 
 pub mod atomic_file;
 pub mod cli;
+pub mod clipboard;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -13,9 +14,11 @@ pub mod fake;
 pub mod lock;
 pub mod logging;
 pub mod login;
+pub mod manage;
 pub mod paths;
 pub mod refresh;
 pub mod secret;
+pub mod setup;
 pub mod status;
 pub mod subdomain;
 pub mod tui;

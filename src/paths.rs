@@ -142,6 +142,11 @@ fn tighten(path: &Path, wanted: u32) -> Result<Option<String>, Error> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_error("inspect", path, e)),
     };
+    // A directory where a file belongs is the loader's to report; a file mode would lock
+    // its owner out of it.
+    if meta.is_dir() != (wanted == DIR_MODE) {
+        return Ok(None);
+    }
     let mode = meta.permissions().mode() & 0o777;
     if mode & !wanted == 0 {
         return Ok(None);

@@ -58,9 +58,14 @@ pub fn normalize(input: &str) -> Result<String, SubdomainError> {
     }
 }
 
-/// `^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`
+/// `^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`, less the labels with `--` in third and fourth
+/// place, which IDNA reserves (`xn--…` is an internationalized name, and an invalid one makes
+/// the URL parser fail rather than build `https://{label}.zendesk.com`).
 fn is_label(label: &str) -> bool {
     let bytes = label.as_bytes();
+    if bytes.get(2..4) == Some(b"--") {
+        return false;
+    }
     let alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
     match bytes {
         [] => false,
@@ -91,6 +96,8 @@ mod tests {
             ("http://acme.zendesk.com", "acme"),
             ("acme.zendesk.com/hc/en-us", "acme"),
             ("old-style-1", "old-style-1"),
+            ("a--b", "a--b"),
+            ("abc--d", "abc--d"),
             ("a", "a"),
             ("z9", "z9"),
         ] {
@@ -113,6 +120,9 @@ mod tests {
             "ac me",
             "bücher",
             "xn--bcher-kva.zendesk.com.evil.com",
+            "xn--bcher-kva",
+            "XN--1UUU1tU",
+            "ab--cd",
             "-acme",
             "acme-",
             "acme_corp",

@@ -1,5 +1,6 @@
 //! Crash safety (checklist item 9): a real writer process is SIGKILLed at random points
 //! of a save loop, hundreds of times; the vault must always open, to the old or new content.
+//! `ZDAUTH_CRASH_ROUNDS` sets the number of kills: CI runs the default, `scripts/soak.sh` 1,000.
 
 mod common;
 
@@ -14,7 +15,8 @@ use zdauth::secret::Secret;
 use zdauth::vault::{Entry, Keys, Vault, VaultData};
 
 const CHILD_VAR: &str = "ZDAUTH_TEST_SAVE_LOOP";
-const ROUNDS: usize = 250;
+const ROUNDS_VAR: &str = "ZDAUTH_CRASH_ROUNDS";
+const DEFAULT_ROUNDS: usize = 250;
 const ENTRIES: usize = 20;
 
 fn generation(data: &VaultData) -> u64 {
@@ -75,10 +77,14 @@ fn a_writer_killed_at_random_points_leaves_the_old_or_the_new_vault() {
         .unwrap()
         .as_nanos() as u64
         | 1;
+    let rounds = std::env::var(ROUNDS_VAR).map_or(DEFAULT_ROUNDS, |text| {
+        text.parse()
+            .unwrap_or_else(|_| panic!("{ROUNDS_VAR}={text:?} is not a number of rounds"))
+    });
     let mut jitter = Jitter(seed);
     let mut last = 0;
     let mut killed_mid_write = 0;
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--ignored",
@@ -122,7 +128,7 @@ fn a_writer_killed_at_random_points_leaves_the_old_or_the_new_vault() {
         assert!(now > last, "round {round}: {now} is not past {last}");
         last = now;
     }
-    eprintln!("{ROUNDS} kills, {killed_mid_write} left a temp file behind, {last} saves survived");
+    eprintln!("{rounds} kills, {killed_mid_write} left a temp file behind, {last} saves survived");
     assert!(
         killed_mid_write > 0,
         "no kill landed inside a write (seed {seed})"

@@ -2,84 +2,9 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let output = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    /// Runs `zdauth ARGS` in a 100×30 session on the sandbox's config dir; `EXIT=code` is
-    /// printed when it ends, and the pane stays for a look at the restored screen.
-    fn start(&self, sb: &common::Sandbox, env: &str, args: &str) {
-        let command = format!(
-            "{env} ZDAUTH_CONFIG_DIR={} HOME={} {} {args}; echo EXIT=$?; sleep 60",
-            sb.dir().display(),
-            sb.temp.path().display(),
-            env!("CARGO_BIN_EXE_zdauth")
-        );
-        self.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            &command,
-        ]);
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    /// Waits (bounded) until the screen shows `text`.
-    fn wait_for(&self, text: &str) -> String {
-        let started = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "{text:?} never appeared:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
-/// Each test gets its own tmux server: tests run in parallel.
-fn tmux(test: &str) -> Option<Tmux> {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "CI must have tmux");
-        eprintln!("tmux is not installed; skipping the real-terminal test");
-        return None;
-    }
-    Some(Tmux {
-        socket: format!("zdauth-test-{}-{test}", std::process::id()),
-    })
-}
+use common::tmux::tmux;
 
 #[test]
 fn the_demo_runs_refreshes_and_quits_cleanly_in_a_real_terminal() {
@@ -155,6 +80,8 @@ fn the_demo_runs_refreshes_and_quits_cleanly_in_a_real_terminal() {
     tmux.run(&["send-keys", "-t", "t", "?"]);
     tmux.wait_for("move down");
     tmux.run(&["send-keys", "-t", "t", "Escape"]);
+    // An Esc followed at once by q can reach the terminal as Alt-q: let it land first.
+    tmux.wait_for("? help");
 
     tmux.run(&["send-keys", "-t", "t", "q"]);
     let after = tmux.wait_for("EXIT=0");
@@ -190,5 +117,148 @@ fn the_tui_unlocks_on_its_own_screen_and_retries_a_wrong_passphrase() {
     let screen = tmux.wait_for("acme");
     assert!(screen.contains("? help"), "{screen}");
     tmux.run(&["send-keys", "-t", "t", "q"]);
+    tmux.wait_for("EXIT=0");
+}
+
+#[test]
+fn a_connection_is_added_through_the_form_and_deleted_again() {
+    let Some(tmux) = tmux("form") else { return };
+    let sb = common::Sandbox::new();
+    sb.init_with_identity_file();
+    // A [keys] override reaches the real binary: + opens the form too.
+    let mut config = sb.config_text();
+    config.push_str("\n[keys]\n\"+\" = \"add\"\n");
+    std::fs::write(sb.paths().config(), config).unwrap();
+    tmux.start(&sb, "env -u NO_COLOR", "");
+    tmux.wait_for("No connections yet");
+
+    tmux.keys(&["+"]);
+    tmux.wait_for("add a connection");
+    tmux.type_text("acme");
+    tmux.keys(&["Tab"]);
+    // A real bracketed paste, trailing newline and all: it fills the field, it does not submit.
+    tmux.run(&[
+        "set-buffer",
+        "-b",
+        "url",
+        "https://acme.zendesk.com/agent/tickets/42\n",
+    ]);
+    tmux.run(&["paste-buffer", "-p", "-d", "-b", "url", "-t", "t"]);
+    let screen = tmux.wait_for("https://acme.zendesk.com/agent/tickets/42");
+    assert!(
+        screen.contains("add a connection"),
+        "still in the form:\n{screen}"
+    );
+    tmux.keys(&["Tab"]);
+    tmux.type_text("zdauth_acme");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("s3cret-not-for-config");
+    let screen = tmux.wait_for("•••••••••••••••••••••");
+    assert!(
+        !screen.contains("s3cret"),
+        "the secret is masked:\n{screen}"
+    );
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("added acme: register http://127.0.0.1:8765/callback");
+    assert!(screen.contains("login required"), "{screen}");
+
+    let config = sb.config_text();
+    assert!(config.contains("name = \"acme\""), "{config}");
+    assert!(
+        config.contains("subdomain = \"acme\""),
+        "the URL was made bare:\n{config}"
+    );
+    assert!(!config.contains("s3cret"), "{config}");
+    assert!(
+        config.contains("# zdauth configuration"),
+        "comments kept:\n{config}"
+    );
+    let stored = sb.vault().load().unwrap();
+    let secret = stored.connections["acme"].client_secret.as_ref().unwrap();
+    assert_eq!(secret.expose(), "s3cret-not-for-config");
+
+    tmux.keys(&["d"]);
+    tmux.wait_for("delete acme?");
+    tmux.keys(&["l"]);
+    tmux.wait_for("deleted acme");
+    tmux.wait_for("No connections yet");
+    let config = zdauth::config::Config::load(&sb.paths().config()).unwrap();
+    assert!(config.connection("acme").is_none(), "{config:?}");
+    assert!(!sb.vault().load().unwrap().connections.contains_key("acme"));
+
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXIT=0");
+}
+
+#[test]
+fn the_first_run_welcomes_instead_of_failing_and_creates_the_identity() {
+    let Some(tmux) = tmux("first") else { return };
+    let sb = common::Sandbox::new();
+    tmux.start(&sb, "env -u ZDAUTH_PASSPHRASE", "");
+    let screen = tmux.wait_for("No identity yet");
+    assert!(screen.contains("create the identity"), "{screen}");
+    assert!(screen.contains("zdauth demo"), "{screen}");
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("EXIT=0");
+    assert!(!after.contains("zdauth:"), "no error:\n{after}");
+    assert!(!sb.paths().config().exists(), "quitting wrote nothing");
+    drop(tmux);
+
+    // Now through to the identity, at a low scrypt work factor.
+    let Some(tmux) = self::tmux("first2") else {
+        return;
+    };
+    std::fs::create_dir_all(sb.dir()).unwrap();
+    std::fs::write(sb.paths().config(), "[settings]\nkdf_work_factor = 10\n").unwrap();
+    tmux.start(&sb, "env -u ZDAUTH_PASSPHRASE", "");
+    tmux.wait_for("No identity yet");
+    tmux.keys(&["i"]);
+    tmux.wait_for("A new passphrase");
+    tmux.type_text(common::PASSPHRASE);
+    tmux.keys(&["Enter"]);
+    tmux.type_text(common::PASSPHRASE);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("No connections yet");
+    assert!(screen.contains("a add"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXIT=0");
+    assert!(sb.paths().identity().exists());
+    sb.run_with(
+        &["list"],
+        &[("ZDAUTH_PASSPHRASE", common::PASSPHRASE)],
+        None,
+    )
+    .success();
+}
+
+#[test]
+fn delete_with_revoke_revokes_at_the_fake_zendesk_and_a_failed_revoke_keeps_everything() {
+    use zdauth::fake::{Fault, FaultTarget};
+    let Some(tmux) = tmux("revoke") else { return };
+    let w = common::world::World::new(|_| {});
+    w.seed();
+    tmux.start(&w.sb, "env -u NO_COLOR", "");
+    tmux.wait_for("acme");
+
+    // Zendesk fails: nothing is deleted, the tokens stay, the toast says what to do.
+    w.fake.push_fault(FaultTarget::Api, Fault::Status(500), 3);
+    tmux.keys(&["d"]);
+    tmux.wait_for("delete acme?");
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("revoking acme failed");
+    assert!(screen.contains("d then l deletes"), "{screen}");
+    assert!(w.stored().tokens.is_some());
+    assert!(w.connection().name == "acme");
+    assert_eq!(w.fake.counters().revocations, 0);
+
+    w.fake.clear_faults();
+    tmux.keys(&["d"]);
+    tmux.wait_for("delete acme?");
+    tmux.keys(&["y"]);
+    tmux.wait_for("deleted acme and revoked its token at Zendesk");
+    assert_eq!(w.fake.counters().revocations, 1);
+    let config = zdauth::config::Config::load(&w.sb.paths().config()).unwrap();
+    assert!(config.connection("acme").is_none());
+    tmux.keys(&["q"]);
     tmux.wait_for("EXIT=0");
 }

@@ -60,10 +60,11 @@ pub fn seed(dir: &Path, count: usize, fake: Option<&FakeZendesk>) -> Vault {
     zdauth::atomic_file::replace(&paths.config(), text.as_bytes(), None).unwrap();
     let config = Config::load(&paths.config()).unwrap();
     let keys = Keys::from_identity_text(Secret::new(identity_text), "the bench identity").unwrap();
-    vault::write_recipient(&paths, &keys).unwrap();
     let vault = Vault::new(paths, keys);
     let data = vault_data(&config, fake, Timestamp::now());
     vault.update(|stored| *stored = data).unwrap();
+    // After the first vault, as `init` does: with recipient.txt a missing vault means a lost one.
+    vault::write_recipient(vault.paths(), vault.keys()).unwrap();
     vault
 }
 

@@ -69,7 +69,7 @@ pub enum Command {
         #[arg(long)]
         no_browser: bool,
         /// How long to wait for the browser
-        #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = duration)]
+        #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = wait)]
         timeout: Duration,
     },
     /// Print a valid access token (and nothing else), refreshing it first if needed
@@ -81,6 +81,38 @@ pub enum Command {
         #[arg(long, value_name = "DURATION", value_parser = duration)]
         min_valid: Option<Duration>,
     },
+    /// Copy a valid access token to the clipboard; it is cleared after settings.clipboard_clear
+    #[command(after_help = exit::HELP)]
+    Copy {
+        /// The connection's name
+        name: String,
+        /// Copy `Authorization: Bearer <token>` instead of the bare token
+        #[arg(long)]
+        header: bool,
+    },
+    /// Print a valid access token in a form another tool takes (stdout holds only that)
+    #[command(after_help = exit::HELP)]
+    Export {
+        /// The connection's name
+        name: String,
+        /// header: `Authorization: Bearer …`; env: shell `export` lines for ZENDESK_SUBDOMAIN and
+        /// ZENDESK_OAUTH_TOKEN; json: name, subdomain, access_token, token_type, expires_at,
+        /// scopes; curl: a curl line calling users/me (at base_url when the connection has one)
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+    },
+    /// Run a command with ZENDESK_SUBDOMAIN, ZENDESK_OAUTH_TOKEN and ZENDESK_URL set to a valid token
+    #[command(after_help = EXEC_HELP)]
+    Exec {
+        /// The connection's name
+        name: String,
+        /// The command and its arguments, after `--`
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<std::ffi::OsString>,
+    },
+    /// Serves a copy and clears it later; `copy` starts it with the text on stdin
+    #[command(hide = true)]
+    ClipboardServe,
     /// Get a new token pair now, for the named connections or all of them
     #[command(after_help = exit::HELP)]
     Refresh {
@@ -124,6 +156,23 @@ pub enum Command {
     Passwd,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Header,
+    Env,
+    Json,
+    Curl,
+}
+
+const EXEC_HELP: &str = "\
+Exit codes: zdauth becomes CMD, so its exit code and signals are its own; 126 when CMD cannot be
+run, 127 when it is not found; before that, zdauth's own:
+  1  other error
+  2  usage error
+  5  login required (no token, or refresh token expired or revoked)
+  6  vault locked (wrong passphrase, no passphrase, unreadable identity)
+  7  Zendesk or network error; stored tokens kept";
+
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// A unique name: a-z, 0-9, '_' and '-'
@@ -159,4 +208,28 @@ pub struct AddArgs {
 
 fn duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("{e}: write e.g. 30s, 5m or 2h"))
+}
+
+/// A wait of zero would open the browser and give up at once.
+fn wait(text: &str) -> Result<Duration, String> {
+    match duration(text)? {
+        Duration::ZERO => Err("a login cannot wait 0s: write e.g. 30s or 5m".into()),
+        wait => Ok(wait),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn a_login_waits_five_minutes_by_default() {
+        let cli = Cli::try_parse_from(["zdauth", "login", "acme"]).unwrap();
+        let Some(Command::Login { timeout, .. }) = cli.command else {
+            panic!("not a login: {cli:?}");
+        };
+        assert_eq!(timeout, Duration::from_secs(5 * 60));
+    }
 }

@@ -1,13 +1,12 @@
-//! `add` and `remove`: config.toml edits (with toml_edit) and the matching vault entries.
+//! `add` and `remove`: the engine's config.toml edits and vault entries, with CLI messages.
 
 use std::io::BufRead;
 
-use crate::config::{self, ConfigEdit, Connection, Kind, Lifetime};
+use crate::config::{Connection, ConnectionInput, Field};
 use crate::error::Error;
 use crate::exit;
+use crate::manage;
 use crate::secret::Secret;
-use crate::subdomain;
-use crate::vault::{DirLock, Entry};
 
 use super::args::AddArgs;
 use super::context::Context;
@@ -26,24 +25,7 @@ pub fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<u8> {
     // Unlock before taking the lock: scrypt must not hold up other processes.
     let vault = secret.is_some().then(|| ctx.unlock(&config)).transpose()?;
 
-    let lock = DirLock::acquire(&ctx.paths)?;
-    let mut edit = ConfigEdit::open(&ctx.paths.config())?;
-    if edit.config().connection(&connection.name).is_some() {
-        return Err(Error::DuplicateConnection(connection.name).into());
-    }
-    edit.add_connection(&connection);
-    if let (Some(vault), Some(secret)) = (vault, secret) {
-        vault.update_locked(&lock, |data| {
-            data.connections.insert(
-                connection.name.clone(),
-                Entry {
-                    client_secret: Some(secret),
-                    ..Entry::default()
-                },
-            );
-        })?;
-    }
-    edit.save()?;
+    manage::add(&ctx.paths, &connection, vault.as_ref().zip(secret))?;
     println!(
         "added {} ({}); register the redirect URI {} on its OAuth client in Zendesk",
         connection.name,
@@ -53,51 +35,34 @@ pub fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
-/// Applies the same rules as config.toml, with messages that name the flag.
+/// Applies the same rules as config.toml (and the TUI's form), with messages that name the flag.
 fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
-    let usage = |flag: &str, message: String| Error::Usage(format!("{flag}: {message}"));
-    config::check_connection_name(&args.name).map_err(|m| usage("NAME", m))?;
-    let subdomain =
-        subdomain::normalize(&args.subdomain).map_err(|e| usage("--subdomain", e.to_string()))?;
-    let client_id =
-        config::check_client_id(&args.client_id).map_err(|m| usage("--client-id", m))?;
-    let kind = Kind::parse(&args.kind).ok_or_else(|| {
-        usage(
-            "--kind",
-            format!("{:?} is not a kind: use support or chat", args.kind),
-        )
-    })?;
-    let scopes = config::parse_scopes(kind, &args.scopes).map_err(|m| usage("--scopes", m))?;
-    let redirect_port = config::check_port(i64::from(args.redirect_port))
-        .map_err(|m| usage("--redirect-port", m))?;
-    let base_url = args
-        .base_url
-        .as_deref()
-        .map(config::check_base_url)
-        .transpose()
-        .map_err(|m| usage("--base-url", m))?;
-    let access_token_lifetime = args
-        .access_token_lifetime
-        .as_deref()
-        .map(|t| config::check_lifetime(t, Lifetime::Access))
-        .transpose()
-        .map_err(|m| usage("--access-token-lifetime", m))?;
-    let refresh_token_lifetime = args
-        .refresh_token_lifetime
-        .as_deref()
-        .map(|t| config::check_lifetime(t, Lifetime::Refresh))
-        .transpose()
-        .map_err(|m| usage("--refresh-token-lifetime", m))?;
-    Ok(Connection {
-        name: args.name.clone(),
-        subdomain,
-        client_id,
-        scopes,
-        redirect_port,
-        kind,
-        base_url,
-        access_token_lifetime,
-        refresh_token_lifetime,
+    let port = args.redirect_port.to_string();
+    let input = ConnectionInput {
+        name: &args.name,
+        subdomain: &args.subdomain,
+        client_id: &args.client_id,
+        kind: Some(&args.kind),
+        scopes: &args.scopes,
+        redirect_port: &port,
+        base_url: args.base_url.as_deref(),
+        access_token_lifetime: args.access_token_lifetime.as_deref(),
+        refresh_token_lifetime: args.refresh_token_lifetime.as_deref(),
+    };
+    input.check().map_err(|errors| {
+        let (field, message) = errors.into_iter().next().expect("an error per failure");
+        let flag = match field {
+            Field::Name => "NAME",
+            Field::Subdomain => "--subdomain",
+            Field::ClientId => "--client-id",
+            Field::Kind => "--kind",
+            Field::Scopes => "--scopes",
+            Field::RedirectPort => "--redirect-port",
+            Field::BaseUrl => "--base-url",
+            Field::AccessTokenLifetime => "--access-token-lifetime",
+            Field::RefreshTokenLifetime => "--refresh-token-lifetime",
+        };
+        Error::Usage(format!("{flag}: {message}"))
     })
 }
 
@@ -136,22 +101,7 @@ pub fn remove(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         return Err(Error::UnknownConnection(name.to_owned()).into());
     }
     let vault = ctx.unlock(&config)?;
-    // The connection's own lock first (the order a refresh takes them in): a refresh in
-    // flight finishes before its entry goes, and cannot write it back afterwards.
-    let _connection = vault.lock_connection(name)?;
-    let lock = DirLock::acquire(&ctx.paths)?;
-    let mut edit = ConfigEdit::open(&ctx.paths.config())?;
-    if !edit.remove_connection(name) {
-        return Err(Error::UnknownConnection(name.to_owned()).into());
-    }
-    // Tokens go first: a connection left in config without tokens just asks for a login,
-    // while tokens left without a connection would linger unseen.
-    let had_tokens = vault.update_locked(&lock, |data| {
-        data.connections
-            .remove(name)
-            .is_some_and(|entry| entry.tokens.is_some())
-    })?;
-    edit.save()?;
+    let (_, had_tokens) = manage::remove(&vault, name)?;
     if had_tokens {
         println!(
             "removed {name} and its stored tokens (they stay valid at Zendesk until they expire)"

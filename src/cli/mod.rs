@@ -2,8 +2,11 @@
 //! first and then what to do; the exit code says what kind of failure it was.
 
 mod args;
+mod child;
+mod clip;
 mod connections;
 mod context;
+mod export;
 mod login;
 mod passphrase;
 mod report;
@@ -15,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-pub use args::{AddArgs, Cli, Command};
+pub use args::{AddArgs, Cli, Command, ExportFormat};
 use context::Context;
 
 use crate::error::Error;
@@ -69,6 +72,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             timeout,
         } => login::login(&ctx, &name, no_browser, timeout)?,
         Command::Token { name, min_valid } => tokens::token(&ctx, &name, min_valid)?,
+        Command::Copy { name, header } => clip::copy(&ctx, &name, header)?,
+        Command::ClipboardServe => clip::serve(&ctx)?,
+        Command::Export { name, format } => export::export(&ctx, &name, format)?,
+        Command::Exec { name, command } => export::exec(&ctx, &name, command)?,
         Command::Refresh { names, all, jobs } => tokens::refresh(&ctx, &names, all, jobs)?,
         Command::Logout { name, local_only } => tokens::logout(&ctx, &name, local_only)?,
         Command::Whoami { name } => tokens::whoami(&ctx, &name)?,
@@ -88,6 +95,10 @@ fn command_name(command: &Command) -> &'static str {
         Command::Login { .. } => "login",
         Command::Token { .. } => "token",
         Command::Refresh { .. } => "refresh",
+        Command::Copy { .. } => "copy",
+        Command::ClipboardServe => "clipboard-serve",
+        Command::Export { .. } => "export",
+        Command::Exec { .. } => "exec",
         Command::Logout { .. } => "logout",
         Command::Whoami { .. } => "whoami",
         Command::Completions { .. } => "completions",

@@ -36,12 +36,7 @@ pub fn new(var: &str) -> Result<Secret, Error> {
             first
         }
     };
-    if secret.expose().chars().count() < 8 {
-        return Err(Error::Usage(
-            "the passphrase is shorter than 8 characters: nothing was changed; choose a longer one"
-                .into(),
-        ));
-    }
+    crate::setup::check_new_passphrase(&secret)?;
     Ok(secret)
 }
 

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use crate::atomic_file;
-use crate::config::{self, Config, ConfigEdit};
+use crate::config::{Config, ConfigEdit};
 use crate::error::Error;
 use crate::exit;
+use crate::setup;
 use crate::vault::{self, DirLock, IdentitySource, Keys, Vault};
 
 use super::context::Context;
@@ -15,16 +16,11 @@ use super::passphrase::{self, NEW_PASSPHRASE_VAR, PASSPHRASE_VAR};
 
 pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8> {
     let paths = &ctx.paths;
-    paths.create_dir()?;
     let config_path = paths.config();
-    {
-        let _lock = DirLock::acquire(paths)?;
-        if config_path.exists() {
-            println!("kept {}", config_path.display());
-        } else {
-            atomic_file::replace(&config_path, config::EXAMPLE.as_bytes(), None)?;
-            println!("wrote {}", config_path.display());
-        }
+    if setup::ensure_config(paths)? {
+        println!("wrote {}", config_path.display());
+    } else {
+        println!("kept {}", config_path.display());
     }
     let config = Config::load(&config_path)?;
 
@@ -48,52 +44,38 @@ pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8>
         (None, IdentitySource::PlainFile(file)) => Plan::UseFile(file),
         (None, IdentitySource::Sealed(path)) => Plan::Seal(path),
     };
-    let keys = match &plan {
-        Plan::UseFile(file) | Plan::ConfigureFile(file) => Keys::from_identity_file(file)?,
-        Plan::Seal(_) => Keys::generate(),
-    };
-    vault::check_recipient(paths, &keys)?;
-    let vault = Vault::new(paths.clone(), keys);
-    if paths.vault().exists() {
-        vault.load()?;
-    }
-    // The passphrase prompt and scrypt happen before the lock: other processes keep working.
-    let sealed = match &plan {
-        Plan::Seal(_) => {
-            let passphrase = passphrase::new(PASSPHRASE_VAR)?;
-            Some(
-                vault
-                    .keys()
-                    .seal(&passphrase, config.settings.kdf_work_factor)?,
-            )
-        }
-        _ => None,
-    };
-
-    let lock = DirLock::acquire(paths)?;
-    match &plan {
+    let existed = paths.vault().exists();
+    let vault = match &plan {
         Plan::Seal(path) => {
-            if path.exists() {
-                return Err(Error::IdentityExists { path: path.clone() }.into());
-            }
-            let sealed = sealed.expect("sealed above");
-            atomic_file::replace(path, &sealed, None)?;
+            let work_factor = config.settings.kdf_work_factor;
+            let ask = || passphrase::new(PASSPHRASE_VAR);
+            let vault = setup::seal_new_identity(paths, path, ask, work_factor)?;
             println!(
-                "wrote {} (scrypt work factor {})",
-                path.display(),
-                config.settings.kdf_work_factor
+                "wrote {} (scrypt work factor {work_factor})",
+                path.display()
             );
+            vault
         }
-        Plan::ConfigureFile(file) => {
-            let mut edit = ConfigEdit::open(&config_path)?;
-            edit.set_identity_file(&file.to_string_lossy());
-            edit.save()?;
+        Plan::UseFile(file) | Plan::ConfigureFile(file) => {
+            let keys = Keys::from_identity_file(file)?;
+            vault::check_recipient(paths, &keys)?;
+            let vault = Vault::new(paths.clone(), keys);
+            if existed {
+                vault.load()?;
+            }
+            let lock = DirLock::acquire(paths)?;
+            if let Plan::ConfigureFile(_) = plan {
+                let mut edit = ConfigEdit::open(&config_path)?;
+                edit.set_identity_file(&file.to_string_lossy());
+                edit.save()?;
+            }
             println!("using the identity file {}", file.display());
+            setup::create_vault(&vault, &lock)?;
+            vault::write_recipient(paths, vault.keys())?;
+            vault
         }
-        Plan::UseFile(file) => println!("using the identity file {}", file.display()),
-    }
-    vault::write_recipient(paths, vault.keys())?;
-    if paths.vault().exists() {
+    };
+    if existed {
         let data = vault.load()?;
         println!(
             "kept {} ({} stored connections)",
@@ -101,7 +83,6 @@ pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8>
             data.connections.len()
         );
     } else {
-        vault.update_locked(&lock, |_| ())?;
         println!("wrote {}", paths.vault().display());
     }
     println!("vault recipient: {}", vault.keys().recipient());

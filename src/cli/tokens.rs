@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 use crate::config::{Config, Connection, Kind};
 use crate::error::Error;
 use crate::exit;
+use crate::manage::{self, API_CALL_MARGIN};
 use crate::refresh::{Refresher, Want, stored_valid};
 use crate::zendesk::{Timeouts, ZendeskClient};
 
@@ -23,8 +24,6 @@ pub const PARALLEL_REFRESHES: u16 = 32;
 /// Zendesk's rate limits are per account (subdomain), so whatever `--jobs` says, one account
 /// never gets more than this many token requests at once from us.
 const PER_ACCOUNT: usize = 4;
-/// What `whoami` and `logout` need left on the access token for their API calls.
-const API_CALL_MARGIN: Duration = Duration::from_secs(60);
 
 pub struct Session {
     pub config: Config,
@@ -207,33 +206,16 @@ pub fn logout(ctx: &Context, name: &str, local_only: bool) -> anyhow::Result<u8>
     let connection = session.connection(name)?;
     let refresher = &session.refresher;
     if !local_only {
-        if connection.kind == Kind::Chat {
-            return Err(Error::Usage(format!(
-                "Zendesk Chat has no revocation endpoint zdauth can call; revoke {name}'s access in Zendesk Chat, then run `zdauth logout {name} --local-only`"
-            ))
-            .into());
-        }
         session
             .runtime
-            .block_on(async {
-                let fresh = refresher.ensure(connection, Want::ValidFor(API_CALL_MARGIN)).await?;
-                let access = &fresh.tokens.access_token;
-                let current = refresher.client().current_token(connection, access).await?;
-                refresher.client().revoke(connection, access, &current.id).await?;
-                Ok::<_, Error>(())
-            })
+            .block_on(manage::revoke(refresher, connection))
             .map_err(|e| {
                 anyhow::Error::from(e).context(format!(
                     "logout of {name} failed and its tokens were kept (to forget them here without revoking: `zdauth logout {name} --local-only`)"
                 ))
             })?;
     }
-    let lock = refresher.vault().lock_connection(name)?;
-    let mut entry = lock.reload()?.unwrap_or_default();
-    let had_tokens = entry.tokens.take().is_some();
-    entry.login_required = false;
-    entry.last_error = None;
-    lock.persist(entry)?;
+    let had_tokens = manage::forget_tokens(refresher.vault(), name)?;
     match (had_tokens, local_only) {
         (false, _) => println!("{name} had no stored tokens"),
         (true, true) => {

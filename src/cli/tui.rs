@@ -3,12 +3,15 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::config::{Config, ConfigError};
 use crate::demo::Demo;
+use crate::error::Error;
 use crate::exit;
 use crate::logging;
 use crate::paths::Paths;
 use crate::refresh::Refresher;
-use crate::tui::run::{Locked, Setup, run, unlock_then_run};
+use crate::tui::gate::{Locked, first_run_then_run, unlock_then_run};
+use crate::tui::run::{Setup, run};
 use crate::vault::IdentitySource;
 use crate::zendesk::{Timeouts, ZendeskClient};
 
@@ -17,10 +20,21 @@ use super::passphrase::PASSPHRASE_VAR;
 use super::tokens::Session;
 
 pub fn tui(ctx: &Context) -> anyhow::Result<u8> {
-    let config = ctx.config()?;
+    // First run: no config.toml yet reads as an empty one, and the welcome creates both it
+    // and the identity. With an identity but no config, the usual error stands.
+    let (config, missing) = match ctx.config() {
+        Err(Error::Config(missing @ ConfigError::Missing { .. })) => {
+            (Config::parse("", &ctx.paths.config())?, Some(missing))
+        }
+        other => (other?, None),
+    };
     let source = ctx.identity_source(&config);
+    let first_run = matches!(&source, IdentitySource::Sealed(path) if !path.exists());
+    if let Some(missing) = missing.filter(|_| !first_run) {
+        return Err(Error::Config(missing).into());
+    }
     let passphrase_set = std::env::var_os(PASSPHRASE_VAR).is_some_and(|v| !v.is_empty());
-    if matches!(source, IdentitySource::Sealed(_)) && !passphrase_set {
+    if first_run || (matches!(source, IdentitySource::Sealed(_)) && !passphrase_set) {
         // The passphrase is asked on the TUI's own unlock screen.
         let locked = Locked {
             client: Session::client(&config),
@@ -33,7 +47,11 @@ pub fn tui(ctx: &Context) -> anyhow::Result<u8> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        runtime.block_on(unlock_then_run(locked))?;
+        if first_run {
+            runtime.block_on(first_run_then_run(locked))?;
+        } else {
+            runtime.block_on(unlock_then_run(locked))?;
+        }
         runtime.shutdown_background();
         return Ok(exit::OK);
     }

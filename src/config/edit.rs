@@ -54,27 +54,7 @@ impl ConfigEdit {
 
     pub fn add_connection(&mut self, connection: &Connection) {
         let mut table = Table::new();
-        table["name"] = value(&connection.name);
-        table["subdomain"] = value(&connection.subdomain);
-        table["client_id"] = value(&connection.client_id);
-        table["scopes"] = value(connection.scopes.iter().collect::<Array>());
-        if connection.redirect_port != DEFAULT_REDIRECT_PORT {
-            table["redirect_port"] = value(i64::from(connection.redirect_port));
-        }
-        if connection.kind != Kind::Support {
-            table["kind"] = value(connection.kind.as_str());
-        }
-        if let Some(base_url) = &connection.base_url {
-            table["base_url"] = value(base_url);
-        }
-        if let Some(lifetime) = connection.access_token_lifetime {
-            table["access_token_lifetime"] =
-                value(humantime::format_duration(lifetime).to_string());
-        }
-        if let Some(lifetime) = connection.refresh_token_lifetime {
-            table["refresh_token_lifetime"] =
-                value(humantime::format_duration(lifetime).to_string());
-        }
+        fill(&mut table, connection);
         // Comments after the last table belong to the document's tail; keep them above the
         // new table, where the user wrote them, rather than letting them drift below it.
         let tail = self
@@ -93,6 +73,27 @@ impl ConfigEdit {
             .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()));
         if let Some(array) = connections.as_array_of_tables_mut() {
             array.push(table);
+        }
+    }
+
+    /// Rewrites the named connection's table in place: its comments and any keys zdauth does
+    /// not know stay. Returns whether a connection of that name was there.
+    pub fn update_connection(&mut self, name: &str, connection: &Connection) -> bool {
+        let table = self
+            .document
+            .get_mut("connection")
+            .and_then(Item::as_array_of_tables_mut)
+            .and_then(|array| {
+                array
+                    .iter_mut()
+                    .find(|table| table.get("name").and_then(Item::as_str) == Some(name))
+            });
+        match table {
+            Some(table) => {
+                fill(table, connection);
+                true
+            }
+            None => false,
         }
     }
 
@@ -163,4 +164,53 @@ impl ConfigEdit {
     pub fn text(&self) -> String {
         self.document.to_string()
     }
+}
+
+/// Writes every field of `connection` into `table`; a field at its default is left out (or
+/// taken out), as a person would write it.
+fn fill(table: &mut Table, connection: &Connection) {
+    let mut set = |key: &str, item: Option<Item>| match item {
+        // Replacing only the value keeps the key's own decor (a comment at the line's end).
+        Some(item) => match table.get_mut(key) {
+            Some(Item::Value(old)) if item.is_value() => {
+                let decor = old.decor().clone();
+                *old = item.into_value().expect("checked");
+                *old.decor_mut() = decor;
+            }
+            _ => {
+                table.insert(key, item);
+            }
+        },
+        None => {
+            table.remove(key);
+        }
+    };
+    let duration = |d: Option<std::time::Duration>| {
+        d.map(|d| value(humantime::format_duration(d).to_string()))
+    };
+    set("name", Some(value(&connection.name)));
+    set("subdomain", Some(value(&connection.subdomain)));
+    set("client_id", Some(value(&connection.client_id)));
+    set(
+        "scopes",
+        Some(value(connection.scopes.iter().collect::<Array>())),
+    );
+    set(
+        "redirect_port",
+        (connection.redirect_port != DEFAULT_REDIRECT_PORT)
+            .then(|| value(i64::from(connection.redirect_port))),
+    );
+    set(
+        "kind",
+        (connection.kind != Kind::Support).then(|| value(connection.kind.as_str())),
+    );
+    set("base_url", connection.base_url.as_deref().map(value));
+    set(
+        "access_token_lifetime",
+        duration(connection.access_token_lifetime),
+    );
+    set(
+        "refresh_token_lifetime",
+        duration(connection.refresh_token_lifetime),
+    );
 }

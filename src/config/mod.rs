@@ -1,7 +1,9 @@
 //! config.toml: the non-secret description of every connection and the user's settings.
 //! Secrets live in the vault, never here.
 
+mod clipboard;
 mod edit;
+mod input;
 mod raw;
 mod rules;
 #[cfg(test)]
@@ -14,7 +16,9 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+pub use clipboard::ClipboardChoice;
 pub use edit::ConfigEdit;
+pub use input::{ConnectionInput, Field};
 pub use rules::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
     parse_scopes,
@@ -55,6 +59,10 @@ pub struct KeyBinding {
 pub struct Settings {
     pub refresh_margin: Duration,
     pub clipboard_clear: Duration,
+    /// Where copies go.
+    pub clipboard: ClipboardChoice,
+    /// `clipboard_command`, split into words (no shell); `clipboard = "command"` needs it.
+    pub clipboard_command: Option<Vec<String>>,
     pub auto_refresh: bool,
     /// As written in the file (`~` and relative paths resolved by [`crate::paths::expand_user_path`]).
     pub identity_file: Option<String>,
@@ -68,6 +76,8 @@ impl Default for Settings {
         Self {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             clipboard_clear: DEFAULT_CLIPBOARD_CLEAR,
+            clipboard: ClipboardChoice::Auto,
+            clipboard_command: None,
             auto_refresh: false,
             identity_file: None,
             kdf_work_factor: DEFAULT_KDF_WORK_FACTOR,
@@ -99,7 +109,7 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connection {
     pub name: String,
     pub subdomain: String,
@@ -149,7 +159,7 @@ impl Config {
             },
             _ => ConfigError::Unreadable {
                 file: path.to_path_buf(),
-                source,
+                cause: source,
             },
         })?;
         Self::parse(&text, path)
@@ -174,8 +184,9 @@ pub enum ConfigError {
     },
     #[error("{} does not exist: run `zdauth init` to create it", file.display())]
     Missing { file: PathBuf },
-    #[error("cannot read {}: {source}; check that it is a file you can read", file.display())]
-    Unreadable { file: PathBuf, source: io::Error },
+    /// The cause is in the message; a field named `source` would also be printed as the chain.
+    #[error("cannot read {}: {cause}; check that it is a file you can read", file.display())]
+    Unreadable { file: PathBuf, cause: io::Error },
 }
 
 struct InvalidDisplay<'a> {

@@ -25,6 +25,8 @@ pub(super) struct RawSettings {
     pub identity_file: Option<Spanned<String>>,
     pub kdf_work_factor: Option<Spanned<i64>>,
     pub http_timeout: Option<Spanned<String>>,
+    pub clipboard: Option<Spanned<String>>,
+    pub clipboard_command: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

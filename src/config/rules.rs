@@ -49,7 +49,7 @@ const SUPPORT_SCOPES: &[&str] = &[
 ];
 const CHAT_SCOPES: &[&str] = &["read", "write", "chat"];
 
-struct Source<'a> {
+pub(super) struct Source<'a> {
     text: &'a str,
     file: &'a Path,
 }
@@ -60,7 +60,7 @@ impl Source<'_> {
         self.text[..end].matches('\n').count() + 1
     }
 
-    fn error(&self, span: &Range<usize>, key: String, message: String) -> ConfigError {
+    pub(super) fn error(&self, span: &Range<usize>, key: String, message: String) -> ConfigError {
         ConfigError::Invalid {
             file: self.file.to_path_buf(),
             line: self.line_of(span),
@@ -131,6 +131,7 @@ fn settings(source: &Source, raw: Option<RawSettings>) -> Result<Settings, Confi
     if let Some(value) = raw.clipboard_clear {
         settings.clipboard_clear = duration(source, &value, key("clipboard_clear"))?;
     }
+    super::clipboard::settings(source, raw.clipboard, raw.clipboard_command, &mut settings)?;
     if let Some(value) = raw.http_timeout {
         settings.http_timeout = duration(source, &value, key("http_timeout"))?;
         if settings.http_timeout < Duration::from_secs(1)

@@ -102,6 +102,8 @@ fn the_example_file_is_valid_and_documents_every_key() {
     for key in [
         "refresh_margin",
         "clipboard_clear",
+        "clipboard",
+        "clipboard_command",
         "auto_refresh",
         "identity_file",
         "kdf_work_factor",
@@ -121,6 +123,19 @@ fn the_example_file_is_valid_and_documents_every_key() {
             "{key} undocumented"
         );
     }
+}
+
+#[test]
+fn clipboard_command_is_split_into_words_without_a_shell() {
+    let config = parse(
+        "[settings]\nclipboard = \"command\"\nclipboard_command = \"xclip -selection 'clip board' $HOME\"\n",
+    )
+    .unwrap();
+    assert_eq!(config.settings.clipboard, super::ClipboardChoice::Command);
+    assert_eq!(
+        config.settings.clipboard_command.unwrap(),
+        ["xclip", "-selection", "clip board", "$HOME"]
+    );
 }
 
 #[test]
@@ -182,6 +197,10 @@ fn every_rule_names_file_line_and_key() {
         ("[settings]\nrefresh_margin = \"five\"\n".into(), 2, "settings.refresh_margin", "not a duration"),
         ("[settings]\nrefresh_margin = \"25h\"\n".into(), 2, "settings.refresh_margin", "at most 24h"),
         ("[settings]\nclipboard_clear = \"1 fortnight\"\n".into(), 2, "settings.clipboard_clear", "not a duration"),
+        ("[settings]\nclipboard = \"xsel\"\n".into(), 2, "settings.clipboard", "auto, native, tmux, osc52, command"),
+        ("[settings]\nclipboard = \"command\"\n".into(), 2, "settings.clipboard", "clipboard_command is not set"),
+        ("[settings]\nclipboard_command = \"xclip 'open\"\n".into(), 2, "settings.clipboard_command", "quotes"),
+        ("[settings]\nclipboard_command = \"  \"\n".into(), 2, "settings.clipboard_command", "is empty"),
         ("[settings]\nhttp_timeout = \"10m\"\n".into(), 2, "settings.http_timeout", "between 1s and 5m"),
         ("[settings]\nkdf_work_factor = 23\n".into(), 2, "settings.kdf_work_factor", "10 to 22"),
         ("[settings]\nkdf_work_factor = 9\n".into(), 2, "settings.kdf_work_factor", "10 to 22"),

@@ -18,6 +18,8 @@ pub enum Action {
     Refresh,
     RefreshAll,
     Login,
+    CopyToken,
+    CopyHeader,
     Add,
     Edit,
     Delete,
@@ -28,7 +30,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -41,6 +43,8 @@ impl Action {
         Action::Refresh,
         Action::RefreshAll,
         Action::Login,
+        Action::CopyToken,
+        Action::CopyHeader,
         Action::Add,
         Action::Edit,
         Action::Delete,
@@ -64,6 +68,8 @@ impl Action {
             Action::Refresh => "refresh the selected connection",
             Action::RefreshAll => "refresh all expiring or expired (or all)",
             Action::Login => "log in through the browser",
+            Action::CopyToken => "copy the token (in a login: its URL)",
+            Action::CopyHeader => "copy Authorization: Bearer <token>",
             Action::Add => "add a connection",
             Action::Edit => "edit the connection",
             Action::Delete => "delete the connection",
@@ -88,6 +94,8 @@ impl Action {
             Action::Refresh => "refresh",
             Action::RefreshAll => "refresh all",
             Action::Login => "login",
+            Action::CopyToken => "copy",
+            Action::CopyHeader => "copy header",
             Action::Add => "add",
             Action::Edit => "edit",
             Action::Delete => "delete",

@@ -1,19 +1,22 @@
 //! The TUI's state and its one transition function. `update` is pure: no clock (time comes
 //! in `Msg::Tick`), no I/O (it returns [`Effect`]s for the loop to run).
 
+mod copy;
+
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyModifiers};
 use jiff::{SignedDuration, Timestamp};
 
-use super::action::Action;
-use super::format;
-use super::keymap::{Key, Keymap};
-use super::msg::{LoginDone, LoginUpdate, Msg, RefreshFailure};
-use super::row::{ConnState, Row, RowData, RowTokens, Shown, Snapshot, snapshot};
-use crate::config::Config;
+use super::app_manage::Deleting;
+use super::form::ConnectionForm;
+use super::keymap::Keymap;
+use super::msg::Msg;
+use super::row::{ConnState, Row, Shown, snapshot};
+use crate::config::{Config, Connection};
+use crate::secret::Secret;
 use crate::status::TokenStatus;
 use crate::vault::VaultData;
+pub use copy::{CopyDone, CopyWhat};
 
 const TOAST_INFO: SignedDuration = SignedDuration::from_secs(4);
 const TOAST_ERROR: SignedDuration = SignedDuration::from_secs(10);
@@ -36,6 +39,23 @@ pub enum Effect {
     Login(String),
     /// Stop the running login and free its port.
     CancelLogin,
+    /// Copy to the clipboard; the loop clears it after `clipboard_clear`, and on quitting.
+    Copy {
+        name: String,
+        what: CopyWhat,
+    },
+    /// Write a connection from the form to config.toml (and its secret to the vault).
+    SaveConnection {
+        connection: Connection,
+        secret: Option<Secret>,
+        /// Adding a new one, else rewriting the one of the same name.
+        adding: bool,
+    },
+    /// Remove a connection, revoking its token at Zendesk first when asked.
+    DeleteConnection {
+        name: String,
+        revoke: bool,
+    },
     Quit,
 }
 
@@ -70,7 +90,7 @@ pub enum SortMode {
 }
 
 impl SortMode {
-    fn next(self) -> Self {
+    pub(super) fn next(self) -> Self {
         match self {
             SortMode::Name => SortMode::TimeLeft,
             SortMode::TimeLeft => SortMode::State,
@@ -96,6 +116,19 @@ pub enum Mode {
     Help,
     /// `q` with a login in flight.
     ConfirmQuit,
+    /// The add/edit form has the keys: typing goes into its fields.
+    Form,
+    /// Asking whether (and how) to delete a connection.
+    ConfirmDelete,
+}
+
+/// The header's counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub valid: usize,
+    pub expiring: usize,
+    pub expired: usize,
+    pub need_login: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,7 +156,7 @@ pub struct App {
     pub(crate) visible: Vec<usize>,
     /// By name, so it survives sorting, filtering and reloads. When filtered out, the first
     /// visible row stands in until the filter lets it back.
-    selected: Option<String>,
+    pub(crate) selected: Option<String>,
     pub(crate) filter: String,
     pub(crate) mode: Mode,
     pub(crate) sort: SortMode,
@@ -134,6 +167,9 @@ pub struct App {
     pub(crate) now: Timestamp,
     pub(crate) login: Option<LoginInFlight>,
     pub(crate) size: (u16, u16),
+    copy_toast: Option<copy::CopyToast>,
+    pub(crate) form: Option<ConnectionForm>,
+    pub(crate) deleting: Option<Deleting>,
     generation: u64,
     pub(crate) options: Options,
 }
@@ -160,6 +196,9 @@ impl App {
             now,
             login: None,
             size: (80, 24),
+            copy_toast: None,
+            form: None,
+            deleting: None,
             generation: 0,
             options,
         };
@@ -232,6 +271,14 @@ impl App {
         self.rows.iter().find(|r| r.name == name).map(|r| &r.state)
     }
 
+    pub fn form(&self) -> Option<&ConnectionForm> {
+        self.form.as_ref()
+    }
+
+    pub fn deleting(&self) -> Option<&Deleting> {
+        self.deleting.as_ref()
+    }
+
     /// Position of the selection among the visible rows.
     pub fn selected_position(&self) -> Option<usize> {
         if self.visible.is_empty() {
@@ -254,14 +301,16 @@ impl App {
             .map(|p| &self.rows[self.visible[p]])
     }
 
-    /// (valid, expiring or expired, needing a login) over every connection.
-    pub fn counts(&self) -> (usize, usize, usize) {
-        let mut counts = (0, 0, 0);
+    /// How many tokens are valid, expiring, expired (a refresh still helps) and how many
+    /// connections need a login, over every connection.
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
         for row in &self.rows {
             match row.data.token_status(self.now, self.margin) {
-                TokenStatus::Valid => counts.0 += 1,
-                TokenStatus::Expiring | TokenStatus::Expired => counts.1 += 1,
-                TokenStatus::LoginRequired | TokenStatus::NoToken => counts.2 += 1,
+                TokenStatus::Valid => counts.valid += 1,
+                TokenStatus::Expiring => counts.expiring += 1,
+                TokenStatus::Expired => counts.expired += 1,
+                TokenStatus::LoginRequired | TokenStatus::NoToken => counts.need_login += 1,
             }
         }
         counts
@@ -271,6 +320,10 @@ impl App {
         match msg {
             Msg::Tick(now) => self.tick(now),
             Msg::Key(key) => self.key(key),
+            Msg::Paste(text) => {
+                self.paste(&text);
+                Vec::new()
+            }
             Msg::Resize { width, height } => {
                 self.size = (width, height);
                 self.touch();
@@ -288,14 +341,34 @@ impl App {
                 self.login_update(&name, update);
                 Vec::new()
             }
+            Msg::Copied { name, result } => {
+                self.copied(&name, result);
+                Vec::new()
+            }
+            Msg::CopyCleared {
+                name,
+                what,
+                outcome,
+            } => {
+                self.copy_cleared(&name, what, outcome);
+                Vec::new()
+            }
+            Msg::Saved { name, result } => {
+                self.saved(&name, result);
+                Vec::new()
+            }
+            Msg::Deleted { name, result } => {
+                self.deleted(&name, result);
+                Vec::new()
+            }
         }
     }
 
-    fn touch(&mut self) {
+    pub(crate) fn touch(&mut self) {
         self.generation += 1;
     }
 
-    fn say(&mut self, text: impl Into<String>) {
+    pub(crate) fn say(&mut self, text: impl Into<String>) {
         self.toast = Some(Toast {
             text: text.into(),
             error: false,
@@ -304,7 +377,7 @@ impl App {
         self.touch();
     }
 
-    fn warn(&mut self, text: impl Into<String>) {
+    pub(crate) fn warn(&mut self, text: impl Into<String>) {
         self.toast = Some(Toast {
             text: text.into(),
             error: true,
@@ -320,6 +393,7 @@ impl App {
             return Vec::new();
         }
         self.now = now;
+        self.copy_countdown();
         if self.toast.as_ref().is_some_and(|t| t.until <= now) {
             self.toast = None;
         }
@@ -331,7 +405,7 @@ impl App {
     }
 
     /// Rows that entered the margin (or expired) since auto-refresh last looked, once per pair.
-    fn auto_refresh_due(&mut self) -> Vec<Effect> {
+    pub(super) fn auto_refresh_due(&mut self) -> Vec<Effect> {
         if !self.auto_refresh {
             return Vec::new();
         }
@@ -352,379 +426,12 @@ impl App {
         refresh_effect(names).into_iter().collect()
     }
 
-    fn key(&mut self, key: Key) -> Vec<Effect> {
-        let action = self.options.keymap.action(key);
-        // A Ctrl chord bound to quit (Ctrl-C) works whatever has the focus.
-        if action == Some(Action::Quit) && key.mods.contains(KeyModifiers::CONTROL) {
-            return self.quit();
-        }
-        match self.mode {
-            Mode::Help => {
-                self.mode = Mode::Normal;
-                self.touch();
-                Vec::new()
-            }
-            Mode::ConfirmQuit => {
-                if action == Some(Action::Quit) || key == Key::char('y') {
-                    return self.quit();
-                }
-                self.mode = Mode::Normal;
-                self.say("still here");
-                Vec::new()
-            }
-            Mode::Filter => {
-                self.filter_key(key);
-                Vec::new()
-            }
-            Mode::Normal if key == Key::plain(KeyCode::Esc) => self.escape(),
-            Mode::Normal if self.login.is_some() => self.login_key(action),
-            Mode::Normal => action.map_or_else(Vec::new, |a| self.act(a)),
-        }
-    }
-
-    /// The login modal covers the list, so list keys would act on rows the user cannot see:
-    /// only quit and help pass; Esc (handled before) cancels.
-    fn login_key(&mut self, action: Option<Action>) -> Vec<Effect> {
-        match action {
-            Some(a @ (Action::Quit | Action::Help)) => self.act(a),
-            _ => {
-                if let Some(login) = &self.login {
-                    let text = format!("a login to {} is running: Esc cancels it", login.name);
-                    self.say(text);
-                }
-                Vec::new()
-            }
-        }
-    }
-
-    fn filter_key(&mut self, key: Key) {
-        match key.code {
-            KeyCode::Esc => {
-                self.filter.clear();
-                self.mode = Mode::Normal;
-            }
-            KeyCode::Enter => self.mode = Mode::Normal,
-            KeyCode::Backspace => {
-                self.filter.pop();
-            }
-            KeyCode::Down => self.move_by(1),
-            KeyCode::Up => self.move_by(-1),
-            KeyCode::Char(c) if key.mods.is_empty() => self.filter.push(c),
-            _ => return,
-        }
-        self.rebuild_view();
-        self.touch();
-    }
-
-    /// Esc backs out of the innermost thing: a running login, then the filter, then detail.
-    fn escape(&mut self) -> Vec<Effect> {
-        if let Some(login) = &self.login {
-            let name = login.name.clone();
-            self.say(format!("cancelling the login to {name}"));
-            return vec![Effect::CancelLogin];
-        }
-        if !self.filter.is_empty() {
-            self.filter.clear();
-            self.rebuild_view();
-            self.touch();
-        } else if self.detail {
-            self.detail = false;
-            self.touch();
-        }
-        Vec::new()
-    }
-
-    fn act(&mut self, action: Action) -> Vec<Effect> {
-        let page = self.page() as isize;
-        match action {
-            Action::MoveDown => self.move_by(1),
-            Action::MoveUp => self.move_by(-1),
-            Action::PageDown => self.move_by(page),
-            Action::PageUp => self.move_by(-page),
-            Action::Top => self.move_by(isize::MIN / 2),
-            Action::Bottom => self.move_by(isize::MAX / 2),
-            Action::Filter => {
-                self.mode = Mode::Filter;
-                self.touch();
-            }
-            Action::Sort => {
-                self.sort = self.sort.next();
-                self.rebuild_view();
-                self.say(format!("sorted by {}", self.sort.label()));
-            }
-            Action::ToggleDetail => {
-                self.detail = !self.detail;
-                self.touch();
-            }
-            Action::Refresh => return self.refresh_selected(),
-            Action::RefreshAll => return self.refresh_all(),
-            Action::Login => return self.start_login(),
-            Action::Add => self.say("adding from the TUI comes next: use `zdauth add` for now"),
-            Action::Edit => self.say("editing from the TUI comes next: edit config.toml for now"),
-            Action::Delete => {
-                self.say("deleting from the TUI comes next: use `zdauth remove` for now")
-            }
-            Action::ToggleAutoRefresh => {
-                self.auto_refresh = !self.auto_refresh;
-                let state = if self.auto_refresh { "on" } else { "off" };
-                self.say(format!("auto-refresh {state}"));
-                return self.auto_refresh_due();
-            }
-            Action::Help => {
-                self.mode = Mode::Help;
-                self.touch();
-            }
-            Action::Quit => return self.quit(),
-        }
-        Vec::new()
-    }
-
-    /// Rows a page key moves by: the list's height on the current terminal.
-    fn page(&self) -> usize {
-        let detail = if self.detail { DETAIL_HEIGHT } else { 0 };
-        usize::from(self.size.1.saturating_sub(CHROME_HEIGHT + detail)).max(1)
-    }
-
-    fn move_by(&mut self, delta: isize) {
-        let Some(current) = self.selected_position() else {
-            return;
-        };
-        let last = self.visible.len() - 1;
-        let target = current.saturating_add_signed(delta).min(last);
-        let name = self.rows[self.visible[target]].name.clone();
-        if self.selected.as_deref() != Some(&name) {
-            self.selected = Some(name);
-            self.touch();
-        }
-    }
-
-    fn refresh_selected(&mut self) -> Vec<Effect> {
-        let Some(index) = self.selected_position().map(|p| self.visible[p]) else {
-            return Vec::new();
-        };
-        let (now, margin) = (self.now, self.margin);
-        let row = &self.rows[index];
-        let name = row.name.clone();
-        match &row.state {
-            ConnState::Refreshing => self.say(format!("{name} is already refreshing")),
-            ConnState::LoginRunning => self.say(format!("{name} is logging in")),
-            _ if !row.refreshable(now, margin) => {
-                self.warn(format!("{name} needs a login: press l"))
-            }
-            _ => {
-                self.rows[index].state = ConnState::Refreshing;
-                self.touch();
-                return vec![Effect::Refresh(name)];
-            }
-        }
-        Vec::new()
-    }
-
-    /// The visible rows that are expiring or expired; when none is, every visible row that
-    /// can be refreshed. Rows already refreshing are never started twice.
-    fn refresh_all(&mut self) -> Vec<Effect> {
-        let (now, margin) = (self.now, self.margin);
-        let refreshable: Vec<usize> = self
-            .visible
-            .iter()
-            .copied()
-            .filter(|&i| self.rows[i].refreshable(now, margin))
-            .collect();
-        let is_due = |i: &usize| {
-            matches!(
-                self.rows[*i].data.token_status(now, margin),
-                TokenStatus::Expiring | TokenStatus::Expired
-            )
-        };
-        // Due rows already refreshing still count as due: a second `R` must not widen to all.
-        let any_due = refreshable.iter().any(is_due);
-        let idle = refreshable.into_iter().filter(|&i| !self.rows[i].busy());
-        let targets: Vec<usize> = if any_due {
-            idle.filter(is_due).collect()
-        } else {
-            idle.collect()
-        };
-        if targets.is_empty() {
-            self.say("nothing to refresh");
-            return Vec::new();
-        }
-        let names: Vec<String> = targets
-            .iter()
-            .map(|&i| {
-                self.rows[i].state = ConnState::Refreshing;
-                self.rows[i].name.clone()
-            })
-            .collect();
-        self.say(format!("refreshing {}", plural(names.len(), "connection")));
-        refresh_effect(names).into_iter().collect()
-    }
-
-    fn start_login(&mut self) -> Vec<Effect> {
-        if let Some(login) = &self.login {
-            let text = format!("a login to {} is running: Esc cancels it", login.name);
-            self.say(text);
-            return Vec::new();
-        }
-        let Some(index) = self.selected_position().map(|p| self.visible[p]) else {
-            return Vec::new();
-        };
-        let name = self.rows[index].name.clone();
-        if self.rows[index].state == ConnState::Refreshing {
-            self.say(format!("{name} is refreshing: log in once it is done"));
-            return Vec::new();
-        }
-        self.rows[index].state = ConnState::LoginRunning;
-        self.login = Some(LoginInFlight {
-            name: name.clone(),
-            url: None,
-            note: None,
-            exchanging: false,
-            started: self.now,
-        });
-        self.say(format!(
-            "logging in to {name}: finish in the browser (Esc cancels)"
-        ));
-        vec![Effect::Login(name)]
-    }
-
-    fn quit(&mut self) -> Vec<Effect> {
-        if self.mode == Mode::ConfirmQuit {
-            return vec![Effect::CancelLogin, Effect::Quit];
-        }
-        match &self.login {
-            None => vec![Effect::Quit],
-            Some(login) => {
-                let text = format!(
-                    "a login to {} is running: q again quits and cancels it, any other key stays",
-                    login.name
-                );
-                self.mode = Mode::ConfirmQuit;
-                self.warn(text);
-                Vec::new()
-            }
-        }
-    }
-
-    fn row_mut(&mut self, name: &str) -> Option<&mut Row> {
+    pub(crate) fn row_mut(&mut self, name: &str) -> Option<&mut Row> {
         self.rows.iter_mut().find(|r| r.name == name)
     }
 
-    fn refreshed(&mut self, name: &str, result: Result<RowTokens, RefreshFailure>) {
-        let now = self.now;
-        let Some(row) = self.row_mut(name) else {
-            return;
-        };
-        match result {
-            Ok(tokens) => {
-                let left = format::countdown(tokens.expires_at, now);
-                row.data.tokens = Some(tokens);
-                row.data.last_refresh = Some(now);
-                row.data.last_error = None;
-                row.data.login_required = false;
-                row.state = ConnState::Idle;
-                self.say(format!("refreshed {name} — {left} left"));
-            }
-            Err(failure) => {
-                row.data.last_error = Some(failure.message.clone());
-                let next = if failure.login_required {
-                    row.data.login_required = true;
-                    row.state = ConnState::LoginRequired;
-                    "press l to log in"
-                } else {
-                    row.state = ConnState::Failed(failure.message.clone());
-                    "r retries; Enter shows the whole error"
-                };
-                self.warn(format!(
-                    "refresh of {name} failed: {} — {next}",
-                    failure.message
-                ));
-            }
-        }
-        self.rebuild_view();
-    }
-
-    fn reload(&mut self, mut snapshot: Snapshot) {
-        for row in &mut self.rows {
-            let data = snapshot.remove(&row.name).unwrap_or_default();
-            if data == row.data {
-                continue;
-            }
-            let same_pair = data.tokens == row.data.tokens;
-            row.data = data;
-            if row.busy() {
-                continue;
-            }
-            row.state = if row.data.login_required {
-                ConnState::LoginRequired
-            } else if same_pair && matches!(row.state, ConnState::Failed(_)) {
-                row.state.clone()
-            } else {
-                ConnState::Idle
-            };
-        }
-        self.rebuild_view();
-        self.touch();
-    }
-
-    fn login_update(&mut self, name: &str, update: LoginUpdate) {
-        if self.login.as_ref().is_none_or(|l| l.name != name) {
-            return;
-        }
-        let now = self.now;
-        match update {
-            LoginUpdate::Url(url) => {
-                if let Some(login) = &mut self.login {
-                    login.url = Some(url);
-                }
-                self.touch();
-            }
-            LoginUpdate::Note(note) => {
-                if let Some(login) = &mut self.login {
-                    login.note = Some(note);
-                }
-                self.touch();
-            }
-            LoginUpdate::Exchanging => {
-                if let Some(login) = &mut self.login {
-                    login.exchanging = true;
-                }
-                self.touch();
-            }
-            LoginUpdate::Finished(result) => {
-                self.login = None;
-                if self.mode == Mode::ConfirmQuit {
-                    self.mode = Mode::Normal;
-                }
-                let Some(row) = self.row_mut(name) else {
-                    return;
-                };
-                match result {
-                    Ok(LoginDone { tokens, email }) => {
-                        let left = format::countdown(tokens.expires_at, now);
-                        row.data = RowData {
-                            tokens: Some(tokens),
-                            email: email.or(row.data.email.take()),
-                            ..RowData::default()
-                        };
-                        row.state = ConnState::Idle;
-                        self.say(format!("logged in to {name} — {left} left"));
-                    }
-                    Err(message) => {
-                        row.state = if row.data.login_required {
-                            ConnState::LoginRequired
-                        } else {
-                            ConnState::Idle
-                        };
-                        self.warn(format!("login to {name} failed: {message} — l tries again"));
-                    }
-                }
-                self.rebuild_view();
-            }
-        }
-    }
-
     /// Filters and sorts; the selection follows its name.
-    fn rebuild_view(&mut self) {
+    pub(crate) fn rebuild_view(&mut self) {
         let needle = self.filter.to_lowercase();
         let (now, margin) = (self.now, self.margin);
         let mut visible: Vec<usize> = (0..self.rows.len())
@@ -757,7 +464,7 @@ impl App {
     }
 }
 
-fn refresh_effect(mut names: Vec<String>) -> Option<Effect> {
+pub(super) fn refresh_effect(mut names: Vec<String>) -> Option<Effect> {
     match names.len() {
         0 => None,
         1 => names.pop().map(Effect::Refresh),
@@ -765,7 +472,7 @@ fn refresh_effect(mut names: Vec<String>) -> Option<Effect> {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(super) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {

@@ -158,6 +158,8 @@ const DEFAULTS: &[(&str, Action)] = &[
     ("r", Action::Refresh),
     ("R", Action::RefreshAll),
     ("l", Action::Login),
+    ("c", Action::CopyToken),
+    ("C", Action::CopyHeader),
     ("a", Action::Add),
     ("e", Action::Edit),
     ("d", Action::Delete),
@@ -242,7 +244,9 @@ mod tests {
             KeyModifiers::CONTROL | KeyModifiers::SHIFT,
         );
         assert_eq!(keymap.action(ctrl_c.into()), Some(Action::Quit));
-        assert_eq!(keymap.action(Key::char('c')), None);
+        // Plain c is not Ctrl-C: it copies.
+        assert_eq!(keymap.action(Key::char('c')), Some(Action::CopyToken));
+        assert_eq!(keymap.action(Key::char('C')), Some(Action::CopyHeader));
     }
 
     #[test]

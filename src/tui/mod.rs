@@ -4,7 +4,16 @@
 
 pub mod action;
 pub mod app;
+mod app_keys;
+mod app_manage;
+mod app_results;
+mod copier;
+mod effects;
+pub mod field;
+pub mod first_run;
+pub mod form;
 pub mod format;
+pub mod gate;
 pub mod keymap;
 pub mod msg;
 pub mod row;
@@ -13,12 +22,14 @@ pub mod unlock;
 pub mod view;
 
 #[cfg(test)]
+mod app_manage_tests;
+#[cfg(test)]
 mod app_tests;
 #[cfg(test)]
 mod testdata;
 
 pub use action::Action;
-pub use app::{App, Effect, Options, SortMode};
+pub use app::{App, CopyDone, CopyWhat, Effect, Options, SortMode};
 pub use keymap::{Key, KeyParseError, Keymap};
-pub use msg::{LoginDone, LoginUpdate, Msg, RefreshFailure};
+pub use msg::{Deleted, LoginDone, LoginUpdate, Msg, RefreshFailure};
 pub use row::{ConnState, RowData, RowTokens, Snapshot};

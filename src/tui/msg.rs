@@ -5,12 +5,15 @@ use jiff::Timestamp;
 
 use super::keymap::Key;
 use super::row::{RowTokens, Snapshot};
+use crate::config::Config;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     /// The clock, once a second.
     Tick(Timestamp),
     Key(Key),
+    /// A bracketed paste: one piece of text, not a stream of keys (its newline is no Enter).
+    Paste(String),
     Resize {
         width: u16,
         height: u16,
@@ -27,6 +30,52 @@ pub enum Msg {
         name: String,
         update: LoginUpdate,
     },
+    /// A copy landed in the clipboard, or did not (the text is free of secrets).
+    Copied {
+        name: String,
+        result: Result<super::app::CopyDone, String>,
+    },
+    /// The copy's clear ran.
+    CopyCleared {
+        name: String,
+        what: &'static str,
+        outcome: crate::clipboard::ClearOutcome,
+    },
+    /// The form's connection was written (the config as it is now), or why not.
+    Saved {
+        name: String,
+        result: Result<Config, String>,
+    },
+    /// A delete finished, or failed (a failed revoke deletes nothing).
+    Deleted {
+        name: String,
+        result: Result<Deleted, String>,
+    },
+}
+
+impl Msg {
+    /// The config after a save or delete: the loop hands it to its runner and vault watcher.
+    pub fn new_config(&self) -> Option<&Config> {
+        match self {
+            Msg::Saved {
+                result: Ok(config), ..
+            } => Some(config),
+            Msg::Deleted {
+                result: Ok(deleted),
+                ..
+            } => Some(&deleted.config),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deleted {
+    pub config: Config,
+    /// Tokens were stored, and are gone from the vault now.
+    pub had_tokens: bool,
+    /// The token was revoked at Zendesk first.
+    pub revoked: bool,
 }
 
 /// Why a refresh failed, already free of secrets (engine errors are).

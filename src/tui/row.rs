@@ -125,6 +125,8 @@ pub enum ConnState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub name: String,
+    /// As config.toml has it: what the edit form starts from.
+    pub connection: Connection,
     pub subdomain: String,
     pub kind: Kind,
     pub configured_scopes: Vec<String>,
@@ -144,6 +146,7 @@ impl Row {
         };
         Self {
             name: connection.name.clone(),
+            connection: connection.clone(),
             subdomain: connection.subdomain.clone(),
             kind: connection.kind,
             configured_scopes: connection.scopes.clone(),

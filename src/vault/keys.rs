@@ -83,9 +83,20 @@ impl Keys {
         Self::from_identity_text(Secret::new(text), &path.display().to_string())
     }
 
-    /// Decrypts identity.age. Work factors above [`MAX_KDF_WORK_FACTOR`] are refused rather
-    /// than spent (checklist item 12).
+    /// Decrypts identity.age and reads the identity inside it.
     pub fn unseal(sealed: &[u8], passphrase: &Secret, path: &Path) -> Result<Self, Error> {
+        let plain = Self::open_sealed(sealed, passphrase, path)?;
+        let text = std::str::from_utf8(&plain).map_err(|e| unreadable(path, &e))?;
+        Self::from_identity_text(Secret::new(text), &path.display().to_string())
+    }
+
+    /// The plaintext of passphrase-protected (scrypt) age data. Work factors above
+    /// [`MAX_KDF_WORK_FACTOR`] are refused rather than spent (checklist item 12).
+    pub fn open_sealed(
+        sealed: &[u8],
+        passphrase: &Secret,
+        path: &Path,
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
         let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.expose()));
         identity.set_max_work_factor(MAX_KDF_WORK_FACTOR);
         let decryptor = age::Decryptor::new_buffered(sealed).map_err(|e| unreadable(path, &e))?;
@@ -110,11 +121,11 @@ impl Keys {
                 )),
                 other => unreadable(path, &other),
             })?;
-        let mut text = Zeroizing::new(String::new());
+        let mut plain = Zeroizing::new(Vec::new());
         reader
-            .read_to_string(&mut text)
+            .read_to_end(&mut plain)
             .map_err(|e| unreadable(path, &e))?;
-        Self::from_identity_text(Secret::new(text.as_str()), &path.display().to_string())
+        Ok(plain)
     }
 
     /// Encrypts the identity under `passphrase` with the work factor pinned (checklist item 12).

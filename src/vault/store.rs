@@ -91,6 +91,11 @@ impl Vault {
         let path = self.paths.vault();
         let ciphertext = match std::fs::read(&path) {
             Ok(bytes) => bytes,
+            // recipient.txt is written after the first vault, so with it a missing vault was
+            // lost, not never made: starting an empty one would hide the loss of every token.
+            Err(e) if e.kind() == io::ErrorKind::NotFound && self.paths.recipient().exists() => {
+                return Err(Error::MissingVault { path });
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io_error("read", &path, e)),
         };

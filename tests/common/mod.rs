@@ -2,9 +2,12 @@
 //! binary run against it.
 #![allow(dead_code)]
 
+pub mod clipboard;
+pub mod tmux;
 pub mod world;
 
 use std::io::Write;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -156,7 +159,12 @@ pub struct Run {
 impl Run {
     fn of(output: Output) -> Self {
         Self {
-            code: output.status.code().unwrap_or(-1),
+            // A signal's death reads as a shell reports it: 128+N.
+            code: output
+                .status
+                .code()
+                .or_else(|| output.status.signal().map(|n| 128 + n))
+                .unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }

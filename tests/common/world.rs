@@ -33,12 +33,15 @@ impl World {
         Self::with_settings("", configure)
     }
 
-    /// `settings` are extra `[settings]` lines for config.toml.
+    /// `settings` are `[settings]` lines for config.toml, one `key = value` a line.
     pub fn with_settings(settings: &str, configure: impl FnOnce(&mut FakeOptions)) -> Self {
         let sb = Sandbox::new();
         sb.init_with_identity_file();
-        if let Some((key, _)) = settings.split_once(" = ") {
+        for setting in settings.lines().filter(|l| !l.trim().is_empty()) {
             // Replaces the example's line for that key, or adds one.
+            let (key, _) = setting
+                .split_once(" = ")
+                .expect("settings are `key = value` lines");
             let text = sb.config_text();
             let mut lines: Vec<String> = text
                 .lines()
@@ -46,7 +49,7 @@ impl World {
                 .map(str::to_owned)
                 .collect();
             let at = lines.iter().position(|l| l == "[settings]").unwrap() + 1;
-            lines.insert(at, settings.to_owned());
+            lines.insert(at, setting.to_owned());
             std::fs::write(sb.paths().config(), lines.join("\n") + "\n").unwrap();
         }
         let port = free_port();
@@ -147,6 +150,14 @@ impl World {
             .persist(entry)
             .unwrap();
         issued
+    }
+
+    /// Replaces the stored access token (seed first), e.g. with characters a shell acts on.
+    pub fn set_access(&self, token: &str) {
+        let lock = self.sb.vault().lock_connection("acme").unwrap();
+        let mut entry = lock.reload().unwrap().unwrap();
+        entry.tokens.as_mut().unwrap().access_token = Secret::new(token);
+        lock.persist(entry).unwrap();
     }
 
     pub fn stored(&self) -> Entry {

@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::theme::Theme;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Mode};
+use crate::tui::app_manage::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, KEEP};
 use crate::tui::keymap::Keymap;
 
 /// What the footer offers in the list, most useful first: the tail is cut on narrow screens.
@@ -18,6 +19,10 @@ const LIST_KEYS: &[Action] = &[
     Action::Refresh,
     Action::RefreshAll,
     Action::Login,
+    Action::CopyToken,
+    Action::Add,
+    Action::Edit,
+    Action::Delete,
     Action::Filter,
     Action::Sort,
     Action::ToggleDetail,
@@ -37,6 +42,13 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 ("any other key".into(), "stay".into()),
             ]
         }
+        Mode::Form => vec![
+            ("Tab/↓".into(), "next field".into()),
+            ("Shift-Tab/↑".into(), "back".into()),
+            ("Enter".into(), "save".into()),
+            ("Esc".into(), "cancel".into()),
+        ],
+        Mode::ConfirmDelete => delete_hints(app),
         Mode::Filter => vec![
             ("Enter".into(), "keep".into()),
             ("Esc".into(), "clear".into()),
@@ -45,13 +57,23 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         // The login modal lets only these through (App::login_key).
         Mode::Normal if app.login.is_some() => {
             let mut hints = vec![("Esc".into(), "cancel the login".into())];
+            if app.login.as_ref().is_some_and(|l| l.url.is_some()) {
+                hints.extend(
+                    app.options
+                        .keymap
+                        .keys_for(Action::CopyToken)
+                        .next()
+                        .map(|key| (key.to_string(), "copy the URL".to_owned())),
+                );
+            }
             hints.extend(bound(&app.options.keymap, &[Action::Quit, Action::Help]));
             hints
         }
         // Nothing to move, refresh or log in to: the welcome screen says what to do instead.
-        Mode::Normal if app.rows.is_empty() => {
-            bound(&app.options.keymap, &[Action::Quit, Action::Help])
-        }
+        Mode::Normal if app.rows.is_empty() => bound(
+            &app.options.keymap,
+            &[Action::Add, Action::Quit, Action::Help],
+        ),
         Mode::Normal => bound(&app.options.keymap, LIST_KEYS),
     };
     let mut spans = vec![Span::raw(" ")];
@@ -73,6 +95,23 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(format!(" {label}  "), theme.dim()));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// The dialog's own keys (fixed, like any y/n prompt).
+fn delete_hints(app: &App) -> Vec<(String, String)> {
+    let has_tokens = app.deleting.as_ref().is_some_and(|d| d.has_tokens);
+    let mut hints = Vec::new();
+    if has_tokens {
+        hints.push((
+            DELETE_AND_REVOKE.to_string(),
+            "delete + revoke at Zendesk".into(),
+        ));
+        hints.push((DELETE_HERE_ONLY.to_string(), "delete here only".into()));
+    } else {
+        hints.push((DELETE_AND_REVOKE.to_string(), "delete".into()));
+    }
+    hints.push((format!("{KEEP}/Esc"), "keep".into()));
+    hints
 }
 
 /// (first key, label) for each action that has a key.

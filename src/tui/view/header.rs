@@ -10,18 +10,25 @@ use crate::tui::app::App;
 use crate::tui::format;
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let (valid, expiring, login) = app.counts();
+    let counts = app.counts();
     let auto = if app.auto_refresh { "on" } else { "off" };
     let clock = format!("{} UTC ", format::clock(app.now));
     // The path goes last: on a narrow terminal it is what gets cut.
     let left = Line::from(vec![
         Span::styled(" zdauth  ", theme.title()),
-        Span::styled(format!("{valid} valid"), theme.good()),
+        Span::styled(format!("{} valid", counts.valid), theme.good()),
         Span::raw(" · "),
-        Span::styled(format!("{expiring} expiring"), theme.warn()),
+        Span::styled(format!("{} expiring", counts.expiring), theme.warn()),
         Span::raw(" · "),
-        Span::styled(format!("{login} need login"), theme.bad()),
-        Span::raw(format!("  auto-refresh {auto}  ")),
+        Span::styled(format!("{} expired", counts.expired), theme.bad()),
+        Span::raw(" · "),
+        Span::styled(format!("{} need login", counts.need_login), theme.bad()),
+        // The footer calls it "auto" too; the long name only where it fits.
+        Span::raw(if area.width >= 100 {
+            format!("  auto-refresh {auto}  ")
+        } else {
+            format!("  auto {auto}  ")
+        }),
         Span::styled(app.options.vault_path.clone(), theme.dim()),
     ]);
     let clock_width = clock.chars().count() as u16;

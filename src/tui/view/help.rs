@@ -3,11 +3,12 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+use ratatui::widgets::Block;
 
 use super::theme::Theme;
 use crate::tui::action::Action;
 use crate::tui::app::App;
+use crate::tui::app_manage::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, KEEP};
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let keymap = &app.options.keymap;
@@ -26,15 +27,17 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
             ])
         })
         .collect();
-    lines.push(Line::from(Span::styled(
-        "filter: type, Backspace, Enter keeps, Esc clears",
-        theme.dim(),
-    )));
-    let width = area.width.min(64);
-    let height = area.height.min(lines.len() as u16 + 2);
-    let popup = super::centered(area, width, height);
-    Clear.render(popup, buf);
-    Paragraph::new(lines)
-        .block(Block::bordered().title(Span::styled(" keys ", theme.title())))
-        .render(popup, buf);
+    for text in [
+        "form: Tab/↓ next, Shift-Tab/↑ back, Enter saves, Esc cancels".to_owned(),
+        format!(
+            "delete: {DELETE_AND_REVOKE} + revoke at Zendesk, {DELETE_HERE_ONLY} here only, {KEEP}/Esc keeps"
+        ),
+    ] {
+        lines.push(Line::from(Span::styled(text, theme.dim())));
+    }
+    let block = Block::bordered()
+        .title(Span::styled(" keys ", theme.title()))
+        // The footer's own hint is under the popup at 80×24.
+        .title_bottom(Span::styled(" any key closes ", theme.dim()));
+    super::popup(area, buf, 64, lines, block, false);
 }

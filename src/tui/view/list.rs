@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table, Widget};
 
 use super::theme::Theme;
+use crate::tui::action::Action;
 use crate::tui::app::{App, SortMode};
 use crate::tui::format;
 use crate::tui::row::{Row, Shown};
@@ -19,7 +20,15 @@ const BAR_WIDTH: usize = 5;
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if app.rows.is_empty() {
-        super::welcome::render(theme, area, buf);
+        let key = |action| {
+            app.options
+                .keymap
+                .keys_for(action)
+                .next()
+                .map_or_else(|| "(unbound)".to_owned(), |k| k.to_string())
+        };
+        let (add, quit) = (key(Action::Add), key(Action::Quit));
+        super::welcome::render(&add, &quit, theme, area, buf);
         return;
     }
     if app.visible.is_empty() {

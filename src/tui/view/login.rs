@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph, Widget};
+use ratatui::widgets::{Block, Borders, Padding};
 
 use super::theme::Theme;
 use crate::tui::app::App;
@@ -57,19 +57,13 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         Span::styled("Esc", theme.title()),
         Span::styled(" cancels and frees the port", theme.dim()),
     ]));
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = super::centered(area, width, height);
-    Clear.render(popup, buf);
     let title = Span::styled(format!(" log in to {} ", login.name), theme.title());
-    Paragraph::new(lines)
-        .block(
-            Block::new()
-                .borders(Borders::TOP | Borders::BOTTOM)
-                .title(title)
-                // One column each side, so the text never touches the list behind.
-                .padding(Padding::horizontal(1)),
-        )
-        .render(popup, buf);
+    let block = Block::new()
+        .borders(Borders::TOP | Borders::BOTTOM)
+        .title(title)
+        // One column each side, so the text never touches the list behind.
+        .padding(Padding::horizontal(1));
+    super::popup(area, buf, width, lines, block, false);
 }
 
 /// A URL has no spaces to wrap at: cut it every `width` characters, keeping all of it.
@@ -83,7 +77,7 @@ fn chunks(text: &str, width: usize) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Word wrap for prose; a word longer than the line is cut like a URL.
-fn words(text: &str, width: usize) -> Vec<String> {
+pub(super) fn words(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {

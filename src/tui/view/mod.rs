@@ -2,8 +2,13 @@
 //! header, list, optional detail pane, toast line, footer; the login modal over the list, the help overlay
 //! on top.
 
+mod confirm;
 mod detail;
+pub mod first_run;
 mod footer;
+mod form;
+#[cfg(test)]
+mod form_tests;
 mod header;
 mod help;
 mod list;
@@ -17,7 +22,8 @@ mod welcome;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::widgets::Widget;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use super::app::{App, DETAIL_HEIGHT, Mode};
 
@@ -52,10 +58,40 @@ impl Widget for &App {
             ..body
         };
         login::render(self, &theme, under, buf);
+        if let Some(form) = &self.form {
+            form::render(form, &theme, under, buf);
+        }
+        if let Some(deleting) = &self.deleting {
+            confirm::render(deleting, &theme, under, buf);
+        }
         if self.mode == Mode::Help {
             help::render(self, &theme, area, buf);
         }
     }
+}
+
+/// Draws `lines` in `block` over whatever is behind, centred in `area`: `width` wide and as
+/// tall as the lines (plus the two border rows), both clamped to `area`. `wrap` folds long
+/// lines instead of cutting them.
+fn popup<'a>(
+    area: Rect,
+    buf: &mut Buffer,
+    width: u16,
+    lines: Vec<Line<'a>>,
+    block: Block<'a>,
+    wrap: bool,
+) {
+    let width = width.min(area.width);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = centered(area, width, height);
+    Clear.render(rect, buf);
+    let paragraph = Paragraph::new(lines).block(block);
+    let paragraph = if wrap {
+        paragraph.wrap(Wrap { trim: false })
+    } else {
+        paragraph
+    };
+    paragraph.render(rect, buf);
 }
 
 /// A `width` × `height` box in the middle of `area` (both already clamped to it).

@@ -10,14 +10,14 @@ use crate::tui::keymap::Key;
 use crate::tui::msg::{LoginUpdate, Msg, RefreshFailure};
 use crate::tui::testdata::*;
 
-fn buffer(app: &App, width: u16, height: u16) -> Buffer {
+pub(super) fn buffer(app: &App, width: u16, height: u16) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|frame| super::draw(frame, app)).unwrap();
     terminal.backend().buffer().clone()
 }
 
 /// The characters only, one line per row: what a user reads.
-fn text(app: &App, width: u16, height: u16) -> String {
+pub(super) fn text(app: &App, width: u16, height: u16) -> String {
     let buf = buffer(app, width, height);
     let mut out = String::new();
     for y in 0..height {
@@ -141,8 +141,12 @@ fn a_thousand_connections_render() {
 fn welcome_at_80x24() {
     let app = App::new(&config(&[]), &vault(), now(), Options::default());
     let screen = text(&app, 80, 24);
-    assert!(screen.contains("zdauth add NAME --subdomain SUBDOMAIN --client-id ID"));
+    assert!(screen.contains("a   add one"), "{screen}");
     assert!(screen.contains("zdauth demo"));
+    assert!(
+        screen.contains(" a add  q quit  ? help"),
+        "the footer offers add"
+    );
     insta::assert_snapshot!(screen);
 }
 

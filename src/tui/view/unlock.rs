@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+use ratatui::widgets::Block;
 
 use super::theme::Theme;
 use crate::tui::format::spinner;
@@ -29,14 +29,8 @@ pub fn draw_unlock(screen: &UnlockScreen, now: Timestamp, area: Rect, buf: &mut 
         Line::default(),
         status,
     ];
-    let width = area.width.min(72);
-    let height = area.height.min(lines.len() as u16 + 2);
-    let popup = super::centered(area, width, height);
-    Clear.render(popup, buf);
-    Paragraph::new(lines)
-        .wrap(ratatui::widgets::Wrap { trim: true })
-        .block(Block::bordered().title(Span::styled(" zdauth: unlock the vault ", theme.title())))
-        .render(popup, buf);
+    let block = Block::bordered().title(Span::styled(" zdauth: unlock the vault ", theme.title()));
+    super::popup(area, buf, 72, lines, block, true);
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! First run: no connections yet. Says what to type next, since the list has nothing to act on.
+//! Welcome screens: no connections yet (in the TUI), and no identity yet (before the vault
+//! exists). Both say which key does what, and point at the demo.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -7,29 +8,46 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::theme::Theme;
 
-pub fn render(theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let command = |text: &'static str| Line::styled(format!("    {text}"), theme.accent());
-    let lines = vec![
+/// No connections yet: `add` and `quit` are the keys the keymap binds to them.
+pub fn render(add: &str, quit: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let steps = vec![
+        Line::raw("  No connections yet."),
+        Line::default(),
+        key_line(
+            theme,
+            add,
+            "add one (a pasted Zendesk URL works as its subdomain)",
+        ),
+        Line::raw("      then press l on it to log in through the browser"),
+        key_line(theme, quit, "quit"),
+    ];
+    render_with(steps, theme, area, buf);
+}
+
+/// The frame both welcomes share: a title, the steps, the demo.
+pub fn render_with(steps: Vec<Line<'static>>, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut lines = vec![
         Line::default(),
         Line::styled("  Welcome to zdauth", theme.title()),
         Line::default(),
-        Line::raw("  No connections yet. Add one from a shell (adding from here comes later):"),
-        Line::default(),
-        command("zdauth add NAME --subdomain SUBDOMAIN --client-id ID"),
-        Line::default(),
-        Line::raw("  then run zdauth again and press l to log in to it."),
+    ];
+    lines.extend(steps);
+    lines.extend([
         Line::default(),
         Line::raw("  Or look around first, with four connections to a fake Zendesk:"),
         Line::default(),
-        command("zdauth demo"),
-        Line::default(),
-        Line::from(vec![
-            Span::raw("  "),
-            Span::styled("zdauth add --help", theme.accent()),
-            Span::raw(" explains each option."),
-        ]),
-    ];
+        Line::styled("    zdauth demo", theme.accent()),
+    ]);
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .render(area, buf);
+}
+
+/// `  a     what it does`
+pub fn key_line(theme: &Theme, key: &str, text: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::raw("  "),
+        Span::styled(format!("{key:<4}"), theme.title()),
+        Span::raw(text.to_owned()),
+    ])
 }

@@ -1,0 +1,88 @@
+//! `export` and `exec`: a valid token handed to another tool, refreshed first like `token`.
+//! stdout carries only the requested output; the token never goes on any argv.
+
+use std::ffi::OsString;
+
+use crate::config::{Connection, Kind};
+use crate::error::Error;
+use crate::exit;
+use crate::refresh::Want;
+use crate::vault::Tokens;
+
+use super::args::ExportFormat;
+use super::context::Context;
+use super::tokens::Session;
+
+pub fn export(ctx: &Context, name: &str, format: ExportFormat) -> anyhow::Result<u8> {
+    let session = Session::open(ctx)?;
+    let connection = session.connection(name)?;
+    if format == ExportFormat::Curl && connection.kind == Kind::Chat {
+        return Err(Error::Usage(format!(
+            "{name} is a Zendesk Chat connection, which has no users/me: use --format header"
+        ))
+        .into());
+    }
+    let margin = session.config.settings.refresh_margin;
+    let fresh = session
+        .runtime
+        .block_on(session.refresher.ensure(connection, Want::ValidFor(margin)))?;
+    print!("{}", render(connection, &fresh.tokens, format));
+    Ok(exit::OK)
+}
+
+/// `https://acme.zendesk.com`, or the connection's `base_url`, without a trailing slash.
+fn site(connection: &Connection) -> String {
+    connection
+        .base_url()
+        .as_str()
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+pub fn render(connection: &Connection, tokens: &Tokens, format: ExportFormat) -> String {
+    let token = tokens.access_token.expose();
+    let quote = |text: &str| shell_words::quote(text).into_owned();
+    match format {
+        ExportFormat::Header => format!("Authorization: Bearer {token}\n"),
+        ExportFormat::Env => format!(
+            "export ZENDESK_SUBDOMAIN={}\nexport ZENDESK_OAUTH_TOKEN={}\n",
+            quote(&connection.subdomain),
+            quote(token)
+        ),
+        ExportFormat::Json => {
+            let value = serde_json::json!({
+                "name": connection.name,
+                "subdomain": connection.subdomain,
+                "access_token": token,
+                "token_type": tokens.token_type,
+                "expires_at": tokens.expires_at,
+                "scopes": tokens.scopes,
+            });
+            format!("{value:#}\n")
+        }
+        ExportFormat::Curl => format!(
+            "curl -H {} {}\n",
+            quote(&format!("Authorization: Bearer {token}")),
+            quote(&format!("{}/api/v2/users/me.json", site(connection)))
+        ),
+    }
+}
+
+pub fn exec(ctx: &Context, name: &str, command: Vec<OsString>) -> anyhow::Result<u8> {
+    let session = Session::open(ctx)?;
+    let connection = session.connection(name)?;
+    let margin = session.config.settings.refresh_margin;
+    let fresh = session
+        .runtime
+        .block_on(session.refresher.ensure(connection, Want::ValidFor(margin)))?;
+    let (program, args) = command.split_first().expect("clap requires CMD");
+    let mut cmd = std::process::Command::new(program);
+    cmd.args(args)
+        .env("ZENDESK_SUBDOMAIN", &connection.subdomain)
+        .env("ZENDESK_OAUTH_TOKEN", fresh.tokens.access_token.expose())
+        .env("ZENDESK_URL", site(connection));
+    Ok(super::child::replace_process(
+        cmd,
+        &program.to_string_lossy(),
+    ))
+}

@@ -1,0 +1,181 @@
+//! A connection as a person types it (the CLI's `add` flags, the TUI's form): text per field,
+//! checked by the same rules as config.toml, with every field's problem reported at once so a
+//! form can show each beside its field.
+
+use super::rules::{
+    Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
+    parse_scopes,
+};
+use super::{Connection, Kind};
+use crate::subdomain;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Name,
+    Subdomain,
+    ClientId,
+    Kind,
+    Scopes,
+    RedirectPort,
+    BaseUrl,
+    AccessTokenLifetime,
+    RefreshTokenLifetime,
+}
+
+/// Typed text; `None` for an optional field left out.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionInput<'a> {
+    pub name: &'a str,
+    /// A bare subdomain, a `*.zendesk.com` host or a pasted Zendesk URL.
+    pub subdomain: &'a str,
+    pub client_id: &'a str,
+    pub kind: Option<&'a str>,
+    /// Space- or comma-separated.
+    pub scopes: &'a str,
+    pub redirect_port: &'a str,
+    pub base_url: Option<&'a str>,
+    pub access_token_lifetime: Option<&'a str>,
+    pub refresh_token_lifetime: Option<&'a str>,
+}
+
+impl ConnectionInput<'_> {
+    /// The connection, or one message per field that is wrong (in field order).
+    pub fn check(&self) -> Result<Connection, Vec<(Field, String)>> {
+        let mut errors = Vec::new();
+        let name = keep(
+            &mut errors,
+            Field::Name,
+            check_connection_name(self.name).map(|()| self.name.to_owned()),
+        );
+        let subdomain = keep(
+            &mut errors,
+            Field::Subdomain,
+            subdomain::normalize(self.subdomain).map_err(|e| e.to_string()),
+        );
+        let client_id = keep(
+            &mut errors,
+            Field::ClientId,
+            check_client_id(self.client_id),
+        );
+        let kind = keep(
+            &mut errors,
+            Field::Kind,
+            match self.kind {
+                None => Ok(Kind::Support),
+                Some(text) => Kind::parse(text)
+                    .ok_or_else(|| format!("{text:?} is not a kind: use support or chat")),
+            },
+        );
+        let scopes = keep(
+            &mut errors,
+            Field::Scopes,
+            parse_scopes(kind.unwrap_or(Kind::Support), self.scopes),
+        );
+        let redirect_port = keep(&mut errors, Field::RedirectPort, port(self.redirect_port));
+        let base_url = keep(
+            &mut errors,
+            Field::BaseUrl,
+            self.base_url.map(check_base_url).transpose(),
+        );
+        let access_token_lifetime = keep(
+            &mut errors,
+            Field::AccessTokenLifetime,
+            self.access_token_lifetime
+                .map(|t| check_lifetime(t, Lifetime::Access))
+                .transpose(),
+        );
+        let refresh_token_lifetime = keep(
+            &mut errors,
+            Field::RefreshTokenLifetime,
+            self.refresh_token_lifetime
+                .map(|t| check_lifetime(t, Lifetime::Refresh))
+                .transpose(),
+        );
+        match (
+            name,
+            subdomain,
+            client_id,
+            kind,
+            scopes,
+            redirect_port,
+            base_url,
+            access_token_lifetime,
+            refresh_token_lifetime,
+        ) {
+            (
+                Some(name),
+                Some(subdomain),
+                Some(client_id),
+                Some(kind),
+                Some(scopes),
+                Some(redirect_port),
+                Some(base_url),
+                Some(access_token_lifetime),
+                Some(refresh_token_lifetime),
+            ) => Ok(Connection {
+                name,
+                subdomain,
+                client_id,
+                scopes,
+                redirect_port,
+                kind,
+                base_url,
+                access_token_lifetime,
+                refresh_token_lifetime,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn keep<T>(
+    errors: &mut Vec<(Field, String)>,
+    field: Field,
+    result: Result<T, String>,
+) -> Option<T> {
+    result.map_err(|message| errors.push((field, message))).ok()
+}
+
+fn port(text: &str) -> Result<u16, String> {
+    let text = text.trim();
+    let number = text.parse::<i64>().map_err(|_| {
+        format!("{text:?} is not a port number: pick one from 1024 to 65535 (8765 is the default)")
+    })?;
+    check_port(number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input<'a>(name: &'a str, subdomain: &'a str, port: &'a str) -> ConnectionInput<'a> {
+        ConnectionInput {
+            name,
+            subdomain,
+            client_id: "zdauth_acme",
+            scopes: "read write",
+            redirect_port: port,
+            ..ConnectionInput::default()
+        }
+    }
+
+    #[test]
+    fn a_pasted_url_becomes_the_bare_subdomain() {
+        let connection = input("acme", "https://ACME.zendesk.com/agent/tickets/1", "8765")
+            .check()
+            .unwrap();
+        assert_eq!(connection.subdomain, "acme");
+        assert_eq!(connection.scopes, ["read", "write"]);
+        assert_eq!(connection.kind, Kind::Support);
+    }
+
+    #[test]
+    fn every_wrong_field_is_reported_at_once() {
+        let errors = input("Acme!", "evil.com/x", "80").check().unwrap_err();
+        let fields: Vec<Field> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, [Field::Name, Field::Subdomain, Field::RedirectPort]);
+        assert!(errors[2].1.contains("1024 to 65535"), "{errors:?}");
+        let errors = input("acme", "acme", "http").check().unwrap_err();
+        assert!(errors[0].1.contains("not a port number"), "{errors:?}");
+    }
+}

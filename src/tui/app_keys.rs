@@ -1,0 +1,288 @@
+//! Keys and what they ask for: the mode decides who gets a key, then the keymap's Action
+//! does its work. Part of [`App::update`], so pure like it.
+
+use crossterm::event::{KeyCode, KeyModifiers};
+
+use super::action::Action;
+use super::app::{
+    App, CHROME_HEIGHT, DETAIL_HEIGHT, Effect, LoginInFlight, Mode, plural, refresh_effect,
+};
+use super::keymap::Key;
+use super::row::ConnState;
+use crate::clipboard::What;
+use crate::status::TokenStatus;
+
+impl App {
+    pub(super) fn key(&mut self, key: Key) -> Vec<Effect> {
+        let action = self.options.keymap.action(key);
+        // A Ctrl chord bound to quit (Ctrl-C) works whatever has the focus.
+        if action == Some(Action::Quit) && key.mods.contains(KeyModifiers::CONTROL) {
+            return self.quit();
+        }
+        match self.mode {
+            Mode::Help => {
+                self.mode = Mode::Normal;
+                self.touch();
+                Vec::new()
+            }
+            Mode::ConfirmQuit => {
+                if action == Some(Action::Quit) || key == Key::char('y') {
+                    return self.quit();
+                }
+                self.mode = Mode::Normal;
+                self.say("still here");
+                Vec::new()
+            }
+            Mode::Filter => {
+                self.filter_key(key);
+                Vec::new()
+            }
+            Mode::Form => self.form_key(key),
+            Mode::ConfirmDelete => self.delete_key(key),
+            Mode::Normal if key == Key::plain(KeyCode::Esc) => self.escape(),
+            Mode::Normal if self.login.is_some() => self.login_key(action),
+            Mode::Normal => action.map_or_else(Vec::new, |a| self.act(a)),
+        }
+    }
+
+    /// The login modal covers the list, so list keys would act on rows the user cannot see:
+    /// only quit and help pass; Esc (handled before) cancels.
+    pub(super) fn login_key(&mut self, action: Option<Action>) -> Vec<Effect> {
+        match action {
+            Some(a @ (Action::Quit | Action::Help)) => self.act(a),
+            Some(Action::CopyToken | Action::CopyHeader) => self.copy_login_url(),
+            _ => {
+                if let Some(login) = &self.login {
+                    let text = format!("a login to {} is running: Esc cancels it", login.name);
+                    self.say(text);
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Text lands where typing would; elsewhere a paste is no command and is dropped.
+    pub(super) fn paste(&mut self, text: &str) {
+        match self.mode {
+            Mode::Form => {
+                if let Some(form) = &mut self.form {
+                    form.paste(text);
+                }
+            }
+            Mode::Filter => {
+                self.filter.extend(text.chars().filter(|c| !c.is_control()));
+                self.rebuild_view();
+            }
+            _ => return,
+        }
+        self.touch();
+    }
+
+    pub(super) fn filter_key(&mut self, key: Key) {
+        match key.code {
+            KeyCode::Esc => {
+                self.filter.clear();
+                self.mode = Mode::Normal;
+            }
+            KeyCode::Enter => self.mode = Mode::Normal,
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Down => self.move_by(1),
+            KeyCode::Up => self.move_by(-1),
+            KeyCode::Char(c) if key.mods.is_empty() => self.filter.push(c),
+            _ => return,
+        }
+        self.rebuild_view();
+        self.touch();
+    }
+
+    /// Esc backs out of the innermost thing: a running login, then the filter, then detail.
+    pub(super) fn escape(&mut self) -> Vec<Effect> {
+        if let Some(login) = &self.login {
+            let name = login.name.clone();
+            self.say(format!("cancelling the login to {name}"));
+            return vec![Effect::CancelLogin];
+        }
+        if !self.filter.is_empty() {
+            self.filter.clear();
+            self.rebuild_view();
+            self.touch();
+        } else if self.detail {
+            self.detail = false;
+            self.touch();
+        }
+        Vec::new()
+    }
+
+    pub(super) fn act(&mut self, action: Action) -> Vec<Effect> {
+        let page = self.page() as isize;
+        match action {
+            Action::MoveDown => self.move_by(1),
+            Action::MoveUp => self.move_by(-1),
+            Action::PageDown => self.move_by(page),
+            Action::PageUp => self.move_by(-page),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::Filter => {
+                self.mode = Mode::Filter;
+                self.touch();
+            }
+            Action::Sort => {
+                self.sort = self.sort.next();
+                self.rebuild_view();
+                self.say(format!("sorted by {}", self.sort.label()));
+            }
+            Action::ToggleDetail => {
+                self.detail = !self.detail;
+                self.touch();
+            }
+            Action::Refresh => return self.refresh_selected(),
+            Action::RefreshAll => return self.refresh_all(),
+            Action::Login => return self.start_login(),
+            Action::CopyToken => return self.copy_selected(What::Token),
+            Action::CopyHeader => return self.copy_selected(What::Header),
+            Action::Add => self.open_add(),
+            Action::Edit => self.open_edit(),
+            Action::Delete => self.ask_delete(),
+            Action::ToggleAutoRefresh => {
+                self.auto_refresh = !self.auto_refresh;
+                let state = if self.auto_refresh { "on" } else { "off" };
+                self.say(format!("auto-refresh {state}"));
+                return self.auto_refresh_due();
+            }
+            Action::Help => {
+                self.mode = Mode::Help;
+                self.touch();
+            }
+            Action::Quit => return self.quit(),
+        }
+        Vec::new()
+    }
+
+    /// Rows a page key moves by: the list's height on the current terminal.
+    pub(super) fn page(&self) -> usize {
+        let detail = if self.detail { DETAIL_HEIGHT } else { 0 };
+        usize::from(self.size.1.saturating_sub(CHROME_HEIGHT + detail)).max(1)
+    }
+
+    pub(super) fn move_by(&mut self, delta: isize) {
+        let Some(current) = self.selected_position() else {
+            return;
+        };
+        let last = self.visible.len() - 1;
+        let target = current.saturating_add_signed(delta).min(last);
+        let name = self.rows[self.visible[target]].name.clone();
+        if self.selected.as_deref() != Some(&name) {
+            self.selected = Some(name);
+            self.touch();
+        }
+    }
+
+    pub(super) fn refresh_selected(&mut self) -> Vec<Effect> {
+        let Some(index) = self.selected_position().map(|p| self.visible[p]) else {
+            return Vec::new();
+        };
+        let (now, margin) = (self.now, self.margin);
+        let row = &self.rows[index];
+        let name = row.name.clone();
+        match &row.state {
+            ConnState::Refreshing => self.say(format!("{name} is already refreshing")),
+            ConnState::LoginRunning => self.say(format!("{name} is logging in")),
+            _ if !row.refreshable(now, margin) => {
+                self.warn(format!("{name} needs a login: press l"))
+            }
+            _ => {
+                self.rows[index].state = ConnState::Refreshing;
+                self.touch();
+                return vec![Effect::Refresh(name)];
+            }
+        }
+        Vec::new()
+    }
+
+    /// The visible rows that are expiring or expired; when none is, every visible row that
+    /// can be refreshed. Rows already refreshing are never started twice.
+    pub(super) fn refresh_all(&mut self) -> Vec<Effect> {
+        let (now, margin) = (self.now, self.margin);
+        let refreshable: Vec<usize> = self
+            .visible
+            .iter()
+            .copied()
+            .filter(|&i| self.rows[i].refreshable(now, margin))
+            .collect();
+        let is_due = |i: &usize| {
+            matches!(
+                self.rows[*i].data.token_status(now, margin),
+                TokenStatus::Expiring | TokenStatus::Expired
+            )
+        };
+        // Due rows already refreshing still count as due: a second `R` must not widen to all.
+        let any_due = refreshable.iter().any(is_due);
+        let idle = refreshable.into_iter().filter(|&i| !self.rows[i].busy());
+        let targets: Vec<usize> = if any_due {
+            idle.filter(is_due).collect()
+        } else {
+            idle.collect()
+        };
+        if targets.is_empty() {
+            self.say("nothing to refresh");
+            return Vec::new();
+        }
+        let names: Vec<String> = targets
+            .iter()
+            .map(|&i| {
+                self.rows[i].state = ConnState::Refreshing;
+                self.rows[i].name.clone()
+            })
+            .collect();
+        self.say(format!("refreshing {}", plural(names.len(), "connection")));
+        refresh_effect(names).into_iter().collect()
+    }
+
+    pub(super) fn start_login(&mut self) -> Vec<Effect> {
+        if let Some(login) = &self.login {
+            let text = format!("a login to {} is running: Esc cancels it", login.name);
+            self.say(text);
+            return Vec::new();
+        }
+        let Some(index) = self.selected_position().map(|p| self.visible[p]) else {
+            return Vec::new();
+        };
+        let name = self.rows[index].name.clone();
+        if self.rows[index].state == ConnState::Refreshing {
+            self.say(format!("{name} is refreshing: log in once it is done"));
+            return Vec::new();
+        }
+        self.rows[index].state = ConnState::LoginRunning;
+        self.login = Some(LoginInFlight {
+            name: name.clone(),
+            url: None,
+            note: None,
+            exchanging: false,
+            started: self.now,
+        });
+        self.say(format!(
+            "logging in to {name}: finish in the browser (Esc cancels)"
+        ));
+        vec![Effect::Login(name)]
+    }
+
+    pub(super) fn quit(&mut self) -> Vec<Effect> {
+        if self.mode == Mode::ConfirmQuit {
+            return vec![Effect::CancelLogin, Effect::Quit];
+        }
+        match &self.login {
+            None => vec![Effect::Quit],
+            Some(login) => {
+                let text = format!(
+                    "a login to {} is running: q again quits and cancels it, any other key stays",
+                    login.name
+                );
+                self.mode = Mode::ConfirmQuit;
+                self.warn(text);
+                Vec::new()
+            }
+        }
+    }
+}

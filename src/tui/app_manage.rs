@@ -1,0 +1,202 @@
+//! `a`, `e` and `d`: the form and the delete dialog, their keys and their results. Part of
+//! [`App::update`], so pure like it: the writes are Effects the loop runs.
+
+use std::collections::HashMap;
+
+use crossterm::event::KeyCode;
+
+use super::app::{App, Effect, Mode};
+use super::form::{ConnectionForm, FormStep};
+use super::keymap::Key;
+use super::msg::Deleted;
+use super::row::Row;
+use crate::config::Config;
+
+/// The delete dialog's keys: fixed, like a y/n prompt's, and listed in the footer and help.
+pub const DELETE_AND_REVOKE: char = 'y';
+pub const DELETE_HERE_ONLY: char = 'l';
+pub const KEEP: char = 'n';
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deleting {
+    pub name: String,
+    /// Whether there is a token to revoke at Zendesk.
+    pub has_tokens: bool,
+    /// Set once a choice was made: whether it revokes. The dialog waits for the result.
+    pub running: Option<bool>,
+}
+
+impl App {
+    /// Opens the empty add form (also what the welcome screen's "add" leads to).
+    pub fn open_add(&mut self) {
+        let taken = self.rows.iter().map(|r| r.name.clone()).collect();
+        self.form = Some(ConnectionForm::add(taken));
+        self.mode = Mode::Form;
+        self.touch();
+    }
+
+    pub(crate) fn open_edit(&mut self) {
+        let Some(row) = self.selected_row() else {
+            return self.say("nothing to edit: a adds a connection");
+        };
+        self.form = Some(ConnectionForm::edit(&row.connection));
+        self.mode = Mode::Form;
+        self.touch();
+    }
+
+    pub(crate) fn ask_delete(&mut self) {
+        let Some(row) = self.selected_row() else {
+            return self.say("nothing to delete");
+        };
+        if row.busy() {
+            let text = format!(
+                "{} is busy: delete it once its refresh or login ends",
+                row.name
+            );
+            return self.say(text);
+        }
+        self.deleting = Some(Deleting {
+            name: row.name.clone(),
+            has_tokens: row.data.tokens.is_some(),
+            running: None,
+        });
+        self.mode = Mode::ConfirmDelete;
+        self.touch();
+    }
+
+    pub(crate) fn form_key(&mut self, key: Key) -> Vec<Effect> {
+        let Some(form) = &mut self.form else {
+            self.mode = Mode::Normal;
+            return Vec::new();
+        };
+        let adding = form.editing.is_none();
+        let step = form.key(key);
+        self.touch();
+        match step {
+            FormStep::Stay => Vec::new(),
+            FormStep::Cancel => {
+                self.form = None;
+                self.mode = Mode::Normal;
+                self.say(if adding {
+                    "nothing added"
+                } else {
+                    "nothing changed"
+                });
+                Vec::new()
+            }
+            FormStep::Submit { connection, secret } => vec![Effect::SaveConnection {
+                connection,
+                secret,
+                adding,
+            }],
+        }
+    }
+
+    pub(crate) fn delete_key(&mut self, key: Key) -> Vec<Effect> {
+        let Some(deleting) = &mut self.deleting else {
+            self.mode = Mode::Normal;
+            return Vec::new();
+        };
+        if deleting.running.is_some() {
+            return Vec::new();
+        }
+        let revoke = match key.code {
+            KeyCode::Char(DELETE_AND_REVOKE) if key.mods.is_empty() => deleting.has_tokens,
+            KeyCode::Char(DELETE_HERE_ONLY) if key.mods.is_empty() => false,
+            KeyCode::Char(KEEP) | KeyCode::Esc => {
+                let name = deleting.name.clone();
+                self.deleting = None;
+                self.mode = Mode::Normal;
+                self.say(format!("kept {name}"));
+                return Vec::new();
+            }
+            _ => return Vec::new(),
+        };
+        deleting.running = Some(revoke);
+        let name = deleting.name.clone();
+        self.say(if revoke {
+            format!("revoking {name}'s token at Zendesk…")
+        } else {
+            format!("deleting {name}…")
+        });
+        vec![Effect::DeleteConnection { name, revoke }]
+    }
+
+    pub(crate) fn saved(&mut self, name: &str, result: Result<Config, String>) {
+        let Some(form) = &mut self.form else {
+            return;
+        };
+        let adding = form.editing.is_none();
+        let old_redirect = form.editing.as_ref().map(|c| c.redirect_uri());
+        match result {
+            Err(message) => {
+                form.failed(message);
+                self.touch();
+            }
+            Ok(config) => {
+                self.form = None;
+                self.mode = Mode::Normal;
+                self.apply_config(&config);
+                self.selected = Some(name.to_owned());
+                let redirect = config
+                    .connection(name)
+                    .map(|c| c.redirect_uri())
+                    .unwrap_or_default();
+                self.say(if adding {
+                    format!("added {name}: register {redirect} in Zendesk, then press l to log in")
+                } else if old_redirect.as_ref() != Some(&redirect) {
+                    format!("saved {name}: register its new redirect URI {redirect} in Zendesk")
+                } else {
+                    format!("saved {name}")
+                });
+            }
+        }
+    }
+
+    pub(crate) fn deleted(&mut self, name: &str, result: Result<Deleted, String>) {
+        let revoke = self
+            .deleting
+            .take()
+            .is_some_and(|d| d.running == Some(true));
+        if self.mode == Mode::ConfirmDelete {
+            self.mode = Mode::Normal;
+        }
+        match result {
+            Ok(deleted) => {
+                self.apply_config(&deleted.config);
+                self.say(match (deleted.revoked, deleted.had_tokens) {
+                    (true, _) => format!("deleted {name} and revoked its token at Zendesk"),
+                    (false, true) => format!(
+                        "deleted {name}; its tokens stay valid at Zendesk until they expire"
+                    ),
+                    (false, false) => format!("deleted {name}"),
+                });
+            }
+            // The next step first: a long error is cut at the screen's edge.
+            Err(message) if revoke => self.warn(format!(
+                "revoking {name} failed, nothing deleted, tokens kept (d then {DELETE_HERE_ONLY} deletes it here only): {message}"
+            )),
+            Err(message) => self.warn(format!("deleting {name} failed: {message}")),
+        }
+    }
+
+    /// Rows follow the config; the ones that stay keep their tokens and what they are doing.
+    fn apply_config(&mut self, config: &Config) {
+        let mut old: HashMap<String, Row> =
+            self.rows.drain(..).map(|r| (r.name.clone(), r)).collect();
+        self.rows = config
+            .connections
+            .iter()
+            .map(|c| match old.remove(&c.name) {
+                Some(row) => Row {
+                    state: row.state,
+                    auto_fired_for: row.auto_fired_for,
+                    ..Row::new(c, row.data)
+                },
+                None => Row::new(c, Default::default()),
+            })
+            .collect();
+        self.rebuild_view();
+        self.touch();
+    }
+}

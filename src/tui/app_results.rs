@@ -1,0 +1,123 @@
+//! What background work reports back: refresh results, vault reloads and the login's
+//! progress. Part of [`App::update`], so pure like it.
+
+use super::app::{App, Mode};
+use super::format;
+use super::msg::{LoginDone, LoginUpdate, RefreshFailure};
+use super::row::{ConnState, RowData, RowTokens, Snapshot};
+
+impl App {
+    pub(crate) fn refreshed(&mut self, name: &str, result: Result<RowTokens, RefreshFailure>) {
+        let now = self.now;
+        let Some(row) = self.row_mut(name) else {
+            return;
+        };
+        match result {
+            Ok(tokens) => {
+                let left = format::countdown(tokens.expires_at, now);
+                row.data.tokens = Some(tokens);
+                row.data.last_refresh = Some(now);
+                row.data.last_error = None;
+                row.data.login_required = false;
+                row.state = ConnState::Idle;
+                self.say(format!("refreshed {name} — {left} left"));
+            }
+            Err(failure) => {
+                row.data.last_error = Some(failure.message.clone());
+                let next = if failure.login_required {
+                    row.data.login_required = true;
+                    row.state = ConnState::LoginRequired;
+                    "press l to log in"
+                } else {
+                    row.state = ConnState::Failed(failure.message.clone());
+                    "r retries; Enter shows the whole error"
+                };
+                self.warn(format!(
+                    "refresh of {name} failed: {} — {next}",
+                    failure.message
+                ));
+            }
+        }
+        self.rebuild_view();
+    }
+
+    pub(crate) fn reload(&mut self, mut snapshot: Snapshot) {
+        for row in &mut self.rows {
+            let data = snapshot.remove(&row.name).unwrap_or_default();
+            if data == row.data {
+                continue;
+            }
+            let same_pair = data.tokens == row.data.tokens;
+            row.data = data;
+            if row.busy() {
+                continue;
+            }
+            row.state = if row.data.login_required {
+                ConnState::LoginRequired
+            } else if same_pair && matches!(row.state, ConnState::Failed(_)) {
+                row.state.clone()
+            } else {
+                ConnState::Idle
+            };
+        }
+        self.rebuild_view();
+        self.touch();
+    }
+
+    pub(crate) fn login_update(&mut self, name: &str, update: LoginUpdate) {
+        if self.login.as_ref().is_none_or(|l| l.name != name) {
+            return;
+        }
+        let now = self.now;
+        match update {
+            LoginUpdate::Url(url) => {
+                if let Some(login) = &mut self.login {
+                    login.url = Some(url);
+                }
+                self.touch();
+            }
+            LoginUpdate::Note(note) => {
+                if let Some(login) = &mut self.login {
+                    login.note = Some(note);
+                }
+                self.touch();
+            }
+            LoginUpdate::Exchanging => {
+                if let Some(login) = &mut self.login {
+                    login.exchanging = true;
+                }
+                self.touch();
+            }
+            LoginUpdate::Finished(result) => {
+                self.login = None;
+                if self.mode == Mode::ConfirmQuit {
+                    self.mode = Mode::Normal;
+                }
+                let Some(row) = self.row_mut(name) else {
+                    return;
+                };
+                match result {
+                    Ok(LoginDone { tokens, email }) => {
+                        let left = format::countdown(tokens.expires_at, now);
+                        row.data = RowData {
+                            tokens: Some(tokens),
+                            email: email.or(row.data.email.take()),
+                            ..RowData::default()
+                        };
+                        row.state = ConnState::Idle;
+                        self.say(format!("logged in to {name} — {left} left"));
+                    }
+                    Err(message) => {
+                        row.state = if row.data.login_required {
+                            ConnState::LoginRequired
+                        } else {
+                            ConnState::Idle
+                        };
+                        self.warn(format!("login to {name} failed: {message} — l tries again"));
+                    }
+                }
+                self.rebuild_view();
+            }
+        }
+    }
+}

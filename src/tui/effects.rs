@@ -1,0 +1,208 @@
+//! Runs the App's effects on tokio tasks; each reports back with a Msg, never touching the
+//! App itself.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use super::copier::Copier;
+use super::{Deleted, Effect, LoginDone, LoginUpdate, Msg, RefreshFailure, RowTokens};
+use crate::config::{Config, Connection};
+use crate::error::Error;
+use crate::login::{self, LoginEvent, LoginSettings};
+use crate::manage;
+use crate::refresh::{Refresher, Want};
+use crate::secret::Secret;
+
+/// How many refreshes run at once: as `zdauth refresh --all`.
+const PARALLEL_REFRESHES: usize = 8;
+
+pub struct Runner {
+    refresher: Arc<Refresher>,
+    sender: mpsc::UnboundedSender<Msg>,
+    gate: Arc<Semaphore>,
+    pub login: Option<CancellationToken>,
+    pub copier: Copier,
+    connections: HashMap<String, Connection>,
+}
+
+impl Runner {
+    pub fn new(
+        refresher: Arc<Refresher>,
+        config: &Config,
+        sender: mpsc::UnboundedSender<Msg>,
+    ) -> Self {
+        let mut runner = Self {
+            copier: Copier::new(config.settings.clone(), refresher.clone()),
+            refresher,
+            sender,
+            gate: Arc::new(Semaphore::new(PARALLEL_REFRESHES)),
+            login: None,
+            connections: HashMap::new(),
+        };
+        runner.set_config(config);
+        runner
+    }
+
+    /// After a save or delete: later effects act on the connections as they are now.
+    pub fn set_config(&mut self, config: &Config) {
+        self.copier.set_settings(config.settings.clone());
+        self.connections = config
+            .connections
+            .iter()
+            .map(|c| (c.name.clone(), c.clone()))
+            .collect();
+    }
+
+    /// Starts the effect's work; returns whether it asks to quit.
+    pub fn run(&mut self, effect: Effect) -> bool {
+        match effect {
+            Effect::Refresh(name) => self.refresh(name),
+            Effect::RefreshMany(names) => names.into_iter().for_each(|n| self.refresh(n)),
+            Effect::Login(name) => self.login(name),
+            Effect::CancelLogin => {
+                if let Some(login) = self.login.take() {
+                    login.cancel();
+                }
+            }
+            Effect::SaveConnection {
+                connection,
+                secret,
+                adding,
+            } => self.save(connection, secret, adding),
+            Effect::DeleteConnection { name, revoke } => self.delete(name, revoke),
+            Effect::Copy { name, what } => {
+                if let Some(connection) = self.connections.get(&name).cloned() {
+                    self.copier.copy(connection, what, self.sender.clone());
+                }
+            }
+            Effect::Quit => return true,
+        }
+        false
+    }
+
+    fn refresh(&self, name: String) {
+        let Some(connection) = self.connections.get(&name).cloned() else {
+            return;
+        };
+        let refresher = self.refresher.clone();
+        let sender = self.sender.clone();
+        let gate = self.gate.clone();
+        tokio::spawn(async move {
+            let _slot = gate.acquire_owned().await;
+            let result = match refresher.ensure(&connection, Want::Rotate).await {
+                Ok(fresh) => Ok(RowTokens::from(&fresh.tokens)),
+                Err(e) => Err(RefreshFailure {
+                    login_required: matches!(e, Error::LoginRequired { .. }),
+                    message: e.to_string(),
+                }),
+            };
+            // The receiver is gone only when the TUI is quitting.
+            let _ = sender.send(Msg::Refreshed { name, result });
+        });
+    }
+
+    fn login(&mut self, name: String) {
+        let Some(connection) = self.connections.get(&name).cloned() else {
+            return;
+        };
+        let cancel = CancellationToken::new();
+        self.login = Some(cancel.clone());
+        let refresher = self.refresher.clone();
+        let sender = self.sender.clone();
+        tokio::spawn(async move {
+            let report = |update: LoginUpdate| {
+                let _ = sender.send(Msg::Login {
+                    name: name.clone(),
+                    update,
+                });
+            };
+            let settings = LoginSettings {
+                timeout: super::app::LOGIN_TIMEOUT,
+                open_browser: true,
+                browser: None,
+            };
+            let result = login::login(
+                refresher.vault(),
+                refresher.client(),
+                &connection,
+                settings,
+                None,
+                cancel,
+                |event| match event {
+                    LoginEvent::Url(url) => report(LoginUpdate::Url(url.to_owned())),
+                    // The modal shows the URL above the note, whose text points up to it.
+                    LoginEvent::BrowserFailed(e) => report(LoginUpdate::Note(e.to_string())),
+                    LoginEvent::PasteRejected(e) => report(LoginUpdate::Note(e.to_string())),
+                    LoginEvent::Exchanging => report(LoginUpdate::Exchanging),
+                },
+            )
+            .await;
+            let finished = result
+                .map(|done| LoginDone {
+                    tokens: RowTokens::from(&done.tokens),
+                    email: done.user.map(|u| u.email),
+                })
+                .map_err(|e| e.to_string());
+            report(LoginUpdate::Finished(finished));
+        });
+    }
+
+    /// config.toml and the vault under the engine's locks, off the UI thread (a lock may wait).
+    fn save(&self, connection: Connection, secret: Option<Secret>, adding: bool) {
+        let vault = self.refresher.vault().clone();
+        let sender = self.sender.clone();
+        tokio::spawn(async move {
+            let name = connection.name.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                if adding {
+                    manage::add(vault.paths(), &connection, secret.map(|s| (&vault, s)))
+                } else {
+                    manage::update(&vault, &connection, secret)
+                }
+            })
+            .await;
+            let result = flatten(result);
+            let _ = sender.send(Msg::Saved { name, result });
+        });
+    }
+
+    /// Revokes first when asked: a failed revoke deletes nothing and keeps the tokens.
+    fn delete(&self, name: String, revoke: bool) {
+        let connection = self.connections.get(&name).cloned();
+        let refresher = self.refresher.clone();
+        let sender = self.sender.clone();
+        tokio::spawn(async move {
+            let result = async {
+                if revoke {
+                    let connection = connection
+                        .ok_or_else(|| Error::UnknownConnection(name.clone()).to_string())?;
+                    manage::revoke(&refresher, &connection)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+                let vault = refresher.vault().clone();
+                let removing = name.clone();
+                let removed =
+                    tokio::task::spawn_blocking(move || manage::remove(&vault, &removing)).await;
+                flatten(removed).map(|(config, had_tokens)| Deleted {
+                    config,
+                    had_tokens,
+                    revoked: revoke,
+                })
+            }
+            .await;
+            let _ = sender.send(Msg::Deleted { name, result });
+        });
+    }
+}
+
+/// A blocking task's result as the message carries it: engine errors are free of secrets.
+fn flatten<T>(joined: Result<Result<T, Error>, tokio::task::JoinError>) -> Result<T, String> {
+    match joined {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(e) => Err(format!("the task stopped: {e}")),
+    }
+}

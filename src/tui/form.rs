@@ -1,0 +1,240 @@
+//! The add/edit form: six fields, checked by the engine's own rules (`ConnectionInput`, as
+//! `zdauth add` uses) so the TUI and the CLI can never disagree about what is valid.
+//! Pure: the App turns a submit into an Effect and the loop writes the files.
+
+use std::collections::BTreeMap;
+
+use crossterm::event::KeyCode;
+
+use super::field::TextField;
+use super::keymap::Key;
+use crate::config::{Connection, ConnectionInput, DEFAULT_REDIRECT_PORT, DEFAULT_SCOPES, Field};
+use crate::secret::Secret;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FormField {
+    Name,
+    Subdomain,
+    ClientId,
+    Secret,
+    Scopes,
+    RedirectPort,
+}
+
+impl FormField {
+    pub const ALL: [FormField; 6] = [
+        FormField::Name,
+        FormField::Subdomain,
+        FormField::ClientId,
+        FormField::Secret,
+        FormField::Scopes,
+        FormField::RedirectPort,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FormField::Name => "name",
+            FormField::Subdomain => "subdomain",
+            FormField::ClientId => "client id",
+            FormField::Secret => "client secret",
+            FormField::Scopes => "scopes",
+            FormField::RedirectPort => "redirect port",
+        }
+    }
+
+    fn of(field: Field) -> Option<Self> {
+        match field {
+            Field::Name => Some(FormField::Name),
+            Field::Subdomain => Some(FormField::Subdomain),
+            Field::ClientId => Some(FormField::ClientId),
+            Field::Scopes => Some(FormField::Scopes),
+            Field::RedirectPort => Some(FormField::RedirectPort),
+            // Not on the form: kept from config.toml when editing.
+            Field::Kind
+            | Field::BaseUrl
+            | Field::AccessTokenLifetime
+            | Field::RefreshTokenLifetime => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormStep {
+    Stay,
+    Cancel,
+    Submit {
+        connection: Connection,
+        /// `None`: none typed (add: a public client; edit: keep the stored one).
+        secret: Option<Secret>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionForm {
+    /// The connection being edited; `None` when adding.
+    pub editing: Option<Connection>,
+    fields: [TextField; 6],
+    pub focus: FormField,
+    pub errors: BTreeMap<FormField, String>,
+    /// What the save said when it failed (a lock, a file, a rule about stored tokens).
+    pub failure: Option<String>,
+    pub saving: bool,
+    /// Names already taken (adding only).
+    taken: Vec<String>,
+    /// After the first submit, errors follow the typing.
+    checked: bool,
+}
+
+impl ConnectionForm {
+    pub fn add(taken: Vec<String>) -> Self {
+        Self {
+            editing: None,
+            fields: [
+                TextField::new(""),
+                TextField::new(""),
+                TextField::new(""),
+                TextField::masked(),
+                TextField::new(DEFAULT_SCOPES.join(" ")),
+                TextField::new(DEFAULT_REDIRECT_PORT.to_string()),
+            ],
+            focus: FormField::Name,
+            errors: BTreeMap::new(),
+            failure: None,
+            saving: false,
+            taken,
+            checked: false,
+        }
+    }
+
+    /// Pre-filled; the name stays fixed (scripts, locks and the vault go by it).
+    pub fn edit(connection: &Connection) -> Self {
+        Self {
+            editing: Some(connection.clone()),
+            fields: [
+                TextField::new(connection.name.clone()),
+                TextField::new(connection.subdomain.clone()),
+                TextField::new(connection.client_id.clone()),
+                TextField::masked(),
+                TextField::new(connection.scopes.join(" ")),
+                TextField::new(connection.redirect_port.to_string()),
+            ],
+            focus: FormField::Subdomain,
+            ..Self::add(Vec::new())
+        }
+    }
+
+    pub fn field(&self, which: FormField) -> &TextField {
+        &self.fields[which as usize]
+    }
+
+    pub fn editable(&self, which: FormField) -> bool {
+        !(which == FormField::Name && self.editing.is_some())
+    }
+
+    pub fn key(&mut self, key: Key) -> FormStep {
+        if self.saving {
+            return FormStep::Stay;
+        }
+        match key.code {
+            KeyCode::Esc => return FormStep::Cancel,
+            KeyCode::Enter => return self.submit(),
+            KeyCode::Tab | KeyCode::Down => self.move_focus(1),
+            KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
+            _ => {
+                if self.fields[self.focus as usize].key(key) && self.checked {
+                    self.errors = self.check().err().unwrap_or_default();
+                }
+            }
+        }
+        FormStep::Stay
+    }
+
+    /// A bracketed paste into the focused field.
+    pub fn paste(&mut self, text: &str) {
+        if self.saving || !self.editable(self.focus) {
+            return;
+        }
+        self.fields[self.focus as usize].paste(text);
+        if self.checked {
+            self.errors = self.check().err().unwrap_or_default();
+        }
+    }
+
+    /// The save failed: the form stays, with the reason, for another try or Esc.
+    pub fn failed(&mut self, message: String) {
+        self.saving = false;
+        self.failure = Some(message);
+    }
+
+    fn move_focus(&mut self, by: isize) {
+        let editable: Vec<FormField> = FormField::ALL
+            .into_iter()
+            .filter(|&f| self.editable(f))
+            .collect();
+        let at = editable.iter().position(|&f| f == self.focus).unwrap_or(0);
+        let next = (at as isize + by).rem_euclid(editable.len() as isize) as usize;
+        self.focus = editable[next];
+    }
+
+    fn submit(&mut self) -> FormStep {
+        self.checked = true;
+        self.failure = None;
+        match self.check() {
+            Ok((connection, secret)) => {
+                self.errors.clear();
+                self.saving = true;
+                FormStep::Submit { connection, secret }
+            }
+            Err(errors) => {
+                if let Some(&first) = errors.keys().next() {
+                    self.focus = first;
+                }
+                self.errors = errors;
+                FormStep::Stay
+            }
+        }
+    }
+
+    fn check(&self) -> Result<(Connection, Option<Secret>), BTreeMap<FormField, String>> {
+        let text = |f: FormField| self.field(f).text();
+        let base = self.editing.as_ref();
+        let lifetime =
+            |d: Option<std::time::Duration>| d.map(|d| humantime::format_duration(d).to_string());
+        let access = lifetime(base.and_then(|b| b.access_token_lifetime));
+        let refresh = lifetime(base.and_then(|b| b.refresh_token_lifetime));
+        let input = ConnectionInput {
+            name: text(FormField::Name),
+            subdomain: text(FormField::Subdomain),
+            client_id: text(FormField::ClientId),
+            kind: base.map(|b| b.kind.as_str()),
+            scopes: text(FormField::Scopes),
+            redirect_port: text(FormField::RedirectPort),
+            base_url: base.and_then(|b| b.base_url.as_deref()),
+            access_token_lifetime: access.as_deref(),
+            refresh_token_lifetime: refresh.as_deref(),
+        };
+        let mut errors = BTreeMap::new();
+        let checked = input.check().map_err(|list| {
+            for (field, message) in list {
+                // Fields not on the form come from config.toml, which was valid when read.
+                let at = FormField::of(field).unwrap_or(FormField::Name);
+                errors.entry(at).or_insert(message);
+            }
+        });
+        let name = text(FormField::Name);
+        if self.taken.iter().any(|n| n == name) {
+            errors.insert(
+                FormField::Name,
+                format!("a connection named {name:?} exists: pick another name"),
+            );
+        }
+        match checked {
+            Ok(connection) if errors.is_empty() => {
+                let secret = text(FormField::Secret);
+                let secret = (!secret.trim().is_empty()).then(|| Secret::new(secret));
+                Ok((connection, secret))
+            }
+            _ => Err(errors),
+        }
+    }
+}

@@ -1,0 +1,438 @@
+//! The bad-input catalog: config, CLI arguments, subdomains and URLs, vault and identity files,
+//! login callbacks and the environment, each through the real binary in a fresh sandbox. Every
+//! case must give its exit code and a clear message naming what is wrong, print nothing on
+//! stdout, never echo a planted secret, and leave config.toml, vault.age and identity.age byte
+//! for byte as they were.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::Sandbox;
+use common::world::free_port;
+
+/// Planted in inputs that carry a secret: no output may ever contain it.
+const MARK: &str = "SECRETMARK";
+
+#[derive(Clone, Copy)]
+enum Shape {
+    /// `zdauth: …` alone on stderr.
+    Line,
+    /// clap's usage error: `error: …` first, then a usage hint.
+    Usage,
+    /// Progress first (login); the words anywhere, the last line `zdauth: …`.
+    Last,
+}
+
+#[derive(Clone, Copy)]
+enum Setup {
+    /// Identity file, config and vault, one connection `acme`.
+    Base,
+    /// Base, then `from` replaced by `to` in config.toml.
+    Config(&'static str, &'static str),
+    /// Base, then this text appended to config.toml.
+    Append(&'static str),
+    /// Base, then a step of its own.
+    Then(fn(&Sandbox)),
+    /// A passphrase-sealed identity.age instead of a plain identity file, then a step.
+    Sealed(fn(&Sandbox)),
+}
+
+struct Case {
+    setup: Setup,
+    /// `{tmp}` is the sandbox's temp dir, `{port}` acme's redirect port.
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+    stdin: Option<&'static str>,
+    code: i32,
+    shape: Shape,
+    words: &'static str,
+}
+
+const fn case(
+    setup: Setup,
+    args: &'static [&'static str],
+    code: i32,
+    shape: Shape,
+    words: &'static str,
+) -> Case {
+    Case {
+        setup,
+        args,
+        env: &[],
+        stdin: None,
+        code,
+        shape,
+        words,
+    }
+}
+
+const fn with_env(env: &'static [(&'static str, &'static str)], case: Case) -> Case {
+    Case { env, ..case }
+}
+
+const fn pasting(stdin: &'static str, words: &'static str) -> Case {
+    Case {
+        setup: Setup::Base,
+        args: &["login", "acme", "--no-browser", "--timeout", "1s"],
+        env: &[],
+        stdin: Some(stdin),
+        code: 1,
+        shape: Shape::Last,
+        words,
+    }
+}
+
+use Setup::{Append, Base, Config, Sealed, Then};
+use Shape::{Last, Line, Usage};
+
+fn add_beta(subdomain: &'static str) -> Case {
+    let args: &'static [&'static str] = Box::leak(
+        // `--subdomain=…` so that a value starting with '-' is not taken for a flag.
+        vec![
+            "add",
+            "beta",
+            "--client-id",
+            "c",
+            String::leak(format!("--subdomain={subdomain}")),
+        ]
+        .into_boxed_slice(),
+    );
+    case(Base, args, 2, Line, "is not a Zendesk subdomain")
+}
+
+fn add_beta_with(
+    flag: &'static str,
+    value: &'static str,
+    shape: Shape,
+    words: &'static str,
+) -> Case {
+    let args: &'static [&'static str] = Box::leak(
+        vec![
+            "add",
+            "beta",
+            "--client-id",
+            "c",
+            "--subdomain",
+            "beta",
+            flag,
+            value,
+        ]
+        .into_boxed_slice(),
+    );
+    case(Base, args, 2, shape, words)
+}
+
+fn write(sb: &Sandbox, name: &str, bytes: &[u8]) {
+    std::fs::write(sb.dir().join(name), bytes).unwrap();
+}
+
+fn other_identity(sb: &Sandbox) -> age::x25519::Identity {
+    use age::secrecy::ExposeSecret;
+    let identity = age::x25519::Identity::generate();
+    std::fs::write(
+        sb.temp.path().join("other.txt"),
+        format!("{}\n", identity.to_string().expose_secret()),
+    )
+    .unwrap();
+    identity
+}
+
+fn own_recipient(sb: &Sandbox) -> age::x25519::Recipient {
+    let text = std::fs::read_to_string(sb.identity_file()).unwrap();
+    text.trim()
+        .parse::<age::x25519::Identity>()
+        .unwrap()
+        .to_public()
+}
+
+// One case a line: the table reads best unwrapped.
+#[rustfmt::skip]
+fn catalog() -> Vec<Case> {
+    const LIST: &[&str] = &["list"];
+    const TOKEN: &[&str] = &["token", "acme"];
+    vec![
+        // ---- config.toml ----
+        case(Append("[settings\n"), LIST, 1, Line, "unclosed table"),
+        case(Config("refresh_margin = \"5m\"", "refresh_margin = \"25h\""), LIST, 1, Line, "refresh_margin"),
+        case(Config("http_timeout = \"30s\"", "http_timeout = \"0s\""), LIST, 1, Line, "http_timeout"),
+        case(Config("http_timeout = \"30s\"", "http_timeout = \"10m\""), LIST, 1, Line, "http_timeout"),
+        case(Config("[settings]", "[settings]\nkdf_work_factor = 23"), LIST, 1, Line, "kdf_work_factor"),
+        case(Config("[settings]", "[settings]\ncolour = \"red\""), LIST, 1, Line, "unknown field `colour`"),
+        case(Config("auto_refresh = false", "auto_refresh = \"yes\""), LIST, 1, Line, "expected a boolean"),
+        case(Append("[[connection]]\nname = \"b\"\nsubdomain = \"b\"\nclient_id = \"c\"\nclient_secret = \"SECRETMARK\"\n"), LIST, 1, Line, "secrets never go in config.toml"),
+        case(Config("\nsubdomain = \"acme\"", "\nsubdomain = \"ACME.zendesk.com\""), TOKEN, 1, Line, "must be the bare subdomain: write \"acme\""),
+        case(Config("\nsubdomain = \"acme\"", "\nsubdomain = \"evil.com/#\""), TOKEN, 1, Line, "is not a Zendesk subdomain"),
+        case(Append("base_url = \"http://example.com\"\n"), TOKEN, 1, Line, "non-loopback host"),
+        case(Append("base_url = \"https://u:SECRETMARK@x.test\"\n"), TOKEN, 1, Line, "user name or password"),
+        case(Append("base_url = \"https://x.test/?token=SECRETMARK\"\n"), TOKEN, 1, Line, "query or fragment"),
+        case(Append("[[connection]]\nname = \"acme\"\nsubdomain = \"x\"\nclient_id = \"c\"\n"), LIST, 1, Line, "names must be unique"),
+        case(Append("kind = \"voice\"\n"), TOKEN, 1, Line, "is not a kind"),
+        case(Then(set_redirect_port_80), TOKEN, 1, Line, "redirect_port"),
+        case(Config("\nscopes = [\"read\", \"write\"]", "\nscopes = [\"chat\"]"), TOKEN, 1, Line, "scopes"),
+        case(Append("access_token_lifetime = \"1m\"\n"), TOKEN, 1, Line, "access_token_lifetime"),
+        // A usual 755 directory: it must be reported, not "fixed" to a file's 600.
+        case(Then(|sb| replace_with_dir(&sb.paths().config())), LIST, 1, Line, "cannot read"),
+        // ---- CLI arguments ----
+        case(Base, &["add", "Bad Name", "--subdomain", "x", "--client-id", "c"], 2, Line, "is not a valid name"),
+        case(Base, &["add", "beta", "--subdomain", "beta", "--client-id", "12345"], 2, Line, "numeric client id"),
+        add_beta_with("--redirect-port", "abc", Usage, "invalid value 'abc' for '--redirect-port"),
+        add_beta_with("--redirect-port", "80", Line, "80 is not a usable port"),
+        add_beta_with("--scopes", "read chat:read", Line, "\"chat:read\" is not a support scope"),
+        add_beta_with("--kind", "voice", Line, "--kind"),
+        add_beta_with("--access-token-lifetime", "1m", Line, "--access-token-lifetime"),
+        add_beta_with("--refresh-token-lifetime", "91d", Line, "--refresh-token-lifetime"),
+        case(Base, &["token", "acme", "--min-valid", "5x"], 2, Usage, "unknown time unit"),
+        case(Base, &["login", "acme", "--timeout", "soon"], 2, Usage, "--timeout"),
+        case(Base, &["login", "acme", "--timeout", "0s"], 2, Usage, "a login cannot wait 0s"),
+        case(Base, &["frobnicate"], 2, Usage, "unrecognized subcommand"),
+        case(Base, &["token"], 2, Usage, "required arguments were not provided"),
+        case(Base, &["refresh", "acme", "--all"], 2, Usage, "cannot be used with"),
+        case(Base, &["completions", "tcsh"], 2, Usage, "invalid value 'tcsh'"),
+        case(Base, &["token", "nope"], 1, Line, "no connection named \"nope\""),
+        case(Base, &["remove", "nope"], 1, Line, "no connection named \"nope\""),
+        case(Base, &["add", "acme", "--subdomain", "acme", "--client-id", "c"], 1, Line, "already exists"),
+        case(Base, &["passwd"], 2, Line, "has no passphrase"),
+        // ---- subdomains and URLs ----
+        add_beta("evil.com/#"),
+        add_beta("a@b"),
+        add_beta("%2e"),
+        add_beta("a\\b"),
+        add_beta("пример"),
+        add_beta("ac me"),
+        add_beta("acme.zendesk.com.evil.com"),
+        add_beta("https://acme.zendesk.com@evil.com/"),
+        add_beta("-acme"),
+        add_beta("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+        add_beta("ACME_corp"),
+        add_beta("xn--80ak6aa92e"),
+        add_beta("XN--1UUU1tU"),
+        add_beta_with("--base-url", "http://10.0.0.1:8080", Line, "non-loopback host"),
+        add_beta_with("--base-url", "https://u:SECRETMARK@x.test", Line, "user name or password"),
+        add_beta_with("--base-url", "https://x.test/?token=SECRETMARK", Line, "query or fragment"),
+        add_beta_with("--base-url", "ftp://x.test", Line, "ftp:// is not allowed"),
+        add_beta_with("--base-url", "not a url", Line, "not a URL"),
+        // ---- vault and identity files ----
+        case(Then(|sb| { let b = sb.vault_bytes(); write(sb, "vault.age", &b[..b.len() / 2]) }), TOKEN, 1, Line, "is damaged"),
+        case(Then(|sb| write(sb, "vault.age", b"")), TOKEN, 1, Line, "is damaged"),
+        case(Then(|sb| write(sb, "vault.age", b"{\"version\":1}\n")), TOKEN, 1, Line, "is damaged"),
+        case(Then(vault_for_a_stranger), TOKEN, 6, Line, "use the identity it was made with"),
+        // A lost vault is reported, not replaced by an empty one that hides the loss.
+        case(Then(|sb| std::fs::remove_file(sb.paths().vault()).unwrap()), TOKEN, 1, Line, "vault.age.bak"),
+        Case { stdin: Some("s3\n"), ..case(Then(|sb| std::fs::remove_file(sb.paths().vault()).unwrap()), &["add", "beta", "--subdomain", "beta", "--client-id", "x", "--secret-stdin"], 1, Line, "recipient.txt shows a vault was made") },
+        case(Then(vault_from_a_newer_zdauth), &["remove", "acme"], 1, Line, "newer zdauth"),
+        with_env(OTHER_IDENTITY, case(Then(|sb| drop(other_identity(sb))), TOKEN, 6, Line, "is not the one recorded")),
+        with_env(&[("ZDAUTH_IDENTITY_FILE", "{tmp}/missing.txt")], case(Base, TOKEN, 6, Line, "cannot read the identity file")),
+        with_env(&[("ZDAUTH_IDENTITY_FILE", "{tmp}")], case(Base, TOKEN, 6, Line, "cannot read the identity file")),
+        case(Then(|sb| std::fs::write(sb.identity_file(), "garbage\n").unwrap()), TOKEN, 6, Line, "is not a usable age identity"),
+        with_env(&[("ZDAUTH_PASSPHRASE", "not the passphrase")], case(Sealed(|_| {}), TOKEN, 6, Line, "wrong passphrase")),
+        case(Sealed(|_| {}), TOKEN, 6, Line, "set ZDAUTH_PASSPHRASE"),
+        with_env(RIGHT_PASSPHRASE, case(Sealed(truncate_identity), TOKEN, 6, Line, "cannot be read as an age identity")),
+        with_env(&[("ZDAUTH_PASSPHRASE", "password")], case(Sealed(work_factor_23), TOKEN, 6, Line, "above zdauth's limit of 22")),
+        // ---- login callbacks pasted into `login --no-browser` ----
+        pasting("http://127.0.0.1:{port}/callback?code=abc&state=forged\n", "does not match this login"),
+        pasting("http://127.0.0.1:1/callback?code=abc&state=x\n", "the pasted address is for http://127.0.0.1:1/callback"),
+        pasting("http://127.0.0.1:{port}/callback?code=a&code=b&state=x\n", "repeats the `code` parameter"),
+        pasting("http://127.0.0.1:{port}/callback?error=access_denied\n", "has no `state`"),
+        pasting("acme.zendesk.com/agent\n", "that is not a URL"),
+        // ---- environment ----
+        with_env(&[("ZDAUTH_CONFIG_DIR", "{tmp}/key.txt")], case(Base, LIST, 1, Line, "Not a directory")),
+        with_env(&[("ZDAUTH_CONFIG_DIR", "{tmp}/elsewhere")], case(Base, LIST, 1, Line, "run `zdauth init`")),
+        with_env(&[("ZDAUTH_PASSPHRASE", "")], case(Sealed(|_| {}), TOKEN, 6, Line, "ZDAUTH_PASSPHRASE")),
+    ]
+}
+
+const OTHER_IDENTITY: &[(&str, &str)] = &[("ZDAUTH_IDENTITY_FILE", "{tmp}/other.txt")];
+const RIGHT_PASSPHRASE: &[(&str, &str)] = &[("ZDAUTH_PASSPHRASE", common::PASSPHRASE)];
+
+fn set_redirect_port_80(sb: &Sandbox) {
+    let text = sb.config_text();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("redirect_port = "))
+        .unwrap();
+    std::fs::write(
+        sb.paths().config(),
+        text.replace(line, "redirect_port = 80"),
+    )
+    .unwrap();
+}
+
+fn replace_with_dir(path: &Path) {
+    std::fs::remove_file(path).unwrap();
+    std::fs::create_dir(path).unwrap();
+}
+
+fn vault_for_a_stranger(sb: &Sandbox) {
+    let stranger = other_identity(sb).to_public();
+    write(
+        sb,
+        "vault.age",
+        &age::encrypt(&stranger, b"{\"version\":1}").unwrap(),
+    );
+}
+
+fn vault_from_a_newer_zdauth(sb: &Sandbox) {
+    let newer = br#"{"version": 99, "connections": {}}"#;
+    write(
+        sb,
+        "vault.age",
+        &age::encrypt(&own_recipient(sb), newer).unwrap(),
+    );
+}
+
+fn truncate_identity(sb: &Sandbox) {
+    let sealed = std::fs::read(sb.paths().identity()).unwrap();
+    write(sb, "identity.age", &sealed[..sealed.len() - 20]);
+}
+
+/// The age testkit's scrypt stanza with work factor 23 (tests/data/age-testkit) as identity.age.
+fn work_factor_23(sb: &Sandbox) {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/age-testkit/scrypt_work_factor_23");
+    let vector = std::fs::read(path).unwrap();
+    let start = vector.windows(2).position(|w| w == b"\n\n").unwrap() + 2;
+    write(sb, "identity.age", &vector[start..]);
+}
+
+fn prepare(sb: &Sandbox, setup: Setup, port: u16) {
+    let port = port.to_string();
+    let add_acme = |sb: &Sandbox, env: &[(&str, &str)]| {
+        sb.run_with(
+            &[
+                "add",
+                "acme",
+                "--subdomain",
+                "acme",
+                "--client-id",
+                "c",
+                "--redirect-port",
+                &port,
+            ],
+            env,
+            None,
+        )
+        .success();
+    };
+    if let Sealed(then) = setup {
+        std::fs::create_dir_all(sb.dir()).unwrap();
+        std::fs::write(sb.paths().config(), "[settings]\nkdf_work_factor = 10\n").unwrap();
+        let env = [("ZDAUTH_PASSPHRASE", common::PASSPHRASE)];
+        sb.run_with(&["init"], &env, None).success();
+        add_acme(sb, &env);
+        then(sb);
+        return;
+    }
+    sb.init_with_identity_file();
+    add_acme(sb, &[]);
+    let config = sb.paths().config();
+    match setup {
+        Config(from, to) => {
+            let text = sb.config_text();
+            assert!(text.contains(from), "{from:?} not in config.toml");
+            std::fs::write(&config, text.replacen(from, to, 1)).unwrap();
+        }
+        Append(extra) => std::fs::write(&config, sb.config_text() + extra).unwrap(),
+        Then(step) => step(sb),
+        Base | Sealed(_) => {}
+    }
+}
+
+/// What must not change: config.toml, vault.age, identity.age (absent stays absent).
+fn snapshot(sb: &Sandbox) -> Vec<Option<Vec<u8>>> {
+    let paths = sb.paths();
+    [paths.config(), paths.vault(), paths.identity()]
+        .iter()
+        .map(|p| std::fs::read(p).ok())
+        .collect()
+}
+
+fn check(index: usize, case: &Case) -> Result<(), String> {
+    let sb = Sandbox::new();
+    let port = free_port();
+    prepare(&sb, case.setup, port);
+    let fill = |text: &str| {
+        text.replace("{tmp}", &sb.temp.path().display().to_string())
+            .replace("{port}", &port.to_string())
+    };
+    let args: Vec<String> = case.args.iter().map(|a| fill(a)).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let env: Vec<(String, String)> = case
+        .env
+        .iter()
+        .map(|(k, v)| (k.to_string(), fill(v)))
+        .collect();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let stdin = case.stdin.map(fill);
+    let before = snapshot(&sb);
+    let run = sb.run_with(&args, &env, stdin.as_deref());
+    let name = format!("case {index} `zdauth {}`", args.join(" "));
+    let fail = |why: &str| {
+        Err(format!(
+            "{name}: {why}\n  exit {}\n  stdout: {}\n  stderr: {}",
+            run.code, run.stdout, run.stderr
+        ))
+    };
+    if run.code != case.code {
+        return fail(&format!("want exit {}", case.code));
+    }
+    let lines: Vec<&str> = run.stderr.trim_end().lines().collect();
+    let shape_ok = match case.shape {
+        Line => lines.len() == 1 && lines[0].starts_with("zdauth: "),
+        Usage => lines
+            .first()
+            .is_some_and(|l| l.starts_with("error: ") && l.contains(case.words)),
+        Last => lines.last().is_some_and(|l| l.starts_with("zdauth: ")),
+    };
+    if !shape_ok {
+        return fail("the error is not in the expected form");
+    }
+    if !run.stderr.contains(case.words) {
+        return fail(&format!("want {:?} in the error", case.words));
+    }
+    if run.stderr.contains("panicked") || !run.stdout.is_empty() {
+        return fail("a panic, or output on stdout");
+    }
+    if run.stderr.contains(MARK) {
+        return fail("a planted secret was echoed");
+    }
+    if snapshot(&sb) != before {
+        return fail("config.toml, vault.age or identity.age changed");
+    }
+    if !sb.dir().exists() || !sb.temp_files().is_empty() {
+        return fail("temp files were left behind");
+    }
+    Ok(())
+}
+
+#[test]
+fn every_bad_input_is_refused_clearly_and_changes_nothing() {
+    let cases = catalog();
+    assert!(cases.len() >= 40, "{} cases", cases.len());
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    // Four at a time: the callback cases each wait out a 1 s login timeout.
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(case) = cases.get(index) else { break };
+                    if let Err(why) = check(index, case) {
+                        failures.lock().unwrap().push(why);
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
