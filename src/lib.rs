@@ -21,6 +21,7 @@ pub mod secret;
 pub mod setup;
 pub mod status;
 pub mod subdomain;
+pub mod throttle;
 pub mod tui;
 pub mod vault;
 pub mod zendesk;

@@ -123,7 +123,7 @@ pub enum Command {
         #[arg(long)]
         all: bool,
         /// How many refreshes run at once
-        #[arg(long, value_name = "N", default_value_t = super::tokens::PARALLEL_REFRESHES,
+        #[arg(long, value_name = "N", default_value_t = crate::throttle::DEFAULT_JOBS,
               value_parser = clap::value_parser!(u16).range(1..=64))]
         jobs: u16,
     },

@@ -1,11 +1,9 @@
 //! `token`, `refresh`, `logout` and `whoami`: every one goes through the refresh transaction.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use tokio::sync::Semaphore;
 
 use crate::config::{Config, Connection, Kind};
 use crate::error::Error;
@@ -16,14 +14,7 @@ use crate::zendesk::{Timeouts, ZendeskClient};
 
 use super::context::Context;
 use crate::status::humanize;
-
-/// How many refreshes `refresh` runs at once by default. Each one is a single POST, mostly
-/// spent waiting on the network, so 32 in flight cost little here; 200 connections at 100 ms
-/// a request then take under a second of waiting instead of 2.5 s at 8.
-pub const PARALLEL_REFRESHES: u16 = 32;
-/// Zendesk's rate limits are per account (subdomain), so whatever `--jobs` says, one account
-/// never gets more than this many token requests at once from us.
-const PER_ACCOUNT: usize = 4;
+use crate::throttle::Throttle;
 
 pub struct Session {
     pub config: Config,
@@ -121,20 +112,13 @@ pub fn refresh(ctx: &Context, names: &[String], all: bool, jobs: u16) -> anyhow:
     }
     let refresher = session.refresher.clone();
     let results = session.runtime.block_on(async move {
-        let gate = Arc::new(Semaphore::new(usize::from(jobs)));
-        let mut accounts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+        let throttle = Throttle::new(jobs);
         let mut tasks = Vec::with_capacity(connections.len());
         for connection in connections {
             let refresher = refresher.clone();
-            let gate = gate.clone();
-            let account = accounts
-                .entry(connection.subdomain.clone())
-                .or_insert_with(|| Arc::new(Semaphore::new(PER_ACCOUNT)))
-                .clone();
+            let throttle = throttle.clone();
             tasks.push(tokio::spawn(async move {
-                // The account's slot first, so that a busy account does not hold global ones.
-                let _account = account.acquire_owned().await;
-                let _slot = gate.acquire_owned().await;
+                let _slot = throttle.slot(&connection.subdomain).await;
                 let result = refresher.ensure(&connection, Want::Rotate).await;
                 (connection.name, result)
             }));

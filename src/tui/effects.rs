@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::copier::Copier;
@@ -15,14 +15,12 @@ use crate::login::{self, LoginEvent, LoginSettings};
 use crate::manage;
 use crate::refresh::{Refresher, Want};
 use crate::secret::Secret;
-
-/// How many refreshes run at once: as `zdauth refresh --all`.
-const PARALLEL_REFRESHES: usize = 8;
+use crate::throttle::{DEFAULT_JOBS, Throttle};
 
 pub struct Runner {
     refresher: Arc<Refresher>,
     sender: mpsc::UnboundedSender<Msg>,
-    gate: Arc<Semaphore>,
+    throttle: Throttle,
     pub login: Option<CancellationToken>,
     pub copier: Copier,
     connections: HashMap<String, Connection>,
@@ -38,7 +36,8 @@ impl Runner {
             copier: Copier::new(config.settings.clone(), refresher.clone()),
             refresher,
             sender,
-            gate: Arc::new(Semaphore::new(PARALLEL_REFRESHES)),
+            // As many at once as `zdauth refresh --all`.
+            throttle: Throttle::new(DEFAULT_JOBS),
             login: None,
             connections: HashMap::new(),
         };
@@ -89,9 +88,9 @@ impl Runner {
         };
         let refresher = self.refresher.clone();
         let sender = self.sender.clone();
-        let gate = self.gate.clone();
+        let throttle = self.throttle.clone();
         tokio::spawn(async move {
-            let _slot = gate.acquire_owned().await;
+            let _slot = throttle.slot(&connection.subdomain).await;
             let result = match refresher.ensure(&connection, Want::Rotate).await {
                 Ok(fresh) => Ok(RowTokens::from(&fresh.tokens)),
                 Err(e) => Err(RefreshFailure {
