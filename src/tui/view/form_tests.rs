@@ -4,7 +4,7 @@ use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::tests::{buffer, text};
+use super::tests::{buffer, characters, text};
 use crate::tui::app::{App, Options};
 use crate::tui::first_run::FirstRun;
 use crate::tui::keymap::{Key, Keymap};
@@ -106,14 +106,7 @@ fn first_run_text(run: &FirstRun, width: u16, height: u16) -> String {
             super::first_run::draw_first_run(run, now(), frame.area(), frame.buffer_mut())
         })
         .unwrap();
-    let buf = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..height {
-        let line: String = (0..width).map(|x| buf[(x, y)].symbol()).collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    characters(terminal.backend().buffer())
 }
 
 #[test]

@@ -18,10 +18,13 @@ pub(super) fn buffer(app: &App, width: u16, height: u16) -> Buffer {
 
 /// The characters only, one line per row: what a user reads.
 pub(super) fn text(app: &App, width: u16, height: u16) -> String {
-    let buf = buffer(app, width, height);
+    characters(&buffer(app, width, height))
+}
+
+pub(super) fn characters(buf: &Buffer) -> String {
     let mut out = String::new();
-    for y in 0..height {
-        let line: String = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+    for y in 0..buf.area.height {
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
         out.push_str(line.trim_end());
         out.push('\n');
     }
