@@ -46,10 +46,10 @@ pub enum Error {
     },
 
     #[error(
-        "{} is missing, though recipient.txt shows a vault was made here; nothing was changed: restore it (vault.age.bak holds the generation before the last save), or move recipient.txt aside to start with an empty vault",
+        "{} is missing, though recipient.txt shows a vault was made here; nothing was changed: {restore}, or move recipient.txt aside to start with an empty vault",
         path.display()
     )]
-    MissingVault { path: PathBuf },
+    MissingVault { path: PathBuf, restore: String },
 
     #[error(
         "{} was written by a newer zdauth (vault format {found}, this one knows {known}); upgrade zdauth before changing it",

@@ -3,6 +3,7 @@
 //! encrypted before it touches the disk.
 
 use std::fmt;
+use std::process::Command;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -54,6 +55,18 @@ impl<'de> Deserialize<'de> for Secret {
         let plain = zeroize::Zeroizing::new(String::deserialize(deserializer)?);
         Ok(Self::new(plain.as_str()))
     }
+}
+
+/// Environment variables that may carry a passphrase: zdauth reads them, and no program it
+/// starts (exec's command, a clipboard tool, tmux, the browser) inherits them.
+pub const PASSPHRASE_VARS: [&str; 2] = ["ZDAUTH_PASSPHRASE", "ZDAUTH_NEW_PASSPHRASE"];
+
+/// `command` with the passphrase variables taken out of the environment it inherits.
+pub fn without_passphrases(command: &mut Command) -> &mut Command {
+    for var in PASSPHRASE_VARS {
+        command.env_remove(var);
+    }
+    command
 }
 
 #[cfg(test)]

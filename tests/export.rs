@@ -167,6 +167,22 @@ fn exec_sets_the_variables_and_passes_the_exit_code_through() {
             w.fake.base_url().trim_end_matches('/')
         )
     );
+    // The passphrases zdauth may read from the environment never reach CMD.
+    let run = w.sb.run_with(
+        &["exec", "acme", "--", "sh", "-c", "env"],
+        &[
+            ("ZDAUTH_PASSPHRASE", "pass-SECRET"),
+            ("ZDAUTH_NEW_PASSPHRASE", "new-SECRET"),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("ZENDESK_OAUTH_TOKEN="),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("SECRET"), "{}", run.stdout);
     // Killed by a signal: 128+N, as a shell reports it.
     let run =
         w.sb.run(&["exec", "acme", "--", "sh", "-c", "kill -KILL $$"]);

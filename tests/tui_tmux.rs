@@ -262,3 +262,27 @@ fn delete_with_revoke_revokes_at_the_fake_zendesk_and_a_failed_revoke_keeps_ever
     tmux.keys(&["q"]);
     tmux.wait_for("EXIT=0");
 }
+
+/// Quitting while a refresh is on the wire: the fake has already rotated the pair, so
+/// dropping the task before its save would leave only a spent refresh token on disk.
+#[test]
+fn quitting_during_a_refresh_waits_for_the_rotated_pair_to_be_saved() {
+    let Some(tmux) = tmux("quit-refresh") else {
+        return;
+    };
+    let w = common::world::World::new(|options| {
+        options.latency = std::time::Duration::from_millis(1500);
+    });
+    w.seed();
+    let spent = w.stored_refresh();
+    tmux.start(&w.sb, "", "tui");
+    tmux.wait_for("r refresh");
+    tmux.keys(&["r"]);
+    tmux.wait_for("refreshing");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXIT=0");
+    assert_eq!(w.fake.counters().refreshes, 1);
+    assert_ne!(w.stored_refresh(), spent, "the rotated pair was saved");
+    // And it is the live one: a script refreshes with it.
+    w.sb.run(&["refresh", "acme"]).success();
+}

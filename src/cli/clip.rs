@@ -65,12 +65,11 @@ fn start_helper(ctx: &Context, text: &Secret) -> anyhow::Result<Report> {
     let exe = std::env::current_exe().map_err(|e| {
         anyhow::anyhow!("cannot find the zdauth binary to start the clipboard helper: {e}")
     })?;
-    let mut child = Command::new(exe)
+    // It needs no vault: the passphrases stay out of its environment.
+    let mut child = crate::secret::without_passphrases(&mut Command::new(exe))
         .arg("--config-dir")
         .arg(ctx.paths.dir())
         .arg("clipboard-serve")
-        // It needs no vault: the passphrase stays out of its environment.
-        .env_remove(super::passphrase::PASSPHRASE_VAR)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

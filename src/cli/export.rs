@@ -77,7 +77,8 @@ pub fn exec(ctx: &Context, name: &str, command: Vec<OsString>) -> anyhow::Result
         .block_on(session.refresher.ensure(connection, Want::ValidFor(margin)))?;
     let (program, args) = command.split_first().expect("clap requires CMD");
     let mut cmd = std::process::Command::new(program);
-    cmd.args(args)
+    crate::secret::without_passphrases(&mut cmd)
+        .args(args)
         .env("ZENDESK_SUBDOMAIN", &connection.subdomain)
         .env("ZENDESK_OAUTH_TOKEN", fresh.tokens.access_token.expose())
         .env("ZENDESK_URL", site(connection));

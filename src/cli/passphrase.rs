@@ -6,8 +6,8 @@ use std::path::Path;
 use crate::error::Error;
 use crate::secret::Secret;
 
-pub const PASSPHRASE_VAR: &str = "ZDAUTH_PASSPHRASE";
-pub const NEW_PASSPHRASE_VAR: &str = "ZDAUTH_NEW_PASSPHRASE";
+pub const PASSPHRASE_VAR: &str = crate::secret::PASSPHRASE_VARS[0];
+pub const NEW_PASSPHRASE_VAR: &str = crate::secret::PASSPHRASE_VARS[1];
 pub const IDENTITY_FILE_VAR: &str = "ZDAUTH_IDENTITY_FILE";
 
 /// The passphrase of an existing identity.age.

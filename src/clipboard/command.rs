@@ -3,6 +3,8 @@
 
 use std::io::Write;
 use std::process::{Child, Command, ExitStatus, Stdio};
+
+use crate::secret::without_passphrases;
 use std::time::{Duration, Instant};
 
 use super::{Backend, CLEARED_TEXT, ClipboardError};
@@ -21,7 +23,7 @@ impl UserCommand {
         let fail = |why: String| ClipboardError(format!("clipboard_command {program:?} {why}"));
         // Output goes nowhere: xclip and wl-copy leave a child holding the selection, which
         // would keep a captured pipe open for as long as it serves.
-        let mut child = Command::new(program)
+        let mut child = without_passphrases(&mut Command::new(program))
             .args(&self.argv[1..])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())

@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use crate::secret::without_passphrases;
+
 use super::{Backend, CLEARED_TEXT, ClipboardError};
 
 /// The buffer zdauth copies into; a later copy replaces it.
@@ -41,7 +43,7 @@ impl Backend for Tmux {
 
 fn tmux(args: &[&str], stdin: Option<&str>) -> Result<Vec<u8>, ClipboardError> {
     let fail = |why: String| ClipboardError(format!("tmux {} failed: {why}", args[0]));
-    let mut child = Command::new("tmux")
+    let mut child = without_passphrases(&mut Command::new("tmux"))
         .args(args)
         .stdin(if stdin.is_some() {
             Stdio::piped()

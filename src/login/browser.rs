@@ -2,6 +2,8 @@
 
 use std::process::{Command, Stdio};
 
+use crate::secret::without_passphrases;
+
 use super::error::LoginError;
 
 /// Tries `$BROWSER` (colon-separated commands), then `browser_setting`, then the platform's
@@ -75,7 +77,7 @@ fn check_url(url: &str) -> Result<(), LoginError> {
 
 fn spawn_detached(args: &[String]) -> std::io::Result<()> {
     let mut command = Command::new(&args[0]);
-    command
+    without_passphrases(&mut command)
         .args(&args[1..])
         .stdin(Stdio::null())
         .stdout(Stdio::null())

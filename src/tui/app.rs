@@ -368,6 +368,15 @@ impl App {
         self.generation += 1;
     }
 
+    /// Quitting waits for `tasks` still running; the screen says so.
+    pub fn finishing(&mut self, tasks: usize) {
+        let s = if tasks == 1 { "" } else { "s" };
+        self.warn(format!(
+            "quitting once {tasks} running task{s} (refresh, copy or save) finish{es}…",
+            es = if tasks == 1 { "es" } else { "" }
+        ));
+    }
+
     pub(crate) fn say(&mut self, text: impl Into<String>) {
         self.toast = Some(Toast {
             text: text.into(),

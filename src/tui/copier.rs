@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio_util::task::TaskTracker;
 
 use super::{CopyDone, CopyWhat, Msg};
 use crate::clipboard::{self, Copied, Surroundings};
@@ -16,6 +17,8 @@ use crate::secret::Secret;
 pub(super) struct Copier {
     settings: Settings,
     refresher: Arc<Refresher>,
+    /// The copy may refresh first: quitting waits for it like for any refresh.
+    work: TaskTracker,
     pending: Arc<Mutex<Option<Pending>>>,
     next_id: u64,
 }
@@ -26,10 +29,11 @@ struct Pending {
 }
 
 impl Copier {
-    pub(super) fn new(settings: Settings, refresher: Arc<Refresher>) -> Self {
+    pub(super) fn new(settings: Settings, refresher: Arc<Refresher>, work: TaskTracker) -> Self {
         Self {
             settings,
             refresher,
+            work,
             pending: Arc::new(Mutex::new(None)),
             next_id: 0,
         }
@@ -51,7 +55,7 @@ impl Copier {
         let settings = self.settings.clone();
         let refresher = self.refresher.clone();
         let pending = self.pending.clone();
-        tokio::spawn(async move {
+        self.work.spawn(async move {
             let name = connection.name.clone();
             let described = what.describe();
             let text = match what {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use super::copier::Copier;
 use super::{Deleted, Effect, LoginDone, LoginUpdate, Msg, RefreshFailure, RowTokens};
@@ -21,6 +22,9 @@ pub struct Runner {
     refresher: Arc<Refresher>,
     sender: mpsc::UnboundedSender<Msg>,
     throttle: Throttle,
+    /// Refreshes, copies, logins, saves and deletes in flight: quitting waits for them, since
+    /// a refresh dropped between its POST and its save would lose the rotated refresh token.
+    pub work: TaskTracker,
     pub login: Option<CancellationToken>,
     pub copier: Copier,
     connections: HashMap<String, Connection>,
@@ -32,8 +36,10 @@ impl Runner {
         config: &Config,
         sender: mpsc::UnboundedSender<Msg>,
     ) -> Self {
+        let work = TaskTracker::new();
         let mut runner = Self {
-            copier: Copier::new(config.settings.clone(), refresher.clone()),
+            copier: Copier::new(config.settings.clone(), refresher.clone(), work.clone()),
+            work,
             refresher,
             sender,
             // As many at once as `zdauth refresh --all`.
@@ -89,7 +95,7 @@ impl Runner {
         let refresher = self.refresher.clone();
         let sender = self.sender.clone();
         let throttle = self.throttle.clone();
-        tokio::spawn(async move {
+        self.work.spawn(async move {
             let _slot = throttle.slot(&connection.subdomain).await;
             let result = match refresher.ensure(&connection, Want::Rotate).await {
                 Ok(fresh) => Ok(RowTokens::from(&fresh.tokens)),
@@ -111,7 +117,7 @@ impl Runner {
         self.login = Some(cancel.clone());
         let refresher = self.refresher.clone();
         let sender = self.sender.clone();
-        tokio::spawn(async move {
+        self.work.spawn(async move {
             let report = |update: LoginUpdate| {
                 let _ = sender.send(Msg::Login {
                     name: name.clone(),
@@ -153,7 +159,7 @@ impl Runner {
     fn save(&self, connection: Connection, secret: Option<Secret>, adding: bool) {
         let vault = self.refresher.vault().clone();
         let sender = self.sender.clone();
-        tokio::spawn(async move {
+        self.work.spawn(async move {
             let name = connection.name.clone();
             let result = tokio::task::spawn_blocking(move || {
                 if adding {
@@ -173,7 +179,7 @@ impl Runner {
         let connection = self.connections.get(&name).cloned();
         let refresher = self.refresher.clone();
         let sender = self.sender.clone();
-        tokio::spawn(async move {
+        self.work.spawn(async move {
             let result = async {
                 if revoke {
                     let connection = connection

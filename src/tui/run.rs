@@ -129,6 +129,16 @@ async fn event_loop(
     if let Some(login) = runner.login.take() {
         login.cancel();
     }
+    // A refresh dropped between its POST and its save would lose the rotated refresh token
+    // (the old one is already spent), so quitting waits for the work in flight, bounded by
+    // the longest a refresh may take.
+    runner.work.close();
+    if !runner.work.is_empty() {
+        app.finishing(runner.work.len());
+        terminal.draw(|frame| super::view::draw(frame, &app))?;
+        let bound = setup.refresher.vault().connection_lock_timeout();
+        let _ = tokio::time::timeout(bound, runner.work.wait()).await;
+    }
     runner.copier.clear_now().await;
     Ok(())
 }

@@ -51,6 +51,12 @@ impl Vault {
 
     /// How long to wait for another process's refresh of the same connection; it must cover
     /// the longest refresh that process can make (its HTTP timeouts and retries).
+    /// How long this process waits for another's refresh of one connection: also the
+    /// longest one refresh of ours may take.
+    pub fn connection_lock_timeout(&self) -> Duration {
+        self.connection_lock_timeout
+    }
+
     pub fn with_connection_lock_timeout(mut self, timeout: Duration) -> Self {
         self.connection_lock_timeout = timeout.max(CONNECTION_LOCK_TIMEOUT);
         self
@@ -94,7 +100,16 @@ impl Vault {
             // recipient.txt is written after the first vault, so with it a missing vault was
             // lost, not never made: starting an empty one would hide the loss of every token.
             Err(e) if e.kind() == io::ErrorKind::NotFound && self.paths.recipient().exists() => {
-                return Err(Error::MissingVault { path });
+                let backup = self.paths.vault_backup();
+                let restore = if backup.exists() {
+                    format!(
+                        "restore it from {} (the generation before the last save)",
+                        backup.display()
+                    )
+                } else {
+                    "restore it from a backup".to_owned()
+                };
+                return Err(Error::MissingVault { path, restore });
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io_error("read", &path, e)),
@@ -119,7 +134,8 @@ impl Vault {
                 backup.display()
             )
         } else {
-            "restore vault.age from a backup, or move it aside and log in again".to_owned()
+            "restore vault.age from a backup, or move it and recipient.txt aside and log in again"
+                .to_owned()
         };
         Error::CorruptVault {
             path: self.paths.vault(),
