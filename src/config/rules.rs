@@ -77,12 +77,12 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
         source.error(&span, String::new(), one_line(e.message()))
     })?;
     let settings = settings(&source, raw.settings)?;
-    let mut names = HashSet::new();
+    let mut names = HashSet::with_capacity(raw.connections.len());
     let mut connections = Vec::with_capacity(raw.connections.len());
-    for (index, raw_connection) in raw.connections.into_iter().enumerate() {
-        let span = raw_connection.span();
-        let connection = connection(&source, index, raw_connection.into_inner())?;
-        if !names.insert(connection.name.clone()) {
+    for (index, raw_connection) in raw.connections.iter().enumerate() {
+        let connection = connection(&source, index, raw_connection.get_ref())?;
+        if !names.insert(raw_connection.get_ref().name.get_ref().as_str()) {
+            let span = raw_connection.span();
             return Err(source.error(
                 &span,
                 format!("connection {:?}.name", connection.name),
@@ -185,7 +185,7 @@ fn duration(
 fn connection(
     source: &Source,
     index: usize,
-    raw: RawConnection,
+    raw: &RawConnection,
 ) -> Result<Connection, ConfigError> {
     let name = raw.name.get_ref().clone();
     // Built only for an error message: a config with 1,000 connections is read on every
@@ -236,13 +236,10 @@ fn connection(
         })?,
     };
 
-    let scopes = match raw.scopes {
+    let scopes = match &raw.scopes {
         None => DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
-        Some(value) => {
-            let span = value.span();
-            check_scopes(kind, value.into_inner())
-                .map_err(|message| source.error(&span, key("scopes"), message))?
-        }
+        Some(value) => check_scopes(kind, value.get_ref().clone())
+            .map_err(|message| source.error(&value.span(), key("scopes"), message))?,
     };
 
     let redirect_port = match &raw.redirect_port {

@@ -2,11 +2,12 @@
 //! decrypts it with the stock `age` tool.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::fmt;
 
 use jiff::Timestamp;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use zeroize::Zeroizing;
 
 use crate::secret::Secret;
@@ -111,23 +112,104 @@ impl VaultData {
         serde_json::from_slice(bytes).map_err(|e| mismatch(version, &e))
     }
 
-    /// `name`'s entry alone: the others are only checked to be JSON, not built.
+    /// `name`'s entry alone: the others are only checked to be JSON, not built. One pass
+    /// over the document, with no map of the other entries (the vault of 1,000 connections
+    /// is read on every `zdauth token`).
     pub fn entry_from_plaintext(bytes: &[u8], name: &str) -> Result<Option<Entry>, String> {
-        #[derive(Deserialize)]
-        struct Unparsed<'a> {
-            version: u32,
-            #[serde(borrow, default)]
-            connections: HashMap<Cow<'a, str>, &'a RawValue>,
+        let mut version = None;
+        let mut found = None;
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let walked = OneEntry {
+            name,
+            version: &mut version,
+            found: &mut found,
         }
-        let Unparsed {
-            version,
-            connections,
-        } = serde_json::from_slice(bytes).map_err(not_a_vault)?;
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+        if let Err(e) = walked {
+            return Err(match (version, e.classify()) {
+                (Some(version), serde_json::error::Category::Data) => mismatch(version, &e),
+                _ => not_a_vault(e),
+            });
+        }
+        let Some(version) = version else {
+            return Err("its content is not a zdauth vault: it has no format version".into());
+        };
         check_version(version)?;
-        connections
-            .get(name)
-            .map(|raw| serde_json::from_str(raw.get()).map_err(|e| mismatch(version, &e)))
-            .transpose()
+        Ok(found)
+    }
+}
+
+/// Walks `{"connections": {NAME: ENTRY, ...}, ...}` and builds only `name`'s entry; every
+/// other value is still checked to be JSON by [`IgnoredAny`].
+struct OneEntry<'n, 'f> {
+    name: &'n str,
+    version: &'f mut Option<u32>,
+    found: &'f mut Option<Entry>,
+}
+
+impl<'de> DeserializeSeed<'de> for OneEntry<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for OneEntry<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a zdauth vault")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == "version" {
+                *self.version = Some(map.next_value()?);
+            } else if key == "connections" {
+                map.next_value_seed(Entries {
+                    name: self.name,
+                    found: &mut *self.found,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Entries<'n, 'f> {
+    name: &'n str,
+    found: &'f mut Option<Entry>,
+}
+
+impl<'de> DeserializeSeed<'de> for Entries<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Entries<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a map of connection names to entries")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == self.name {
+                // A later duplicate wins, as it does for the full read's map.
+                *self.found = Some(map.next_value()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -95,8 +95,8 @@ impl Vault {
     /// The decrypted vault, or None when there is none yet.
     fn plaintext(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
         let path = self.paths.vault();
-        let ciphertext = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
+        let file = match std::fs::File::open(&path) {
+            Ok(file) => file,
             // recipient.txt is written after the first vault, so with it a missing vault was
             // lost, not never made: starting an empty one would hide the loss of every token.
             Err(e) if e.kind() == io::ErrorKind::NotFound && self.paths.recipient().exists() => {
@@ -114,14 +114,31 @@ impl Vault {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io_error("read", &path, e)),
         };
-        let plaintext = self.keys.decrypt(&ciphertext).map_err(|e| match e {
-            age::DecryptError::NoMatchingKeys => Error::Locked(format!(
-                "{} is not encrypted to this identity ({}): use the identity it was made with",
-                path.display(),
-                self.keys.recipient()
-            )),
-            other => self.corrupt(other.to_string()),
-        })?;
+        let size = file
+            .metadata()
+            .map_err(|e| io_error("read", &path, e))?
+            .len();
+        let reader = io::BufReader::new(file);
+        let plaintext = self
+            .keys
+            .decrypt_from(reader, size as usize)
+            .map_err(|e| match e {
+                age::DecryptError::NoMatchingKeys => Error::Locked(format!(
+                    "{} is not encrypted to this identity ({}): use the identity it was made with",
+                    path.display(),
+                    self.keys.recipient()
+                )),
+                // Damaged chunks and a cut-short file come as InvalidData and UnexpectedEof.
+                age::DecryptError::Io(e)
+                    if !matches!(
+                        e.kind(),
+                        io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof
+                    ) =>
+                {
+                    io_error("read", &path, e)
+                }
+                other => self.corrupt(other.to_string()),
+            })?;
         Ok(Some(plaintext))
     }
 
