@@ -8,7 +8,7 @@ use crossterm::event::KeyCode;
 use super::app::{App, Effect, Mode};
 use super::form::{ConnectionForm, FormStep};
 use super::keymap::Key;
-use super::msg::Deleted;
+use super::msg::{DeleteFailure, Deleted};
 use super::row::Row;
 use crate::config::Config;
 
@@ -153,7 +153,7 @@ impl App {
         }
     }
 
-    pub(crate) fn deleted(&mut self, name: &str, result: Result<Deleted, String>) {
+    pub(crate) fn deleted(&mut self, name: &str, result: Result<Deleted, DeleteFailure>) {
         let revoke = self
             .deleting
             .take()
@@ -173,10 +173,18 @@ impl App {
                 });
             }
             // The next step first: a long error is cut at the screen's edge.
-            Err(message) if revoke => self.warn(format!(
+            Err(DeleteFailure {
+                revoked: true,
+                message,
+            }) => self.warn(format!(
+                "revoked {name} at Zendesk, but deleting it here failed (d then {DELETE_HERE_ONLY} tries again): {message}"
+            )),
+            Err(DeleteFailure { message, .. }) if revoke => self.warn(format!(
                 "revoking {name} failed, nothing deleted, tokens kept (d then {DELETE_HERE_ONLY} deletes it here only): {message}"
             )),
-            Err(message) => self.warn(format!("deleting {name} failed: {message}")),
+            Err(DeleteFailure { message, .. }) => {
+                self.warn(format!("deleting {name} failed (d tries again): {message}"))
+            }
         }
     }
 

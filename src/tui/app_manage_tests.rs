@@ -6,7 +6,7 @@ use crossterm::event::KeyCode;
 use super::app::{App, Effect, Mode};
 use super::form::FormField;
 use super::keymap::Key;
-use super::msg::{Deleted, Msg};
+use super::msg::{DeleteFailure, Deleted, Msg};
 use super::testdata::*;
 use crate::config::Connection;
 use crate::secret::Secret;
@@ -338,7 +338,10 @@ fn a_failed_revoke_deletes_nothing_and_says_what_to_do() {
     press(&mut app, "dy");
     app.update(Msg::Deleted {
         name: "acme".into(),
-        result: Err("Zendesk answered 503".into()),
+        result: Err(DeleteFailure {
+            revoked: false,
+            message: "Zendesk answered 503".into(),
+        }),
     });
     assert_eq!(app.visible_names(), NAMES);
     let toast = app.toast().unwrap();
@@ -432,7 +435,9 @@ fn a_paste_fills_the_focused_field_and_its_newline_does_not_submit() {
     let mut app = app();
     press(&mut app, "a");
     key(&mut app, KeyCode::Tab);
-    let effects = app.update(Msg::Paste("https://acme.zendesk.com/agent/\n".into()));
+    let effects = app.update(Msg::Paste(
+        String::from("https://acme.zendesk.com/agent/\n").into(),
+    ));
     assert!(effects.is_empty(), "a pasted newline is no Enter");
     assert_eq!(app.mode(), Mode::Form);
     assert_eq!(
@@ -441,9 +446,32 @@ fn a_paste_fills_the_focused_field_and_its_newline_does_not_submit() {
     );
     // Outside a text field a paste is no command: nothing moves, nothing runs.
     key(&mut app, KeyCode::Esc);
-    assert!(app.update(Msg::Paste("dq".into())).is_empty());
+    assert!(app.update(Msg::Paste(String::from("dq").into())).is_empty());
     assert_eq!(app.mode(), Mode::Normal);
     press(&mut app, "/");
-    app.update(Msg::Paste("glo\n".into()));
+    app.update(Msg::Paste(String::from("glo\n").into()));
     assert_eq!(app.filter(), "glo");
+}
+
+#[test]
+fn a_revoke_that_worked_before_the_delete_failed_is_not_called_kept() {
+    let mut app = app();
+    press(&mut app, "dy");
+    app.update(Msg::Deleted {
+        name: "acme".into(),
+        result: Err(DeleteFailure {
+            revoked: true,
+            message: "timed out waiting for the lock".into(),
+        }),
+    });
+    let toast = app.toast().unwrap();
+    assert!(toast.error);
+    assert!(
+        toast
+            .text
+            .starts_with("revoked acme at Zendesk, but deleting it here failed"),
+        "{}",
+        toast.text
+    );
+    assert!(!toast.text.contains("tokens kept"), "{}", toast.text);
 }

@@ -69,16 +69,28 @@ impl Copier {
             };
             let clear = settings.clipboard_clear;
             let copied = match text {
-                Ok(text) => tokio::task::spawn_blocking(move || {
-                    clipboard::copy(&settings, &Surroundings::from_env(), text)
-                })
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|r| r.map_err(|e| e.to_string())),
+                Ok(text) => {
+                    let pending = pending.clone();
+                    tokio::task::spawn_blocking(move || {
+                        // The copy and its pending clear under one lock: the last copy to
+                        // reach the clipboard is the one whose clear is pending, so a
+                        // quicker second `c` cannot leave its token behind uncleared.
+                        let mut slot = pending.lock().expect("not poisoned");
+                        let copied = clipboard::copy(&settings, &Surroundings::from_env(), text)
+                            .map_err(|e| e.to_string())?;
+                        let note = copied.note.clone();
+                        // Replaces (and so drops) an older copy's pending clear.
+                        *slot = Some(Pending { id, copied });
+                        Ok(note)
+                    })
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r)
+                }
                 Err(message) => Err(message),
             };
-            let copied = match copied {
-                Ok(copied) => copied,
+            let note = match copied {
+                Ok(note) => note,
                 Err(message) => {
                     let _ = sender.send(Msg::Copied {
                         name,
@@ -87,9 +99,6 @@ impl Copier {
                     return;
                 }
             };
-            let note = copied.note.clone();
-            // Replaces (and so drops) an older copy's pending clear.
-            *pending.lock().expect("not poisoned") = Some(Pending { id, copied });
             let done = CopyDone {
                 what: described,
                 clears_in: (!clear.is_zero()).then_some(clear),
@@ -102,24 +111,28 @@ impl Copier {
             if clear.is_zero() {
                 return;
             }
-            tokio::time::sleep(clear).await;
-            let mine = {
-                let mut slot = pending.lock().expect("not poisoned");
-                match slot.as_ref() {
-                    Some(p) if p.id == id => slot.take(),
-                    _ => None,
-                }
-            };
-            let Some(Pending { mut copied, .. }) = mine else {
-                return;
-            };
-            let outcome = tokio::task::spawn_blocking(move || copied.clear_if_ours())
-                .await
-                .unwrap_or_else(|e| clipboard::ClearOutcome::Failed(e.to_string()));
-            let _ = sender.send(Msg::CopyCleared {
-                name,
-                what: described,
-                outcome,
+            // Not part of the tracked work: quitting clears the pending copy itself rather
+            // than waiting out the delay.
+            tokio::spawn(async move {
+                tokio::time::sleep(clear).await;
+                let mine = {
+                    let mut slot = pending.lock().expect("not poisoned");
+                    match slot.as_ref() {
+                        Some(p) if p.id == id => slot.take(),
+                        _ => None,
+                    }
+                };
+                let Some(Pending { mut copied, .. }) = mine else {
+                    return;
+                };
+                let outcome = tokio::task::spawn_blocking(move || copied.clear_if_ours())
+                    .await
+                    .unwrap_or_else(|e| clipboard::ClearOutcome::Failed(e.to_string()));
+                let _ = sender.send(Msg::CopyCleared {
+                    name,
+                    what: described,
+                    outcome,
+                });
             });
         });
     }

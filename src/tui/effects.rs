@@ -9,7 +9,9 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::copier::Copier;
-use super::{Deleted, Effect, LoginDone, LoginUpdate, Msg, RefreshFailure, RowTokens};
+use super::{
+    DeleteFailure, Deleted, Effect, LoginDone, LoginUpdate, Msg, RefreshFailure, RowTokens,
+};
 use crate::config::{Config, Connection};
 use crate::error::Error;
 use crate::login::{self, LoginEvent, LoginSettings};
@@ -181,22 +183,27 @@ impl Runner {
         let sender = self.sender.clone();
         self.work.spawn(async move {
             let result = async {
+                let failed =
+                    |revoked: bool| move |message: String| DeleteFailure { revoked, message };
                 if revoke {
                     let connection = connection
-                        .ok_or_else(|| Error::UnknownConnection(name.clone()).to_string())?;
+                        .ok_or_else(|| Error::UnknownConnection(name.clone()).to_string())
+                        .map_err(failed(false))?;
                     manage::revoke(&refresher, &connection)
                         .await
-                        .map_err(|e| e.to_string())?;
+                        .map_err(|e| failed(false)(e.to_string()))?;
                 }
                 let vault = refresher.vault().clone();
                 let removing = name.clone();
                 let removed =
                     tokio::task::spawn_blocking(move || manage::remove(&vault, &removing)).await;
-                flatten(removed).map(|(config, had_tokens)| Deleted {
-                    config,
-                    had_tokens,
-                    revoked: revoke,
-                })
+                flatten(removed)
+                    .map(|(config, had_tokens)| Deleted {
+                        config,
+                        had_tokens,
+                        revoked: revoke,
+                    })
+                    .map_err(failed(revoke))
             }
             .await;
             let _ = sender.send(Msg::Deleted { name, result });

@@ -31,5 +31,5 @@ mod testdata;
 pub use action::Action;
 pub use app::{App, CopyDone, CopyWhat, Effect, Options, SortMode};
 pub use keymap::{Key, KeyParseError, Keymap};
-pub use msg::{Deleted, LoginDone, LoginUpdate, Msg, RefreshFailure};
+pub use msg::{DeleteFailure, Deleted, LoginDone, LoginUpdate, Msg, RefreshFailure};
 pub use row::{ConnState, RowData, RowTokens, Snapshot};

@@ -13,7 +13,8 @@ pub enum Msg {
     Tick(Timestamp),
     Key(Key),
     /// A bracketed paste: one piece of text, not a stream of keys (its newline is no Enter).
-    Paste(String),
+    /// Wiped on drop: it may be a client secret pasted into the masked field.
+    Paste(zeroize::Zeroizing<String>),
     Resize {
         width: u16,
         height: u16,
@@ -49,7 +50,7 @@ pub enum Msg {
     /// A delete finished, or failed (a failed revoke deletes nothing).
     Deleted {
         name: String,
-        result: Result<Deleted, String>,
+        result: Result<Deleted, DeleteFailure>,
     },
 }
 
@@ -76,6 +77,15 @@ pub struct Deleted {
     pub had_tokens: bool,
     /// The token was revoked at Zendesk first.
     pub revoked: bool,
+}
+
+/// A delete that failed, and how far it got: the toast must not say the tokens were kept
+/// when Zendesk had already revoked them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteFailure {
+    /// The revoke at Zendesk succeeded; removing the connection here did not.
+    pub revoked: bool,
+    pub message: String,
 }
 
 /// Why a refresh failed, already free of secrets (engine errors are).

@@ -153,7 +153,7 @@ async fn read_terminal(sender: mpsc::UnboundedSender<Msg>, stop: CancellationTok
         let msg = match event {
             Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key.into()),
             Some(Ok(Event::Resize(width, height))) => Msg::Resize { width, height },
-            Some(Ok(Event::Paste(text))) => Msg::Paste(text),
+            Some(Ok(Event::Paste(text))) => Msg::Paste(text.into()),
             Some(Ok(_)) => continue,
             Some(Err(_)) | None => return,
         };
