@@ -15,8 +15,13 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::config::Connection;
 use crate::error::Error;
-use crate::vault::{ConnectionLock, Entry, Tokens, User, Vault};
+use crate::vault::{Tokens, Vault};
 use crate::zendesk::{self, TokenRequest, ZendeskClient};
+
+mod store;
+
+pub(crate) use store::{blocking, lock_and_reload, record_details, store_new_pair};
+use store::{keep_note, reload};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Want {
@@ -221,100 +226,4 @@ pub fn valid_for(tokens: &Tokens, now: Timestamp, needed: Duration) -> bool {
     tokens
         .expires_at
         .is_none_or(|at| at.duration_since(now) > needed)
-}
-
-/// Takes the connection's cross-process lock and reads its entry as it is on disk now.
-pub(crate) async fn lock_and_reload(
-    vault: &Vault,
-    name: &str,
-) -> Result<(ConnectionLock, Option<Entry>), Error> {
-    let vault = vault.clone();
-    let name = name.to_owned();
-    blocking(move || {
-        let lock = vault.lock_connection(&name)?;
-        let entry = lock.reload_writable()?;
-        Ok((lock, entry))
-    })
-    .await
-}
-
-/// Saves a pair whose predecessor is already spent: retried, and if vault.age still cannot
-/// take it, written to a rescue file beside it. Never dropped.
-pub(crate) async fn store_new_pair(
-    lock: ConnectionLock,
-    name: &str,
-    entry: Entry,
-) -> Result<ConnectionLock, Error> {
-    let name = name.to_owned();
-    blocking(move || {
-        let mut last = None;
-        for attempt in 0..3 {
-            if attempt > 0 {
-                std::thread::sleep(Duration::from_millis(200 * attempt));
-            }
-            match lock.persist(entry.clone()) {
-                Ok(()) => return Ok(lock),
-                Err(e) => last = Some(e),
-            }
-        }
-        let reason = last.map(|e| e.to_string()).unwrap_or_default();
-        let rescue = lock.vault().write_rescue(&name, &entry)?;
-        tracing::error!(connection = %name, rescue = %rescue.display(), "new pair saved to a rescue file");
-        Err(Error::Rescued {
-            name,
-            reason,
-            rescue,
-        })
-    })
-    .await
-}
-
-/// Stores an error note (tokens unchanged). A failure here is logged, not returned: the
-/// caller's own error is the one that explains what happened.
-async fn keep_note(lock: ConnectionLock, entry: Entry) {
-    if let Err(e) = blocking(move || lock.persist(entry)).await {
-        tracing::warn!(error = %e, "could not store the refresh error");
-    }
-}
-
-/// Adds what was learned after storing a pair (its refresh expiry, and with `user` its
-/// owner), if the stored pair is still `tokens`: a newer one must not get stale details.
-pub(crate) async fn record_details(
-    vault: &Vault,
-    name: &str,
-    tokens: &Tokens,
-    user: Option<Option<User>>,
-) -> Result<(), Error> {
-    let (lock, entry) = lock_and_reload(vault, name).await?;
-    let Some(mut entry) = entry else {
-        return Ok(());
-    };
-    let Some(stored) = entry.tokens.as_mut() else {
-        return Ok(());
-    };
-    if stored.access_token != tokens.access_token {
-        return Ok(());
-    }
-    stored.refresh_expires_at = tokens.refresh_expires_at;
-    if let Some(user) = user {
-        entry.user = user;
-    }
-    blocking(move || lock.persist(entry)).await
-}
-
-async fn reload(lock: ConnectionLock) -> Result<(ConnectionLock, Option<Entry>), Error> {
-    blocking(move || {
-        let entry = lock.reload()?;
-        Ok((lock, entry))
-    })
-    .await
-}
-
-/// File locks and age decryption block; keep them off the async workers.
-pub(crate) async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
-) -> Result<T, Error> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
