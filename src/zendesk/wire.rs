@@ -70,12 +70,14 @@ pub struct WireUser {
 }
 
 impl WireUser {
+    /// Cleaned as it comes in (checklist item 29): the vault never stores an escape code.
     pub fn into_user(self) -> Option<User> {
+        let shown = |field: Option<String>| crate::text::display(&field.unwrap_or_default());
         Some(User {
             id: self.id?,
-            name: self.name.unwrap_or_default(),
-            email: self.email.unwrap_or_default(),
-            role: self.role.unwrap_or_default(),
+            name: shown(self.name),
+            email: shown(self.email),
+            role: shown(self.role),
         })
     }
 }
