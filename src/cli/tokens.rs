@@ -178,9 +178,10 @@ pub fn whoami(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         entry.user = Some(user.clone());
         lock.persist(entry)?;
     }
+    let shown = crate::text::display_user(&user);
     println!(
         "{} <{}>, {} (user id {})",
-        user.name, user.email, user.role, user.id
+        shown.name, shown.email, shown.role, shown.id
     );
     Ok(exit::OK)
 }
