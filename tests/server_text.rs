@@ -53,6 +53,12 @@ fn store_raw_user_and_error(w: &World) {
         email: raw.email,
         role: raw.role,
     });
+    let tokens = entry.tokens.as_mut().unwrap();
+    tokens.scopes = vec![
+        "read\u{1b}]52;c;cHduZWQ=\u{7}".into(),
+        "wr\u{202e}ite".into(),
+    ];
+    tokens.token_type = "bearer\u{1b}[31m".into();
     entry.last_error = Some("denied\u{1b}]52;c;cHduZWQ=\u{7} by \u{202e}yxorp\u{202c}".into());
     lock.persist(entry).unwrap();
 }
@@ -101,6 +107,11 @@ fn item_29_status_and_list_clean_raw_text_an_older_vault_holds() {
         status.stdout
     );
     assert!(
+        status.stdout.contains("scopes:         read write\n"),
+        "{}",
+        status.stdout
+    );
+    assert!(
         status.stdout.contains("denied by yxorp"),
         "{}",
         status.stdout
@@ -118,6 +129,7 @@ fn item_29_status_and_list_clean_raw_text_an_older_vault_holds() {
     assert_eq!(user["name"], NAME);
     assert_eq!(user["email"], EMAIL);
     assert_eq!(user["role"], ROLE);
+    assert_eq!(rows[0]["scopes"], serde_json::json!(["read", "write"]));
     assert!(
         !json.stdout.contains("\\u001b") && !json.stdout.contains("\\u0007"),
         "{}",

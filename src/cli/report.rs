@@ -26,7 +26,7 @@ struct Row<'a> {
     /// Cleaned for a terminal even here: the JSON is read in one too, and a vault written
     /// before zdauth cleaned users/me on arrival may hold the raw text.
     user: Option<User>,
-    scopes: &'a [String],
+    scopes: Vec<String>,
 }
 
 fn row<'a>(
@@ -46,7 +46,11 @@ fn row<'a>(
         expires_in: expires_at.map(|at| at.duration_since(now).as_secs().max(0)),
         refresh_expires_at: tokens.and_then(|t| t.refresh_expires_at),
         user: entry.and_then(|e| e.user.as_ref()).map(display_user),
-        scopes: tokens.map_or(&connection.scopes, |t| &t.scopes),
+        scopes: tokens
+            .map_or(&connection.scopes, |t| &t.scopes)
+            .iter()
+            .map(|s| display(s))
+            .collect(),
     }
 }
 

@@ -36,9 +36,9 @@ pub struct RowTokens {
 impl From<&Tokens> for RowTokens {
     fn from(tokens: &Tokens) -> Self {
         Self {
-            masked: mask(tokens.access_token.expose()),
-            token_type: tokens.token_type.clone(),
-            scopes: tokens.scopes.clone(),
+            masked: display(&mask(tokens.access_token.expose())),
+            token_type: display(&tokens.token_type),
+            scopes: tokens.scopes.iter().map(|s| display(s)).collect(),
             obtained_at: tokens.obtained_at,
             expires_at: tokens.expires_at,
             has_refresh_token: tokens.refresh_token.is_some(),

@@ -170,9 +170,12 @@ impl ZendeskClient {
     ) -> Result<User, ZendeskError> {
         const ENDPOINT: &str = "users/me.json";
         let envelope: UserEnvelope = self.api_get(connection, access_token, ENDPOINT).await?;
+        // Shown and stored, so it must not carry back the bearer token either.
+        let sent = Sent::of([access_token.expose()]);
         envelope
             .user
             .into_user()
+            .map(|user| sent.user(user))
             .ok_or(ZendeskError::TokenRejected { endpoint: ENDPOINT })
     }
 

@@ -12,6 +12,8 @@ use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use url::form_urlencoded;
 use zeroize::Zeroizing;
 
+use crate::vault::User;
+
 pub(super) const REDACTED: &str = "[redacted]";
 /// A run of a secret this long is taken for the secret wherever it appears.
 const MIN_PIECE: usize = 8;
@@ -50,6 +52,16 @@ impl<'a> Sent<'a> {
     /// piece of one behind), then controls and bidi, then cut to one short line.
     pub(super) fn clean(&self, text: &str) -> String {
         super::error::sanitize(&self.redact(text))
+    }
+
+    /// A users/me answer whose fields echo the request.
+    pub(super) fn user(&self, user: User) -> User {
+        User {
+            id: user.id,
+            name: self.redact(&user.name),
+            email: self.redact(&user.email),
+            role: self.redact(&user.role),
+        }
     }
 
     pub(super) fn redact(&self, text: &str) -> String {

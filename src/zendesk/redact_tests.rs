@@ -143,3 +143,17 @@ fn a_long_answer_is_scrubbed_whole() {
     let out = sent().redact(&text);
     assert!(out.ends_with(REDACTED));
 }
+
+#[test]
+fn a_user_answer_that_echoes_the_bearer_token_keeps_none_of_it() {
+    let user = User {
+        id: 7,
+        name: format!("Bearer {REFRESH}"),
+        email: "ada@acme.test".into(),
+        role: REFRESH[..10].into(),
+    };
+    let user = sent().user(user);
+    assert_eq!(user.name, "Bearer [redacted]");
+    assert_eq!(user.email, "ada@acme.test");
+    assert_eq!(user.role, "[redacted]");
+}
