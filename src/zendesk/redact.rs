@@ -154,6 +154,20 @@ fn starts(secret: &[u8]) -> Starts {
 /// Follows `secret` from `from` through `text` from `at`, one unit at a time.
 fn reach(text: &[u8], mut at: usize, secret: &[u8], mut from: usize) -> (usize, usize) {
     'outer: while from < secret.len() {
+        // Most bytes stand only for themselves: compared directly, a long hostile answer
+        // costs a few times its length, not the decoding of every byte.
+        match text.get(at) {
+            None => break,
+            Some(&byte) if !is_escape_start(byte) => {
+                if byte != secret[from] {
+                    break;
+                }
+                at += 1;
+                from += 1;
+                continue;
+            }
+            Some(_) => {}
+        }
         for unit in units(text, at).iter() {
             if secret[from..].starts_with(unit.bytes()) {
                 at = unit.end;
@@ -166,15 +180,19 @@ fn reach(text: &[u8], mut at: usize, secret: &[u8], mut from: usize) -> (usize, 
     (at, from)
 }
 
+fn is_escape_start(byte: u8) -> bool {
+    matches!(byte, b'%' | b'\\' | b'&' | b'+')
+}
+
 /// The text goes no further than closing punctuation, or an ellipsis follows: it was cut here.
+/// Byte-wise and stopping at the first other byte: it runs at every candidate stub.
 fn is_cut(rest: &[u8]) -> bool {
-    let rest = std::str::from_utf8(rest).unwrap_or_default();
-    rest.starts_with("..")
-        || rest.starts_with('…')
+    const ELLIPSIS: &[u8] = "…".as_bytes();
+    rest.starts_with(b"..")
+        || rest.starts_with(ELLIPSIS)
         || rest
-            .trim_end()
-            .trim_end_matches(['.', '…', '"', '\'', ')', ']', '}'])
-            .is_empty()
+            .iter()
+            .all(|b| b.is_ascii_whitespace() || b".\"')]}".contains(b) || ELLIPSIS.contains(b))
 }
 
 /// What the text at one place may stand for: up to four bytes, and where the unit ends.
