@@ -135,7 +135,7 @@ pub fn refresh(ctx: &Context, names: &[String], all: bool, jobs: u16) -> anyhow:
         match result {
             Ok(fresh) => println!("{name}: refreshed, {} left", time_left(&fresh.tokens)),
             Err(e) => {
-                println!("{name}: {e}");
+                println!("{name}: {}", crate::text::display(&e.to_string()));
                 if code == exit::OK {
                     code = e.exit_code();
                 }

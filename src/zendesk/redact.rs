@@ -118,8 +118,9 @@ impl<'a> Sent<'a> {
     /// secret's bytes, decoded, that is long enough to count.
     fn match_at(&self, text: &[u8], at: usize, index: &[Starts]) -> Option<usize> {
         let mut best = None;
+        let here = units(text, at);
         for (secret, starts) in self.secrets.iter().zip(index) {
-            for first in units(text, at).iter() {
+            for first in here.iter() {
                 for &from in &starts[usize::from(first.decoded[0])] {
                     let from = from as usize;
                     if !secret[from..].starts_with(first.bytes()) {
