@@ -1,6 +1,6 @@
 //! zdauth keeps Zendesk OAuth tokens alive for admins who manage many subdomains.
 //!
-//! The engine (`config`, `vault`, `paths`, `status`, `subdomain`) knows nothing of the
+//! The engine (`config`, `vault`, `paths`, `status`, `subdomain`, `text`) knows nothing of the
 //! terminal; the doors (`cli`) call into it, and the face (`tui`) draws it.
 
 pub mod atomic_file;
@@ -21,6 +21,7 @@ pub mod secret;
 pub mod setup;
 pub mod status;
 pub mod subdomain;
+pub mod text;
 pub mod throttle;
 pub mod tui;
 pub mod vault;

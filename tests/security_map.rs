@@ -39,7 +39,9 @@ fn every_checklist_item_maps_to_tests_that_exist() {
     let map = std::fs::read_to_string(root().join("SECURITY.md")).unwrap();
     let mut missing = Vec::new();
     let mut cited = 0;
-    for item in 1..=25 {
+    // Items 1–25 must all have a row; a later item is checked once its row is there.
+    let later = (26..=99).filter(|item| map.lines().any(|l| l.starts_with(&format!("| {item} |"))));
+    for item in (1..=25).chain(later) {
         let prefix = format!("| {item} |");
         let rows: Vec<&str> = map.lines().filter(|l| l.starts_with(&prefix)).collect();
         assert_eq!(

@@ -54,9 +54,9 @@ pub fn render(connection: &Connection, tokens: &Tokens, format: ExportFormat) ->
                 "name": connection.name,
                 "subdomain": connection.subdomain,
                 "access_token": token,
-                "token_type": tokens.token_type,
+                "token_type": crate::text::display(&tokens.token_type),
                 "expires_at": tokens.expires_at,
-                "scopes": tokens.scopes,
+                "scopes": tokens.scopes.iter().map(|s| crate::text::display(s)).collect::<Vec<_>>(),
             });
             format!("{value:#}\n")
         }

@@ -44,6 +44,7 @@ pub fn login(ctx: &Context, name: &str, no_browser: bool, timeout: Duration) -> 
     })?;
     let who = logged_in
         .user
+        .map(|u| crate::text::display_user(&u))
         .map(|u| format!(" as {} <{}>", u.name, u.email))
         .unwrap_or_default();
     eprintln!("logged in to {name}{who}; `zdauth token {name}` prints the access token");

@@ -108,6 +108,10 @@ fn command_name(command: &Command) -> &'static str {
     }
 }
 
+/// The last guard before stderr: whatever an error quotes reaches no terminal as a control.
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::display(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -7,6 +7,7 @@ use crate::config::{Config, Connection};
 use crate::error::Error;
 use crate::exit;
 use crate::status::{TokenStatus, humanize};
+use crate::text::{display, display_user};
 use crate::vault::{Entry, User, VaultData};
 
 use super::context::Context;
@@ -22,8 +23,10 @@ struct Row<'a> {
     /// Seconds until the access token expires; 0 once it has.
     expires_in: Option<i64>,
     refresh_expires_at: Option<Timestamp>,
-    user: Option<&'a User>,
-    scopes: &'a [String],
+    /// Cleaned for a terminal even here: the JSON is read in one too, and a vault written
+    /// before zdauth cleaned users/me on arrival may hold the raw text.
+    user: Option<User>,
+    scopes: Vec<String>,
 }
 
 fn row<'a>(
@@ -42,8 +45,12 @@ fn row<'a>(
         expires_at,
         expires_in: expires_at.map(|at| at.duration_since(now).as_secs().max(0)),
         refresh_expires_at: tokens.and_then(|t| t.refresh_expires_at),
-        user: entry.and_then(|e| e.user.as_ref()),
-        scopes: tokens.map_or(&connection.scopes, |t| &t.scopes),
+        user: entry.and_then(|e| e.user.as_ref()).map(display_user),
+        scopes: tokens
+            .map_or(&connection.scopes, |t| &t.scopes)
+            .iter()
+            .map(|s| display(s))
+            .collect(),
     }
 }
 
@@ -92,7 +99,7 @@ fn print_table(rows: &[Row]) {
                 r.status.to_owned(),
                 r.expires_in
                     .map_or("—".to_owned(), |s| humanize(SignedDuration::from_secs(s))),
-                r.user.map_or("—".to_owned(), |u| u.email.clone()),
+                r.user.as_ref().map_or("—".to_owned(), |u| u.email.clone()),
             ]
         })
         .collect();
@@ -143,7 +150,7 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
     if let Some(at) = row.refresh_expires_at {
         println!("  refresh token:  expires {at}");
     }
-    if let Some(user) = row.user {
+    if let Some(user) = &row.user {
         println!(
             "  user:           {} <{}>, {}",
             user.name, user.email, user.role
@@ -152,7 +159,7 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
     println!("  scopes:         {}", row.scopes.join(" "));
     println!("  redirect URI:   {}", connection.redirect_uri());
     if let Some(error) = entry.and_then(|e| e.last_error.as_deref()) {
-        println!("  last error:     {error}");
+        println!("  last error:     {}", display(error));
     }
     Ok(status.exit_code())
 }

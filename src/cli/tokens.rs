@@ -135,7 +135,7 @@ pub fn refresh(ctx: &Context, names: &[String], all: bool, jobs: u16) -> anyhow:
         match result {
             Ok(fresh) => println!("{name}: refreshed, {} left", time_left(&fresh.tokens)),
             Err(e) => {
-                println!("{name}: {e}");
+                println!("{name}: {}", crate::text::display(&e.to_string()));
                 if code == exit::OK {
                     code = e.exit_code();
                 }
@@ -178,9 +178,10 @@ pub fn whoami(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         entry.user = Some(user.clone());
         lock.persist(entry)?;
     }
+    let shown = crate::text::display_user(&user);
     println!(
         "{} <{}>, {} (user id {})",
-        user.name, user.email, user.role, user.id
+        shown.name, shown.email, shown.role, shown.id
     );
     Ok(exit::OK)
 }

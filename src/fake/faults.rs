@@ -16,6 +16,7 @@ use tokio::io::{AsyncRead, ReadBuf};
 use tokio::time::Sleep;
 use tokio_util::io::ReaderStream;
 
+use super::echo;
 use super::errors::OAuthError;
 use super::state::Shared;
 
@@ -44,6 +45,9 @@ pub enum Fault {
     ResetMidBody,
     /// Authorization requests only: redirect back with `error=access_denied`.
     Deny,
+    /// That status with a text/plain body that is the raw request, secrets and all (a
+    /// debugging server's or a proxy's error page).
+    EchoText(u16),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -126,7 +130,7 @@ pub(crate) async fn gate(
 ) -> Response {
     let kind = RequestKind::of(request.method(), request.uri().path());
     let _in_flight = (kind == RequestKind::Token).then(|| InFlight::start(&shared));
-    let (latency, fault) = {
+    let (latency, fault, echo_errors) = {
         let mut state = shared.lock();
         match kind {
             RequestKind::Authorize => state.counters.authorize_requests += 1,
@@ -134,7 +138,12 @@ pub(crate) async fn gate(
             RequestKind::Api => state.counters.api_requests += 1,
             RequestKind::Other => {}
         }
-        (state.options.latency, state.faults.take(kind))
+        let fault = state.faults.take(kind);
+        (
+            state.options.latency,
+            fault,
+            state.options.echo_requests_in_errors,
+        )
     };
     if !latency.is_zero() {
         tokio::select! {
@@ -142,11 +151,21 @@ pub(crate) async fn gate(
             () = shared.cancel.cancelled() => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
         }
     }
-    match fault {
+    let echo = if echo_errors || matches!(fault, Some(Fault::EchoText(_))) {
+        let (rebuilt, echo) = echo::capture(request).await;
+        request = rebuilt;
+        Some(echo)
+    } else {
+        None
+    };
+    let response = match fault {
         None => next.run(request).await,
         Some(Fault::Deny) => {
             request.extensions_mut().insert(DenyThis);
             next.run(request).await
+        }
+        Some(Fault::EchoText(status)) => {
+            return echo::plain(status, echo.as_deref().unwrap_or_default());
         }
         Some(Fault::Hang) => {
             // Waiting on the shutdown signal rather than forever lets the server stop cleanly.
@@ -154,6 +173,10 @@ pub(crate) async fn gate(
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
         Some(other) => fault_response(other),
+    };
+    match echo {
+        Some(echo) if echo_errors => echo::into_description(response, &echo).await,
+        _ => response,
     }
 }
 
@@ -211,7 +234,9 @@ fn fault_response(fault: Fault) -> Response {
         )
             .into_response(),
         // Handled before this point; answering something keeps the match total.
-        Fault::Hang | Fault::Deny => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Fault::Hang | Fault::Deny | Fault::EchoText(_) => {
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
     }
 }
 

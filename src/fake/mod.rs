@@ -10,6 +10,7 @@ mod authorize;
 mod code_grant;
 mod counters;
 mod crypto;
+mod echo;
 mod errors;
 mod faults;
 mod lifetimes;

@@ -77,6 +77,19 @@ pub struct FakeUser {
     pub role: String,
 }
 
+impl FakeUser {
+    /// A user whose every field tries to drive the terminal: an OSC 52 clipboard write, a
+    /// screen clear, 8-bit CSI, DEL, and bidi overrides, isolates and marks.
+    pub fn with_terminal_tricks() -> Self {
+        Self {
+            id: 1002,
+            name: "Eve\u{1b}]52;c;cHduZWQ=\u{7} \u{202e}nimdA\u{202c} Evil".to_owned(),
+            email: "eve\u{1b}[2J@acme\u{9b}31m.test\u{7f}\u{2066}\u{200f}".to_owned(),
+            role: "ad\u{1b}[1mmin\u{8}\u{2067}\u{200e}\u{61c}\u{202a}".to_owned(),
+        }
+    }
+}
+
 impl Default for FakeUser {
     fn default() -> Self {
         Self {
@@ -111,6 +124,9 @@ pub struct FakeOptions {
     /// Added before every answer.
     pub latency: Duration,
     pub user: FakeUser,
+    /// `true`: every error answer carries the raw request (body, method and query, headers) in
+    /// its `error_description`, as a debugging server or a chatty proxy does.
+    pub echo_requests_in_errors: bool,
 }
 
 impl Default for FakeOptions {
@@ -130,6 +146,7 @@ impl Default for FakeOptions {
             success_status: 201,
             latency: Duration::ZERO,
             user: FakeUser::default(),
+            echo_requests_in_errors: false,
         }
     }
 }

@@ -180,8 +180,8 @@ fn endpoint_of(url: &Url) -> String {
 
 /// Control characters could drive the terminal the text is printed to; drop them and cap length.
 fn clean_text(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+    crate::text::display(text)
+        .chars()
         .take(MAX_ERROR_TEXT_CHARS)
         .collect()
 }

@@ -145,7 +145,8 @@ fn error_text_loses_control_characters_and_is_capped() {
     let Ok(Callback::Denied { error, description }) = parse_callback_query(&query, STATE) else {
         panic!("expected Denied");
     };
-    assert_eq!(error, "a [31mb");
+    // The escape sequence goes whole, not just its ESC.
+    assert_eq!(error, "ab");
     assert_eq!(description.unwrap().chars().count(), MAX_ERROR_TEXT_CHARS);
 }
 

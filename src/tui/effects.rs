@@ -103,7 +103,7 @@ impl Runner {
                 Ok(fresh) => Ok(RowTokens::from(&fresh.tokens)),
                 Err(e) => Err(RefreshFailure {
                     login_required: matches!(e, Error::LoginRequired { .. }),
-                    message: e.to_string(),
+                    message: crate::text::display(&e.to_string()),
                 }),
             };
             // The receiver is gone only when the TUI is quitting.
@@ -150,9 +150,9 @@ impl Runner {
             let finished = result
                 .map(|done| LoginDone {
                     tokens: RowTokens::from(&done.tokens),
-                    email: done.user.map(|u| u.email),
+                    email: done.user.map(|u| crate::text::display(&u.email)),
                 })
-                .map_err(|e| e.to_string());
+                .map_err(|e| crate::text::display(&e.to_string()));
             report(LoginUpdate::Finished(finished));
         });
     }

@@ -9,6 +9,7 @@ use jiff::Timestamp;
 
 use crate::config::{Config, Connection, Kind};
 use crate::status::TokenStatus;
+use crate::text::display;
 use crate::vault::{Entry, Tokens, VaultData};
 
 /// How many characters of a token the screen may show.
@@ -35,9 +36,9 @@ pub struct RowTokens {
 impl From<&Tokens> for RowTokens {
     fn from(tokens: &Tokens) -> Self {
         Self {
-            masked: mask(tokens.access_token.expose()),
-            token_type: tokens.token_type.clone(),
-            scopes: tokens.scopes.clone(),
+            masked: display(&mask(tokens.access_token.expose())),
+            token_type: display(&tokens.token_type),
+            scopes: tokens.scopes.iter().map(|s| display(s)).collect(),
             obtained_at: tokens.obtained_at,
             expires_at: tokens.expires_at,
             has_refresh_token: tokens.refresh_token.is_some(),
@@ -60,9 +61,10 @@ impl From<&Entry> for RowData {
     fn from(entry: &Entry) -> Self {
         Self {
             tokens: entry.tokens.as_ref().map(RowTokens::from),
-            email: entry.user.as_ref().map(|u| u.email.clone()),
+            // Cleaned here as well as on arrival: an older vault may hold raw server text.
+            email: entry.user.as_ref().map(|u| display(&u.email)),
             last_refresh: entry.last_refresh,
-            last_error: entry.last_error.clone(),
+            last_error: entry.last_error.as_deref().map(display),
             login_required: entry.login_required,
         }
     }

@@ -12,6 +12,7 @@ use url::Url;
 
 use super::endpoints::Endpoints;
 use super::error::{ZendeskError, sanitize};
+use super::redact::Sent;
 use super::wire::{
     CurrentToken, CurrentTokenEnvelope, OAuthErrorBody, TokenResponse, UserEnvelope,
 };
@@ -150,8 +151,9 @@ impl ZendeskClient {
         // refresh token before failing, and sending it again would be a replay that a strict
         // server punishes by revoking the grant. 429 means it was not processed.
         let http = self.http()?;
+        let sent = Sent::of_form(&form);
         let body = self
-            .send_raw("the token endpoint", Retry::RateLimitOnly, || {
+            .send_raw("the token endpoint", Retry::RateLimitOnly, &sent, || {
                 http.post(endpoints.token.clone()).form(&form)
             })
             .await?;
@@ -168,9 +170,12 @@ impl ZendeskClient {
     ) -> Result<User, ZendeskError> {
         const ENDPOINT: &str = "users/me.json";
         let envelope: UserEnvelope = self.api_get(connection, access_token, ENDPOINT).await?;
+        // Shown and stored, so it must not carry back the bearer token either.
+        let sent = Sent::of([access_token.expose()]);
         envelope
             .user
             .into_user()
+            .map(|user| sent.user(user))
             .ok_or(ZendeskError::TokenRejected { endpoint: ENDPOINT })
     }
 
@@ -193,8 +198,11 @@ impl ZendeskClient {
     ) -> Result<T, ZendeskError> {
         let url = api_url(connection, endpoint)?;
         let http = self.http()?;
-        self.send(endpoint, || bearer(http, Method::GET, &url, access_token))
-            .await
+        let sent = Sent::of([access_token.expose()]);
+        self.send(endpoint, &sent, || {
+            bearer(http, Method::GET, &url, access_token)
+        })
+        .await
     }
 
     /// Revokes by id: `DELETE …/current.json` is reported to answer 204 without revoking.
@@ -213,7 +221,8 @@ impl ZendeskClient {
         }
         let url = api_url(connection, &format!("oauth/tokens/{token_id}.json"))?;
         let http = self.http()?;
-        self.send_raw(ENDPOINT, Retry::RateLimitAndServerErrors, || {
+        let sent = Sent::of([access_token.expose()]);
+        self.send_raw(ENDPOINT, Retry::RateLimitAndServerErrors, &sent, || {
             bearer(http, Method::DELETE, &url, access_token)
         })
         .await
@@ -223,10 +232,11 @@ impl ZendeskClient {
     async fn send<T: DeserializeOwned>(
         &self,
         endpoint: &'static str,
+        sent: &Sent<'_>,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<T, ZendeskError> {
         let body = self
-            .send_raw(endpoint, Retry::RateLimitAndServerErrors, build)
+            .send_raw(endpoint, Retry::RateLimitAndServerErrors, sent, build)
             .await?;
         parse(endpoint, &body)
     }
@@ -236,14 +246,15 @@ impl ZendeskClient {
         &self,
         endpoint: &'static str,
         retry: Retry,
+        sent: &Sent<'_>,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Vec<u8>, ZendeskError> {
         let mut pause = self.timeouts.backoff;
         let mut attempt = 1;
         loop {
             let result = match build().send().await {
-                Ok(response) => self.read(endpoint, response).await,
-                Err(e) => Err(self.transport_error(endpoint, &e)),
+                Ok(response) => self.read(endpoint, response, sent).await,
+                Err(e) => Err(self.transport_error(endpoint, &e, sent)),
             };
             let wait = match &result {
                 Err(ZendeskError::RateLimited { retry_after, .. }) => match retry_after {
@@ -274,6 +285,7 @@ impl ZendeskClient {
         &self,
         endpoint: &'static str,
         response: Response,
+        sent: &Sent<'_>,
     ) -> Result<Vec<u8>, ZendeskError> {
         let status = response.status();
         let retry_after = retry_after(response.headers());
@@ -303,8 +315,8 @@ impl ZendeskClient {
                 Err(ZendeskError::OAuth {
                     endpoint,
                     status: status_code,
-                    error: sanitize(&body.error),
-                    description: body.error_description.as_deref().map(sanitize),
+                    error: sent.clean(&body.error),
+                    description: body.error_description.as_deref().map(|d| sent.clean(d)),
                 })
             }
             _ if status_code == 401 => Err(ZendeskError::TokenRejected { endpoint }),
@@ -314,12 +326,17 @@ impl ZendeskClient {
                 description: other
                     .and_then(|b| b.error_description)
                     .as_deref()
-                    .map(sanitize),
+                    .map(|d| sent.clean(d)),
             }),
         }
     }
 
-    fn transport_error(&self, endpoint: &'static str, e: &reqwest::Error) -> ZendeskError {
+    fn transport_error(
+        &self,
+        endpoint: &'static str,
+        e: &reqwest::Error,
+        sent: &Sent<'_>,
+    ) -> ZendeskError {
         if e.is_timeout() {
             return ZendeskError::TimedOut {
                 endpoint,
@@ -336,7 +353,7 @@ impl ZendeskClient {
         }
         ZendeskError::Network {
             endpoint,
-            reason: sanitize(&reason),
+            reason: sent.clean(&reason),
         }
     }
 }

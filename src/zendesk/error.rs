@@ -95,12 +95,10 @@ fn oauth_hint(error: &str) -> &'static str {
     }
 }
 
-/// Server text, cut to one short line: it ends up in a terminal and a log.
+/// Server text, cut to one short line: it ends up in a terminal and a log. Secrets must be out
+/// first (`redact::Sent::clean`), so that the cut cannot leave a piece of one.
 pub(super) fn sanitize(text: &str) -> String {
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let flat = crate::text::display(text);
     let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
     match flat.char_indices().nth(200) {
         Some((cut, _)) => format!("{}…", &flat[..cut]),

@@ -5,6 +5,7 @@ mod client;
 mod endpoints;
 mod error;
 pub mod pkce;
+mod redact;
 mod wire;
 
 pub use authorize::AuthorizationRequest;

@@ -33,10 +33,16 @@ impl TokenResponse {
         Tokens {
             access_token: self.access_token,
             refresh_token: self.refresh_token,
-            token_type: self.token_type.unwrap_or_else(|| "bearer".into()),
+            // Both are shown (status, the TUI): cleaned as they come in (checklist item 29).
+            token_type: self
+                .token_type
+                .map_or_else(|| "bearer".into(), |t| crate::text::display(&t)),
             scopes: self.scope.map_or_else(
                 || asked_scopes.to_vec(),
-                |s| s.split_whitespace().map(str::to_owned).collect(),
+                |s| {
+                    let shown = crate::text::display(&s);
+                    shown.split_whitespace().map(str::to_owned).collect()
+                },
             ),
             obtained_at: now,
             expires_at: after(self.expires_in),
@@ -70,12 +76,14 @@ pub struct WireUser {
 }
 
 impl WireUser {
+    /// Cleaned as it comes in (checklist item 29): the vault never stores an escape code.
     pub fn into_user(self) -> Option<User> {
+        let shown = |field: Option<String>| crate::text::display(&field.unwrap_or_default());
         Some(User {
             id: self.id?,
-            name: self.name.unwrap_or_default(),
-            email: self.email.unwrap_or_default(),
-            role: self.role.unwrap_or_default(),
+            name: shown(self.name),
+            email: shown(self.email),
+            role: shown(self.role),
         })
     }
 }
