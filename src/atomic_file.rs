@@ -4,30 +4,38 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, io_error};
 use crate::paths::set_private;
+use crate::safe_file::{self, FileError, check_owner};
 
 /// Writes `bytes` to `path` (mode 0600). With `backup`, the content being replaced is kept
 /// there first, so that `path` itself never disappears in between.
 ///
+/// A `path` that is a symbolic link (config.toml in a dotfiles repo) is written where it
+/// points, and stays a link: the temp file goes beside the target and is renamed there.
+///
 /// The caller holds the dir's write lock, so any temp file found here was left by a writer
 /// that died, and is swept.
 pub fn replace(path: &Path, bytes: &[u8], backup: Option<&Path>) -> Result<(), Error> {
+    let target = link_target(path)?;
+    let path = target.as_deref().unwrap_or(path);
     let dir = path.parent().unwrap_or(Path::new("."));
     let prefix = format!(
         ".{}.tmp",
         path.file_name().unwrap_or_default().to_string_lossy()
     );
     sweep_leftovers(dir, &[prefix.as_str(), BACKUP_STAGING_PREFIX]);
-    let mut temp = tempfile::Builder::new()
+    let temp = tempfile::Builder::new()
         .prefix(&prefix)
         .tempfile_in(dir)
         .map_err(|e| io_error("create a temporary file in", dir, e))?;
     set_private(temp.as_file(), temp.path())?;
-    temp.write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all())
+    // Through the File: NamedTempFile's own errors repeat the path.
+    let mut file = temp.as_file();
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
         .map_err(|e| io_error("write", temp.path(), e))?;
 
     if let Some(backup) = backup {
@@ -36,6 +44,25 @@ pub fn replace(path: &Path, bytes: &[u8], backup: Option<&Path>) -> Result<(), E
     temp.persist(path)
         .map_err(|e| io_error("replace", path, e.error))?;
     sync_dir(dir)
+}
+
+/// Where a link at `path` points, if it is one: a regular file of this user's.
+pub fn link_target(path: &Path) -> Result<Option<PathBuf>, Error> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {}
+        _ => return Ok(None),
+    }
+    let target = fs::canonicalize(path).map_err(|e| io_error("follow the link", path, e))?;
+    let meta = fs::metadata(&target).map_err(|e| io_error("inspect", &target, e))?;
+    if !meta.is_file() {
+        return Err(FileError::NotRegular {
+            path: target,
+            found: safe_file::describe(&meta),
+        }
+        .into());
+    }
+    check_owner(&target, &meta)?;
+    Ok(Some(target))
 }
 
 const BACKUP_STAGING_PREFIX: &str = ".backup.tmp";

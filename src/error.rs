@@ -19,6 +19,9 @@ pub enum Error {
     Config(#[from] ConfigError),
 
     #[error(transparent)]
+    File(#[from] crate::safe_file::FileError),
+
+    #[error(transparent)]
     Clipboard(#[from] crate::clipboard::ClipboardError),
 
     #[error("{0}")]
@@ -129,6 +132,19 @@ pub fn io_error(action: &'static str, path: &Path, source: io::Error) -> Error {
     Error::Io {
         action,
         path: path.to_path_buf(),
-        cause: source,
+        cause: clean_cause(source),
+    }
+}
+
+/// The cause without the path some crates append (tempfile: "… at path \"X\""): the message
+/// names the path once, itself.
+pub fn clean_cause(cause: io::Error) -> io::Error {
+    if cause.get_ref().is_none() {
+        return cause;
+    }
+    let text = cause.to_string();
+    match text.rfind(" at path ") {
+        Some(at) => io::Error::new(cause.kind(), text[..at].to_owned()),
+        None => cause,
     }
 }
