@@ -168,9 +168,7 @@ pub(super) fn tighten_dir(path: &Path, links: Links) -> Result<Option<String>, E
         .custom_flags(flags)
         .open(path)
         .map_err(|e| io_error("open directory", path, e))?;
-    let meta = dir
-        .metadata()
-        .map_err(|e| io_error("inspect", path, e))?;
+    let meta = dir.metadata().map_err(|e| io_error("inspect", path, e))?;
     check_own_dir(path, &meta)?;
     tighten(&dir, path, meta.mode(), DIR_MODE)
 }

@@ -3,7 +3,12 @@ use std::os::unix::fs::PermissionsExt;
 use super::*;
 
 fn mkfifo(path: &Path) {
-    rustix::fs::mkfifoat(rustix::fs::CWD, path, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::Mode::from_raw_mode(0o600),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -13,7 +18,10 @@ fn a_fifo_is_refused_without_waiting_for_a_writer() {
     mkfifo(&fifo);
     for links in [Links::Follow, Links::Refuse] {
         let error = read(&fifo, links, VAULT_LIMIT).unwrap_err();
-        assert!(error.to_string().contains("is a FIFO, not a regular file"), "{error}");
+        assert!(
+            error.to_string().contains("is a FIFO, not a regular file"),
+            "{error}"
+        );
     }
     let error = open_own(&fifo, false).unwrap_err();
     assert!(error.to_string().contains("is a FIFO"), "{error}");
@@ -29,7 +37,9 @@ fn a_file_over_its_cap_is_refused_and_one_at_it_is_read() {
     fs::write(&path, vec![b'#'; IDENTITY_LIMIT.bytes as usize + 1]).unwrap();
     let error = read(&path, Links::Follow, IDENTITY_LIMIT).unwrap_err();
     assert!(
-        error.to_string().contains("over zdauth's limit of 16384 bytes for an identity file"),
+        error
+            .to_string()
+            .contains("over zdauth's limit of 16384 bytes for an identity file"),
         "{error}"
     );
 }
@@ -42,14 +52,21 @@ fn links_are_followed_only_when_asked() {
     let link = dir.path().join("link");
     std::os::unix::fs::symlink(&real, &link).unwrap();
     assert_eq!(
-        read(&link, Links::Follow, CONFIG_LIMIT).unwrap().unwrap().as_slice(),
+        read(&link, Links::Follow, CONFIG_LIMIT)
+            .unwrap()
+            .unwrap()
+            .as_slice(),
         b"text"
     );
     let error = read(&link, Links::Refuse, CONFIG_LIMIT).unwrap_err();
     assert!(matches!(error, FileError::Link { .. }), "{error}");
     let error = open_own(&link, true).unwrap_err();
     assert!(matches!(error, FileError::Link { .. }), "{error}");
-    assert_eq!(fs::read(&real).unwrap(), b"text", "nothing was written through");
+    assert_eq!(
+        fs::read(&real).unwrap(),
+        b"text",
+        "nothing was written through"
+    );
 }
 
 #[test]
