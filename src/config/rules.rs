@@ -1,5 +1,6 @@
 //! Validation of config.toml, one error per problem, naming the file, line and key.
 
+use crate::error::quote;
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::ops::Range;
@@ -85,7 +86,7 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
             let span = raw_connection.span();
             return Err(source.error(
                 &span,
-                format!("connection {:?}.name", connection.name),
+                format!("connection {}.name", quote(&connection.name)),
                 "this name is used by an earlier connection; names must be unique".into(),
             ));
         }
@@ -213,7 +214,10 @@ fn connection(
     let raw_subdomain = raw.subdomain.get_ref();
     if subdomain::validate(raw_subdomain).is_err() {
         let message = match subdomain::normalize(raw_subdomain) {
-            Ok(bare) => format!("{raw_subdomain:?} must be the bare subdomain: write {bare:?}"),
+            Ok(bare) => format!(
+                "{} must be the bare subdomain: write {bare:?}",
+                quote(raw_subdomain)
+            ),
             Err(e) => e.to_string(),
         };
         return Err(source.error(&raw.subdomain.span(), key("subdomain"), message));
@@ -229,8 +233,8 @@ fn connection(
                 &value.span(),
                 key("kind"),
                 format!(
-                    "{:?} is not a kind: use \"support\" or \"chat\"",
-                    value.get_ref()
+                    "{} is not a kind: use \"support\" or \"chat\"",
+                    quote(value.get_ref())
                 ),
             )
         })?,
@@ -311,7 +315,8 @@ pub fn check_lifetime(text: &str, which: Lifetime) -> Result<Duration, String> {
     let seconds = parsed.as_secs();
     if seconds <= bounds.start || seconds >= bounds.end || parsed.subsec_nanos() != 0 {
         return Err(format!(
-            "{text:?} is outside what Zendesk accepts: give whole seconds, {wanted}"
+            "{} is outside what Zendesk accepts: give whole seconds, {wanted}",
+            quote(text)
         ));
     }
     Ok(parsed)
@@ -319,7 +324,10 @@ pub fn check_lifetime(text: &str, which: Lifetime) -> Result<Duration, String> {
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text.trim()).map_err(|e| {
-        format!("{text:?} is not a duration ({e}): write e.g. \"30s\", \"5m\", \"2h\" or \"30d\"")
+        format!(
+            "{} is not a duration ({e}): write e.g. \"30s\", \"5m\", \"2h\" or \"30d\"",
+            quote(text)
+        )
     })
 }
 
@@ -334,7 +342,8 @@ pub fn check_client_id(text: &str) -> Result<String, String> {
     }
     if client_id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
-            "{client_id:?} looks like the numeric client id, which Zendesk rejects (invalid_client): use the client's unique identifier"
+            "{} looks like the numeric client id, which Zendesk rejects (invalid_client): use the client's unique identifier",
+            quote(client_id)
         ));
     }
     Ok(client_id.to_owned())
@@ -352,7 +361,8 @@ pub fn check_connection_name(name: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{name:?} is not a valid name: use 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit"
+            "{} is not a valid name: use 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit",
+            quote(name)
         ))
     }
 }
@@ -384,13 +394,17 @@ fn check_scopes(kind: Kind, scopes: Vec<String>) -> Result<Vec<String>, String> 
                 ""
             };
             return Err(format!(
-                "{scope:?} is not a {} scope{hint}: use {}",
+                "{} is not a {} scope{hint}: use {}",
+                quote(scope),
                 kind.as_str(),
                 known.join(", ")
             ));
         }
         if !seen.insert(scope) {
-            return Err(format!("{scope:?} is listed twice: list each scope once"));
+            return Err(format!(
+                "{} is listed twice: list each scope once",
+                quote(scope)
+            ));
         }
     }
     Ok(scopes)
