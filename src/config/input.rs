@@ -2,7 +2,7 @@
 //! checked by the same rules as config.toml, with every field's problem reported at once so a
 //! form can show each beside its field.
 
-use super::rules::{
+use super::fields::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
     parse_scopes,
 };

@@ -3,6 +3,7 @@
 
 mod clipboard;
 mod edit;
+mod fields;
 mod input;
 mod raw;
 mod rules;
@@ -18,11 +19,11 @@ use thiserror::Error;
 use crate::safe_file::{self, CONFIG_LIMIT, FileError, Links};
 pub use clipboard::ClipboardChoice;
 pub use edit::ConfigEdit;
-pub use input::{ConnectionInput, Field};
-pub use rules::{
+pub use fields::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
     parse_scopes,
 };
+pub use input::{ConnectionInput, Field};
 
 /// The example written by `zdauth init`; every key is documented in it.
 pub const EXAMPLE: &str = include_str!("../../config.example.toml");

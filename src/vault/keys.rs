@@ -80,7 +80,7 @@ impl Keys {
             Ok(Some(mut text)) => std::mem::take(&mut *text),
             Ok(None) => {
                 return Err(Error::Locked(format!(
-                    "the identity file {} does not exist; check the path given by --identity-file, settings.identity_file or ZDAUTH_IDENTITY_FILE",
+                    "cannot read the identity file {}: it does not exist; check the path given by --identity-file, settings.identity_file or ZDAUTH_IDENTITY_FILE",
                     path.display()
                 )));
             }
