@@ -130,3 +130,45 @@ impl Write for LogLine<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line that cannot be written is dropped without an error, and the next line that can
+    /// be written says how many were lost and why.
+    #[test]
+    fn lost_lines_are_noted_once_the_log_is_writable_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zdauth.log");
+        std::fs::write(&path, "").unwrap();
+        let log = LogFile::new(Paths::at(dir.path()));
+        // Opened read-only: every write fails, as on a full disk.
+        let read_only = File::open(&path).unwrap();
+        *log.state.lock().unwrap() = State::Open(Open {
+            file: read_only,
+            dropped: 0,
+            cause: None,
+        });
+        let mut writer = log.make_writer();
+        assert_eq!(writer.write(b"first\n").unwrap(), 6);
+        writer.write_all(b"second\n").unwrap();
+        if let State::Open(open) = &mut *log.state.lock().unwrap() {
+            assert_eq!(open.dropped, 2);
+            open.file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .unwrap();
+        }
+        log.make_writer().write_all(b"third\n").unwrap();
+        log.make_writer().write_all(b"fourth\n").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(
+            lines[0].starts_with("zdauth: 2 log line(s) before this one could not be written ("),
+            "{text}"
+        );
+        assert_eq!(&lines[1..], ["third", "fourth"]);
+    }
+}

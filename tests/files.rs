@@ -194,6 +194,9 @@ fn a_linked_config_toml_is_edited_where_it_points_and_stays_a_link() {
     fs::rename(&config, &real).unwrap();
     symlink(&real, &config).unwrap();
     set_mode(&real, 0o644);
+    // The repo's own files are not zdauth's to sweep, whatever their names.
+    let theirs = dotfiles.join(".backup.tmp-notes");
+    fs::write(&theirs, "theirs").unwrap();
 
     sb.add("acme");
     assert!(
@@ -206,8 +209,9 @@ fn a_linked_config_toml_is_edited_where_it_points_and_stays_a_link() {
     assert!(text.contains("name = \"acme\""), "{text}");
     assert_eq!(mode(&real), 0o600, "written as zdauth writes its files");
     assert!(sb.temp_files().is_empty());
+    assert_eq!(fs::read_to_string(&theirs).unwrap(), "theirs");
     let leftovers: Vec<_> = fs::read_dir(&dotfiles).unwrap().collect();
-    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
     sb.run(&["list"]).success();
 }
 

@@ -212,7 +212,7 @@ impl Vault {
             .paths
             .dir()
             .join(format!("vault.rescue-{name}-{stamp}.age"));
-        atomic_file::replace(&path, &ciphertext, None)?;
+        atomic_file::replace_own(&path, &ciphertext)?;
         Ok(path)
     }
 
