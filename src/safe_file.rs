@@ -202,9 +202,10 @@ pub fn open_regular(path: &Path, links: Links) -> Result<Option<(File, Metadata)
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(
-                link_refused(path, &e).unwrap_or_else(|| FileError::unreadable("open", path, e))
-            );
+            let refused = (links == Links::Refuse)
+                .then(|| link_refused(path, &e))
+                .flatten();
+            return Err(refused.unwrap_or_else(|| FileError::unreadable("open", path, e)));
         }
     };
     // What was opened, not what was looked at: the path may have changed in between.

@@ -228,6 +228,17 @@ fn a_linked_vault_is_saved_where_it_points_with_its_backup_beside_it() {
     fs::rename(&vault, &real).unwrap();
     symlink(&real, &vault).unwrap();
     let before = fs::read(&real).unwrap();
+    // A loose target is reported, not chmodded through the link.
+    set_mode(&real, 0o644);
+    let run = sb.run(&["list"]).success();
+    assert!(
+        run.stderr.contains(
+            "mode 644, readable by others; zdauth changes no mode through a link: run `chmod 600"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(mode(&real), 0o644);
 
     sb.run_with(
         &[
