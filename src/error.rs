@@ -19,6 +19,9 @@ pub enum Error {
     Config(#[from] ConfigError),
 
     #[error(transparent)]
+    File(#[from] crate::safe_file::FileError),
+
+    #[error(transparent)]
     Clipboard(#[from] crate::clipboard::ClipboardError),
 
     #[error("{0}")]
@@ -73,6 +76,13 @@ pub enum Error {
     #[error(transparent)]
     Zendesk(#[from] crate::zendesk::ZendeskError),
 
+    /// A Zendesk error about one connection: its hint names that connection.
+    #[error("{}", error.about(name))]
+    ZendeskAbout {
+        name: String,
+        error: crate::zendesk::ZendeskError,
+    },
+
     #[error(transparent)]
     Login(#[from] crate::login::LoginError),
 
@@ -94,11 +104,11 @@ pub enum Error {
         description: Option<String>,
     },
 
-    #[error("no connection named {0:?}; `zdauth list` shows the names")]
+    #[error("no connection named {}; `zdauth list` shows the names", quote(.0))]
     UnknownConnection(String),
 
     #[error(
-        "a connection named {0:?} already exists; pick another name or `zdauth remove {0}` first"
+        "a connection named {} already exists; pick another name or `zdauth remove {}` first", quote(.0), .0
     )]
     DuplicateConnection(String),
 
@@ -113,12 +123,17 @@ pub enum Error {
 }
 
 impl Error {
+    pub fn zendesk_about(name: &str) -> impl FnOnce(crate::zendesk::ZendeskError) -> Error {
+        let name = name.to_owned();
+        move |error| Error::ZendeskAbout { name, error }
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => exit::USAGE,
             Error::Locked(_) => exit::VAULT_LOCKED,
             Error::LoginRequired { .. } => exit::LOGIN_REQUIRED,
-            Error::Zendesk(e) => e.exit_code(),
+            Error::Zendesk(e) | Error::ZendeskAbout { error: e, .. } => e.exit_code(),
             Error::RefreshFailed(_) => exit::ZENDESK_OR_NETWORK,
             _ => exit::OTHER,
         }
@@ -129,6 +144,62 @@ pub fn io_error(action: &'static str, path: &Path, source: io::Error) -> Error {
     Error::Io {
         action,
         path: path.to_path_buf(),
-        cause: source,
+        cause: clean_cause(source),
+    }
+}
+
+/// The cause without the path some crates append (tempfile: "… at path \"X\""): the message
+/// names the path once, itself.
+pub fn clean_cause(cause: io::Error) -> io::Error {
+    if cause.get_ref().is_none() {
+        return cause;
+    }
+    let text = cause.to_string();
+    match text.rfind(" at path ") {
+        Some(at) => io::Error::new(cause.kind(), text[..at].to_owned()),
+        None => cause,
+    }
+}
+
+/// How far an error quotes what the user typed or pasted: enough to recognise it.
+const QUOTED_CHARS: usize = 40;
+
+/// User input as an error shows it: in quotes, escaped like `{:?}` (control characters and
+/// bidi overrides are shown, never acted on by the terminal), and cut to its first
+/// [`QUOTED_CHARS`] characters: a pasted megabyte must not become the message.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(QUOTED_CHARS + 8);
+    out.push('"');
+    for (count, c) in text.chars().enumerate() {
+        if count == QUOTED_CHARS {
+            out.push('…');
+            break;
+        }
+        if is_bidi_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.extend(c.escape_debug());
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_are_short_escaped_and_cut_at_a_char_boundary() {
+        assert_eq!(quote("acme"), "\"acme\"");
+        assert_eq!(quote("a\x1b]52;c;x\x07\n"), "\"a\\u{1b}]52;c;x\\u{7}\\n\"");
+        assert_eq!(quote("x\u{202e}y"), "\"x\\u{202e}y\"");
+        let pasted = "é".repeat(1_000_000);
+        let quoted = quote(&pasted);
+        assert_eq!(quoted, format!("\"{}…\"", "é".repeat(QUOTED_CHARS)));
     }
 }

@@ -17,6 +17,7 @@ pub mod login;
 pub mod manage;
 pub mod paths;
 pub mod refresh;
+pub mod safe_file;
 pub mod secret;
 pub mod setup;
 pub mod status;

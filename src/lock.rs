@@ -2,8 +2,7 @@
 //! holds the dir lock for the short read-modify-write; a refresh holds its connection's lock
 //! from re-reading the vault through the network call to the persisted new pair.
 
-use std::fs::{File, OpenOptions, TryLockError};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -27,13 +26,9 @@ impl FileLock {
         if let Some(parent) = path.parent() {
             crate::paths::create_private_dir(parent)?;
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(|e| io_error("open lock file", path, e))?;
+        // Never through a link, never a FIFO (which would hang the open): a lock file is
+        // zdauth's own.
+        let file = crate::safe_file::open_own(path, false)?;
         let started = Instant::now();
         let mut pause = Duration::from_millis(1);
         loop {

@@ -6,6 +6,9 @@ use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, io_error};
+use crate::safe_file::{FileError, Links, check_own_dir};
+
+mod place;
 
 pub const CONFIG_FILE: &str = "config.toml";
 pub const VAULT_FILE: &str = "vault.age";
@@ -16,8 +19,8 @@ pub const LOCK_FILE: &str = "zdauth.lock";
 pub const LOCKS_DIR: &str = "locks";
 pub const LOG_FILE: &str = "zdauth.log";
 
-const DIR_MODE: u32 = 0o700;
-const FILE_MODE: u32 = 0o600;
+pub(crate) const DIR_MODE: u32 = 0o700;
+pub(crate) const FILE_MODE: u32 = 0o600;
 
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -70,8 +73,17 @@ impl Paths {
     pub fn vault(&self) -> PathBuf {
         self.dir.join(VAULT_FILE)
     }
+    /// The previous generation: beside vault.age, or beside its target when vault.age is a
+    /// link (a synced folder), so that both generations live where the user put the vault.
     pub fn vault_backup(&self) -> PathBuf {
-        self.dir.join(VAULT_BACKUP_FILE)
+        match crate::atomic_file::link_target(&self.vault()) {
+            Ok(Some(target)) => {
+                let mut name = target.file_name().unwrap_or_default().to_os_string();
+                name.push(".bak");
+                target.with_file_name(name)
+            }
+            _ => self.dir.join(VAULT_BACKUP_FILE),
+        }
     }
     pub fn identity(&self) -> PathBuf {
         self.dir.join(IDENTITY_FILE)
@@ -93,31 +105,37 @@ impl Paths {
         self.log_dir.join(LOG_FILE)
     }
 
-    /// Creates the config dir (0700) if needed.
-    pub fn create_dir(&self) -> Result<(), Error> {
-        create_private_dir(&self.dir)
+    pub fn locks_dir(&self) -> PathBuf {
+        self.dir.join(LOCKS_DIR)
     }
 
-    /// Tightens any file or dir that is readable by others; returns one line per fix so the
-    /// door can warn the user (someone, or a copy tool, loosened them).
-    pub fn fix_permissions(&self) -> Result<Vec<String>, Error> {
-        let mut fixed = Vec::new();
-        if let Some(line) = tighten(&self.dir, DIR_MODE)? {
-            fixed.push(line);
-        }
-        for file in [
-            self.config(),
-            self.vault(),
-            self.vault_backup(),
-            self.identity(),
-            self.recipient(),
-            self.lock(),
-        ] {
-            if let Some(line) = tighten(&file, FILE_MODE)? {
-                fixed.push(line);
+    /// Creates the config dir (0700) if needed; an existing one must be this user's own (not
+    /// shared, like /tmp) and is tightened to 0700, since it is becoming zdauth's.
+    pub fn create_dir(&self) -> Result<(), Error> {
+        match fs::metadata(&self.dir) {
+            Ok(meta) => {
+                check_own_dir(&self.dir, &meta)?;
+                place::tighten_dir(&self.dir, Links::Follow)?;
+                Ok(())
             }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => create_private_dir(&self.dir),
+            Err(e) => Err(io_error("inspect", &self.dir, e)),
         }
-        Ok(fixed)
+    }
+
+    /// Creates `locks/` if needed; it must be a directory of this user's, not a link.
+    pub fn ensure_locks_dir(&self) -> Result<(), Error> {
+        let dir = self.locks_dir();
+        match fs::symlink_metadata(&dir) {
+            Ok(meta) if meta.file_type().is_symlink() => Err(FileError::Link {
+                target: fs::read_link(&dir).ok(),
+                path: dir,
+            }
+            .into()),
+            Ok(meta) => Ok(check_own_dir(&dir, &meta)?),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => create_private_dir(&dir),
+            Err(e) => Err(io_error("inspect", &dir, e)),
+        }
     }
 }
 
@@ -133,31 +151,6 @@ pub fn create_private_dir(dir: &Path) -> Result<(), Error> {
 pub fn set_private(file: &fs::File, path: &Path) -> Result<(), Error> {
     file.set_permissions(fs::Permissions::from_mode(FILE_MODE))
         .map_err(|e| io_error("set permissions on", path, e))
-}
-
-fn tighten(path: &Path, wanted: u32) -> Result<Option<String>, Error> {
-    // Follows links, as set_permissions does: a dotfiles symlink is judged by its target.
-    let meta = match fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io_error("inspect", path, e)),
-    };
-    // A directory where a file belongs is the loader's to report; a file mode would lock
-    // its owner out of it.
-    if meta.is_dir() != (wanted == DIR_MODE) {
-        return Ok(None);
-    }
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & !wanted == 0 {
-        return Ok(None);
-    }
-    fs::set_permissions(path, fs::Permissions::from_mode(wanted))
-        .map_err(|e| io_error("fix permissions of", path, e))?;
-    tracing::warn!(path = %path.display(), from = format!("{mode:o}"), "loosened mode fixed");
-    Ok(Some(format!(
-        "{} was mode {mode:o}, readable by others; set it to {wanted:o}",
-        path.display()
-    )))
 }
 
 fn absolute(dir: PathBuf) -> Result<PathBuf, Error> {

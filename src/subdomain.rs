@@ -12,7 +12,8 @@ const ZENDESK_SUFFIX: &str = ".zendesk.com";
 
 #[derive(Debug, Error, PartialEq, Eq)]
 #[error(
-    "{input:?} is not a Zendesk subdomain: give the part before .zendesk.com, e.g. acme for https://acme.zendesk.com"
+    "{} is not a Zendesk subdomain: give the part before .zendesk.com, e.g. acme for https://acme.zendesk.com",
+    crate::error::quote(input)
 )]
 pub struct SubdomainError {
     pub input: String,

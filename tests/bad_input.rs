@@ -174,7 +174,7 @@ fn catalog() -> Vec<Case> {
         case(Config("\nscopes = [\"read\", \"write\"]", "\nscopes = [\"chat\"]"), TOKEN, 1, Line, "scopes"),
         case(Append("access_token_lifetime = \"1m\"\n"), TOKEN, 1, Line, "access_token_lifetime"),
         // A usual 755 directory: it must be reported, not "fixed" to a file's 600.
-        case(Then(|sb| replace_with_dir(&sb.paths().config())), LIST, 1, Line, "cannot read"),
+        case(Then(|sb| replace_with_dir(&sb.paths().config())), LIST, 1, Line, "is a directory, not a regular file"),
         // ---- CLI arguments ----
         case(Base, &["add", "Bad Name", "--subdomain", "x", "--client-id", "c"], 2, Line, "is not a valid name"),
         case(Base, &["add", "beta", "--subdomain", "beta", "--client-id", "12345"], 2, Line, "numeric client id"),
@@ -224,8 +224,8 @@ fn catalog() -> Vec<Case> {
         Case { stdin: Some("s3\n"), ..case(Then(|sb| std::fs::remove_file(sb.paths().vault()).unwrap()), &["add", "beta", "--subdomain", "beta", "--client-id", "x", "--secret-stdin"], 1, Line, "recipient.txt shows a vault was made") },
         case(Then(vault_from_a_newer_zdauth), &["remove", "acme"], 1, Line, "newer zdauth"),
         with_env(OTHER_IDENTITY, case(Then(|sb| drop(other_identity(sb))), TOKEN, 6, Line, "is not the one recorded")),
-        with_env(&[("ZDAUTH_IDENTITY_FILE", "{tmp}/missing.txt")], case(Base, TOKEN, 6, Line, "cannot read the identity file")),
-        with_env(&[("ZDAUTH_IDENTITY_FILE", "{tmp}")], case(Base, TOKEN, 6, Line, "cannot read the identity file")),
+        with_env(&[("ZDAUTH_IDENTITY_FILE", "{tmp}/missing.txt")], case(Base, TOKEN, 6, Line, "the identity file")),
+        with_env(&[("ZDAUTH_IDENTITY_FILE", "{tmp}")], case(Base, TOKEN, 6, Line, "is a directory, not a regular file")),
         case(Then(|sb| std::fs::write(sb.identity_file(), "garbage\n").unwrap()), TOKEN, 6, Line, "is not a usable age identity"),
         with_env(&[("ZDAUTH_PASSPHRASE", "not the passphrase")], case(Sealed(|_| {}), TOKEN, 6, Line, "wrong passphrase")),
         case(Sealed(|_| {}), TOKEN, 6, Line, "set ZDAUTH_PASSPHRASE"),
@@ -238,7 +238,7 @@ fn catalog() -> Vec<Case> {
         pasting("http://127.0.0.1:{port}/callback?error=access_denied\n", "has no `state`"),
         pasting("acme.zendesk.com/agent\n", "that is not a URL"),
         // ---- environment ----
-        with_env(&[("ZDAUTH_CONFIG_DIR", "{tmp}/key.txt")], case(Base, LIST, 1, Line, "Not a directory")),
+        with_env(&[("ZDAUTH_CONFIG_DIR", "{tmp}/key.txt")], case(Base, LIST, 1, Line, "not a directory")),
         with_env(&[("ZDAUTH_CONFIG_DIR", "{tmp}/elsewhere")], case(Base, LIST, 1, Line, "run `zdauth init`")),
         with_env(&[("ZDAUTH_PASSPHRASE", "")], case(Sealed(|_| {}), TOKEN, 6, Line, "ZDAUTH_PASSPHRASE")),
     ]

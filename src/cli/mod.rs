@@ -52,7 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         return tui::demo(cli.config_dir, cli.verbose);
     }
     let paths = Paths::resolve(cli.config_dir)?;
-    logging::init(&paths.log_file(), cli.verbose);
+    logging::init(&paths, cli.verbose);
     for fixed in paths.fix_permissions()? {
         eprintln!("zdauth: warning: {fixed}");
     }

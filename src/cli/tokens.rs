@@ -168,7 +168,8 @@ pub fn whoami(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         let user = refresher
             .client()
             .users_me(connection, &fresh.tokens.access_token)
-            .await?;
+            .await
+            .map_err(Error::zendesk_about(name))?;
         Ok::<_, Error>(user)
     })?;
     // Under the connection's lock, so that a refresh in flight cannot write back its older

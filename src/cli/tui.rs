@@ -72,7 +72,7 @@ pub fn demo(config_dir: Option<PathBuf>, verbose: bool) -> anyhow::Result<u8> {
         .build()?;
     runtime.block_on(async {
         let demo = Demo::start(config_dir).await?;
-        logging::init(&Paths::at(demo.vault.paths().dir()).log_file(), verbose);
+        logging::init(&Paths::at(demo.vault.paths().dir()), verbose);
         let client = ZendeskClient::new(Timeouts::default());
         let setup = Setup {
             config: demo.config.clone(),

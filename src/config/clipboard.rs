@@ -60,8 +60,8 @@ pub(super) fn settings(
                 &value.span(),
                 "settings.clipboard".into(),
                 format!(
-                    "{:?} is not a clipboard: use one of {}",
-                    value.get_ref(),
+                    "{} is not a clipboard: use one of {}",
+                    crate::error::quote(value.get_ref()),
                     ClipboardChoice::NAMES.join(", ")
                 ),
             ));

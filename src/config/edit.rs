@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 
 use super::{Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, Kind};
-use crate::error::{Error, io_error};
+use crate::error::Error;
 
 pub struct ConfigEdit {
     path: PathBuf,
@@ -18,7 +18,7 @@ pub struct ConfigEdit {
 impl ConfigEdit {
     /// Opens an existing, valid config.toml. The caller holds the dir lock until `save`.
     pub fn open(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| io_error("read", path, e))?;
+        let text = super::read(path)?;
         // Refuse to edit a file that is already invalid: the user must see its error first.
         let config = Config::parse(&text, path)?;
         let document = text

@@ -2,11 +2,12 @@
 //! checked by the same rules as config.toml, with every field's problem reported at once so a
 //! form can show each beside its field.
 
-use super::rules::{
+use super::fields::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
     parse_scopes,
 };
 use super::{Connection, Kind};
+use crate::error::quote;
 use crate::subdomain;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,7 +64,7 @@ impl ConnectionInput<'_> {
             match self.kind {
                 None => Ok(Kind::Support),
                 Some(text) => Kind::parse(text)
-                    .ok_or_else(|| format!("{text:?} is not a kind: use support or chat")),
+                    .ok_or_else(|| format!("{} is not a kind: use support or chat", quote(text))),
             },
         );
         let scopes = keep(
@@ -139,7 +140,10 @@ fn keep<T>(
 fn port(text: &str) -> Result<u16, String> {
     let text = text.trim();
     let number = text.parse::<i64>().map_err(|_| {
-        format!("{text:?} is not a port number: pick one from 1024 to 65535 (8765 is the default)")
+        format!(
+            "{} is not a port number: pick one from 1024 to 65535 (8765 is the default)",
+            quote(text)
+        )
     })?;
     check_port(number)
 }
@@ -177,5 +181,22 @@ mod tests {
         assert!(errors[2].1.contains("1024 to 65535"), "{errors:?}");
         let errors = input("acme", "acme", "http").check().unwrap_err();
         assert!(errors[0].1.contains("not a port number"), "{errors:?}");
+    }
+
+    /// What the TUI's form shows beside a field: a pasted megabyte is quoted by its start.
+    #[test]
+    fn a_pasted_megabyte_is_quoted_by_a_short_prefix() {
+        let pasted = "\u{1b}]52;c;".to_owned() + &"é".repeat(1 << 20);
+        let errors = input(&pasted, &pasted, &pasted).check().unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        for (field, message) in &errors {
+            assert!(message.chars().count() < 300, "{field:?}: {message}");
+            assert!(
+                message.contains("\"\\u{1b}]52;c;éé"),
+                "{field:?}: {message}"
+            );
+            assert!(message.contains("é…\""), "{field:?}: {message}");
+            assert!(!message.contains('\u{1b}'), "{field:?}: {message}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 mod clipboard;
 mod edit;
+mod fields;
 mod input;
 mod raw;
 mod rules;
@@ -10,19 +11,19 @@ mod rules;
 mod tests;
 
 use std::fmt;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::safe_file::{self, CONFIG_LIMIT, FileError, Links};
 pub use clipboard::ClipboardChoice;
 pub use edit::ConfigEdit;
-pub use input::{ConnectionInput, Field};
-pub use rules::{
+pub use fields::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
     parse_scopes,
 };
+pub use input::{ConnectionInput, Field};
 
 /// The example written by `zdauth init`; every key is documented in it.
 pub const EXAMPLE: &str = include_str!("../../config.example.toml");
@@ -153,16 +154,7 @@ impl Config {
 
     /// Reads and validates `path`. A missing file is [`ConfigError::Missing`].
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
-            io::ErrorKind::NotFound => ConfigError::Missing {
-                file: path.to_path_buf(),
-            },
-            _ => ConfigError::Unreadable {
-                file: path.to_path_buf(),
-                cause: source,
-            },
-        })?;
-        Self::parse(&text, path)
+        Self::parse(&read(path)?, path)
     }
 
     /// Validates `text`; `file` only names the source in errors.
@@ -184,9 +176,19 @@ pub enum ConfigError {
     },
     #[error("{} does not exist: run `zdauth init` to create it", file.display())]
     Missing { file: PathBuf },
-    /// The cause is in the message; a field named `source` would also be printed as the chain.
-    #[error("cannot read {}: {cause}; check that it is a file you can read", file.display())]
-    Unreadable { file: PathBuf, cause: io::Error },
+    /// Not a regular file, too large, or unreadable.
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
+/// config.toml's text. It may be a link (dotfiles), and is read where it points.
+pub(crate) fn read(path: &Path) -> Result<String, ConfigError> {
+    match safe_file::read_text(path, Links::Follow, CONFIG_LIMIT)? {
+        Some(mut text) => Ok(std::mem::take(&mut *text)),
+        None => Err(ConfigError::Missing {
+            file: path.to_path_buf(),
+        }),
+    }
 }
 
 struct InvalidDisplay<'a> {

@@ -1,53 +1,25 @@
 //! Validation of config.toml, one error per problem, naming the file, line and key.
 
 use std::collections::HashSet;
-use std::net::IpAddr;
 use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
 
 use toml::Spanned;
 
+use super::fields::{
+    Lifetime, check_base_url, check_client_id, check_lifetime, check_port, check_scopes,
+    parse_duration,
+};
 use super::raw::{RawConfig, RawConnection, RawSettings};
 use super::{
     Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, DEFAULT_SCOPES, Kind,
     MAX_KDF_WORK_FACTOR, MIN_KDF_WORK_FACTOR, Settings,
 };
+use crate::error::quote;
 use crate::subdomain;
 
-/// Zendesk's access-token bounds, exclusive: more than 5 minutes, less than 48 hours.
-const ACCESS_LIFETIME: Range<u64> = 300..172_800;
-/// Refresh-token bounds, exclusive: more than 7 days, less than 90 days.
-const REFRESH_LIFETIME: Range<u64> = 604_800..7_776_000;
 const MAX_MARGIN: Duration = Duration::from_secs(24 * 3600);
-
-const SUPPORT_SCOPES: &[&str] = &[
-    "read",
-    "write",
-    "impersonate",
-    "tickets:read",
-    "tickets:write",
-    "users:read",
-    "users:write",
-    "organizations:read",
-    "organizations:write",
-    "hc:read",
-    "hc:write",
-    "apps:read",
-    "apps:write",
-    "triggers:read",
-    "triggers:write",
-    "automations:read",
-    "automations:write",
-    "targets:read",
-    "targets:write",
-    "webhooks:read",
-    "webhooks:write",
-    "auditlogs:read",
-    "zis:read",
-    "zis:write",
-];
-const CHAT_SCOPES: &[&str] = &["read", "write", "chat"];
 
 pub(super) struct Source<'a> {
     text: &'a str,
@@ -85,7 +57,7 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
             let span = raw_connection.span();
             return Err(source.error(
                 &span,
-                format!("connection {:?}.name", connection.name),
+                format!("connection {}.name", quote(&connection.name)),
                 "this name is used by an earlier connection; names must be unique".into(),
             ));
         }
@@ -213,7 +185,10 @@ fn connection(
     let raw_subdomain = raw.subdomain.get_ref();
     if subdomain::validate(raw_subdomain).is_err() {
         let message = match subdomain::normalize(raw_subdomain) {
-            Ok(bare) => format!("{raw_subdomain:?} must be the bare subdomain: write {bare:?}"),
+            Ok(bare) => format!(
+                "{} must be the bare subdomain: write {bare:?}",
+                quote(raw_subdomain)
+            ),
             Err(e) => e.to_string(),
         };
         return Err(source.error(&raw.subdomain.span(), key("subdomain"), message));
@@ -229,8 +204,8 @@ fn connection(
                 &value.span(),
                 key("kind"),
                 format!(
-                    "{:?} is not a kind: use \"support\" or \"chat\"",
-                    value.get_ref()
+                    "{} is not a kind: use \"support\" or \"chat\"",
+                    quote(value.get_ref())
                 ),
             )
         })?,
@@ -293,159 +268,4 @@ fn lifetime(
                 .map_err(|message| source.error(&value.span(), key(), message))
         })
         .transpose()
-}
-
-#[derive(Debug, Clone, Copy)]
-pub enum Lifetime {
-    Access,
-    Refresh,
-}
-
-/// Zendesk's bounds, exclusive, in whole seconds.
-pub fn check_lifetime(text: &str, which: Lifetime) -> Result<Duration, String> {
-    let (bounds, wanted) = match which {
-        Lifetime::Access => (ACCESS_LIFETIME, "more than 5m and less than 48h"),
-        Lifetime::Refresh => (REFRESH_LIFETIME, "more than 7d and less than 90d"),
-    };
-    let parsed = parse_duration(text)?;
-    let seconds = parsed.as_secs();
-    if seconds <= bounds.start || seconds >= bounds.end || parsed.subsec_nanos() != 0 {
-        return Err(format!(
-            "{text:?} is outside what Zendesk accepts: give whole seconds, {wanted}"
-        ));
-    }
-    Ok(parsed)
-}
-
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text.trim()).map_err(|e| {
-        format!("{text:?} is not a duration ({e}): write e.g. \"30s\", \"5m\", \"2h\" or \"30d\"")
-    })
-}
-
-pub fn check_client_id(text: &str) -> Result<String, String> {
-    let client_id = text.trim();
-    if client_id.is_empty()
-        || client_id
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err("must be the OAuth client's unique identifier (Admin Center > Apps and integrations > OAuth clients), without spaces".into());
-    }
-    if client_id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "{client_id:?} looks like the numeric client id, which Zendesk rejects (invalid_client): use the client's unique identifier"
-        ));
-    }
-    Ok(client_id.to_owned())
-}
-
-/// `[a-z0-9][a-z0-9_-]{0,63}`: also used as a file name for the connection's lock.
-pub fn check_connection_name(name: &str) -> Result<(), String> {
-    let bytes = name.as_bytes();
-    let ok = matches!(bytes.first(), Some(b) if b.is_ascii_lowercase() || b.is_ascii_digit())
-        && bytes.len() <= 64
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_' || *b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{name:?} is not a valid name: use 1 to 64 of a-z, 0-9, '_' and '-', starting with a letter or digit"
-        ))
-    }
-}
-
-/// Splits a space- or comma-separated scope list, as typed on the command line.
-pub fn parse_scopes(kind: Kind, text: &str) -> Result<Vec<String>, String> {
-    let scopes = text
-        .split([' ', ','])
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    check_scopes(kind, scopes)
-}
-
-fn check_scopes(kind: Kind, scopes: Vec<String>) -> Result<Vec<String>, String> {
-    let known = match kind {
-        Kind::Support => SUPPORT_SCOPES,
-        Kind::Chat => CHAT_SCOPES,
-    };
-    if scopes.is_empty() {
-        return Err("no scopes: give at least one, e.g. [\"read\"]".into());
-    }
-    let mut seen = HashSet::new();
-    for scope in &scopes {
-        if !known.contains(&scope.as_str()) {
-            let hint = if kind == Kind::Support && scope.starts_with("chat") {
-                " (chat scopes belong to kind = \"chat\" connections)"
-            } else {
-                ""
-            };
-            return Err(format!(
-                "{scope:?} is not a {} scope{hint}: use {}",
-                kind.as_str(),
-                known.join(", ")
-            ));
-        }
-        if !seen.insert(scope) {
-            return Err(format!("{scope:?} is listed twice: list each scope once"));
-        }
-    }
-    Ok(scopes)
-}
-
-pub fn check_port(port: i64) -> Result<u16, String> {
-    match u16::try_from(port) {
-        Ok(port) if port >= 1024 => Ok(port),
-        _ => Err(format!(
-            "{port} is not a usable port: pick one from 1024 to 65535 and register http://127.0.0.1:PORT/callback in Zendesk"
-        )),
-    }
-}
-
-/// https anywhere, http only on a loopback host (checklist item 21). Returned without a
-/// trailing slash so paths can be appended.
-pub fn check_base_url(text: &str) -> Result<String, String> {
-    // Never echo the text: it may carry a password or a token in its query.
-    let url = url::Url::parse(text.trim()).map_err(|e| {
-        format!(
-            "not a URL ({e}): write e.g. \"https://acme.zendesk.com\" or \"http://127.0.0.1:4455\""
-        )
-    })?;
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("the URL carries a user name or password: remove them".into());
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(
-            "the URL has a query or fragment: give only scheme, host, port and path".into(),
-        );
-    }
-    let host = url.host_str().unwrap_or_default();
-    if host.is_empty() {
-        return Err("the URL has no host".into());
-    }
-    match url.scheme() {
-        "https" => {}
-        "http" => {
-            let loopback = host == "localhost"
-                || host
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback());
-            if !loopback {
-                return Err(format!(
-                    "http to {host} would send tokens in clear over a non-loopback host: use https"
-                ));
-            }
-        }
-        other => {
-            return Err(format!(
-                "{other}:// is not allowed: use https:// (or http:// on 127.0.0.1)"
-            ));
-        }
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
 }

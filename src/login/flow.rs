@@ -99,7 +99,8 @@ pub async fn login(
             &request.verifier,
             &request.redirect_uri,
         )
-        .await?;
+        .await
+        .map_err(Error::zendesk_about(&connection.name))?;
 
     let (lock, entry) = lock_and_reload(vault, &connection.name).await?;
     let mut entry = entry.unwrap_or_default();

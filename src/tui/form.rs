@@ -225,7 +225,10 @@ impl ConnectionForm {
         if self.taken.iter().any(|n| n == name) {
             errors.insert(
                 FormField::Name,
-                format!("a connection named {name:?} exists: pick another name"),
+                format!(
+                    "a connection named {} exists: pick another name",
+                    crate::error::quote(name)
+                ),
             );
         }
         match checked {

@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::config::MAX_KDF_WORK_FACTOR;
 use crate::error::Error;
+use crate::safe_file::{self, IDENTITY_LIMIT, Links};
 use crate::secret::Secret;
 
 pub struct Keys {
@@ -73,13 +74,18 @@ impl Keys {
         })
     }
 
+    /// A plain identity file is the user's: a link to it is followed.
     pub fn from_identity_file(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Locked(format!(
-                "cannot read the identity file {}: {e}; check the path given by --identity-file, settings.identity_file or ZDAUTH_IDENTITY_FILE",
-                path.display()
-            ))
-        })?;
+        let text = match safe_file::read_text(path, Links::Follow, IDENTITY_LIMIT) {
+            Ok(Some(mut text)) => std::mem::take(&mut *text),
+            Ok(None) => {
+                return Err(Error::Locked(format!(
+                    "cannot read the identity file {}: it does not exist; check the path given by --identity-file, settings.identity_file or ZDAUTH_IDENTITY_FILE",
+                    path.display()
+                )));
+            }
+            Err(e) => return Err(Error::Locked(e.to_string())),
+        };
         Self::from_identity_text(Secret::new(text), &path.display().to_string())
     }
 
@@ -199,11 +205,13 @@ fn unreadable(path: &Path, e: &dyn std::fmt::Display) -> Error {
 }
 
 /// An identity that cannot be read leaves the vault locked (exit 6), whatever the cause.
-pub(super) fn read_identity(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| {
-        Error::Locked(format!(
-            "cannot read {}: {e}; check its permissions, or restore it from a backup",
+pub(super) fn read_identity(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
+    match safe_file::read(path, Links::Follow, IDENTITY_LIMIT) {
+        Ok(Some(sealed)) => Ok(sealed),
+        Ok(None) => Err(Error::Locked(format!(
+            "{} does not exist: restore it from a backup",
             path.display()
-        ))
-    })
+        ))),
+        Err(e) => Err(Error::Locked(e.to_string())),
+    }
 }

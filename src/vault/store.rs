@@ -12,6 +12,7 @@ use crate::atomic_file;
 use crate::error::{Error, io_error};
 use crate::lock::{CONNECTION_LOCK_TIMEOUT, DIR_LOCK_TIMEOUT, FileLock};
 use crate::paths::Paths;
+use crate::safe_file::{self, FileError, Links, VAULT_LIMIT};
 
 use super::commit::GroupCommit;
 use super::keys::Keys;
@@ -95,11 +96,12 @@ impl Vault {
     /// The decrypted vault, or None when there is none yet.
     fn plaintext(&self) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
         let path = self.paths.vault();
-        let file = match std::fs::File::open(&path) {
-            Ok(file) => file,
+        let opened = safe_file::open_regular(&path, Links::Follow)?;
+        let (file, meta) = match opened {
+            Some(opened) => opened,
             // recipient.txt is written after the first vault, so with it a missing vault was
             // lost, not never made: starting an empty one would hide the loss of every token.
-            Err(e) if e.kind() == io::ErrorKind::NotFound && self.paths.recipient().exists() => {
+            None if self.paths.recipient().exists() => {
                 let backup = self.paths.vault_backup();
                 let restore = if backup.exists() {
                     format!(
@@ -111,14 +113,19 @@ impl Vault {
                 };
                 return Err(Error::MissingVault { path, restore });
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io_error("read", &path, e)),
+            None => return Ok(None),
         };
-        let size = file
-            .metadata()
-            .map_err(|e| io_error("read", &path, e))?
-            .len();
-        let reader = io::BufReader::new(file);
+        let size = meta.len();
+        if size > VAULT_LIMIT.bytes {
+            return Err(FileError::TooLarge {
+                path,
+                size,
+                limit: VAULT_LIMIT,
+            }
+            .into());
+        }
+        // Bounded even if the file grows while it is read: the cut shows as a damaged vault.
+        let reader = io::BufReader::new(io::Read::take(file, VAULT_LIMIT.bytes));
         let plaintext = self
             .keys
             .decrypt_from(reader, size as usize)
@@ -205,7 +212,7 @@ impl Vault {
             .paths
             .dir()
             .join(format!("vault.rescue-{name}-{stamp}.age"));
-        atomic_file::replace(&path, &ciphertext, None)?;
+        atomic_file::replace_own(&path, &ciphertext)?;
         Ok(path)
     }
 
@@ -221,6 +228,7 @@ impl Vault {
     /// network call to the persisted new pair, so that only one process at a time spends a
     /// single-use refresh token.
     pub fn lock_connection(&self, name: &str) -> Result<ConnectionLock, Error> {
+        self.paths.ensure_locks_dir()?;
         let lock = FileLock::acquire(
             &self.paths.connection_lock(name),
             self.connection_lock_timeout,

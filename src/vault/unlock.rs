@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use crate::atomic_file;
 use crate::config::Settings;
-use crate::error::{Error, io_error};
+use crate::error::Error;
 use crate::paths::{Paths, expand_user_path};
+use crate::safe_file::{self, Links, RECIPIENT_LIMIT};
 use crate::secret::Secret;
 
 use super::keys::{Keys, read_identity};
@@ -62,10 +63,8 @@ pub fn unlock(
 /// would write a vault the user's other tools cannot open.
 pub fn check_recipient(paths: &Paths, keys: &Keys) -> Result<(), Error> {
     let path = paths.recipient();
-    let recorded = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io_error("read", &path, e)),
+    let Some(recorded) = safe_file::read_text(&path, Links::Follow, RECIPIENT_LIMIT)? else {
+        return Ok(());
     };
     let recorded: Vec<&str> = recorded
         .lines()

@@ -73,6 +73,18 @@ impl ZendeskError {
     pub fn exit_code(&self) -> u8 {
         exit::ZENDESK_OR_NETWORK
     }
+
+    /// The message with `name` in its hint where it shows a command to run: the client does
+    /// not know which connection it serves, the caller does.
+    pub fn about(&self, name: &str) -> String {
+        let text = self.to_string();
+        ["login", "refresh"].iter().fold(text, |text, command| {
+            text.replace(
+                &format!("`zdauth {command} NAME`"),
+                &format!("`zdauth {command} {name}`"),
+            )
+        })
+    }
 }
 
 fn describe(description: &Option<String>) -> String {

@@ -2,6 +2,7 @@
 //! binary run against it.
 #![allow(dead_code)]
 
+pub mod bounded;
 pub mod clipboard;
 pub mod tmux;
 pub mod world;
@@ -157,7 +158,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn of(output: Output) -> Self {
+    pub fn of(output: Output) -> Self {
         Self {
             // A signal's death reads as a shell reports it: 128+N.
             code: output
