@@ -33,7 +33,8 @@ pub async fn unlock_then_run(locked: Locked) -> anyhow::Result<()> {
             return Ok(());
         };
         let vault = crate::vault::Vault::new(locked.paths.clone(), keys)
-            .with_connection_lock_timeout(locked.connection_lock_timeout);
+            .with_connection_lock_timeout(locked.connection_lock_timeout)
+            .with_rescue_places(crate::vault::rescue::user_places(&locked.paths));
         let setup = Setup {
             config: locked.config.clone(),
             refresher: Arc::new(Refresher::new(vault, locked.client.clone())),
