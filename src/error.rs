@@ -99,6 +99,10 @@ pub enum Error {
     #[error("no room to save a new pair in {} ({cause}): free some space; your tokens were kept", dir.display())]
     NoRoom { dir: PathBuf, cause: io::Error },
 
+    /// A signal came while other refreshes were on the wire: this one was not started.
+    #[error("interrupted before the refresh of {0} began; its tokens were kept")]
+    Interrupted(String),
+
     #[error("Zendesk did not grant access to {name} ({error}{}); nothing was stored: log in again and choose Allow", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     LoginDenied {
         name: String,

@@ -19,6 +19,7 @@ pub mod paths;
 pub mod refresh;
 pub mod secret;
 pub mod setup;
+pub mod shield;
 pub mod status;
 pub mod subdomain;
 pub mod throttle;

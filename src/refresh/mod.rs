@@ -121,6 +121,8 @@ impl Refresher {
         }
 
         let room = reserve_room(&self.vault).await?;
+        // From here to the stored pair a signal waits (item 32).
+        let spending = crate::shield::spending(&connection.name)?;
         let request = TokenRequest {
             connection,
             client_secret: entry.client_secret.as_ref(),
@@ -141,7 +143,9 @@ impl Refresher {
                 entry.issuer = Some(issuer);
                 // Stored before anyone sees the new access token (checklist item 17); the
                 // old refresh token is spent, so this pair must not be lost.
-                store_new_pair(lock, room, &connection.name, entry).await?;
+                let stored = store_new_pair(lock, room, &connection.name, entry).await;
+                drop(spending);
+                stored?;
                 let new = self.learn_refresh_expiry(connection, new).await;
                 Ok(Fresh {
                     tokens: new,
