@@ -80,18 +80,20 @@ pub enum Error {
     #[error("{0}")]
     RefreshFailed(String),
 
-    #[error("the refresh token of {name} was spent, and its new pair could not be saved in vault.age ({reason}); the new pair is safe in {}: free some space, and the next zdauth command takes it back", rescue.display())]
+    #[error("the {spent} of {name} was spent, and its new pair could not be saved in vault.age ({reason}); the new pair is safe in {}: free some space, and the next zdauth command takes it back", rescue.display())]
     Rescued {
         name: String,
+        spent: &'static str,
         reason: String,
         rescue: PathBuf,
     },
 
     #[error(
-        "the refresh token of {name} was spent, and its new pair could be saved neither in vault.age ({reason}) nor in a rescue file ({rescue_error}); run `zdauth login {name}` once there is space"
+        "the {spent} of {name} was spent, and its new pair could be saved neither in vault.age ({reason}) nor in a rescue file ({rescue_error}); run `zdauth login {name}` once there is space"
     )]
     PairLost {
         name: String,
+        spent: &'static str,
         reason: String,
         rescue_error: String,
     },

@@ -247,6 +247,29 @@ fn item_31_a_pair_that_cannot_be_saved_is_rescued_outside_the_full_disk_and_take
 }
 
 #[test]
+fn item_31_a_login_on_a_full_disk_spends_no_code_and_keeps_the_stored_pair() {
+    let w = World::new(|_| {});
+    w.seed();
+    let before = w.stored();
+    let Some(disk) = Tmpfs::over(&w.sb.dir(), "size=1m,mode=0700") else {
+        return;
+    };
+    let filler = disk.fill();
+    let browser = w.browser();
+    let login = ["login", "acme", "--timeout", "30s"];
+    w.sb.run_with(&login, &[("BROWSER", &browser)], None)
+        .fails_at_end(1, "no room to save a new pair in");
+    assert_eq!(w.fake.counters().token_posts, 0, "the code was spent");
+    assert_eq!(w.stored(), before);
+
+    fs::remove_file(filler).unwrap();
+    w.sb.run_with(&login, &[("BROWSER", &browser)], None)
+        .success();
+    assert_eq!(w.fake.counters().code_exchanges, 1);
+    assert!(w.fake.access_token_works(&w.stored_access()));
+}
+
+#[test]
 fn item_31_a_rescue_older_than_the_vault_never_replaces_it() {
     let w = World::new(|_| {});
     let mut old = common::tokens(1800, Some(86_400));

@@ -25,16 +25,29 @@ fn wait_for_the_post(w: &World) {
     }
 }
 
-fn signal_during_the_post(args: &[&str], signal: libc::c_int) {
+/// A world whose stored access token has expired, so that every command refreshes whatever
+/// margin it asks for, and whose token POSTs take a while.
+fn slow_world() -> World {
     let w = World::new(|_| {});
     w.seed();
-    // Expired here, so that every command refreshes whatever margin it asks for.
     let lock = w.sb.vault().lock_connection("acme").unwrap();
     let mut entry = lock.reload().unwrap().unwrap();
     entry.tokens.as_mut().unwrap().expires_at = Some(jiff::Timestamp::now());
     lock.persist(entry).unwrap();
     drop(lock);
     w.fake.set_latency(Duration::from_millis(1500));
+    w
+}
+
+/// The server finishes what it was sent, whether or not anyone still listens.
+fn wait_until_the_fake_is_idle(w: &World) {
+    while w.fake.counters().token_posts_in_flight > 0 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn signal_during_the_post(args: &[&str], signal: libc::c_int) {
+    let w = slow_world();
     let child =
         w.sb.zdauth(args)
             .stdout(Stdio::piped())
@@ -45,10 +58,7 @@ fn signal_during_the_post(args: &[&str], signal: libc::c_int) {
     // SAFETY: kill takes plain integers; the child is ours and not yet reaped.
     assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
     let out = child.wait_with_output().unwrap();
-    // The server finishes what it was sent, whether or not anyone still listens.
-    while w.fake.counters().token_posts_in_flight > 0 {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_until_the_fake_is_idle(&w);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         out.status.signal(),
@@ -98,6 +108,27 @@ fn item_32_refresh_export_and_exec_also_store_the_pair_before_a_signal_ends_them
             .spawn(|| signal_during_the_post(&["export", "acme", "--format", "env"], libc::SIGINT));
         scope.spawn(|| signal_during_the_post(&["exec", "acme", "--", "true"], libc::SIGHUP));
     });
+}
+
+#[test]
+fn item_32_only_sigkill_costs_the_grant_and_status_then_says_a_login_is_needed() {
+    let w = slow_world();
+    let mut child =
+        w.sb.zdauth(&["token", "acme"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+    wait_for_the_post(&w);
+    child.kill().unwrap();
+    let _ = child.wait();
+    wait_until_the_fake_is_idle(&w);
+    w.fake.set_latency(Duration::ZERO);
+    w.sb.run(&["token", "acme"])
+        .fails(5, "run `zdauth login acme`");
+    let status = w.sb.run(&["status", "acme"]);
+    assert_eq!(status.code, 5, "{}", status.stdout);
+    assert!(status.stdout.contains("login"), "{}", status.stdout);
 }
 
 /// The clipboard helper waiting for its text: the earliest point where a zdauth process

@@ -49,12 +49,19 @@ pub(crate) async fn store_new_pair(
             }
         }
         let reason = last.map(|e| e.to_string()).unwrap_or_default();
+        // What Zendesk took for this pair: a login stores no last refresh.
+        let spent = if entry.last_refresh.is_some() {
+            "refresh token"
+        } else {
+            "login code"
+        };
         let rescue = match lock.vault().write_rescue(&name, &entry) {
             Ok(rescue) => rescue,
             Err(e) => {
                 tracing::error!(connection = %name, "the new pair could not be saved anywhere");
                 return Err(Error::PairLost {
                     name,
+                    spent,
                     reason,
                     rescue_error: e.to_string(),
                 });
@@ -63,6 +70,7 @@ pub(crate) async fn store_new_pair(
         tracing::error!(connection = %name, rescue = %rescue.display(), "new pair saved to a rescue file");
         Err(Error::Rescued {
             name,
+            spent,
             reason,
             rescue,
         })
