@@ -82,10 +82,15 @@ fn file_name(paths: &Paths, name: &str, attempt: u32) -> String {
     )
 }
 
-/// The connection a rescue file of this config dir holds, by its name.
-fn rescued_name(paths: &Paths, place: &Path, file: &str) -> Option<String> {
+/// What this config dir's rescue file names start with.
+fn own_prefix(paths: &Paths) -> String {
+    format!("{PREFIX}{}-", tag(paths))
+}
+
+/// The connection a rescue file of this config dir (whose names start with `own`) holds.
+fn rescued_name(paths: &Paths, own: &str, place: &Path, file: &str) -> Option<String> {
     let rest = file.strip_suffix(".age")?;
-    if let Some(rest) = rest.strip_prefix(&format!("{PREFIX}{}-", tag(paths))) {
+    if let Some(rest) = rest.strip_prefix(own) {
         let (stamp, name) = rest.split_once('-')?;
         return stamp
             .bytes()
@@ -171,6 +176,7 @@ fn check_ours(place: &Path) -> Result<(), Error> {
 /// Rescue files of this config dir for `only` (or every connection), oldest first.
 fn find(vault: &Vault, only: Option<&str>) -> Vec<(String, PathBuf)> {
     let paths = vault.paths();
+    let own = own_prefix(paths);
     let mut found = Vec::new();
     for place in vault.rescue_places() {
         let Ok(entries) = fs::read_dir(place) else {
@@ -178,7 +184,7 @@ fn find(vault: &Vault, only: Option<&str>) -> Vec<(String, PathBuf)> {
         };
         for entry in entries.flatten() {
             let file = entry.file_name();
-            let Some(name) = rescued_name(paths, place, &file.to_string_lossy()) else {
+            let Some(name) = rescued_name(paths, &own, place, &file.to_string_lossy()) else {
                 continue;
             };
             if only.is_none_or(|only| only == name) {
@@ -283,22 +289,16 @@ mod tests {
     #[test]
     fn names_parse_back_and_other_dirs_are_not_ours() {
         let paths = Paths::at("/home/u/.config/zdauth");
+        let own = own_prefix(&paths);
         let place = Path::new("/home/u/.local/state/zdauth");
         let file = file_name(&paths, "acme-2", 0);
-        assert_eq!(
-            rescued_name(&paths, place, &file).as_deref(),
-            Some("acme-2")
-        );
-        let other = Paths::at("/elsewhere");
-        assert_eq!(rescued_name(&other, place, &file), None);
-        assert_eq!(
-            rescued_name(&paths, paths.dir(), "vault.rescue-acme-1764570000.age").as_deref(),
-            Some("acme")
-        );
-        assert_eq!(
-            rescued_name(&paths, place, "vault.rescue-acme-1764570000.age"),
-            None
-        );
-        assert_eq!(rescued_name(&paths, place, "notes.age"), None);
+        let name = |own: &str, place: &Path, file: &str| rescued_name(&paths, own, place, file);
+        assert_eq!(name(&own, place, &file).as_deref(), Some("acme-2"));
+        let other = own_prefix(&Paths::at("/elsewhere"));
+        assert_eq!(name(&other, place, &file), None);
+        let old = "vault.rescue-acme-1764570000.age";
+        assert_eq!(name(&own, paths.dir(), old).as_deref(), Some("acme"));
+        assert_eq!(name(&own, place, old), None);
+        assert_eq!(name(&own, place, "notes.age"), None);
     }
 }
