@@ -210,6 +210,11 @@ fn item_31_a_pair_that_cannot_be_saved_is_rescued_outside_the_full_disk_and_take
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let last = last_line(&out.stderr);
+    let lines = String::from_utf8_lossy(&out.stderr)
+        .trim_end()
+        .lines()
+        .count();
+    assert_eq!(lines, 1, "one line says what happened: {last}");
     let places = w.sb.temp.path().join("xdg-state").join("zdauth");
     assert!(
         last.starts_with("zdauth: the refresh token of acme was spent")
@@ -232,6 +237,12 @@ fn item_31_a_pair_that_cannot_be_saved_is_rescued_outside_the_full_disk_and_take
         status
             .stderr
             .contains("zdauth: took back acme's new tokens from "),
+        "{}",
+        status.stderr
+    );
+    assert_eq!(
+        status.stderr.matches("took back").count(),
+        1,
         "{}",
         status.stderr
     );
