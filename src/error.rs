@@ -90,12 +90,30 @@ pub enum Error {
     #[error("{0}")]
     RefreshFailed(String),
 
-    #[error("the new tokens for {name} could not be saved in vault.age ({reason}); they are safe in {}: fix the cause, then copy that file over vault.age (it is a vault holding just {name})", rescue.display())]
+    #[error("the {spent} of {name} was spent, and its new pair could not be saved in vault.age ({reason}); the new pair is safe in {}: free some space, and the next zdauth command takes it back", rescue.display())]
     Rescued {
         name: String,
+        spent: &'static str,
         reason: String,
         rescue: PathBuf,
     },
+
+    #[error(
+        "the {spent} of {name} was spent, and its new pair could be saved neither in vault.age ({reason}) nor in a rescue file ({rescue_error}); run `zdauth login {name}` once there is space"
+    )]
+    PairLost {
+        name: String,
+        spent: &'static str,
+        reason: String,
+        rescue_error: String,
+    },
+
+    #[error("no room to save a new pair in {} ({cause}): free some space; your tokens were kept", dir.display())]
+    NoRoom { dir: PathBuf, cause: io::Error },
+
+    /// A signal came while other refreshes were on the wire: this one was not started.
+    #[error("interrupted before the refresh of {0} began; its tokens were kept")]
+    Interrupted(String),
 
     #[error("Zendesk did not grant access to {name} ({error}{}); nothing was stored: log in again and choose Allow", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     LoginDenied {

@@ -20,6 +20,7 @@ pub mod refresh;
 pub mod safe_file;
 pub mod secret;
 pub mod setup;
+pub mod shield;
 pub mod status;
 pub mod subdomain;
 pub mod text;

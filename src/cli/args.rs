@@ -171,7 +171,8 @@ run, 127 when it is not found; before that, zdauth's own:
   2  usage error
   5  login required (no token, or refresh token expired or revoked)
   6  vault locked (wrong passphrase, no passphrase, unreadable identity)
-  7  Zendesk or network error; stored tokens kept";
+  7  Zendesk or network error; stored tokens kept
+  129, 130, 143  ended by SIGHUP, SIGINT, SIGTERM (a refresh on the wire is stored first)";
 
 #[derive(Debug, Args)]
 pub struct AddArgs {

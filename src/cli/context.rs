@@ -25,6 +25,12 @@ impl Context {
     pub fn unlock(&self, config: &Config) -> Result<Vault, Error> {
         let source = self.identity_source(config);
         let keys = vault::unlock(&self.paths, &source, passphrase::existing)?;
-        Ok(Vault::new(self.paths.clone(), keys))
+        let vault = Vault::new(self.paths.clone(), keys)
+            .with_rescue_places(vault::rescue::user_places(&self.paths));
+        // Before anything reads a token: a rescued pair replaces the spent one (item 31).
+        for taken in vault.take_back_rescues()? {
+            eprintln!("zdauth: {taken}");
+        }
+        Ok(vault)
     }
 }

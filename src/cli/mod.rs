@@ -27,6 +27,8 @@ use crate::logging;
 use crate::paths::Paths;
 
 pub fn main() -> ExitCode {
+    // Before anything secret is in memory: every command may hold tokens or the identity.
+    crate::shield::non_dumpable();
     let cli = Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,
@@ -55,6 +57,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     logging::init(&paths, cli.verbose);
     for fixed in paths.fix_permissions()? {
         eprintln!("zdauth: warning: {fixed}");
+    }
+    if matches!(
+        command,
+        Command::Token { .. }
+            | Command::Refresh { .. }
+            | Command::Copy { .. }
+            | Command::Export { .. }
+            | Command::Exec { .. }
+    ) {
+        crate::shield::defer_signals_during_refresh();
     }
     let ctx = Context { paths };
     // The subcommand's name only: its arguments may hold a URL with credentials.

@@ -125,9 +125,18 @@ pub(crate) struct DenyThis;
 
 pub(crate) async fn gate(
     State(shared): State<Arc<Shared>>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
+    // A server goes on with a request it has received when the client hangs up: a refresh
+    // rotates even if the process that sent it was killed while waiting for the answer.
+    let answer = tokio::spawn(answer(shared, request, next));
+    answer
+        .await
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+async fn answer(shared: Arc<Shared>, mut request: Request, next: Next) -> Response {
     let kind = RequestKind::of(request.method(), request.uri().path());
     let _in_flight = (kind == RequestKind::Token).then(|| InFlight::start(&shared));
     let (latency, fault, echo_errors) = {

@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Callback, CallbackError, Catcher, LoginError, browser};
 use crate::config::{Connection, Kind};
 use crate::error::Error;
-use crate::refresh::{blocking, lock_and_reload, record_details, store_new_pair};
+use crate::refresh::{blocking, lock_and_reload, record_details, reserve_room, store_new_pair};
 use crate::vault::{Tokens, User, Vault};
 use crate::zendesk::{self, AuthorizationRequest, TokenRequest, ZendeskClient};
 
@@ -86,6 +86,8 @@ pub async fn login(
         }
     };
 
+    // A code is single-use too: the pair it buys must have room before it is spent (item 31).
+    let room = reserve_room(vault).await?;
     events(LoginEvent::Exchanging);
     let token_request = TokenRequest {
         connection,
@@ -113,7 +115,7 @@ pub async fn login(
     entry.user = None;
     // Stored before anything else happens (item 17); the lock is released before the
     // lookups below, so other processes are not held up by them.
-    drop(store_new_pair(lock, &connection.name, entry).await?);
+    drop(store_new_pair(lock, room, &connection.name, entry).await?);
 
     if connection.kind != Kind::Support {
         return Ok(LoggedIn { tokens, user: None });

@@ -20,7 +20,7 @@ use crate::zendesk::{self, TokenRequest, ZendeskClient};
 
 mod store;
 
-pub(crate) use store::{blocking, lock_and_reload, record_details, store_new_pair};
+pub(crate) use store::{blocking, lock_and_reload, record_details, reserve_room, store_new_pair};
 use store::{keep_note, reload};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +120,9 @@ impl Refresher {
             return Err(login("the refresh token has expired"));
         }
 
+        let room = reserve_room(&self.vault).await?;
+        // From here to the stored pair a signal waits (item 32).
+        let spending = crate::shield::spending(&connection.name)?;
         let request = TokenRequest {
             connection,
             client_secret: entry.client_secret.as_ref(),
@@ -140,7 +143,9 @@ impl Refresher {
                 entry.issuer = Some(issuer);
                 // Stored before anyone sees the new access token (checklist item 17); the
                 // old refresh token is spent, so this pair must not be lost.
-                store_new_pair(lock, &connection.name, entry).await?;
+                let stored = store_new_pair(lock, room, &connection.name, entry).await;
+                drop(spending);
+                stored?;
                 let new = self.learn_refresh_expiry(connection, new).await;
                 Ok(Fresh {
                     tokens: new,

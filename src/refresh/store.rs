@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::vault::preflight::{self, Reserved};
 use crate::vault::{ConnectionLock, Entry, Tokens, User, Vault};
 
 /// Takes the connection's cross-process lock and reads its entry as it is on disk now.
@@ -15,21 +16,28 @@ pub(crate) async fn lock_and_reload(
     let name = name.to_owned();
     blocking(move || {
         let lock = vault.lock_connection(&name)?;
+        // A pair an earlier run rescued replaces the spent one before anyone reads it.
+        for taken in lock.take_back_rescues()? {
+            tracing::warn!(connection = %name, "{taken}");
+        }
         let entry = lock.reload_writable()?;
         Ok((lock, entry))
     })
     .await
 }
 
-/// Saves a pair whose predecessor is already spent: retried, and if vault.age still cannot
-/// take it, written to a rescue file beside it. Never dropped.
+/// Saves a pair whose predecessor is already spent into the space `room` held for it:
+/// retried, and if vault.age still cannot take it, written to a rescue file outside the
+/// config dir. Never dropped.
 pub(crate) async fn store_new_pair(
     lock: ConnectionLock,
+    room: Reserved,
     name: &str,
     entry: Entry,
 ) -> Result<ConnectionLock, Error> {
     let name = name.to_owned();
     blocking(move || {
+        room.release();
         let mut last = None;
         for attempt in 0..3 {
             if attempt > 0 {
@@ -41,15 +49,39 @@ pub(crate) async fn store_new_pair(
             }
         }
         let reason = last.map(|e| e.to_string()).unwrap_or_default();
-        let rescue = lock.vault().write_rescue(&name, &entry)?;
+        // What Zendesk took for this pair: a login stores no last refresh.
+        let spent = if entry.last_refresh.is_some() {
+            "refresh token"
+        } else {
+            "login code"
+        };
+        let rescue = match lock.vault().write_rescue(&name, &entry) {
+            Ok(rescue) => rescue,
+            Err(e) => {
+                tracing::error!(connection = %name, "the new pair could not be saved anywhere");
+                return Err(Error::PairLost {
+                    name,
+                    spent,
+                    reason,
+                    rescue_error: e.to_string(),
+                });
+            }
+        };
         tracing::error!(connection = %name, rescue = %rescue.display(), "new pair saved to a rescue file");
         Err(Error::Rescued {
             name,
+            spent,
             reason,
             rescue,
         })
     })
     .await
+}
+
+/// Proves, before a refresh token or code is spent, that the new pair will fit (item 31).
+pub(crate) async fn reserve_room(vault: &Vault) -> Result<Reserved, Error> {
+    let paths = vault.paths().clone();
+    blocking(move || preflight::reserve(&paths)).await
 }
 
 /// Stores an error note (tokens unchanged). A failure here is logged, not returned: the

@@ -33,7 +33,13 @@ pub async fn unlock_then_run(locked: Locked) -> anyhow::Result<()> {
             return Ok(());
         };
         let vault = crate::vault::Vault::new(locked.paths.clone(), keys)
-            .with_connection_lock_timeout(locked.connection_lock_timeout);
+            .with_connection_lock_timeout(locked.connection_lock_timeout)
+            .with_rescue_places(crate::vault::rescue::user_places(&locked.paths));
+        // Before the first row is read; the terminal is the TUI's now, so the log says it.
+        let taking = vault.clone();
+        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || taking.take_back_rescues()).await {
+            tracing::warn!(error = %e, "could not take back a rescued pair yet");
+        }
         let setup = Setup {
             config: locked.config.clone(),
             refresher: Arc::new(Refresher::new(vault, locked.client.clone())),

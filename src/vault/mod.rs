@@ -4,6 +4,8 @@
 mod commit;
 mod keys;
 mod payload;
+pub mod preflight;
+pub mod rescue;
 mod store;
 mod unlock;
 

@@ -38,16 +38,34 @@ pub struct Vault {
     keys: Arc<Keys>,
     connection_lock_timeout: Duration,
     commits: Arc<GroupCommit>,
+    /// Where a pair that vault.age cannot take goes, in order (see `rescue`).
+    rescue_places: Arc<Vec<PathBuf>>,
 }
 
 impl Vault {
     pub fn new(paths: Paths, keys: Keys) -> Self {
         Self {
-            paths,
             keys: Arc::new(keys),
             connection_lock_timeout: CONNECTION_LOCK_TIMEOUT,
             commits: Arc::default(),
+            rescue_places: Arc::new(vec![paths.dir().to_path_buf()]),
+            paths,
         }
+    }
+
+    /// The places a rescue tries, in order; the doors pass [`super::rescue::user_places`].
+    pub fn with_rescue_places(mut self, places: Vec<PathBuf>) -> Self {
+        self.rescue_places = Arc::new(places);
+        self
+    }
+
+    pub fn rescue_places(&self) -> &[PathBuf] {
+        &self.rescue_places
+    }
+
+    /// Merges back every pair an earlier run had to rescue (see `rescue`).
+    pub fn take_back_rescues(&self) -> Result<Vec<super::rescue::TakenBack>, Error> {
+        super::rescue::take_back_all(self)
     }
 
     /// How long to wait for another process's refresh of the same connection; it must cover
@@ -202,18 +220,10 @@ impl Vault {
     }
 
     /// Last resort when a new token pair cannot be saved into vault.age: the pair goes into a
-    /// file of its own, a standard vault holding just that connection, so it is not lost.
+    /// file of its own, a standard vault holding just that connection, in the first of the
+    /// rescue places that takes it. The next run takes it back.
     pub fn write_rescue(&self, name: &str, entry: &Entry) -> Result<PathBuf, Error> {
-        let mut data = VaultData::default();
-        data.connections.insert(name.to_owned(), entry.clone());
-        let ciphertext = self.keys.encrypt(&data.to_plaintext())?;
-        let stamp = jiff::Timestamp::now().as_second();
-        let path = self
-            .paths
-            .dir()
-            .join(format!("vault.rescue-{name}-{stamp}.age"));
-        atomic_file::replace_own(&path, &ciphertext)?;
-        Ok(path)
+        super::rescue::write(self, name, entry)
     }
 
     fn write(&self, data: &VaultData) -> Result<(), Error> {
@@ -252,6 +262,12 @@ pub struct ConnectionLock {
 impl ConnectionLock {
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Merges back a pair of this connection that an earlier run had to rescue; run before
+    /// reading the entry to spend its refresh token, which the rescue may have replaced.
+    pub fn take_back_rescues(&self) -> Result<Vec<super::rescue::TakenBack>, Error> {
+        super::rescue::take_back_locked(&self.vault, &self.name)
     }
 
     /// The entry as it is on disk now (another process may have changed it before we got the

@@ -1,0 +1,196 @@
+//! A process holding tokens and its own end (checklist item 32) and memory: SIGINT, SIGTERM
+//! and SIGHUP while a refresh is on the wire wait for the new pair to be stored; every
+//! command is non-dumpable.
+
+mod common;
+
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Sandbox;
+use common::world::World;
+
+/// Until the fake holds a token POST (its latency keeps it there).
+fn wait_for_the_post(w: &World) {
+    let started = Instant::now();
+    while w.fake.counters().token_posts_in_flight == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no token POST arrived"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A world whose stored access token has expired, so that every command refreshes whatever
+/// margin it asks for, and whose token POSTs take a while.
+fn slow_world() -> World {
+    let w = World::new(|_| {});
+    w.seed();
+    let lock = w.sb.vault().lock_connection("acme").unwrap();
+    let mut entry = lock.reload().unwrap().unwrap();
+    entry.tokens.as_mut().unwrap().expires_at = Some(jiff::Timestamp::now());
+    lock.persist(entry).unwrap();
+    drop(lock);
+    w.fake.set_latency(Duration::from_millis(1500));
+    w
+}
+
+/// The server finishes what it was sent, whether or not anyone still listens.
+fn wait_until_the_fake_is_idle(w: &World) {
+    while w.fake.counters().token_posts_in_flight > 0 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn signal_during_the_post(args: &[&str], signal: libc::c_int) {
+    let w = slow_world();
+    let child =
+        w.sb.zdauth(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+    wait_for_the_post(&w);
+    // SAFETY: kill takes plain integers; the child is ours and not yet reaped.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    let out = child.wait_with_output().unwrap();
+    wait_until_the_fake_is_idle(&w);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.signal(),
+        Some(signal),
+        "{args:?}: {:?}, stderr: {stderr}",
+        out.status
+    );
+    assert!(out.stdout.is_empty(), "{args:?} handed out a token");
+    // The pair the fake rotated to is the stored one: nothing was lost.
+    assert!(
+        w.fake.access_token_works(&w.stored_access()),
+        "{args:?}: the vault lost the rotated pair"
+    );
+    assert_eq!(w.fake.counters().refreshes, 1);
+    assert!(
+        stderr.contains("once the new pair of acme was stored"),
+        "{stderr}"
+    );
+
+    w.fake.set_latency(Duration::ZERO);
+    let next = w.sb.run(&["token", "acme", "--min-valid", "24h"]).success();
+    assert_eq!(next.stdout.trim(), w.stored_access());
+    assert_eq!(
+        w.fake.counters().reuse_detections,
+        0,
+        "a spent token replayed"
+    );
+    assert_eq!(w.fake.counters().revoked_grants, 0);
+}
+
+#[test]
+fn item_32_sigint_sigterm_and_sighup_during_a_refresh_store_the_pair_then_end_the_token_command() {
+    std::thread::scope(|scope| {
+        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            scope.spawn(move || {
+                signal_during_the_post(&["token", "acme", "--min-valid", "24h"], signal)
+            });
+        }
+    });
+}
+
+#[test]
+fn item_32_refresh_export_and_exec_also_store_the_pair_before_a_signal_ends_them() {
+    std::thread::scope(|scope| {
+        scope.spawn(|| signal_during_the_post(&["refresh", "acme"], libc::SIGTERM));
+        scope
+            .spawn(|| signal_during_the_post(&["export", "acme", "--format", "env"], libc::SIGINT));
+        scope.spawn(|| signal_during_the_post(&["exec", "acme", "--", "true"], libc::SIGHUP));
+    });
+}
+
+#[test]
+fn item_32_only_sigkill_costs_the_grant_and_status_then_says_a_login_is_needed() {
+    let w = slow_world();
+    let mut child =
+        w.sb.zdauth(&["token", "acme"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+    wait_for_the_post(&w);
+    child.kill().unwrap();
+    let _ = child.wait();
+    wait_until_the_fake_is_idle(&w);
+    w.fake.set_latency(Duration::ZERO);
+    w.sb.run(&["token", "acme"])
+        .fails(5, "run `zdauth login acme`");
+    let status = w.sb.run(&["status", "acme"]);
+    assert_eq!(status.code, 5, "{}", status.stdout);
+    assert!(status.stdout.contains("login"), "{}", status.stdout);
+}
+
+/// The clipboard helper waiting for its text: the earliest point where a zdauth process
+/// blocks without a vault or a server.
+fn waiting_helper(sb: &Sandbox, as_user: Option<u32>) -> Child {
+    let mut command = sb.zdauth(&["clipboard-serve"]);
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(uid) = as_user {
+        command.uid(uid).gid(uid);
+    }
+    command.spawn().unwrap()
+}
+
+/// Who owns /proc/PID/environ: the process's own user while it is dumpable, root once it is
+/// not (the kernel's test for same-user ptrace and /proc/PID/mem is the same flag).
+fn proc_owner(pid: u32) -> u32 {
+    std::fs::metadata(Path::new("/proc").join(pid.to_string()).join("environ"))
+        .unwrap()
+        .uid()
+}
+
+#[test]
+fn every_zdauth_process_is_non_dumpable() {
+    if !Path::new("/proc/self/status").exists() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "needs /proc");
+        eprintln!("skipped: needs Linux /proc");
+        return;
+    }
+    let sb = Sandbox::new();
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    // As root the owner would be root either way: run the helper as nobody, whose /proc
+    // entry is then its own unless it made itself non-dumpable.
+    let as_user = root.then_some(65534);
+    std::fs::create_dir(sb.dir()).unwrap();
+    if let Some(uid) = as_user {
+        for dir in [sb.temp.path(), sb.dir().as_path()] {
+            std::os::unix::fs::chown(dir, Some(uid), Some(uid)).unwrap();
+        }
+    }
+    let mut helper = waiting_helper(&sb, as_user);
+    // It logs before it reads its text, and after it made itself non-dumpable.
+    let started = Instant::now();
+    while !sb.dir().join("zdauth.log").exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no log appeared"
+        );
+        assert!(
+            helper.try_wait().unwrap().is_none(),
+            "the helper ended early"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let owner = proc_owner(helper.id());
+    drop(helper.stdin.take());
+    let _ = helper.wait();
+    assert_eq!(
+        owner, 0,
+        "/proc/PID/environ of zdauth belongs to uid {owner}: it is dumpable"
+    );
+}
