@@ -20,8 +20,6 @@ use crate::paths::{Paths, create_private_dir};
 const PREFIX: &str = "zdauth-rescue-";
 /// Rescue files of zdauth versions that wrote them beside vault.age.
 const OLD_PREFIX: &str = "vault.rescue-";
-/// A rescue holds one connection; anything far larger is not one of ours.
-
 /// The user's places outside the config dir, in the order a rescue tries them: the state dir,
 /// the runtime dir, the home dir; the config dir itself last. Read from the environment, so
 /// only a door calls it: a library user's vault keeps its rescues in its own dir.
