@@ -93,6 +93,10 @@ impl Refresher {
         let Some(tokens) = entry.tokens.clone() else {
             return Err(login("no token stored"));
         };
+        // Zendesk refused this grant: its access token is dead too, whatever its expiry says.
+        if entry.login_required {
+            return Err(login("Zendesk refused the stored refresh token"));
+        }
         // A pair rotated after we asked is as fresh as Zendesk makes them: N callers waiting
         // together cost one POST even when they ask for more than a token's lifetime.
         let rotated_since_asked = entry.last_refresh.is_some_and(|at| at >= asked_at);
@@ -103,9 +107,6 @@ impl Refresher {
                 tokens,
                 refreshed: rotated_since_asked,
             });
-        }
-        if entry.login_required {
-            return Err(login("Zendesk refused the stored refresh token"));
         }
         // The attempt we waited for failed: report it rather than hammer Zendesk again.
         if entry.last_error_at.is_some_and(|at| at >= asked_at) {
@@ -216,7 +217,8 @@ pub fn stored_valid(
     let issuer = zendesk::issuer(connection);
     Ok(vault
         .load_entry(&connection.name)?
-        .filter(|e| e.issued_by(&issuer))
+        // A refused grant hands out nothing, however long its access token seems to live.
+        .filter(|e| e.issued_by(&issuer) && !e.login_required)
         .and_then(|e| e.tokens)
         .filter(|t| valid_for(t, Timestamp::now(), needed)))
 }

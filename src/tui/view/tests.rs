@@ -87,6 +87,28 @@ fn colours_follow_the_margin() {
     insta::assert_debug_snapshot!(buffer(&app(), 80, 8));
 }
 
+/// umbrella's clock says 10:00 left, but Zendesk refused its grant: the countdown and its
+/// bar are grey, not the green of a live token.
+#[test]
+fn item_27_a_refused_grant_has_a_grey_countdown() {
+    let buf = buffer(&app(), 80, 8);
+    let colour_of = |y: u16, text: &str| {
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        let column = line
+            .find(text)
+            .map(|at| line[..at].chars().count())
+            .unwrap();
+        buf[(column as u16, y)].fg
+    };
+    assert_eq!(colour_of(5, "10:00"), ratatui::style::Color::DarkGray);
+    assert_eq!(colour_of(5, "██░░░"), ratatui::style::Color::DarkGray);
+    assert_eq!(
+        colour_of(2, "29:41"),
+        ratatui::style::Color::Green,
+        "acme is live"
+    );
+}
+
 #[test]
 fn no_color_is_monochrome_and_still_reads() {
     let app = app_with(Options {
