@@ -70,6 +70,16 @@ pub enum Error {
     #[error("{name} needs a login ({reason}): run `zdauth login {name}`")]
     LoginRequired { name: String, reason: String },
 
+    /// A 401 for the stored token, then for a newly issued one as well.
+    #[error(
+        "{endpoint} refused {name}'s access token (401) even after getting a new one; the stored tokens were kept: {what_next}"
+    )]
+    TokenRefused {
+        name: String,
+        endpoint: &'static str,
+        what_next: String,
+    },
+
     #[error(transparent)]
     Zendesk(#[from] crate::zendesk::ZendeskError),
 
@@ -119,7 +129,7 @@ impl Error {
             Error::Locked(_) => exit::VAULT_LOCKED,
             Error::LoginRequired { .. } => exit::LOGIN_REQUIRED,
             Error::Zendesk(e) => e.exit_code(),
-            Error::RefreshFailed(_) => exit::ZENDESK_OR_NETWORK,
+            Error::RefreshFailed(_) | Error::TokenRefused { .. } => exit::ZENDESK_OR_NETWORK,
             _ => exit::OTHER,
         }
     }

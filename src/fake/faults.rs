@@ -44,6 +44,11 @@ pub enum Fault {
     ResetMidBody,
     /// Authorization requests only: redirect back with `error=access_denied`.
     Deny,
+    /// 401 `invalid_token`, as Zendesk answers a bearer token it no longer accepts.
+    Unauthorized,
+    /// Waits until the test calls `FakeZendesk::release_held`, then is answered as usual:
+    /// lets a test change the world while a request is on the wire.
+    Hold,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -148,6 +153,17 @@ pub(crate) async fn gate(
             request.extensions_mut().insert(DenyThis);
             next.run(request).await
         }
+        Some(Fault::Hold) => {
+            tokio::select! {
+                permit = shared.held.acquire() => {
+                    if let Ok(permit) = permit {
+                        permit.forget();
+                    }
+                    next.run(request).await
+                }
+                () = shared.cancel.cancelled() => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            }
+        }
         Some(Fault::Hang) => {
             // Waiting on the shutdown signal rather than forever lets the server stop cleanly.
             shared.cancel.cancelled().await;
@@ -210,8 +226,11 @@ fn fault_response(fault: Fault) -> Response {
             Body::from_stream(ReaderStream::new(CutOff::new())),
         )
             .into_response(),
+        Fault::Unauthorized => {
+            OAuthError::invalid_token("The access token provided is invalid.").into_response()
+        }
         // Handled before this point; answering something keeps the match total.
-        Fault::Hang | Fault::Deny => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        Fault::Hang | Fault::Hold | Fault::Deny => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }
 

@@ -18,6 +18,7 @@ use crate::error::Error;
 use crate::vault::{Tokens, Vault};
 use crate::zendesk::{self, TokenRequest, ZendeskClient};
 
+mod api_call;
 mod store;
 
 pub(crate) use store::{blocking, lock_and_reload, record_details, store_new_pair};
@@ -62,7 +63,16 @@ impl Refresher {
     }
 
     pub async fn ensure(&self, connection: &Connection, want: Want) -> Result<Fresh, Error> {
-        let asked_at = Timestamp::now();
+        self.ensure_since(connection, want, Timestamp::now()).await
+    }
+
+    /// [`Self::ensure`], taking a rotation stored at or after `asked_at` as the answer.
+    pub(crate) async fn ensure_since(
+        &self,
+        connection: &Connection,
+        want: Want,
+        asked_at: Timestamp,
+    ) -> Result<Fresh, Error> {
         let issuer = zendesk::issuer(connection);
         if let Want::ValidFor(needed) = want {
             let vault = self.vault.clone();

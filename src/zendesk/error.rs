@@ -22,7 +22,7 @@ pub enum ZendeskError {
         description: Option<String>,
     },
     #[error(
-        "{endpoint} rejected the access token (401); refresh it with `zdauth refresh NAME` or log in again"
+        "{endpoint} rejected the access token (401); a refresh cannot bring it back: log in again with `zdauth login NAME`"
     )]
     TokenRejected { endpoint: &'static str },
     #[error(
