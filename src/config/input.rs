@@ -3,10 +3,10 @@
 //! form can show each beside its field.
 
 use super::rules::{
-    Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
-    parse_scopes,
+    Lifetime, check_base_url, check_client_id, check_connection_name, check_grant, check_lifetime,
+    check_port, parse_scopes,
 };
-use super::{Connection, Kind};
+use super::{Connection, Grant, Kind};
 use crate::subdomain;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -20,6 +20,7 @@ pub enum Field {
     BaseUrl,
     AccessTokenLifetime,
     RefreshTokenLifetime,
+    Grant,
 }
 
 /// Typed text; `None` for an optional field left out.
@@ -36,6 +37,8 @@ pub struct ConnectionInput<'a> {
     pub base_url: Option<&'a str>,
     pub access_token_lifetime: Option<&'a str>,
     pub refresh_token_lifetime: Option<&'a str>,
+    /// `authorization_code` (the default) or `client_credentials`.
+    pub grant: Option<&'a str>,
 }
 
 impl ConnectionInput<'_> {
@@ -91,6 +94,18 @@ impl ConnectionInput<'_> {
                 .map(|t| check_lifetime(t, Lifetime::Refresh))
                 .transpose(),
         );
+        let grant = keep(
+            &mut errors,
+            Field::Grant,
+            match self.grant {
+                None => Ok(Grant::AuthorizationCode),
+                Some(text) => Grant::parse(text).ok_or_else(|| Grant::unknown(text)),
+            }
+            .and_then(|grant| {
+                let refresh = refresh_token_lifetime.flatten();
+                check_grant(kind.unwrap_or(Kind::Support), grant, refresh).map(|()| grant)
+            }),
+        );
         match (
             name,
             subdomain,
@@ -101,6 +116,7 @@ impl ConnectionInput<'_> {
             base_url,
             access_token_lifetime,
             refresh_token_lifetime,
+            grant,
         ) {
             (
                 Some(name),
@@ -112,6 +128,7 @@ impl ConnectionInput<'_> {
                 Some(base_url),
                 Some(access_token_lifetime),
                 Some(refresh_token_lifetime),
+                Some(grant),
             ) => Ok(Connection {
                 name,
                 subdomain,
@@ -122,6 +139,7 @@ impl ConnectionInput<'_> {
                 base_url,
                 access_token_lifetime,
                 refresh_token_lifetime,
+                grant,
             }),
             _ => Err(errors),
         }

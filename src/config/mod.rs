@@ -3,6 +3,7 @@
 
 mod clipboard;
 mod edit;
+mod grant;
 mod input;
 mod raw;
 mod rules;
@@ -18,6 +19,7 @@ use thiserror::Error;
 
 pub use clipboard::ClipboardChoice;
 pub use edit::ConfigEdit;
+pub use grant::Grant;
 pub use input::{ConnectionInput, Field};
 pub use rules::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
@@ -121,6 +123,7 @@ pub struct Connection {
     pub base_url: Option<String>,
     pub access_token_lifetime: Option<Duration>,
     pub refresh_token_lifetime: Option<Duration>,
+    pub grant: Grant,
 }
 
 impl Connection {

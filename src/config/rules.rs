@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use super::raw::{RawConfig, RawConnection, RawSettings};
 use super::{
-    Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, DEFAULT_SCOPES, Kind,
+    Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, DEFAULT_SCOPES, Grant, Kind,
     MAX_KDF_WORK_FACTOR, MIN_KDF_WORK_FACTOR, Settings,
 };
 use crate::subdomain;
@@ -268,6 +268,17 @@ fn connection(
         || key("refresh_token_lifetime"),
         Lifetime::Refresh,
     )?;
+    let grant = match &raw.grant {
+        None => Grant::AuthorizationCode,
+        Some(value) => {
+            let grant = Grant::parse(value.get_ref()).ok_or_else(|| {
+                source.error(&value.span(), key("grant"), Grant::unknown(value.get_ref()))
+            })?;
+            check_grant(kind, grant, refresh_token_lifetime)
+                .map_err(|message| source.error(&value.span(), key("grant"), message))?;
+            grant
+        }
+    };
     Ok(Connection {
         name,
         subdomain: raw_subdomain.clone(),
@@ -278,7 +289,26 @@ fn connection(
         base_url,
         access_token_lifetime,
         refresh_token_lifetime,
+        grant,
     })
+}
+
+/// The grant against the rest of the connection: Chat has no client credentials, and a
+/// client credentials connection gets no refresh token to give a lifetime.
+pub fn check_grant(
+    kind: Kind,
+    grant: Grant,
+    refresh_token_lifetime: Option<Duration>,
+) -> Result<(), String> {
+    match grant {
+        Grant::ClientCredentials if kind == Kind::Chat => {
+            Err(super::grant::CHAT_HAS_NO_CLIENT_CREDENTIALS.into())
+        }
+        Grant::ClientCredentials if refresh_token_lifetime.is_some() => {
+            Err(super::grant::NO_REFRESH_TOKEN.into())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn lifetime(

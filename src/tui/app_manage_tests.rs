@@ -20,7 +20,7 @@ fn focus(app: &App) -> FormField {
 }
 
 fn text(app: &App, field: FormField) -> String {
-    app.form().unwrap().field(field).text().to_owned()
+    app.form().unwrap().text(field).to_owned()
 }
 
 fn error(app: &App, field: FormField) -> Option<String> {

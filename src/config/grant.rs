@@ -1,0 +1,48 @@
+//! How a connection gets its tokens: a person logging in through the browser, or a
+//! confidential client minting them itself (CI, servers).
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Grant {
+    /// Browser login (authorization code + PKCE), then refresh tokens that rotate.
+    #[default]
+    AuthorizationCode,
+    /// `grant_type=client_credentials`: the client's secret buys an access token, no user,
+    /// no browser, no refresh token; a new one is minted when it runs low.
+    ClientCredentials,
+}
+
+impl Grant {
+    pub const ALL: [Grant; 2] = [Grant::AuthorizationCode, Grant::ClientCredentials];
+
+    /// As written in config.toml and given to `--grant`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grant::AuthorizationCode => "authorization_code",
+            Grant::ClientCredentials => "client_credentials",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == text)
+    }
+
+    /// For people: the TUI and `status`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Grant::AuthorizationCode => "authorization code (browser login)",
+            Grant::ClientCredentials => "client credentials (no login)",
+        }
+    }
+
+    pub fn unknown(text: &str) -> String {
+        format!(
+            "{text:?} is not a grant: use \"authorization_code\" (browser login, the default) or \"client_credentials\" (a confidential client, for CI)"
+        )
+    }
+}
+
+/// Why a Chat connection cannot use client credentials.
+pub const CHAT_HAS_NO_CLIENT_CREDENTIALS: &str = "Zendesk Chat's OAuth server has no client credentials grant: use grant = \"authorization_code\" (the default) for a chat connection";
+
+/// Why a client credentials connection takes no refresh lifetime.
+pub const NO_REFRESH_TOKEN: &str = "client credentials get no refresh token: remove refresh_token_lifetime (a new access token is minted instead)";
