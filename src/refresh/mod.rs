@@ -13,12 +13,13 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::config::Connection;
+use crate::config::{Connection, Grant};
 use crate::error::Error;
 use crate::vault::{Tokens, Vault};
 use crate::zendesk::{self, TokenRequest, ZendeskClient};
 
 mod api_call;
+mod mint;
 mod store;
 
 pub(crate) use store::{blocking, lock_and_reload, record_details, store_new_pair};
@@ -90,6 +91,9 @@ impl Refresher {
         let _one_in_this_process = flight.lock().await;
         let (lock, entry) = lock_and_reload(&self.vault, &connection.name).await?;
         let entry = entry.unwrap_or_default();
+        if connection.grant == Grant::ClientCredentials {
+            return self.mint(connection, want, asked_at, lock, entry).await;
+        }
         let now = Timestamp::now();
         let login = |reason: &str| Error::LoginRequired {
             name: connection.name.clone(),

@@ -10,6 +10,7 @@ use super::app::{
 use super::keymap::Key;
 use super::row::ConnState;
 use crate::clipboard::What;
+use crate::config::Grant;
 use crate::status::TokenStatus;
 
 impl App {
@@ -213,7 +214,7 @@ impl App {
             .collect();
         let is_due = |i: &usize| {
             matches!(
-                self.rows[*i].data.token_status(now, margin),
+                self.rows[*i].token_status(now, margin),
                 TokenStatus::Expiring | TokenStatus::Expired
             )
         };
@@ -250,6 +251,12 @@ impl App {
             return Vec::new();
         };
         let name = self.rows[index].name.clone();
+        if self.rows[index].connection.grant == Grant::ClientCredentials {
+            self.say(format!(
+                "{name} uses client credentials: no login needed (r mints a new token)"
+            ));
+            return Vec::new();
+        }
         if self.rows[index].state == ConnState::Refreshing {
             self.say(format!("{name} is refreshing: log in once it is done"));
             return Vec::new();

@@ -51,9 +51,18 @@ impl App {
         };
         let name = row.name.clone();
         // The engine refuses too; saying it here spares a vault read and names the key.
-        if self.shown(row) == Shown::LoginRequired {
-            self.warn(format!("nothing copied: {name} needs a login: press l"));
-            return Vec::new();
+        match self.shown(row) {
+            Shown::LoginRequired => {
+                self.warn(format!("nothing copied: {name} needs a login: press l"));
+                return Vec::new();
+            }
+            Shown::NoSecret => {
+                self.warn(format!(
+                    "nothing copied: {name} has no client secret stored: press e to store it"
+                ));
+                return Vec::new();
+            }
+            _ => {}
         }
         self.say(format!("copying {name}'s {}…", what.describe()));
         vec![Effect::Copy {

@@ -110,7 +110,7 @@ fn table_row<'a>(
     let shown = app.shown(row);
     let urgency = match expires_at.map(|at| format::left(at, now)) {
         // A token Zendesk refused is dead whatever its clock says: its countdown is grey.
-        _ if shown == Shown::LoginRequired => theme.dim(),
+        _ if matches!(shown, Shown::LoginRequired | Shown::NoSecret) => theme.dim(),
         None => theme.dim(),
         Some(left) if left <= SignedDuration::from_secs(60) => theme.bad(),
         Some(left)
@@ -160,6 +160,7 @@ fn state_line(app: &App, theme: &Theme, shown: Shown) -> Line<'static> {
         ),
         Shown::LoginRunning => ("login running".to_owned(), theme.accent()),
         Shown::LoginRequired => ("login required".to_owned(), theme.bad()),
+        Shown::NoSecret => ("no secret".to_owned(), theme.bad()),
         Shown::Error => ("error".to_owned(), theme.bad()),
     };
     Line::from(Span::styled(text, style))

@@ -109,6 +109,39 @@ fn item_27_a_refused_grant_has_a_grey_countdown() {
     );
 }
 
+/// A client credentials row never asks for a login: its state is its access token's, and
+/// without a stored secret it says so.
+#[test]
+fn a_client_credentials_row_and_its_detail_pane() {
+    let mut config = config(&NAMES);
+    config.connections[0].grant = crate::config::Grant::ClientCredentials;
+    let mut data = vault();
+    let acme = data.connections.get_mut("acme").unwrap();
+    acme.tokens.as_mut().unwrap().refresh_token = None;
+    let mut app = App::new(&config, &data, now(), Options::default());
+    app.update(Msg::Key(Key::plain(KeyCode::Enter)));
+    let screen = text(&app, 100, 30);
+    let row = screen.lines().find(|l| l.contains("› acme")).unwrap();
+    assert!(row.trim_end().ends_with("no secret"), "{row}");
+    assert!(
+        screen.contains("grant         client credentials (no login) · no secret stored: press e"),
+        "{screen}"
+    );
+    assert!(screen.contains("refresh token none: a new access token is minted from the secret"));
+
+    data.connections.get_mut("acme").unwrap().client_secret = Some(crate::secret::Secret::new("s"));
+    let mut app = App::new(&config, &data, now(), Options::default());
+    app.update(Msg::Key(Key::plain(KeyCode::Enter)));
+    let screen = text(&app, 100, 30);
+    let row = screen.lines().find(|l| l.contains("› acme")).unwrap();
+    assert!(row.trim_end().ends_with(" ok"), "{row}");
+    assert!(!row.contains("login"), "{row}");
+    assert!(
+        screen.contains("client credentials (no login) · secret stored"),
+        "{screen}"
+    );
+}
+
 #[test]
 fn no_color_is_monochrome_and_still_reads() {
     let app = app_with(Options {
