@@ -68,6 +68,10 @@ fn token_mints_once_then_answers_from_the_vault_until_it_runs_low() {
         !w.sb.config_text().contains(CI_SECRET),
         "the secret is in the vault only"
     );
+    assert!(
+        w.sb.config_text()
+            .contains("grant = \"client_credentials\"")
+    );
     let first = w.sb.run(&["token", "ci"]).success();
     let token = first.stdout.trim().to_owned();
     assert!(w.fake.access_token_works(&token));
