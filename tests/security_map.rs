@@ -39,7 +39,8 @@ fn every_checklist_item_maps_to_tests_that_exist() {
     let map = std::fs::read_to_string(root().join("SECURITY.md")).unwrap();
     let mut missing = Vec::new();
     let mut cited = 0;
-    for item in 1..=25 {
+    // 26 and 28-35 are mapped as their branches land.
+    for item in (1..=25).chain([27]) {
         let prefix = format!("| {item} |");
         let rows: Vec<&str> = map.lines().filter(|l| l.starts_with(&prefix)).collect();
         assert_eq!(
