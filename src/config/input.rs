@@ -3,8 +3,8 @@
 //! form can show each beside its field.
 
 use super::rules::{
-    Lifetime, check_base_url, check_client_id, check_connection_name, check_grant, check_lifetime,
-    check_port, parse_scopes,
+    Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
+    parse_scopes,
 };
 use super::{Connection, Grant, Kind};
 use crate::subdomain;
@@ -99,12 +99,12 @@ impl ConnectionInput<'_> {
             Field::Grant,
             match self.grant {
                 None => Ok(Grant::AuthorizationCode),
-                Some(text) => Grant::parse(text).ok_or_else(|| Grant::unknown(text)),
-            }
-            .and_then(|grant| {
-                let refresh = refresh_token_lifetime.flatten();
-                check_grant(kind.unwrap_or(Kind::Support), grant, refresh).map(|()| grant)
-            }),
+                Some(text) => Grant::checked(
+                    text,
+                    kind.unwrap_or(Kind::Support),
+                    refresh_token_lifetime.flatten(),
+                ),
+            },
         );
         match (
             name,

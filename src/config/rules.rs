@@ -270,14 +270,8 @@ fn connection(
     )?;
     let grant = match &raw.grant {
         None => Grant::AuthorizationCode,
-        Some(value) => {
-            let grant = Grant::parse(value.get_ref()).ok_or_else(|| {
-                source.error(&value.span(), key("grant"), Grant::unknown(value.get_ref()))
-            })?;
-            check_grant(kind, grant, refresh_token_lifetime)
-                .map_err(|message| source.error(&value.span(), key("grant"), message))?;
-            grant
-        }
+        Some(value) => Grant::checked(value.get_ref(), kind, refresh_token_lifetime)
+            .map_err(|message| source.error(&value.span(), key("grant"), message))?,
     };
     Ok(Connection {
         name,
@@ -291,24 +285,6 @@ fn connection(
         refresh_token_lifetime,
         grant,
     })
-}
-
-/// The grant against the rest of the connection: Chat has no client credentials, and a
-/// client credentials connection gets no refresh token to give a lifetime.
-pub fn check_grant(
-    kind: Kind,
-    grant: Grant,
-    refresh_token_lifetime: Option<Duration>,
-) -> Result<(), String> {
-    match grant {
-        Grant::ClientCredentials if kind == Kind::Chat => {
-            Err(super::grant::CHAT_HAS_NO_CLIENT_CREDENTIALS.into())
-        }
-        Grant::ClientCredentials if refresh_token_lifetime.is_some() => {
-            Err(super::grant::NO_REFRESH_TOKEN.into())
-        }
-        _ => Ok(()),
-    }
 }
 
 fn lifetime(

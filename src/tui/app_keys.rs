@@ -8,7 +8,7 @@ use super::app::{
     App, CHROME_HEIGHT, DETAIL_HEIGHT, Effect, LoginInFlight, Mode, plural, refresh_effect,
 };
 use super::keymap::Key;
-use super::row::ConnState;
+use super::row::{ConnState, Shown};
 use crate::clipboard::What;
 use crate::config::Grant;
 use crate::status::TokenStatus;
@@ -191,7 +191,13 @@ impl App {
             ConnState::Refreshing => self.say(format!("{name} is already refreshing")),
             ConnState::LoginRunning => self.say(format!("{name} is logging in")),
             _ if !row.refreshable(now, margin) => {
-                self.warn(format!("{name} needs a login: press l"))
+                if row.shown(now, margin) == Shown::NoSecret {
+                    self.warn(format!(
+                        "{name} has no client secret stored: press e to store it"
+                    ))
+                } else {
+                    self.warn(format!("{name} needs a login: press l"))
+                }
             }
             _ => {
                 self.rows[index].state = ConnState::Refreshing;

@@ -8,7 +8,7 @@ use super::form::FormField;
 use super::keymap::Key;
 use super::msg::{DeleteFailure, Deleted, Msg};
 use super::testdata::*;
-use crate::config::{Connection, Grant};
+use crate::config::Connection;
 use crate::secret::Secret;
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
@@ -139,57 +139,6 @@ fn submit_shows_every_error_beside_its_field_and_rechecks_as_you_type() {
         error(&app, FormField::RedirectPort)
             .unwrap()
             .contains("87650 is not a usable port")
-    );
-}
-
-#[test]
-fn the_grant_field_cycles_and_client_credentials_need_a_secret() {
-    let mut app = app();
-    press(&mut app, "a");
-    fill(&mut app, "ci", "acme", "zdauth_ci", "");
-    assert_eq!(focus(&app), FormField::Grant);
-    // Typing does nothing here; Space and the arrows switch.
-    press(&mut app, "x");
-    assert_eq!(app.form().unwrap().grant, Grant::AuthorizationCode);
-    press(&mut app, " ");
-    assert_eq!(app.form().unwrap().grant, Grant::ClientCredentials);
-    assert!(key(&mut app, KeyCode::Enter).is_empty());
-    assert!(
-        error(&app, FormField::Secret)
-            .unwrap()
-            .contains("client credentials need the confidential client's secret"),
-        "{:?}",
-        error(&app, FormField::Secret)
-    );
-    assert_eq!(focus(&app), FormField::Secret, "focus goes to the error");
-    key(&mut app, KeyCode::Tab);
-    key(&mut app, KeyCode::Right);
-    key(&mut app, KeyCode::Left);
-    assert_eq!(app.form().unwrap().grant, Grant::ClientCredentials);
-    key(&mut app, KeyCode::BackTab);
-    press(&mut app, "s3cret");
-    let effects = key(&mut app, KeyCode::Enter);
-    let [
-        Effect::SaveConnection {
-            connection, secret, ..
-        },
-    ] = &effects[..]
-    else {
-        panic!("{effects:?}");
-    };
-    assert_eq!(connection.grant, Grant::ClientCredentials);
-    assert_eq!(secret.as_ref().unwrap().expose(), "s3cret");
-}
-
-#[test]
-fn l_on_a_client_credentials_row_says_no_login_is_needed() {
-    let mut config = with(&["acme"]);
-    config.connections[0].grant = Grant::ClientCredentials;
-    let mut app = App::new(&config, &vault(), now(), Default::default());
-    assert!(press(&mut app, "l").is_empty());
-    assert_eq!(
-        app.toast().unwrap().text,
-        "acme uses client credentials: no login needed (r mints a new token)"
     );
 }
 
