@@ -107,3 +107,23 @@ pub(super) fn sanitize(text: &str) -> String {
         None => flat,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 401 that reaches the user has outlived zdauth's own retry and refresh: only a login
+    /// can help, so the message never sends anyone to `zdauth refresh`.
+    #[test]
+    fn a_rejected_token_points_at_a_login_not_a_refresh() {
+        let text = ZendeskError::TokenRejected {
+            endpoint: "users/me.json",
+        }
+        .to_string();
+        assert!(!text.contains("zdauth refresh"), "{text}");
+        assert!(
+            text.ends_with("log in again with `zdauth login NAME`"),
+            "{text}"
+        );
+    }
+}
