@@ -73,6 +73,26 @@ pub enum Error {
     #[error("{name} needs a login ({reason}): run `zdauth login {name}`")]
     LoginRequired { name: String, reason: String },
 
+    #[error(
+        "{name} uses client credentials but no client secret is stored: store it (e in the TUI, or `zdauth remove {name}` and `zdauth add {name} ... --grant client_credentials --secret-stdin`)"
+    )]
+    NoClientSecret { name: String },
+
+    #[error(
+        "Zendesk refused {name}'s client credentials ({reason}); store the client's current secret (e in the TUI, or remove and add {name} again with --secret-stdin)"
+    )]
+    SecretRefused { name: String, reason: String },
+
+    /// A 401 for the stored token, then for a newly issued one as well.
+    #[error(
+        "{endpoint} refused {name}'s access token (401) even after getting a new one; the stored tokens were kept: {what_next}"
+    )]
+    TokenRefused {
+        name: String,
+        endpoint: &'static str,
+        what_next: String,
+    },
+
     #[error(transparent)]
     Zendesk(#[from] crate::zendesk::ZendeskError),
 
@@ -150,9 +170,11 @@ impl Error {
         match self {
             Error::Usage(_) => exit::USAGE,
             Error::Locked(_) => exit::VAULT_LOCKED,
-            Error::LoginRequired { .. } => exit::LOGIN_REQUIRED,
+            Error::LoginRequired { .. }
+            | Error::NoClientSecret { .. }
+            | Error::SecretRefused { .. } => exit::LOGIN_REQUIRED,
             Error::Zendesk(e) | Error::ZendeskAbout { error: e, .. } => e.exit_code(),
-            Error::RefreshFailed(_) => exit::ZENDESK_OR_NETWORK,
+            Error::RefreshFailed(_) | Error::TokenRefused { .. } => exit::ZENDESK_OR_NETWORK,
             _ => exit::OTHER,
         }
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::config::{Config, ConfigEdit, Connection, Kind};
 use crate::error::Error;
 use crate::paths::Paths;
-use crate::refresh::{Refresher, Want};
+use crate::refresh::Refresher;
 use crate::secret::Secret;
 use crate::vault::{DirLock, Entry, Vault};
 use crate::zendesk::issuer;
@@ -117,16 +117,13 @@ pub async fn revoke(refresher: &Refresher, connection: &Connection) -> Result<()
             connection.name
         )));
     }
-    let fresh = refresher
-        .ensure(connection, Want::ValidFor(API_CALL_MARGIN))
-        .await?;
-    let access = &fresh.tokens.access_token;
-    let current = refresher.client().current_token(connection, access).await?;
+    let client = refresher.client();
     refresher
-        .client()
-        .revoke(connection, access, &current.id)
-        .await?;
-    Ok(())
+        .call_with_fresh_token(connection, API_CALL_MARGIN, |token| async move {
+            let current = client.current_token(connection, &token).await?;
+            client.revoke(connection, &token, &current.id).await
+        })
+        .await
 }
 
 /// Drops the stored pair (and any login-required mark); returns whether there was one.

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::config::Grant;
 use crate::exit;
 use crate::vault::Entry;
 
@@ -19,9 +20,39 @@ pub enum TokenStatus {
     LoginRequired,
     /// Never logged in.
     NoToken,
+    /// A client credentials connection without its client secret: nothing can mint a token.
+    NoSecret,
 }
 
 impl TokenStatus {
+    /// As [`Self::of`], for a connection with `grant`. A client credentials connection never
+    /// has a refresh token and never needs a login: its state is its access token's, and
+    /// whether the secret that mints the next one is stored.
+    pub fn of_grant(grant: Grant, entry: Option<&Entry>, now: Timestamp, margin: Duration) -> Self {
+        if grant == Grant::AuthorizationCode {
+            return Self::of(entry, now, margin);
+        }
+        if entry.is_none_or(|e| e.client_secret.is_none()) {
+            return TokenStatus::NoSecret;
+        }
+        // No token yet counts as expired: the next use mints one, no person needed.
+        let Some(tokens) = entry.and_then(|e| e.tokens.as_ref()) else {
+            return TokenStatus::Expired;
+        };
+        let Some(expires_at) = tokens.expires_at else {
+            return TokenStatus::Valid;
+        };
+        let left = expires_at.duration_since(now);
+        let margin = SignedDuration::try_from(margin).unwrap_or(SignedDuration::MAX);
+        if left > margin {
+            TokenStatus::Valid
+        } else if left > SignedDuration::ZERO {
+            TokenStatus::Expiring
+        } else {
+            TokenStatus::Expired
+        }
+    }
+
     pub fn of(entry: Option<&Entry>, now: Timestamp, margin: Duration) -> Self {
         let Some(tokens) = entry.and_then(|e| e.tokens.as_ref()) else {
             return TokenStatus::NoToken;
@@ -57,6 +88,7 @@ impl TokenStatus {
             TokenStatus::Expired => "expired",
             TokenStatus::LoginRequired => "login_required",
             TokenStatus::NoToken => "no_token",
+            TokenStatus::NoSecret => "no_secret",
         }
     }
 
@@ -66,7 +98,9 @@ impl TokenStatus {
             TokenStatus::Valid => exit::OK,
             TokenStatus::Expiring => exit::EXPIRING,
             TokenStatus::Expired => exit::EXPIRED,
-            TokenStatus::LoginRequired | TokenStatus::NoToken => exit::LOGIN_REQUIRED,
+            TokenStatus::LoginRequired | TokenStatus::NoToken | TokenStatus::NoSecret => {
+                exit::LOGIN_REQUIRED
+            }
         }
     }
 }
@@ -138,6 +172,26 @@ mod tests {
             TokenStatus::of(Some(&e), now(), MARGIN),
             TokenStatus::LoginRequired
         );
+    }
+
+    #[test]
+    fn client_credentials_states_are_about_the_access_token_and_the_secret() {
+        let cc = |e: Option<Entry>| {
+            let got = TokenStatus::of_grant(Grant::ClientCredentials, e.as_ref(), now(), MARGIN);
+            (got, got.exit_code())
+        };
+        let with_secret = |mut e: Entry| {
+            e.client_secret = Some(Secret::new("s"));
+            Some(e)
+        };
+        assert_eq!(cc(None), (TokenStatus::NoSecret, 5));
+        assert_eq!(cc(Some(entry(3600, None))), (TokenStatus::NoSecret, 5));
+        assert_eq!(cc(with_secret(Entry::default())), (TokenStatus::Expired, 4));
+        assert_eq!(cc(with_secret(entry(3600, None))), (TokenStatus::Valid, 0));
+        assert_eq!(cc(with_secret(entry(60, None))), (TokenStatus::Expiring, 3));
+        // No refresh token and an expired access token: minted again, never "login required".
+        assert_eq!(cc(with_secret(entry(-60, None))), (TokenStatus::Expired, 4));
+        assert_eq!(TokenStatus::NoSecret.as_str(), "no_secret");
     }
 
     #[test]

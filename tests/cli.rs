@@ -52,10 +52,10 @@ fn init_add_list_status_remove() {
     assert_eq!(
         rows,
         serde_json::json!([
-            {"name": "acme", "subdomain": "acme", "kind": "support", "status": "no_token",
+            {"name": "acme", "subdomain": "acme", "kind": "support", "grant": "authorization_code", "status": "no_token",
              "expires_at": null, "expires_in": null, "refresh_expires_at": null, "user": null,
              "scopes": ["read", "write"]},
-            {"name": "globex", "subdomain": "globex", "kind": "support", "status": "no_token",
+            {"name": "globex", "subdomain": "globex", "kind": "support", "grant": "authorization_code", "status": "no_token",
              "expires_at": null, "expires_in": null, "refresh_expires_at": null, "user": null,
              "scopes": ["tickets:read", "users:read"]},
         ])

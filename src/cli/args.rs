@@ -205,6 +205,10 @@ pub struct AddArgs {
     /// Read a confidential client's secret from stdin (it goes to the vault, never to config.toml)
     #[arg(long)]
     pub secret_stdin: bool,
+    /// authorization_code (browser login), or client_credentials (no login: a confidential
+    /// client's secret, given with --secret-stdin, mints the tokens; for CI and servers)
+    #[arg(long, value_name = "G", default_value = "authorization_code")]
+    pub grant: String,
 }
 
 fn duration(text: &str) -> Result<Duration, String> {

@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 
-use crate::config::{Connection, ConnectionInput, Field};
+use crate::config::{Connection, ConnectionInput, Field, Grant};
 use crate::error::Error;
 use crate::exit;
 use crate::manage;
@@ -13,6 +13,12 @@ use super::context::Context;
 
 pub fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<u8> {
     let connection = connection_from(&args)?;
+    if connection.grant == Grant::ClientCredentials && !args.secret_stdin {
+        return Err(Error::Usage(
+            "--grant client_credentials needs the confidential client's secret: pipe it in with --secret-stdin".into(),
+        )
+        .into());
+    }
     let secret = if args.secret_stdin {
         Some(read_secret_from_stdin()?)
     } else {
@@ -26,12 +32,20 @@ pub fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<u8> {
     let vault = secret.is_some().then(|| ctx.unlock(&config)).transpose()?;
 
     manage::add(&ctx.paths, &connection, vault.as_ref().zip(secret))?;
-    println!(
-        "added {} ({}); register the redirect URI {} on its OAuth client in Zendesk",
-        connection.name,
-        connection.base_url(),
-        connection.redirect_uri()
-    );
+    match connection.grant {
+        Grant::AuthorizationCode => println!(
+            "added {} ({}); register the redirect URI {} on its OAuth client in Zendesk",
+            connection.name,
+            connection.base_url(),
+            connection.redirect_uri()
+        ),
+        Grant::ClientCredentials => println!(
+            "added {} ({}, client credentials); no login needed: `zdauth token {}` mints a token",
+            connection.name,
+            connection.base_url(),
+            connection.name
+        ),
+    }
     Ok(exit::OK)
 }
 
@@ -48,6 +62,7 @@ fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
         base_url: args.base_url.as_deref(),
         access_token_lifetime: args.access_token_lifetime.as_deref(),
         refresh_token_lifetime: args.refresh_token_lifetime.as_deref(),
+        grant: Some(&args.grant),
     };
     input.check().map_err(|errors| {
         let (field, message) = errors.into_iter().next().expect("an error per failure");
@@ -61,6 +76,7 @@ fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
             Field::BaseUrl => "--base-url",
             Field::AccessTokenLifetime => "--access-token-lifetime",
             Field::RefreshTokenLifetime => "--refresh-token-lifetime",
+            Field::Grant => "--grant",
         };
         Error::Usage(format!("{flag}: {message}"))
     })

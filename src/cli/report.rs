@@ -3,7 +3,7 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::config::{Config, Connection};
+use crate::config::{Config, Connection, Grant};
 use crate::error::Error;
 use crate::exit;
 use crate::status::{TokenStatus, humanize};
@@ -18,6 +18,8 @@ struct Row<'a> {
     name: &'a str,
     subdomain: &'a str,
     kind: &'static str,
+    /// `authorization_code` or `client_credentials`.
+    grant: &'static str,
     status: &'static str,
     expires_at: Option<Timestamp>,
     /// Seconds until the access token expires; 0 once it has.
@@ -41,7 +43,9 @@ fn row<'a>(
         name: &connection.name,
         subdomain: &connection.subdomain,
         kind: connection.kind.as_str(),
-        status: TokenStatus::of(entry, now, config.settings.refresh_margin).as_str(),
+        grant: connection.grant.as_str(),
+        status: TokenStatus::of_grant(connection.grant, entry, now, config.settings.refresh_margin)
+            .as_str(),
         expires_at,
         expires_in: expires_at.map(|at| at.duration_since(now).as_secs().max(0)),
         refresh_expires_at: tokens.and_then(|t| t.refresh_expires_at),
@@ -87,15 +91,32 @@ fn own_entry<'a>(data: &'a VaultData, connection: &Connection) -> Option<&'a Ent
         .filter(|e| e.issued_by(&crate::zendesk::issuer(connection)))
 }
 
+/// The table is narrow: `code` or `client`.
+fn short_grant(grant: &str) -> &'static str {
+    match Grant::parse(grant) {
+        Some(Grant::ClientCredentials) => "client",
+        _ => "code",
+    }
+}
+
 fn print_table(rows: &[Row]) {
-    let header = ["NAME", "SUBDOMAIN", "KIND", "STATUS", "EXPIRES IN", "USER"];
-    let cells: Vec<[String; 6]> = rows
+    let header = [
+        "NAME",
+        "SUBDOMAIN",
+        "KIND",
+        "GRANT",
+        "STATUS",
+        "EXPIRES IN",
+        "USER",
+    ];
+    let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
             [
                 r.name.to_owned(),
                 r.subdomain.to_owned(),
                 r.kind.to_owned(),
+                short_grant(r.grant).to_owned(),
                 r.status.to_owned(),
                 r.expires_in
                     .map_or("—".to_owned(), |s| humanize(SignedDuration::from_secs(s))),
@@ -132,10 +153,24 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
     let entry = own_entry(&data, connection);
     let now = Timestamp::now();
     let row = row(&config, connection, entry, now);
-    let status = TokenStatus::of(entry, now, config.settings.refresh_margin);
+    let status =
+        TokenStatus::of_grant(connection.grant, entry, now, config.settings.refresh_margin);
+    let cc = connection.grant == Grant::ClientCredentials;
 
     println!("{} ({}, {})", row.name, connection.base_url(), row.kind);
     println!("  status:         {}", row.status);
+    println!("  grant:          {}", connection.grant.describe());
+    if cc {
+        let stored = entry.is_some_and(|e| e.client_secret.is_some());
+        println!(
+            "  client secret:  {}",
+            if stored {
+                "stored in the vault"
+            } else {
+                "not stored: add it with --secret-stdin (see zdauth add --help)"
+            }
+        );
+    }
     match (row.expires_at, row.expires_in) {
         (Some(at), Some(left)) if left > 0 => println!(
             "  access token:   expires in {} ({at})",
@@ -145,9 +180,12 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         (None, _) if entry.and_then(|e| e.tokens.as_ref()).is_some() => {
             println!("  access token:   no expiry given")
         }
+        (None, _) if cc => println!("  access token:   none yet; the next use mints one"),
         (None, _) => println!("  access token:   none; log in first"),
     }
-    if let Some(at) = row.refresh_expires_at {
+    if cc {
+        println!("  refresh token:  none (client credentials mint a new access token instead)");
+    } else if let Some(at) = row.refresh_expires_at {
         println!("  refresh token:  expires {at}");
     }
     if let Some(user) = &row.user {
@@ -157,7 +195,9 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         );
     }
     println!("  scopes:         {}", row.scopes.join(" "));
-    println!("  redirect URI:   {}", connection.redirect_uri());
+    if !cc {
+        println!("  redirect URI:   {}", connection.redirect_uri());
+    }
     if let Some(error) = entry.and_then(|e| e.last_error.as_deref()) {
         println!("  last error:     {}", display(error));
     }

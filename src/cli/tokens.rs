@@ -161,17 +161,12 @@ pub fn whoami(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         .into());
     }
     let refresher = &session.refresher;
-    let user = session.runtime.block_on(async {
-        let fresh = refresher
-            .ensure(connection, Want::ValidFor(API_CALL_MARGIN))
-            .await?;
-        let user = refresher
-            .client()
-            .users_me(connection, &fresh.tokens.access_token)
-            .await
-            .map_err(Error::zendesk_about(name))?;
-        Ok::<_, Error>(user)
-    })?;
+    let client = refresher.client();
+    let user = session.runtime.block_on(refresher.call_with_fresh_token(
+        connection,
+        API_CALL_MARGIN,
+        |token| async move { client.users_me(connection, &token).await },
+    ))?;
     // Under the connection's lock, so that a refresh in flight cannot write back its older
     // copy of the entry over this one.
     let lock = session.refresher.vault().lock_connection(name)?;

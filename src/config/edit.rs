@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::{Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, Kind};
+use super::{Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, Grant, Kind};
 use crate::error::Error;
 
 pub struct ConfigEdit {
@@ -212,5 +212,9 @@ fn fill(table: &mut Table, connection: &Connection) {
     set(
         "refresh_token_lifetime",
         duration(connection.refresh_token_lifetime),
+    );
+    set(
+        "grant",
+        (connection.grant != Grant::AuthorizationCode).then(|| value(connection.grant.as_str())),
     );
 }

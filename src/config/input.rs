@@ -6,7 +6,7 @@ use super::fields::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
     parse_scopes,
 };
-use super::{Connection, Kind};
+use super::{Connection, Grant, Kind};
 use crate::error::quote;
 use crate::subdomain;
 
@@ -21,6 +21,7 @@ pub enum Field {
     BaseUrl,
     AccessTokenLifetime,
     RefreshTokenLifetime,
+    Grant,
 }
 
 /// Typed text; `None` for an optional field left out.
@@ -37,6 +38,8 @@ pub struct ConnectionInput<'a> {
     pub base_url: Option<&'a str>,
     pub access_token_lifetime: Option<&'a str>,
     pub refresh_token_lifetime: Option<&'a str>,
+    /// `authorization_code` (the default) or `client_credentials`.
+    pub grant: Option<&'a str>,
 }
 
 impl ConnectionInput<'_> {
@@ -92,6 +95,18 @@ impl ConnectionInput<'_> {
                 .map(|t| check_lifetime(t, Lifetime::Refresh))
                 .transpose(),
         );
+        let grant = keep(
+            &mut errors,
+            Field::Grant,
+            match self.grant {
+                None => Ok(Grant::AuthorizationCode),
+                Some(text) => Grant::checked(
+                    text,
+                    kind.unwrap_or(Kind::Support),
+                    refresh_token_lifetime.flatten(),
+                ),
+            },
+        );
         match (
             name,
             subdomain,
@@ -102,6 +117,7 @@ impl ConnectionInput<'_> {
             base_url,
             access_token_lifetime,
             refresh_token_lifetime,
+            grant,
         ) {
             (
                 Some(name),
@@ -113,6 +129,7 @@ impl ConnectionInput<'_> {
                 Some(base_url),
                 Some(access_token_lifetime),
                 Some(refresh_token_lifetime),
+                Some(grant),
             ) => Ok(Connection {
                 name,
                 subdomain,
@@ -123,6 +140,7 @@ impl ConnectionInput<'_> {
                 base_url,
                 access_token_lifetime,
                 refresh_token_lifetime,
+                grant,
             }),
             _ => Err(errors),
         }

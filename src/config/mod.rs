@@ -4,6 +4,7 @@
 mod clipboard;
 mod edit;
 mod fields;
+mod grant;
 mod input;
 mod raw;
 mod rules;
@@ -23,6 +24,7 @@ pub use fields::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
     parse_scopes,
 };
+pub use grant::Grant;
 pub use input::{ConnectionInput, Field};
 
 /// The example written by `zdauth init`; every key is documented in it.
@@ -122,6 +124,7 @@ pub struct Connection {
     pub base_url: Option<String>,
     pub access_token_lifetime: Option<Duration>,
     pub refresh_token_lifetime: Option<Duration>,
+    pub grant: Grant,
 }
 
 impl Connection {

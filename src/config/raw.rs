@@ -41,6 +41,7 @@ pub(super) struct RawConnection {
     pub base_url: Option<Spanned<String>>,
     pub access_token_lifetime: Option<Spanned<String>>,
     pub refresh_token_lifetime: Option<Spanned<String>>,
+    pub grant: Option<Spanned<String>>,
     /// Accepted by the parser only to refuse it with a message that says where secrets go.
     pub client_secret: Option<Spanned<toml::Value>>,
 }

@@ -13,7 +13,7 @@ use super::fields::{
 };
 use super::raw::{RawConfig, RawConnection, RawSettings};
 use super::{
-    Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, DEFAULT_SCOPES, Kind,
+    Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, DEFAULT_SCOPES, Grant, Kind,
     MAX_KDF_WORK_FACTOR, MIN_KDF_WORK_FACTOR, Settings,
 };
 use crate::error::quote;
@@ -243,6 +243,11 @@ fn connection(
         || key("refresh_token_lifetime"),
         Lifetime::Refresh,
     )?;
+    let grant = match &raw.grant {
+        None => Grant::AuthorizationCode,
+        Some(value) => Grant::checked(value.get_ref(), kind, refresh_token_lifetime)
+            .map_err(|message| source.error(&value.span(), key("grant"), message))?,
+    };
     Ok(Connection {
         name,
         subdomain: raw_subdomain.clone(),
@@ -253,6 +258,7 @@ fn connection(
         base_url,
         access_token_lifetime,
         refresh_token_lifetime,
+        grant,
     })
 }
 

@@ -117,6 +117,7 @@ fn the_example_file_is_valid_and_documents_every_key() {
         "base_url",
         "access_token_lifetime",
         "refresh_token_lifetime",
+        "grant",
     ] {
         assert!(
             uncommented.contains(&format!("\n{key} = ")),
@@ -304,4 +305,49 @@ fn an_edit_that_would_be_invalid_is_not_written() {
     edit.add_connection(&twin);
     assert!(edit.save().unwrap_err().to_string().contains("unique"));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), with_connection(""));
+}
+
+#[test]
+fn grant_defaults_to_the_code_grant_and_takes_client_credentials() {
+    let acme = |extra| {
+        parse(&with_connection(extra))
+            .unwrap()
+            .connections
+            .remove(0)
+    };
+    assert_eq!(acme("").grant, Grant::AuthorizationCode);
+    assert_eq!(
+        acme("grant = \"authorization_code\"").grant,
+        Grant::AuthorizationCode
+    );
+    assert_eq!(
+        acme("grant = \"client_credentials\"\naccess_token_lifetime = \"2h\"").grant,
+        Grant::ClientCredentials
+    );
+}
+
+#[test]
+fn client_credentials_are_refused_where_they_cannot_work() {
+    let e = error(&with_connection("grant = \"password\""));
+    assert!(
+        e.starts_with("/cfg/config.toml:5: connection \"acme\".grant: \"password\" is not a grant"),
+        "{e}"
+    );
+    let e = error(&with_connection(
+        "kind = \"chat\"\nscopes = [\"read\", \"chat\"]\ngrant = \"client_credentials\"",
+    ));
+    assert!(
+        e.contains(".grant: Zendesk Chat's OAuth server has no client credentials grant"),
+        "{e}"
+    );
+    let e = error(&with_connection(
+        "grant = \"client_credentials\"\nrefresh_token_lifetime = \"30d\"",
+    ));
+    assert!(e.contains("client credentials get no refresh token"), "{e}");
+}
+
+#[test]
+fn the_example_documents_the_grant() {
+    assert!(EXAMPLE.contains("# grant = \"authorization_code\""));
+    assert!(EXAMPLE.contains("\"client_credentials\": for CI and servers"));
 }

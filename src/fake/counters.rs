@@ -10,6 +10,8 @@ pub struct Counters {
     pub code_exchanges: u32,
     /// Successful refreshes.
     pub refreshes: u32,
+    /// Successful `grant_type=client_credentials` mints.
+    pub client_credentials: u32,
     /// Token POSTs that named a code or refresh token of the grant, successful or not.
     pub token_posts_per_grant: BTreeMap<String, u32>,
     /// Replays of an already rotated refresh token, counted in strict rotation mode only.

@@ -48,6 +48,11 @@ pub enum Fault {
     /// That status with a text/plain body that is the raw request, secrets and all (a
     /// debugging server's or a proxy's error page).
     EchoText(u16),
+    /// 401 `invalid_token`, as Zendesk answers a bearer token it no longer accepts.
+    Unauthorized,
+    /// Waits until the test calls `FakeZendesk::release_held`, then is answered as usual:
+    /// lets a test change the world while a request is on the wire.
+    Hold,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -176,6 +181,17 @@ async fn answer(shared: Arc<Shared>, mut request: Request, next: Next) -> Respon
         Some(Fault::EchoText(status)) => {
             return echo::plain(status, echo.as_deref().unwrap_or_default());
         }
+        Some(Fault::Hold) => {
+            tokio::select! {
+                permit = shared.held.acquire() => {
+                    if let Ok(permit) = permit {
+                        permit.forget();
+                    }
+                    next.run(request).await
+                }
+                () = shared.cancel.cancelled() => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            }
+        }
         Some(Fault::Hang) => {
             // Waiting on the shutdown signal rather than forever lets the server stop cleanly.
             shared.cancel.cancelled().await;
@@ -242,8 +258,11 @@ fn fault_response(fault: Fault) -> Response {
             Body::from_stream(ReaderStream::new(CutOff::new())),
         )
             .into_response(),
+        Fault::Unauthorized => {
+            OAuthError::invalid_token("The access token provided is invalid.").into_response()
+        }
         // Handled before this point; answering something keeps the match total.
-        Fault::Hang | Fault::Deny | Fault::EchoText(_) => {
+        Fault::Hang | Fault::Hold | Fault::Deny | Fault::EchoText(_) => {
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }

@@ -7,6 +7,7 @@
 
 mod api;
 mod authorize;
+mod client_credentials_grant;
 mod code_grant;
 mod counters;
 mod crypto;

@@ -176,6 +176,24 @@ impl FakeZendesk {
         }
     }
 
+    /// Lets one request held by `Fault::Hold` go on (now, or when it arrives).
+    pub fn release_held(&self) {
+        self.shared.held.add_permits(1);
+    }
+
+    /// The grant's current access token stops working (401) while its refresh token still
+    /// does: a token zdauth thinks valid that Zendesk no longer takes.
+    pub fn forget_access_token(&self, grant_id: &str) {
+        let mut state = self.shared.lock();
+        if let Some(token) = state
+            .grants
+            .get(grant_id)
+            .map(|g| g.pair.access_token.clone())
+        {
+            state.access.remove(&token);
+        }
+    }
+
     /// Revokes a grant as an admin would in Zendesk's UI.
     pub fn revoke_grant(&self, grant_id: &str) {
         self.shared.lock().revoke(grant_id);

@@ -17,6 +17,8 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     pub(crate) cancel: CancellationToken,
     pub(crate) base_url: String,
+    /// One permit per request a `Fault::Hold` may let through.
+    pub(crate) held: tokio::sync::Semaphore,
 }
 
 impl Shared {
@@ -25,6 +27,7 @@ impl Shared {
             state: Mutex::new(State::new(options)),
             cancel: CancellationToken::new(),
             base_url,
+            held: tokio::sync::Semaphore::new(0),
         }
     }
 

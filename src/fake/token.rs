@@ -17,7 +17,7 @@ use super::errors::OAuthError;
 use super::options::FakeKind;
 use super::params::Params;
 use super::state::{Shared, State as FakeState};
-use super::{code_grant, refresh_grant};
+use super::{client_credentials_grant, code_grant, refresh_grant};
 
 #[derive(Serialize)]
 struct TokenBody<'a> {
@@ -66,6 +66,9 @@ fn handle(
     let grant_id = match params.get("grant_type") {
         Some("authorization_code") => code_grant::exchange(&mut state, &client_id, &params)?,
         Some("refresh_token") => refresh_grant::refresh(&mut state, &client_id, &params)?,
+        Some("client_credentials") => {
+            return client_credentials_grant::mint(&mut state, kind, &client_id, &params);
+        }
         None => return Err(OAuthError::invalid_request("grant_type is missing")),
         Some(_) => return Err(OAuthError::unsupported_grant_type()),
     };

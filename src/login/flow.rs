@@ -6,7 +6,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::{Callback, CallbackError, Catcher, LoginError, browser};
-use crate::config::{Connection, Kind};
+use crate::config::{Connection, Grant, Kind};
 use crate::error::Error;
 use crate::refresh::{blocking, lock_and_reload, record_details, reserve_room, store_new_pair};
 use crate::vault::{Tokens, User, Vault};
@@ -44,6 +44,12 @@ pub async fn login(
     cancel: CancellationToken,
     mut events: impl FnMut(LoginEvent) + Send,
 ) -> Result<LoggedIn, Error> {
+    if connection.grant == Grant::ClientCredentials {
+        return Err(Error::Usage(format!(
+            "{0} uses client credentials and needs no login: `zdauth token {0}` mints a token from the stored secret",
+            connection.name
+        )));
+    }
     let reader = vault.clone();
     let name = connection.name.clone();
     let client_secret = blocking(move || Ok(reader.load()?.connections.remove(&name)))

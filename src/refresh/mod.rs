@@ -13,11 +13,13 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::config::Connection;
+use crate::config::{Connection, Grant};
 use crate::error::Error;
 use crate::vault::{Tokens, Vault};
 use crate::zendesk::{self, TokenRequest, ZendeskClient};
 
+mod api_call;
+mod mint;
 mod store;
 
 pub(crate) use store::{blocking, lock_and_reload, record_details, reserve_room, store_new_pair};
@@ -62,7 +64,16 @@ impl Refresher {
     }
 
     pub async fn ensure(&self, connection: &Connection, want: Want) -> Result<Fresh, Error> {
-        let asked_at = Timestamp::now();
+        self.ensure_since(connection, want, Timestamp::now()).await
+    }
+
+    /// [`Self::ensure`], taking a rotation stored at or after `asked_at` as the answer.
+    pub(crate) async fn ensure_since(
+        &self,
+        connection: &Connection,
+        want: Want,
+        asked_at: Timestamp,
+    ) -> Result<Fresh, Error> {
         let issuer = zendesk::issuer(connection);
         if let Want::ValidFor(needed) = want {
             let vault = self.vault.clone();
@@ -80,6 +91,9 @@ impl Refresher {
         let _one_in_this_process = flight.lock().await;
         let (lock, entry) = lock_and_reload(&self.vault, &connection.name).await?;
         let entry = entry.unwrap_or_default();
+        if connection.grant == Grant::ClientCredentials {
+            return self.mint(connection, want, asked_at, lock, entry).await;
+        }
         let now = Timestamp::now();
         let login = |reason: &str| Error::LoginRequired {
             name: connection.name.clone(),
@@ -93,6 +107,10 @@ impl Refresher {
         let Some(tokens) = entry.tokens.clone() else {
             return Err(login("no token stored"));
         };
+        // Zendesk refused this grant: its access token is dead too, whatever its expiry says.
+        if entry.login_required {
+            return Err(login("Zendesk refused the stored refresh token"));
+        }
         // A pair rotated after we asked is as fresh as Zendesk makes them: N callers waiting
         // together cost one POST even when they ask for more than a token's lifetime.
         let rotated_since_asked = entry.last_refresh.is_some_and(|at| at >= asked_at);
@@ -103,9 +121,6 @@ impl Refresher {
                 tokens,
                 refreshed: rotated_since_asked,
             });
-        }
-        if entry.login_required {
-            return Err(login("Zendesk refused the stored refresh token"));
         }
         // The attempt we waited for failed: report it rather than hammer Zendesk again.
         if entry.last_error_at.is_some_and(|at| at >= asked_at) {
@@ -221,7 +236,8 @@ pub fn stored_valid(
     let issuer = zendesk::issuer(connection);
     Ok(vault
         .load_entry(&connection.name)?
-        .filter(|e| e.issued_by(&issuer))
+        // A refused grant hands out nothing, however long its access token seems to live.
+        .filter(|e| e.issued_by(&issuer) && !e.login_required)
         .and_then(|e| e.tokens)
         .filter(|t| valid_for(t, Timestamp::now(), needed)))
 }

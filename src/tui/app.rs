@@ -306,11 +306,13 @@ impl App {
     pub fn counts(&self) -> Counts {
         let mut counts = Counts::default();
         for row in &self.rows {
-            match row.data.token_status(self.now, self.margin) {
+            match row.token_status(self.now, self.margin) {
                 TokenStatus::Valid => counts.valid += 1,
                 TokenStatus::Expiring => counts.expiring += 1,
                 TokenStatus::Expired => counts.expired += 1,
-                TokenStatus::LoginRequired | TokenStatus::NoToken => counts.need_login += 1,
+                TokenStatus::LoginRequired | TokenStatus::NoToken | TokenStatus::NoSecret => {
+                    counts.need_login += 1
+                }
             }
         }
         counts
@@ -422,7 +424,7 @@ impl App {
         let mut names = Vec::new();
         for row in &mut self.rows {
             let due = matches!(
-                row.data.token_status(now, margin),
+                row.token_status(now, margin),
                 TokenStatus::Expiring | TokenStatus::Expired
             );
             let already = row.auto_fired_for == Some(row.expires_at());

@@ -8,8 +8,9 @@ use super::app::{
     App, CHROME_HEIGHT, DETAIL_HEIGHT, Effect, LoginInFlight, Mode, plural, refresh_effect,
 };
 use super::keymap::Key;
-use super::row::ConnState;
+use super::row::{ConnState, Shown};
 use crate::clipboard::What;
+use crate::config::Grant;
 use crate::status::TokenStatus;
 
 impl App {
@@ -190,7 +191,13 @@ impl App {
             ConnState::Refreshing => self.say(format!("{name} is already refreshing")),
             ConnState::LoginRunning => self.say(format!("{name} is logging in")),
             _ if !row.refreshable(now, margin) => {
-                self.warn(format!("{name} needs a login: press l"))
+                if row.shown(now, margin) == Shown::NoSecret {
+                    self.warn(format!(
+                        "{name} has no client secret stored: press e to store it"
+                    ))
+                } else {
+                    self.warn(format!("{name} needs a login: press l"))
+                }
             }
             _ => {
                 self.rows[index].state = ConnState::Refreshing;
@@ -213,7 +220,7 @@ impl App {
             .collect();
         let is_due = |i: &usize| {
             matches!(
-                self.rows[*i].data.token_status(now, margin),
+                self.rows[*i].token_status(now, margin),
                 TokenStatus::Expiring | TokenStatus::Expired
             )
         };
@@ -250,6 +257,12 @@ impl App {
             return Vec::new();
         };
         let name = self.rows[index].name.clone();
+        if self.rows[index].connection.grant == Grant::ClientCredentials {
+            self.say(format!(
+                "{name} uses client credentials: no login needed (r mints a new token)"
+            ));
+            return Vec::new();
+        }
         if self.rows[index].state == ConnState::Refreshing {
             self.say(format!("{name} is refreshing: log in once it is done"));
             return Vec::new();

@@ -20,7 +20,7 @@ fn focus(app: &App) -> FormField {
 }
 
 fn text(app: &App, field: FormField) -> String {
-    app.form().unwrap().field(field).text().to_owned()
+    app.form().unwrap().text(field).to_owned()
 }
 
 fn error(app: &App, field: FormField) -> Option<String> {
@@ -124,7 +124,8 @@ fn submit_shows_every_error_beside_its_field_and_rechecks_as_you_type() {
     press(&mut app, "acme");
     key(&mut app, KeyCode::Tab);
     press(&mut app, "12345");
-    (0..3).for_each(|_| {
+    // Secret, grant, scopes, then the port.
+    (0..4).for_each(|_| {
         key(&mut app, KeyCode::Tab);
     });
     press(&mut app, "0");

@@ -1,4 +1,4 @@
-//! The add/edit form: six fields, checked by the engine's own rules (`ConnectionInput`, as
+//! The add/edit form: six text fields and the grant, checked by the engine's own rules (`ConnectionInput`, as
 //! `zdauth add` uses) so the TUI and the CLI can never disagree about what is valid.
 //! Pure: the App turns a submit into an Effect and the loop writes the files.
 
@@ -8,7 +8,9 @@ use crossterm::event::KeyCode;
 
 use super::field::TextField;
 use super::keymap::Key;
-use crate::config::{Connection, ConnectionInput, DEFAULT_REDIRECT_PORT, DEFAULT_SCOPES, Field};
+use crate::config::{
+    Connection, ConnectionInput, DEFAULT_REDIRECT_PORT, DEFAULT_SCOPES, Field, Grant,
+};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -17,19 +19,35 @@ pub enum FormField {
     Subdomain,
     ClientId,
     Secret,
+    /// Not text: Space or ←/→ switch between the two grants.
+    Grant,
     Scopes,
     RedirectPort,
 }
 
 impl FormField {
-    pub const ALL: [FormField; 6] = [
+    pub const ALL: [FormField; 7] = [
         FormField::Name,
         FormField::Subdomain,
         FormField::ClientId,
         FormField::Secret,
+        FormField::Grant,
         FormField::Scopes,
         FormField::RedirectPort,
     ];
+
+    /// Where the field's text lives; the grant has none.
+    fn text_index(self) -> Option<usize> {
+        match self {
+            FormField::Name => Some(0),
+            FormField::Subdomain => Some(1),
+            FormField::ClientId => Some(2),
+            FormField::Secret => Some(3),
+            FormField::Grant => None,
+            FormField::Scopes => Some(4),
+            FormField::RedirectPort => Some(5),
+        }
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -37,6 +55,7 @@ impl FormField {
             FormField::Subdomain => "subdomain",
             FormField::ClientId => "client id",
             FormField::Secret => "client secret",
+            FormField::Grant => "grant",
             FormField::Scopes => "scopes",
             FormField::RedirectPort => "redirect port",
         }
@@ -49,6 +68,7 @@ impl FormField {
             Field::ClientId => Some(FormField::ClientId),
             Field::Scopes => Some(FormField::Scopes),
             Field::RedirectPort => Some(FormField::RedirectPort),
+            Field::Grant => Some(FormField::Grant),
             // Not on the form: kept from config.toml when editing.
             Field::Kind
             | Field::BaseUrl
@@ -74,6 +94,7 @@ pub struct ConnectionForm {
     /// The connection being edited; `None` when adding.
     pub editing: Option<Connection>,
     fields: [TextField; 6],
+    pub grant: Grant,
     pub focus: FormField,
     pub errors: BTreeMap<FormField, String>,
     /// What the save said when it failed (a lock, a file, a rule about stored tokens).
@@ -97,6 +118,7 @@ impl ConnectionForm {
                 TextField::new(DEFAULT_SCOPES.join(" ")),
                 TextField::new(DEFAULT_REDIRECT_PORT.to_string()),
             ],
+            grant: Grant::AuthorizationCode,
             focus: FormField::Name,
             errors: BTreeMap::new(),
             failure: None,
@@ -118,13 +140,23 @@ impl ConnectionForm {
                 TextField::new(connection.scopes.join(" ")),
                 TextField::new(connection.redirect_port.to_string()),
             ],
+            grant: connection.grant,
             focus: FormField::Subdomain,
             ..Self::add(Vec::new())
         }
     }
 
-    pub fn field(&self, which: FormField) -> &TextField {
-        &self.fields[which as usize]
+    /// The text of a text field (the grant's is empty).
+    pub fn text(&self, which: FormField) -> &str {
+        which.text_index().map_or("", |i| self.fields[i].text())
+    }
+
+    /// What the screen shows for a field: masked text, or the grant's name.
+    pub fn shown(&self, which: FormField) -> String {
+        match which.text_index() {
+            Some(i) => self.fields[i].shown(),
+            None => format!("‹ {} ›", self.grant.describe()),
+        }
     }
 
     pub fn editable(&self, which: FormField) -> bool {
@@ -140,8 +172,23 @@ impl ConnectionForm {
             KeyCode::Enter => return self.submit(),
             KeyCode::Tab | KeyCode::Down => self.move_focus(1),
             KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
+            KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right
+                if self.focus == FormField::Grant =>
+            {
+                self.grant = match self.grant {
+                    Grant::AuthorizationCode => Grant::ClientCredentials,
+                    Grant::ClientCredentials => Grant::AuthorizationCode,
+                };
+                if self.checked {
+                    self.errors = self.check().err().unwrap_or_default();
+                }
+            }
             _ => {
-                if self.fields[self.focus as usize].key(key) && self.checked {
+                let typed = self
+                    .focus
+                    .text_index()
+                    .is_some_and(|i| self.fields[i].key(key));
+                if typed && self.checked {
                     self.errors = self.check().err().unwrap_or_default();
                 }
             }
@@ -151,10 +198,13 @@ impl ConnectionForm {
 
     /// A bracketed paste into the focused field.
     pub fn paste(&mut self, text: &str) {
+        let Some(at) = self.focus.text_index() else {
+            return;
+        };
         if self.saving || !self.editable(self.focus) {
             return;
         }
-        self.fields[self.focus as usize].paste(text);
+        self.fields[at].paste(text);
         if self.checked {
             self.errors = self.check().err().unwrap_or_default();
         }
@@ -196,7 +246,7 @@ impl ConnectionForm {
     }
 
     fn check(&self) -> Result<(Connection, Option<Secret>), BTreeMap<FormField, String>> {
-        let text = |f: FormField| self.field(f).text();
+        let text = |f: FormField| self.text(f);
         let base = self.editing.as_ref();
         let lifetime =
             |d: Option<std::time::Duration>| d.map(|d| humantime::format_duration(d).to_string());
@@ -212,6 +262,7 @@ impl ConnectionForm {
             base_url: base.and_then(|b| b.base_url.as_deref()),
             access_token_lifetime: access.as_deref(),
             refresh_token_lifetime: refresh.as_deref(),
+            grant: Some(self.grant.as_str()),
         };
         let mut errors = BTreeMap::new();
         let checked = input.check().map_err(|list| {
@@ -221,6 +272,13 @@ impl ConnectionForm {
                 errors.entry(at).or_insert(message);
             }
         });
+        let secret_blank = text(FormField::Secret).trim().is_empty();
+        if self.grant == Grant::ClientCredentials && secret_blank && self.editing.is_none() {
+            errors.insert(
+                FormField::Secret,
+                "client credentials need the confidential client's secret: type it here".into(),
+            );
+        }
         let name = text(FormField::Name);
         if self.taken.iter().any(|n| n == name) {
             errors.insert(

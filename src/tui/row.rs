@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::config::{Config, Connection, Kind};
+use crate::config::{Config, Connection, Grant, Kind};
 use crate::status::TokenStatus;
 use crate::text::display;
 use crate::vault::{Entry, Tokens, VaultData};
@@ -55,6 +55,8 @@ pub struct RowData {
     pub last_refresh: Option<Timestamp>,
     pub last_error: Option<String>,
     pub login_required: bool,
+    /// Whether the vault holds the client secret (what mints a client credentials token).
+    pub has_secret: bool,
 }
 
 impl From<&Entry> for RowData {
@@ -66,15 +68,21 @@ impl From<&Entry> for RowData {
             last_refresh: entry.last_refresh,
             last_error: entry.last_error.as_deref().map(display),
             login_required: entry.login_required,
+            has_secret: entry.client_secret.is_some(),
         }
     }
 }
 
 impl RowData {
     /// The engine's own reading of the state, so the TUI and `zdauth status` never disagree.
-    pub fn token_status(&self, now: Timestamp, margin: Duration) -> TokenStatus {
+    pub fn token_status(&self, grant: Grant, now: Timestamp, margin: Duration) -> TokenStatus {
+        let secret = self.has_secret.then(|| crate::secret::Secret::new(""));
         let Some(t) = &self.tokens else {
-            return TokenStatus::NoToken;
+            let entry = Entry {
+                client_secret: secret,
+                ..Entry::default()
+            };
+            return TokenStatus::of_grant(grant, Some(&entry), now, margin);
         };
         // TokenStatus::of reads an Entry; rebuild the few fields it looks at.
         let entry = Entry {
@@ -88,9 +96,10 @@ impl RowData {
                 refresh_expires_at: t.refresh_expires_at,
             }),
             login_required: self.login_required,
+            client_secret: secret,
             ..Entry::default()
         };
-        TokenStatus::of(Some(&entry), now, margin)
+        TokenStatus::of_grant(grant, Some(&entry), now, margin)
     }
 }
 
@@ -171,6 +180,11 @@ impl Row {
         self.data.tokens.as_ref().and_then(|t| t.expires_at)
     }
 
+    /// What its tokens say, by the rules of its grant.
+    pub fn token_status(&self, now: Timestamp, margin: Duration) -> TokenStatus {
+        self.data.token_status(self.connection.grant, now, margin)
+    }
+
     pub fn busy(&self) -> bool {
         matches!(self.state, ConnState::Refreshing | ConnState::LoginRunning)
     }
@@ -179,8 +193,8 @@ impl Row {
     pub fn refreshable(&self, now: Timestamp, margin: Duration) -> bool {
         self.state != ConnState::LoginRequired
             && !matches!(
-                self.data.token_status(now, margin),
-                TokenStatus::LoginRequired | TokenStatus::NoToken
+                self.token_status(now, margin),
+                TokenStatus::LoginRequired | TokenStatus::NoToken | TokenStatus::NoSecret
             )
     }
 
@@ -202,6 +216,8 @@ impl Row {
 pub enum Shown {
     // In the order "sort by state" lists them: what needs the user first.
     LoginRequired,
+    /// Client credentials without a stored secret: `e` stores one.
+    NoSecret,
     Error,
     Expired,
     Expiring,
@@ -218,11 +234,12 @@ impl Row {
             ConnState::LoginRequired => return Shown::LoginRequired,
             ConnState::Failed(_) | ConnState::Idle => {}
         }
-        let tokens = match self.data.token_status(now, margin) {
+        let tokens = match self.token_status(now, margin) {
             TokenStatus::Valid => Shown::Ok,
             TokenStatus::Expiring => Shown::Expiring,
             TokenStatus::Expired => Shown::Expired,
             TokenStatus::LoginRequired | TokenStatus::NoToken => return Shown::LoginRequired,
+            TokenStatus::NoSecret => return Shown::NoSecret,
         };
         if matches!(self.state, ConnState::Failed(_)) {
             Shown::Error

@@ -6,7 +6,7 @@ use super::app::{App, Options};
 use super::keymap::Key;
 use super::msg::Msg;
 use super::row::RowTokens;
-use crate::config::{Config, Connection, Kind, Settings};
+use crate::config::{Config, Connection, Grant, Kind, Settings};
 use crate::secret::Secret;
 use crate::vault::{Entry, Tokens, User, VaultData};
 
@@ -49,6 +49,7 @@ pub fn connection(name: &str) -> Connection {
         base_url: None,
         access_token_lifetime: None,
         refresh_token_lifetime: None,
+        grant: Grant::AuthorizationCode,
     }
 }
 

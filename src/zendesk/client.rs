@@ -119,7 +119,7 @@ impl ZendeskClient {
         self.token_post(request, form).await
     }
 
-    async fn token_post(
+    pub(super) async fn token_post(
         &self,
         request: &TokenRequest<'_>,
         mut form: Vec<(&str, &str)>,

@@ -22,7 +22,7 @@ pub enum ZendeskError {
         description: Option<String>,
     },
     #[error(
-        "{endpoint} rejected the access token (401); refresh it with `zdauth refresh NAME` or log in again"
+        "{endpoint} rejected the access token (401); a refresh cannot bring it back: log in again with `zdauth login NAME`"
     )]
     TokenRejected { endpoint: &'static str },
     #[error(
@@ -115,5 +115,25 @@ pub(super) fn sanitize(text: &str) -> String {
     match flat.char_indices().nth(200) {
         Some((cut, _)) => format!("{}…", &flat[..cut]),
         None => flat,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 401 that reaches the user has outlived zdauth's own retry and refresh: only a login
+    /// can help, so the message never sends anyone to `zdauth refresh`.
+    #[test]
+    fn a_rejected_token_points_at_a_login_not_a_refresh() {
+        let text = ZendeskError::TokenRejected {
+            endpoint: "users/me.json",
+        }
+        .to_string();
+        assert!(!text.contains("zdauth refresh"), "{text}");
+        assert!(
+            text.ends_with("log in again with `zdauth login NAME`"),
+            "{text}"
+        );
     }
 }

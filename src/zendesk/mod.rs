@@ -2,6 +2,7 @@
 
 mod authorize;
 mod client;
+mod client_credentials;
 mod endpoints;
 mod error;
 pub mod pkce;

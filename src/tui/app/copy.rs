@@ -7,6 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::{App, Effect, TOAST_INFO};
 use crate::clipboard::{ClearOutcome, What};
+use crate::tui::row::Shown;
 
 /// What a copy puts in the clipboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,9 +46,24 @@ pub(crate) struct CopyToast {
 
 impl App {
     pub(crate) fn copy_selected(&mut self, what: What) -> Vec<Effect> {
-        let Some(name) = self.selected_name().map(str::to_owned) else {
+        let Some(row) = self.selected_row() else {
             return Vec::new();
         };
+        let name = row.name.clone();
+        // The engine refuses too; saying it here spares a vault read and names the key.
+        match self.shown(row) {
+            Shown::LoginRequired => {
+                self.warn(format!("nothing copied: {name} needs a login: press l"));
+                return Vec::new();
+            }
+            Shown::NoSecret => {
+                self.warn(format!(
+                    "nothing copied: {name} has no client secret stored: press e to store it"
+                ));
+                return Vec::new();
+            }
+            _ => {}
+        }
         self.say(format!("copying {name}'s {}…", what.describe()));
         vec![Effect::Copy {
             name,
@@ -179,6 +195,21 @@ mod tests {
                 what: CopyWhat::Token(What::Header)
             }]
         );
+    }
+
+    /// umbrella's access token has 10 minutes on its clock, but Zendesk refused its grant.
+    #[test]
+    fn item_27_c_and_shift_c_on_a_refused_grant_copy_nothing() {
+        let mut app = app();
+        for keys in ["jjjc", "C"] {
+            assert_eq!(press(&mut app, keys), [], "{keys}");
+            let shown = app.toast().unwrap();
+            assert!(shown.error);
+            assert_eq!(
+                shown.text,
+                "nothing copied: umbrella needs a login: press l"
+            );
+        }
     }
 
     #[test]

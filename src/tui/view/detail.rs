@@ -7,9 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::theme::Theme;
+use crate::config::Grant;
 use crate::tui::app::App;
 use crate::tui::format;
-use crate::tui::row::ConnState;
+use crate::tui::row::{ConnState, Row};
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let Some(row) = app.selected_row() else {
@@ -25,6 +26,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ])
     };
     let tokens = row.data.tokens.as_ref();
+    let cc = row.connection.grant == Grant::ClientCredentials;
     let expiry = |at: Option<jiff::Timestamp>| match at {
         Some(at) => format!("{} · {}", local(at), format::countdown(Some(at), now)),
         None => "not told".to_owned(),
@@ -43,9 +45,10 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 row.kind.as_str()
             ),
         ),
+        field("grant", grant_line(row)),
         field(
             "token",
-            tokens.map_or("none: log in with l".to_owned(), |t| {
+            tokens.map_or(no_token(row).to_owned(), |t| {
                 format!(
                     "{} ({}, scopes {})",
                     t.masked,
@@ -65,6 +68,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         field(
             "refresh token",
             match tokens {
+                _ if cc => "none: a new access token is minted from the secret".into(),
                 None => "—".into(),
                 Some(t) if !t.has_refresh_token => "none".into(),
                 Some(t) => expiry(t.refresh_expires_at),
@@ -85,4 +89,22 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         )
         .wrap(ratatui::widgets::Wrap { trim: false })
         .render(area, buf);
+}
+
+fn grant_line(row: &Row) -> String {
+    let grant = row.connection.grant;
+    match grant {
+        Grant::AuthorizationCode => grant.describe().to_owned(),
+        Grant::ClientCredentials if row.data.has_secret => {
+            format!("{} · secret stored", grant.describe())
+        }
+        Grant::ClientCredentials => format!("{} · no secret stored: press e", grant.describe()),
+    }
+}
+
+fn no_token(row: &Row) -> &'static str {
+    match row.connection.grant {
+        Grant::AuthorizationCode => "none: log in with l",
+        Grant::ClientCredentials => "none yet: r mints one",
+    }
 }

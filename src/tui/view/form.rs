@@ -21,8 +21,7 @@ pub fn render(form: &ConnectionForm, theme: &Theme, area: Rect, buf: &mut Buffer
     let mut lines = Vec::new();
     for field in FormField::ALL {
         let focused = form.focus == field;
-        let text = form.field(field);
-        let mut value = text.shown();
+        let mut value = form.shown(field);
         if focused {
             value.push('▏');
         }
@@ -39,7 +38,7 @@ pub fn render(form: &ConnectionForm, theme: &Theme, area: Rect, buf: &mut Buffer
             Span::styled(format!("{:<LABEL_WIDTH$}", field.label()), theme.title()),
             Span::styled(value, value_style),
         ];
-        if text.text().is_empty() && !focused && field == FormField::Secret {
+        if form.text(field).is_empty() && !focused && field == FormField::Secret {
             spans.push(Span::styled(secret_blank(form), theme.dim()));
         }
         lines.push(Line::from(spans));
@@ -93,6 +92,9 @@ fn hint(form: &ConnectionForm) -> &'static str {
             "typed text stays hidden; leave blank to keep the stored secret"
         }
         FormField::Secret => "typed text stays hidden; leave blank for a public client (PKCE only)",
+        FormField::Grant => {
+            "Space or ←/→ switches: authorization code logs in through the browser; client credentials mint tokens from a confidential client's secret (CI, servers)"
+        }
         FormField::Scopes => "space-separated, e.g. read write, or tickets:read users:read",
         FormField::RedirectPort => {
             "the catcher's port: register http://127.0.0.1:PORT/callback in Zendesk"

@@ -107,7 +107,10 @@ fn table_row<'a>(
     let now = app.now;
     let tokens = row.data.tokens.as_ref();
     let expires_at = row.expires_at();
+    let shown = app.shown(row);
     let urgency = match expires_at.map(|at| format::left(at, now)) {
+        // A token Zendesk refused is dead whatever its clock says: its countdown is grey.
+        _ if matches!(shown, Shown::LoginRequired | Shown::NoSecret) => theme.dim(),
         None => theme.dim(),
         Some(left) if left <= SignedDuration::from_secs(60) => theme.bad(),
         Some(left)
@@ -126,7 +129,6 @@ fn table_row<'a>(
     let refresh = tokens.map_or("—".to_owned(), |t| {
         format::refresh_left(t.has_refresh_token, t.refresh_expires_at, now)
     });
-    let shown = app.shown(row);
     // The marker keeps the selection visible where reverse video is not (plain text, NO_COLOR).
     let marker = if selected { "›" } else { " " };
     let mut cells = vec![
@@ -158,6 +160,7 @@ fn state_line(app: &App, theme: &Theme, shown: Shown) -> Line<'static> {
         ),
         Shown::LoginRunning => ("login running".to_owned(), theme.accent()),
         Shown::LoginRequired => ("login required".to_owned(), theme.bad()),
+        Shown::NoSecret => ("no secret".to_owned(), theme.bad()),
         Shown::Error => ("error".to_owned(), theme.bad()),
     };
     Line::from(Span::styled(text, style))

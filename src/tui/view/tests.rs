@@ -87,6 +87,61 @@ fn colours_follow_the_margin() {
     insta::assert_debug_snapshot!(buffer(&app(), 80, 8));
 }
 
+/// umbrella's clock says 10:00 left, but Zendesk refused its grant: the countdown and its
+/// bar are grey, not the green of a live token.
+#[test]
+fn item_27_a_refused_grant_has_a_grey_countdown() {
+    let buf = buffer(&app(), 80, 8);
+    let colour_of = |y: u16, text: &str| {
+        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        let column = line
+            .find(text)
+            .map(|at| line[..at].chars().count())
+            .unwrap();
+        buf[(column as u16, y)].fg
+    };
+    assert_eq!(colour_of(5, "10:00"), ratatui::style::Color::DarkGray);
+    assert_eq!(colour_of(5, "██░░░"), ratatui::style::Color::DarkGray);
+    assert_eq!(
+        colour_of(2, "29:41"),
+        ratatui::style::Color::Green,
+        "acme is live"
+    );
+}
+
+/// A client credentials row never asks for a login: its state is its access token's, and
+/// without a stored secret it says so.
+#[test]
+fn a_client_credentials_row_and_its_detail_pane() {
+    let mut config = config(&NAMES);
+    config.connections[0].grant = crate::config::Grant::ClientCredentials;
+    let mut data = vault();
+    let acme = data.connections.get_mut("acme").unwrap();
+    acme.tokens.as_mut().unwrap().refresh_token = None;
+    let mut app = App::new(&config, &data, now(), Options::default());
+    app.update(Msg::Key(Key::plain(KeyCode::Enter)));
+    let screen = text(&app, 100, 30);
+    let row = screen.lines().find(|l| l.contains("› acme")).unwrap();
+    assert!(row.trim_end().ends_with("no secret"), "{row}");
+    assert!(
+        screen.contains("grant         client credentials (no login) · no secret stored: press e"),
+        "{screen}"
+    );
+    assert!(screen.contains("refresh token none: a new access token is minted from the secret"));
+
+    data.connections.get_mut("acme").unwrap().client_secret = Some(crate::secret::Secret::new("s"));
+    let mut app = App::new(&config, &data, now(), Options::default());
+    app.update(Msg::Key(Key::plain(KeyCode::Enter)));
+    let screen = text(&app, 100, 30);
+    let row = screen.lines().find(|l| l.contains("› acme")).unwrap();
+    assert!(row.trim_end().ends_with(" ok"), "{row}");
+    assert!(!row.contains("login"), "{row}");
+    assert!(
+        screen.contains("client credentials (no login) · secret stored"),
+        "{screen}"
+    );
+}
+
 #[test]
 fn no_color_is_monochrome_and_still_reads() {
     let app = app_with(Options {

@@ -1,0 +1,88 @@
+//! Client credentials connections have no refresh token: when their access token runs low a
+//! new one is minted from the client's secret. Under the same single flight and connection
+//! lock as a refresh, so N callers at once cost one POST and all get the new token.
+
+use jiff::Timestamp;
+
+use super::store::{keep_note, reserve_room, store_new_pair};
+use super::{Fresh, Refresher, Want, valid_for};
+use crate::config::Connection;
+use crate::error::Error;
+use crate::vault::{ConnectionLock, Entry};
+use crate::zendesk::{self, TokenRequest, ZendeskError};
+
+impl Refresher {
+    /// The rest of the transaction for a client credentials connection, holding `lock` with
+    /// `entry` as re-read under it.
+    pub(super) async fn mint(
+        &self,
+        connection: &Connection,
+        want: Want,
+        asked_at: Timestamp,
+        lock: ConnectionLock,
+        mut entry: Entry,
+    ) -> Result<Fresh, Error> {
+        let name = &connection.name;
+        let issuer = zendesk::issuer(connection);
+        if let Some(tokens) = entry.tokens.clone().filter(|_| entry.issued_by(&issuer)) {
+            // Minted by another caller after we asked: as fresh as Zendesk makes them.
+            let minted_since_asked = entry.last_refresh.is_some_and(|at| at >= asked_at);
+            let enough = matches!(want, Want::ValidFor(needed) if valid_for(&tokens, Timestamp::now(), needed));
+            if minted_since_asked || enough {
+                return Ok(Fresh {
+                    tokens,
+                    refreshed: minted_since_asked,
+                });
+            }
+        }
+        if entry.last_error_at.is_some_and(|at| at >= asked_at) {
+            return Err(Error::RefreshFailed(
+                entry.last_error.clone().unwrap_or_default(),
+            ));
+        }
+        let Some(secret) = entry.client_secret.clone() else {
+            return Err(Error::NoClientSecret { name: name.clone() });
+        };
+        let request = TokenRequest {
+            connection,
+            client_secret: Some(&secret),
+        };
+        // Nothing is spent by a mint, but a token that cannot be stored would be minted again
+        // by every caller: prove the room first, as a refresh does.
+        let room = reserve_room(&self.vault).await?;
+        tracing::info!(connection = %name, "minting a client credentials token");
+        match self.client.client_credentials(&request).await {
+            Ok(tokens) => {
+                entry.tokens = Some(tokens.clone());
+                entry.last_refresh = Some(Timestamp::now());
+                entry.last_error = None;
+                entry.last_error_at = None;
+                entry.login_required = false;
+                entry.issuer = Some(issuer);
+                // Stored before anyone sees it, as a refreshed pair is (checklist item 17).
+                store_new_pair(lock, room, name, entry).await?;
+                Ok(Fresh {
+                    tokens,
+                    refreshed: true,
+                })
+            }
+            Err(e) => {
+                tracing::warn!(connection = %name, error = %e, "minting failed; tokens kept");
+                entry.last_error = Some(e.to_string());
+                entry.last_error_at = Some(Timestamp::now());
+                keep_note(lock, entry).await;
+                Err(match e {
+                    ZendeskError::OAuth { ref error, .. }
+                        if error == "invalid_client" || error == "unauthorized_client" =>
+                    {
+                        Error::SecretRefused {
+                            name: name.clone(),
+                            reason: e.to_string(),
+                        }
+                    }
+                    other => other.into(),
+                })
+            }
+        }
+    }
+}
