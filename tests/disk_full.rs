@@ -84,6 +84,8 @@ fn copy_tree(from: &Path, to: &Path) {
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
             copy_tree(&entry.path(), &target);
+            // zdauth checks its dirs' modes: the copy keeps them as they were.
+            fs::set_permissions(&target, entry.metadata().unwrap().permissions()).unwrap();
         } else {
             fs::copy(entry.path(), &target).unwrap();
         }
