@@ -300,3 +300,44 @@ fn item_31_a_rescue_older_than_the_vault_never_replaces_it() {
     assert!(!rescue.exists());
     assert_eq!(w.stored(), current);
 }
+
+#[test]
+fn item_31_a_linked_vault_needs_room_where_it_points_not_beside_the_link() {
+    let w = World::new(|_| {});
+    w.seed();
+    let before = w.stored();
+    let elsewhere = w.sb.temp.path().join("synced");
+    fs::create_dir(&elsewhere).unwrap();
+    let Some(disk) = Tmpfs::over(&elsewhere, "size=1m,mode=0700") else {
+        return;
+    };
+    let vault = w.sb.paths().vault();
+    fs::copy(&vault, elsewhere.join("vault.age")).unwrap();
+    fs::remove_file(&vault).unwrap();
+    std::os::unix::fs::symlink(elsewhere.join("vault.age"), &vault).unwrap();
+    let filler = disk.fill();
+
+    let run = w.sb.run(&["token", "acme", "--min-valid", "24h"]);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    let last = last_line(run.stderr.as_bytes());
+    assert!(
+        last.starts_with("zdauth: no room to save a new pair in ")
+            && last.contains(&elsewhere.display().to_string()),
+        "{last}"
+    );
+    assert_eq!(
+        w.fake.counters().token_posts,
+        0,
+        "a refresh token was spent"
+    );
+    assert_eq!(w.stored(), before);
+
+    fs::remove_file(filler).unwrap();
+    grant_still_works(&w);
+    assert!(
+        fs::symlink_metadata(&vault)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}

@@ -31,7 +31,12 @@ impl Reserved {
 
 /// Takes as much space as the next vault.age will need, or says there is none.
 pub fn reserve(paths: &Paths) -> Result<Reserved, Error> {
-    let dir = paths.dir();
+    // A linked vault.age is saved beside its target, so that is where the room must be.
+    let target = crate::atomic_file::link_target(&paths.vault())?;
+    let dir = target
+        .as_deref()
+        .and_then(Path::parent)
+        .unwrap_or(paths.dir());
     let current = std::fs::metadata(paths.vault()).map_or(0, |m| m.len());
     let wanted = current + MARGIN;
     let space = tempfile::tempfile_in(dir).map_err(|e| no_room(dir, e))?;
