@@ -4,6 +4,7 @@
 mod clipboard;
 mod edit;
 mod input;
+mod merge;
 mod raw;
 mod rules;
 #[cfg(test)]
@@ -19,6 +20,7 @@ use thiserror::Error;
 pub use clipboard::ClipboardChoice;
 pub use edit::ConfigEdit;
 pub use input::{ConnectionInput, Field};
+pub use merge::{Conflict, merge_edit};
 pub use rules::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
     parse_scopes,
