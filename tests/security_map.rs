@@ -39,9 +39,13 @@ fn every_checklist_item_maps_to_tests_that_exist() {
     let map = std::fs::read_to_string(root().join("SECURITY.md")).unwrap();
     let mut missing = Vec::new();
     let mut cited = 0;
-    for item in 1..=25 {
+    for item in 1..=35 {
         let prefix = format!("| {item} |");
         let rows: Vec<&str> = map.lines().filter(|l| l.starts_with(&prefix)).collect();
+        // Items added after the first review are checked once their row is written.
+        if item > 25 && rows.is_empty() {
+            continue;
+        }
         assert_eq!(
             rows.len(),
             1,
