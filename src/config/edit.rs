@@ -171,29 +171,24 @@ impl ConfigEdit {
 /// Writes the fields of `connection` that differ from `old` (all of them without one) into
 /// `table`; a field at its default is left out (or taken out), as a person would write it.
 fn fill(table: &mut Table, connection: &Connection, old: Option<&Connection>) {
-    let same =
-        |field: fn(&Connection) -> String| old.is_some_and(|o| field(o) == field(connection));
-    let unchanged: Vec<&str> = [
-        ("name", (|c| c.name.clone()) as fn(&Connection) -> String),
-        ("subdomain", |c| c.subdomain.clone()),
-        ("client_id", |c| c.client_id.clone()),
-        ("scopes", |c| c.scopes.join("\n")),
-        ("redirect_port", |c| c.redirect_port.to_string()),
-        ("kind", |c| c.kind.as_str().to_owned()),
-        ("base_url", |c| format!("{:?}", c.base_url)),
-        ("access_token_lifetime", |c| {
-            format!("{:?}", c.access_token_lifetime)
-        }),
-        ("refresh_token_lifetime", |c| {
-            format!("{:?}", c.refresh_token_lifetime)
-        }),
-    ]
-    .into_iter()
-    .filter(|(_, field)| same(*field))
-    .map(|(key, _)| key)
-    .collect();
+    let (new, old) = (connection, old);
+    let changed = |key: &str| {
+        let Some(old) = old else { return true };
+        match key {
+            "name" => old.name != new.name,
+            "subdomain" => old.subdomain != new.subdomain,
+            "client_id" => old.client_id != new.client_id,
+            "scopes" => old.scopes != new.scopes,
+            "redirect_port" => old.redirect_port != new.redirect_port,
+            "kind" => old.kind != new.kind,
+            "base_url" => old.base_url != new.base_url,
+            "access_token_lifetime" => old.access_token_lifetime != new.access_token_lifetime,
+            "refresh_token_lifetime" => old.refresh_token_lifetime != new.refresh_token_lifetime,
+            _ => true,
+        }
+    };
     let mut set = |key: &str, item: Option<Item>| match item {
-        _ if unchanged.contains(&key) => {}
+        _ if !changed(key) => {}
         // Replacing only the value keeps the key's own decor (a comment at the line's end).
         Some(item) => match table.get_mut(key) {
             Some(Item::Value(old)) if item.is_value() => {

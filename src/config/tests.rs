@@ -305,3 +305,22 @@ fn an_edit_that_would_be_invalid_is_not_written() {
     assert!(edit.save().unwrap_err().to_string().contains("unique"));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), with_connection(""));
 }
+
+#[test]
+fn an_update_touches_only_the_keys_whose_value_changed() {
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("config.toml");
+    let original = with_connection("scopes = [  \"read\",\n  \"write\" ] # as I like it");
+    std::fs::write(&path, &original).unwrap();
+    let mut edit = ConfigEdit::open(&path).unwrap();
+    let mut acme = edit.config().connections[0].clone();
+    acme.redirect_port = 9100;
+    assert!(edit.update_connection(&acme.name.clone(), &acme));
+    edit.save().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("scopes = [  \"read\",\n  \"write\" ] # as I like it\n"),
+        "an unchanged key was rewritten:\n{text}"
+    );
+    assert!(text.contains("redirect_port = 9100"), "{text}");
+}
