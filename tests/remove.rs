@@ -146,3 +146,56 @@ fn a_vault_step_that_fails_keeps_the_tokens_and_a_later_remove_deletes_them() {
         .fails(1, "no connection named \"acme\"");
     assert!(sb.temp_files().is_empty(), "{:?}", sb.temp_files());
 }
+
+#[test]
+fn in_the_tui_d_whose_vault_step_fails_keeps_the_tokens_and_says_how_to_delete_them() {
+    let Some(tmux) = common::tmux::tmux("remove-full") else {
+        return;
+    };
+    let Some(disk) = SmallDisk::new() else { return };
+    let sb = &disk.sb;
+    let refresh = with_acme(&disk, 600_000, 0);
+    tmux.start(sb, "env -u NO_COLOR", "");
+    tmux.wait_for("other");
+    disk.fill_leaving(64 * 1024);
+    // acme sorts first, so it is selected.
+    tmux.keys(&["d"]);
+    tmux.wait_for("delete acme?");
+    tmux.keys(&["l"]);
+    tmux.wait_for("deleted acme from config.toml, but its tokens stay in vault.age");
+    assert!(!acme_in_config(sb), "config.toml went first");
+    assert_eq!(refresh_token_of_acme(sb), Some(refresh), "tokens kept");
+    disk.empty();
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXIT=0");
+    let again = sb.run(&["remove", "acme"]).success();
+    assert!(
+        again.stdout.contains("deleted the tokens acme left"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(refresh_token_of_acme(sb), None);
+}
+
+#[test]
+fn in_the_tui_d_whose_config_save_fails_deletes_nothing() {
+    let Some(tmux) = common::tmux::tmux("remove-config-full") else {
+        return;
+    };
+    let Some(disk) = SmallDisk::new() else { return };
+    let sb = &disk.sb;
+    let refresh = with_acme(&disk, 0, 600_000);
+    tmux.start(sb, "env -u NO_COLOR", "");
+    tmux.wait_for("other");
+    disk.fill_leaving(64 * 1024);
+    tmux.keys(&["d"]);
+    tmux.wait_for("delete acme?");
+    tmux.keys(&["l"]);
+    let screen = tmux.wait_for("deleting acme failed (d tries again)");
+    assert!(screen.contains("acme "), "the row stays:\n{screen}");
+    assert!(acme_in_config(sb));
+    assert_eq!(refresh_token_of_acme(sb), Some(refresh), "tokens kept");
+    disk.empty();
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXIT=0");
+}
