@@ -150,6 +150,12 @@ pub enum Error {
     )]
     DuplicateConnection(String),
 
+    /// A form's save met a change another writer made to the same fields meanwhile.
+    #[error(
+        "{name}'s {changed} changed in config.toml since this form opened; nothing was saved: press Esc and edit {name} again to start from the file as it is now"
+    )]
+    EditConflict { name: String, changed: String },
+
     #[error("zdauth is not set up in {}: run `zdauth init` first", dir.display())]
     NotInitialized { dir: PathBuf },
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::config::{Config, ConfigEdit, Connection, Kind};
+use crate::config::{Config, ConfigEdit, Connection, Kind, merge_edit};
 use crate::error::Error;
 use crate::paths::Paths;
 use crate::refresh::Refresher;
@@ -41,18 +41,21 @@ pub fn add(
     edit.save()
 }
 
-/// Rewrites the connection of the same name in config.toml (comments kept) and, when a new
-/// secret is given, replaces the stored one; `None` keeps it.
+/// Applies an edit made from a form that opened on `started` and submits `edited` to
+/// config.toml as it is now (another writer may have changed it meanwhile): only the fields
+/// the user changed are written, and a field changed on disk too, differently, refuses the
+/// whole save ([`Error::EditConflict`]). A new secret replaces the stored one; `None` keeps it.
 ///
 /// The name never changes here: scripts, lock files and vault entries go by it. Nor may
 /// the subdomain or client id change while tokens issued to the old ones are stored, as
 /// they would linger unseen and unrevoked.
 pub fn update(
     vault: &Vault,
-    connection: &Connection,
+    started: &Connection,
+    edited: &Connection,
     secret: Option<Secret>,
 ) -> Result<Config, Error> {
-    let name = connection.name.as_str();
+    let name = started.name.as_str();
     // The connection's lock first, as a refresh takes them: none can write its entry back.
     let _connection = vault.lock_connection(name)?;
     let paths = vault.paths();
@@ -63,18 +66,29 @@ pub fn update(
         .connection(name)
         .cloned()
         .ok_or_else(|| Error::UnknownConnection(name.to_owned()))?;
+    let connection = merge_edit(started, edited, &old).map_err(|conflicts| {
+        let changed = conflicts
+            .iter()
+            .map(|c| format!("{} (now {})", c.field, c.on_disk))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Error::EditConflict {
+            name: name.to_owned(),
+            changed,
+        }
+    })?;
     let data = vault.load()?;
     let holds_tokens = data
         .connections
         .get(name)
         .is_some_and(|e| e.tokens.is_some() && e.issued_by(&issuer(&old)));
-    if holds_tokens && issuer(&old) != issuer(connection) {
+    if holds_tokens && issuer(&old) != issuer(&connection) {
         return Err(Error::Usage(format!(
             "{name} holds tokens issued to {} with client {}: log out first (zdauth logout {name}, or delete and add it again), then change the subdomain or client id",
             old.subdomain, old.client_id
         )));
     }
-    edit.update_connection(name, connection);
+    edit.update_connection(name, &connection);
     if let Some(secret) = secret {
         vault.update_locked(&lock, |data| {
             data.connections
@@ -86,25 +100,64 @@ pub fn update(
     edit.save()
 }
 
-/// Takes the connection out of config.toml and its entry out of the vault. Returns the new
-/// config and whether tokens were dropped (they stay valid at Zendesk until they expire).
-pub fn remove(vault: &Vault, name: &str) -> Result<(Config, bool), Error> {
+/// What [`remove`] did.
+#[derive(Debug)]
+pub struct Removed {
+    /// config.toml as it is now.
+    pub config: Config,
+    /// Tokens were stored for it (they stay valid at Zendesk until they expire).
+    pub had_tokens: bool,
+    /// The name was no longer in config.toml: only its entry, left by an earlier remove
+    /// whose vault step failed, was taken out.
+    pub was_left_over: bool,
+    /// config.toml was saved but the vault step failed: the entry, tokens and all, is still
+    /// in vault.age, and a later `remove` of the same name deletes it.
+    pub vault_kept: Option<Error>,
+}
+
+/// Takes the connection out of config.toml, then its entry out of the vault: two steps, in
+/// that order, so that a failure at either loses nothing. A failed config save changes
+/// nothing; a failed vault step leaves an entry no connection names, which is harmless (no
+/// command reads it) and which `remove` of that name deletes later. A name found only in
+/// the vault is such a leftover.
+pub fn remove(vault: &Vault, name: &str) -> Result<Removed, Error> {
     // The connection's own lock first (the order a refresh takes them in): a refresh in
     // flight finishes before its entry goes, and cannot write it back afterwards.
     let _connection = vault.lock_connection(name)?;
     let lock = DirLock::acquire(vault.paths())?;
     let mut edit = ConfigEdit::open(&vault.paths().config())?;
-    if !edit.remove_connection(name) {
+    let in_config = edit.remove_connection(name);
+    // A vault this zdauth cannot read or write (damaged, newer) is refused before either
+    // file changes.
+    let data = vault.load()?;
+    Vault::check_writable(&data, &vault.paths().vault())?;
+    let entry = data.connections.get(name);
+    let had_tokens = entry.is_some_and(|e| e.tokens.is_some());
+    if !in_config && entry.is_none() {
         return Err(Error::UnknownConnection(name.to_owned()));
     }
-    // Tokens go first: a connection left in config without tokens just asks for a login,
-    // while tokens left without a connection would linger unseen.
-    let had_tokens = vault.update_locked(&lock, |data| {
-        data.connections
-            .remove(name)
-            .is_some_and(|entry| entry.tokens.is_some())
-    })?;
-    Ok((edit.save()?, had_tokens))
+    let config = if in_config {
+        edit.save()?
+    } else {
+        edit.config().clone()
+    };
+    let vault_kept = match entry {
+        Some(_) => vault
+            .update_locked(&lock, |data| {
+                data.connections.remove(name);
+            })
+            .err(),
+        None => None,
+    };
+    if let Some(error) = &vault_kept {
+        tracing::warn!(%error, connection = name, "removed from config.toml, entry kept in the vault");
+    }
+    Ok(Removed {
+        config,
+        had_tokens,
+        was_left_over: !in_config,
+        vault_kept,
+    })
 }
 
 /// Revokes the connection's current access token at Zendesk (found by id via

@@ -51,7 +51,7 @@ fn update_rewrites_fields_keeps_comments_and_keeps_or_replaces_the_secret() {
         redirect_port: 9100,
         ..acme(&sb)
     };
-    let config = manage::update(&vault, &changed, None).unwrap();
+    let config = manage::update(&vault, &acme(&sb), &changed, None).unwrap();
     assert_eq!(config.connection("acme"), Some(&changed));
     let text = sb.config_text();
     assert!(
@@ -75,7 +75,13 @@ fn update_rewrites_fields_keeps_comments_and_keeps_or_replaces_the_secret() {
         redirect_port: 8765,
         ..changed
     };
-    manage::update(&vault, &back, Some(Secret::new("second-secret"))).unwrap();
+    manage::update(
+        &vault,
+        &acme(&sb),
+        &back,
+        Some(Secret::new("second-secret")),
+    )
+    .unwrap();
     assert_eq!(secret(&sb).as_deref(), Some("second-secret"));
     assert!(
         !sb.config_text().contains("\nredirect_port ="),
@@ -97,7 +103,7 @@ fn the_subdomain_cannot_change_under_stored_tokens() {
         ..acme(&sb)
     };
     // No tokens yet: a typo in the subdomain can be fixed.
-    manage::update(&vault, &moved, None).unwrap();
+    manage::update(&vault, &acme(&sb), &moved, None).unwrap();
     assert_eq!(acme(&sb).subdomain, "globex");
 
     vault
@@ -110,7 +116,9 @@ fn the_subdomain_cannot_change_under_stored_tokens() {
         subdomain: "acme".into(),
         ..acme(&sb)
     };
-    let error = manage::update(&vault, &back, None).unwrap_err().to_string();
+    let error = manage::update(&vault, &acme(&sb), &back, None)
+        .unwrap_err()
+        .to_string();
     assert!(
         error.contains("acme holds tokens issued to globex"),
         "{error}"
@@ -122,5 +130,5 @@ fn the_subdomain_cannot_change_under_stored_tokens() {
         scopes: vec!["write".into()],
         ..acme(&sb)
     };
-    manage::update(&vault, &scopes, None).unwrap();
+    manage::update(&vault, &acme(&sb), &scopes, None).unwrap();
 }

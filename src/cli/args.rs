@@ -215,10 +215,18 @@ fn duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("{e}: write e.g. 30s, 5m or 2h"))
 }
 
+/// The longest `login --timeout`: Zendesk's page is long gone by then, and a catcher left
+/// listening for days is a port anyone local can knock on.
+pub const MAX_LOGIN_WAIT: Duration = Duration::from_secs(3600);
+
 /// A wait of zero would open the browser and give up at once.
 fn wait(text: &str) -> Result<Duration, String> {
     match duration(text)? {
         Duration::ZERO => Err("a login cannot wait 0s: write e.g. 30s or 5m".into()),
+        wait if wait > MAX_LOGIN_WAIT => Err(
+            "a login waits at most 1h: write e.g. 5m or 1h, and run it again if that runs out"
+                .into(),
+        ),
         wait => Ok(wait),
     }
 }
@@ -236,5 +244,22 @@ mod tests {
             panic!("not a login: {cli:?}");
         };
         assert_eq!(timeout, Duration::from_secs(5 * 60));
+    }
+
+    #[test]
+    fn a_login_waits_at_most_an_hour() {
+        let timeout = |text: &str| {
+            Cli::try_parse_from(["zdauth", "login", "acme", "--timeout", text]).map(|cli| match cli
+                .command
+            {
+                Some(Command::Login { timeout, .. }) => timeout,
+                other => panic!("not a login: {other:?}"),
+            })
+        };
+        assert_eq!(timeout("1h").unwrap(), MAX_LOGIN_WAIT);
+        for over in ["3601s", "61m", "2h", "10000000000h"] {
+            let error = timeout(over).unwrap_err().to_string();
+            assert!(error.contains("--timeout"), "{error}");
+        }
     }
 }

@@ -113,17 +113,23 @@ fn read_secret_from_stdin() -> Result<Secret, Error> {
 
 pub fn remove(ctx: &Context, name: &str) -> anyhow::Result<u8> {
     let config = ctx.config()?;
-    if config.connection(name).is_none() {
-        return Err(Error::UnknownConnection(name.to_owned()).into());
-    }
+    // A name config.toml no longer has may still hold tokens in the vault, left by a remove
+    // whose vault step failed: unlocking tells.
     let vault = ctx.unlock(&config)?;
-    let (_, had_tokens) = manage::remove(&vault, name)?;
-    if had_tokens {
-        println!(
-            "removed {name} and its stored tokens (they stay valid at Zendesk until they expire)"
+    let removed = manage::remove(&vault, name)?;
+    if let Some(error) = removed.vault_kept {
+        anyhow::bail!(
+            "removed {name} from config.toml, but its entry in vault.age could not be deleted ({error}), so its tokens are kept there: fix that, then run `zdauth remove {name}` again to delete them"
         );
-    } else {
-        println!("removed {name}");
+    }
+    match (removed.was_left_over, removed.had_tokens) {
+        (true, _) => println!(
+            "deleted the tokens {name} left in vault.age (it was already gone from config.toml)"
+        ),
+        (false, true) => println!(
+            "removed {name} and its stored tokens (they stay valid at Zendesk until they expire)"
+        ),
+        (false, false) => println!("removed {name}"),
     }
     Ok(exit::OK)
 }

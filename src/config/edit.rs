@@ -54,7 +54,7 @@ impl ConfigEdit {
 
     pub fn add_connection(&mut self, connection: &Connection) {
         let mut table = Table::new();
-        fill(&mut table, connection);
+        fill(&mut table, connection, None);
         // Comments after the last table belong to the document's tail; keep them above the
         // new table, where the user wrote them, rather than letting them drift below it.
         let tail = self
@@ -76,9 +76,11 @@ impl ConfigEdit {
         }
     }
 
-    /// Rewrites the named connection's table in place: its comments and any keys zdauth does
-    /// not know stay. Returns whether a connection of that name was there.
+    /// Rewrites the named connection's table in place: only keys whose value changed are
+    /// touched, so its comments, its formatting and any keys zdauth does not know stay.
+    /// Returns whether a connection of that name was there.
     pub fn update_connection(&mut self, name: &str, connection: &Connection) -> bool {
+        let old = self.config.connection(name).cloned();
         let table = self
             .document
             .get_mut("connection")
@@ -90,7 +92,7 @@ impl ConfigEdit {
             });
         match table {
             Some(table) => {
-                fill(table, connection);
+                fill(table, connection, old.as_ref());
                 true
             }
             None => false,
@@ -166,10 +168,27 @@ impl ConfigEdit {
     }
 }
 
-/// Writes every field of `connection` into `table`; a field at its default is left out (or
-/// taken out), as a person would write it.
-fn fill(table: &mut Table, connection: &Connection) {
+/// Writes the fields of `connection` that differ from `old` (all of them without one) into
+/// `table`; a field at its default is left out (or taken out), as a person would write it.
+fn fill(table: &mut Table, connection: &Connection, old: Option<&Connection>) {
+    let (new, old) = (connection, old);
+    let changed = |key: &str| {
+        let Some(old) = old else { return true };
+        match key {
+            "name" => old.name != new.name,
+            "subdomain" => old.subdomain != new.subdomain,
+            "client_id" => old.client_id != new.client_id,
+            "scopes" => old.scopes != new.scopes,
+            "redirect_port" => old.redirect_port != new.redirect_port,
+            "kind" => old.kind != new.kind,
+            "base_url" => old.base_url != new.base_url,
+            "access_token_lifetime" => old.access_token_lifetime != new.access_token_lifetime,
+            "refresh_token_lifetime" => old.refresh_token_lifetime != new.refresh_token_lifetime,
+            _ => true,
+        }
+    };
     let mut set = |key: &str, item: Option<Item>| match item {
+        _ if !changed(key) => {}
         // Replacing only the value keeps the key's own decor (a comment at the line's end).
         Some(item) => match table.get_mut(key) {
             Some(Item::Value(old)) if item.is_value() => {

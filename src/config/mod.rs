@@ -6,6 +6,7 @@ mod edit;
 mod fields;
 mod grant;
 mod input;
+mod merge;
 mod raw;
 mod rules;
 #[cfg(test)]
@@ -26,6 +27,7 @@ pub use fields::{
 };
 pub use grant::Grant;
 pub use input::{ConnectionInput, Field};
+pub use merge::{Conflict, merge_edit};
 
 /// The example written by `zdauth init`; every key is documented in it.
 pub const EXAMPLE: &str = include_str!("../../config.example.toml");

@@ -351,3 +351,22 @@ fn the_example_documents_the_grant() {
     assert!(EXAMPLE.contains("# grant = \"authorization_code\""));
     assert!(EXAMPLE.contains("\"client_credentials\": for CI and servers"));
 }
+
+#[test]
+fn an_update_touches_only_the_keys_whose_value_changed() {
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("config.toml");
+    let original = with_connection("scopes = [  \"read\",\n  \"write\" ] # as I like it");
+    std::fs::write(&path, &original).unwrap();
+    let mut edit = ConfigEdit::open(&path).unwrap();
+    let mut acme = edit.config().connections[0].clone();
+    acme.redirect_port = 9100;
+    assert!(edit.update_connection(&acme.name.clone(), &acme));
+    edit.save().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("scopes = [  \"read\",\n  \"write\" ] # as I like it\n"),
+        "an unchanged key was rewritten:\n{text}"
+    );
+    assert!(text.contains("redirect_port = 9100"), "{text}");
+}

@@ -1,6 +1,5 @@
 //! The one-shot loopback listener that catches the authorization redirect (RFC 8252 §7.3).
 
-use std::future::IntoFuture;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -8,17 +7,13 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::accept::{self, AcceptTrouble};
 use super::callback::{Callback, CallbackError, parse_pasted_redirect};
 use super::error::LoginError;
 use super::routes::{self, Shared};
 use crate::secret::Secret;
-
-/// How long a finished login lets the browser's last page finish writing before the server
-/// is torn down regardless.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 
 pub struct Catcher {
     listener: TcpListener,
@@ -103,10 +98,13 @@ impl Catcher {
             winner: Mutex::new(Some(winner)),
         });
         let stop = CancellationToken::new();
-        let server = axum::serve(self.listener, routes::router(shared.clone()))
-            .with_graceful_shutdown(stop.clone().cancelled_owned())
-            .into_future();
-        let mut server: Option<JoinHandle<io::Result<()>>> = Some(tokio::spawn(server));
+        let trouble = Arc::new(AcceptTrouble::default());
+        let mut server = Some(tokio::spawn(accept::serve(
+            self.listener,
+            routes::router(shared.clone()),
+            stop.clone(),
+            trouble.clone(),
+        )));
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
 
@@ -116,13 +114,14 @@ impl Catcher {
                 biased;
                 got = &mut won => break got.map_err(|_| stopped()),
                 _ = cancel.cancelled() => break Err(LoginError::Cancelled),
-                _ = &mut deadline => break Err(LoginError::TimedOut { after: timeout }),
-                ended = server.as_mut().expect("server runs until the loop ends") => {
+                _ = &mut deadline => break Err(match trouble.take() {
+                    // Why nothing came: the browser's redirect could not get in.
+                    Some(cause) => LoginError::AcceptFailed { after: timeout, cause },
+                    None => LoginError::TimedOut { after: timeout },
+                }),
+                _ = server.as_mut().expect("server runs until the loop ends") => {
                     server = None;
-                    break Err(match ended {
-                        Ok(Err(error)) => LoginError::Io(error),
-                        _ => stopped(),
-                    });
+                    break Err(stopped());
                 }
                 line = next_line(&mut paste), if paste_open => {
                     let Some(line) = line else {
@@ -142,21 +141,10 @@ impl Catcher {
 
         stop.cancel();
         if let Some(server) = server {
-            shut_down(server).await;
+            // Bounded by the server's own grace for the pages it is writing.
+            let _ = server.await;
         }
         outcome
-    }
-}
-
-/// Lets the last page reach the browser, but never waits on a client that keeps its
-/// connection open. The listening socket is already closed by the shutdown signal.
-async fn shut_down(mut server: JoinHandle<io::Result<()>>) {
-    if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
-        .await
-        .is_err()
-    {
-        server.abort();
-        let _ = server.await;
     }
 }
 

@@ -20,6 +20,12 @@ pub enum LoginError {
     )]
     TimedOut { after: Duration },
 
+    #[error(
+        "the login listener on 127.0.0.1 could not accept every connection ({cause}) and no callback arrived within {}; raise the open-file limit (`ulimit -n`) or close programs that hold many connections, then run the login again",
+        humantime::format_duration(*after)
+    )]
+    AcceptFailed { after: Duration, cause: io::Error },
+
     #[error("the login was cancelled; nothing was stored")]
     Cancelled,
 

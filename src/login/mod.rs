@@ -1,5 +1,6 @@
 //! Browser login: authorization code + PKCE, the redirect caught on 127.0.0.1.
 
+mod accept;
 pub mod browser;
 pub mod callback;
 pub mod catcher;

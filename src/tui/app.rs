@@ -48,8 +48,9 @@ pub enum Effect {
     SaveConnection {
         connection: Connection,
         secret: Option<Secret>,
-        /// Adding a new one, else rewriting the one of the same name.
-        adding: bool,
+        /// The connection as the edit form opened on it: only the fields changed since are
+        /// written, onto config.toml as it is then. `None` adds a new one.
+        started_from: Option<Box<Connection>>,
     },
     /// Remove a connection, revoking its token at Zendesk first when asked.
     DeleteConnection {
@@ -170,6 +171,8 @@ pub struct App {
     copy_toast: Option<copy::CopyToast>,
     pub(crate) form: Option<ConnectionForm>,
     pub(crate) deleting: Option<Deleting>,
+    /// config.toml on disk is not valid (the screen shows the last good one): why.
+    pub(crate) config_error: Option<String>,
     generation: u64,
     pub(crate) options: Options,
 }
@@ -199,6 +202,7 @@ impl App {
             copy_toast: None,
             form: None,
             deleting: None,
+            config_error: None,
             generation: 0,
             options,
         };
@@ -237,6 +241,10 @@ impl App {
 
     pub fn toast(&self) -> Option<&Toast> {
         self.toast.as_ref()
+    }
+
+    pub fn config_error(&self) -> Option<&str> {
+        self.config_error.as_deref()
     }
 
     pub fn login(&self) -> Option<&LoginInFlight> {
@@ -333,6 +341,15 @@ impl App {
             }
             Msg::VaultReloaded(snapshot) => {
                 self.reload(snapshot);
+                Vec::new()
+            }
+            Msg::ConfigReloaded { config, snapshot } => {
+                self.config_reloaded(&config, snapshot);
+                Vec::new()
+            }
+            Msg::ConfigInvalid(message) => {
+                self.config_error = Some(message);
+                self.touch();
                 Vec::new()
             }
             Msg::Refreshed { name, result } => {

@@ -69,7 +69,8 @@ impl App {
             self.mode = Mode::Normal;
             return Vec::new();
         };
-        let adding = form.editing.is_none();
+        let started_from = form.editing.clone().map(Box::new);
+        let adding = started_from.is_none();
         let step = form.key(key);
         self.touch();
         match step {
@@ -87,7 +88,7 @@ impl App {
             FormStep::Submit { connection, secret } => vec![Effect::SaveConnection {
                 connection,
                 secret,
-                adding,
+                started_from,
             }],
         }
     }
@@ -162,6 +163,16 @@ impl App {
             self.mode = Mode::Normal;
         }
         match result {
+            Ok(Deleted {
+                config,
+                vault_kept: Some(message),
+                ..
+            }) => {
+                self.apply_config(&config);
+                self.warn(format!(
+                    "deleted {name} from config.toml, but its tokens stay in vault.age (`zdauth remove {name}` deletes them): {message}"
+                ));
+            }
             Ok(deleted) => {
                 self.apply_config(&deleted.config);
                 self.say(match (deleted.revoked, deleted.had_tokens) {
@@ -189,7 +200,7 @@ impl App {
     }
 
     /// Rows follow the config; the ones that stay keep their tokens and what they are doing.
-    fn apply_config(&mut self, config: &Config) {
+    pub(super) fn apply_config(&mut self, config: &Config) {
         let mut old: HashMap<String, Row> =
             self.rows.drain(..).map(|r| (r.name.clone(), r)).collect();
         self.rows = config

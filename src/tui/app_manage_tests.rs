@@ -166,12 +166,12 @@ fn a_valid_form_asks_to_save_with_the_pasted_url_made_bare() {
     let Some(Effect::SaveConnection {
         connection,
         secret,
-        adding,
+        started_from,
     }) = effects.first()
     else {
         panic!("{effects:?}");
     };
-    assert!(adding);
+    assert!(started_from.is_none());
     assert_eq!(connection.name, "hooli");
     assert_eq!(connection.subdomain, "hooli");
     assert_eq!(connection.scopes, ["read", "write"]);
@@ -259,7 +259,7 @@ fn e_edits_the_selected_connection_with_its_name_fixed_and_the_secret_kept() {
         [Effect::SaveConnection {
             connection: expected,
             secret: None,
-            adding: false,
+            started_from: Some(Box::new(connection("globex"))),
         }]
     );
     app.update(Msg::Saved {
@@ -305,6 +305,7 @@ fn y_revokes_then_deletes_and_l_deletes_here_only() {
             config: with(&NAMES[1..]),
             had_tokens: true,
             revoked: true,
+            vault_kept: None,
         }),
     });
     assert_eq!(app.visible_names(), &NAMES[1..]);
@@ -328,6 +329,7 @@ fn y_revokes_then_deletes_and_l_deletes_here_only() {
             config: with(&NAMES[2..]),
             had_tokens: true,
             revoked: false,
+            vault_kept: None,
         }),
     });
     assert!(app.toast().unwrap().text.contains("stay valid at Zendesk"));
@@ -475,4 +477,30 @@ fn a_revoke_that_worked_before_the_delete_failed_is_not_called_kept() {
         toast.text
     );
     assert!(!toast.text.contains("tokens kept"), "{}", toast.text);
+}
+
+#[test]
+fn a_delete_whose_vault_step_failed_says_the_tokens_stay_and_how_to_delete_them() {
+    let mut app = app();
+    press(&mut app, "dl");
+    app.update(Msg::Deleted {
+        name: "acme".into(),
+        result: Ok(Deleted {
+            config: with(&NAMES[1..]),
+            had_tokens: true,
+            revoked: false,
+            vault_kept: Some("cannot write vault.age: No space left on device".into()),
+        }),
+    });
+    assert_eq!(app.visible_names(), &NAMES[1..], "config.toml lost it");
+    let toast = app.toast().unwrap();
+    assert!(toast.error);
+    assert!(
+        toast.text.starts_with(
+            "deleted acme from config.toml, but its tokens stay in vault.age (`zdauth remove acme` deletes them)"
+        ),
+        "{}",
+        toast.text
+    );
+    assert!(toast.text.contains("No space left"), "{}", toast.text);
 }

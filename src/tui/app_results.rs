@@ -5,6 +5,7 @@ use super::app::{App, Mode};
 use super::format;
 use super::msg::{LoginDone, LoginUpdate, RefreshFailure};
 use super::row::{ConnState, RowData, RowTokens, Snapshot};
+use crate::config::Config;
 
 impl App {
     pub(crate) fn refreshed(&mut self, name: &str, result: Result<RowTokens, RefreshFailure>) {
@@ -39,6 +40,17 @@ impl App {
             }
         }
         self.rebuild_view();
+    }
+
+    /// config.toml changed on disk: rows come and go with it, the ones that stay keep what
+    /// they are doing. An open form keeps the values it opened with; its save merges.
+    pub(crate) fn config_reloaded(&mut self, config: &Config, snapshot: Option<Snapshot>) {
+        self.config_error = None;
+        self.margin = config.settings.refresh_margin;
+        self.apply_config(config);
+        if let Some(snapshot) = snapshot {
+            self.reload(snapshot);
+        }
     }
 
     pub(crate) fn reload(&mut self, mut snapshot: Snapshot) {

@@ -77,8 +77,8 @@ impl Runner {
             Effect::SaveConnection {
                 connection,
                 secret,
-                adding,
-            } => self.save(connection, secret, adding),
+                started_from,
+            } => self.save(connection, secret, started_from),
             Effect::DeleteConnection { name, revoke } => self.delete(name, revoke),
             Effect::Copy { name, what } => {
                 if let Some(connection) = self.connections.get(&name).cloned() {
@@ -158,17 +158,19 @@ impl Runner {
     }
 
     /// config.toml and the vault under the engine's locks, off the UI thread (a lock may wait).
-    fn save(&self, connection: Connection, secret: Option<Secret>, adding: bool) {
+    fn save(
+        &self,
+        connection: Connection,
+        secret: Option<Secret>,
+        started_from: Option<Box<Connection>>,
+    ) {
         let vault = self.refresher.vault().clone();
         let sender = self.sender.clone();
         self.work.spawn(async move {
             let name = connection.name.clone();
-            let result = tokio::task::spawn_blocking(move || {
-                if adding {
-                    manage::add(vault.paths(), &connection, secret.map(|s| (&vault, s)))
-                } else {
-                    manage::update(&vault, &connection, secret)
-                }
+            let result = tokio::task::spawn_blocking(move || match started_from {
+                None => manage::add(vault.paths(), &connection, secret.map(|s| (&vault, s))),
+                Some(started) => manage::update(&vault, &started, &connection, secret),
             })
             .await;
             let result = flatten(result);
@@ -198,10 +200,11 @@ impl Runner {
                 let removed =
                     tokio::task::spawn_blocking(move || manage::remove(&vault, &removing)).await;
                 flatten(removed)
-                    .map(|(config, had_tokens)| Deleted {
-                        config,
-                        had_tokens,
+                    .map(|removed| Deleted {
+                        config: removed.config,
+                        had_tokens: removed.had_tokens,
                         revoked: revoke,
+                        vault_kept: removed.vault_kept.map(|e| e.to_string()),
                     })
                     .map_err(failed(revoke))
             }

@@ -20,7 +20,10 @@ pub mod row;
 pub mod run;
 pub mod unlock;
 pub mod view;
+mod watch;
 
+#[cfg(test)]
+mod app_config_tests;
 #[cfg(test)]
 mod app_grant_tests;
 #[cfg(test)]

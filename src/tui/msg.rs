@@ -21,6 +21,14 @@ pub enum Msg {
     },
     /// The vault file changed on disk (a script ran `zdauth token`) and was re-read.
     VaultReloaded(Snapshot),
+    /// config.toml changed on disk (`zdauth add`, an editor) and is valid; with the vault as
+    /// read for it, unless that failed.
+    ConfigReloaded {
+        config: Config,
+        snapshot: Option<Snapshot>,
+    },
+    /// config.toml changed on disk and is not valid: the last good one stays on screen.
+    ConfigInvalid(String),
     /// A refresh task finished.
     Refreshed {
         name: String,
@@ -55,9 +63,11 @@ pub enum Msg {
 }
 
 impl Msg {
-    /// The config after a save or delete: the loop hands it to its runner and vault watcher.
+    /// The config after a save, a delete or a change on disk: the loop hands it to its
+    /// runner and file watcher.
     pub fn new_config(&self) -> Option<&Config> {
         match self {
+            Msg::ConfigReloaded { config, .. } => Some(config),
             Msg::Saved {
                 result: Ok(config), ..
             } => Some(config),
@@ -77,6 +87,8 @@ pub struct Deleted {
     pub had_tokens: bool,
     /// The token was revoked at Zendesk first.
     pub revoked: bool,
+    /// config.toml lost it, but the vault step failed: its tokens stay in vault.age.
+    pub vault_kept: Option<String>,
 }
 
 /// A delete that failed, and how far it got: the toast must not say the tokens were kept

@@ -1,5 +1,5 @@
 //! The TUI's terminal loop: the one place that does I/O for the face. Events (keys, a 1 Hz
-//! tick aligned to the second, vault changes, results of background work) become `Msg`s;
+//! tick aligned to the second, changes to config.toml and the vault, results of background work) become `Msg`s;
 //! `App::update` turns them into `Effect`s, which the runner (effects.rs) starts on tokio
 //! tasks that report back. The screens before the vault is open are in gate.rs.
 
@@ -13,12 +13,9 @@ pub(super) use tokio_stream_shim::next_event;
 use tokio_util::sync::CancellationToken;
 
 use super::effects::Runner;
-use super::{App, Msg, Options, row};
+use super::{App, Msg, Options};
 use crate::config::Config;
 use crate::refresh::Refresher;
-
-/// The vault is re-read this often when its file changed (scripts run `zdauth token`).
-const VAULT_POLL: Duration = Duration::from_secs(1);
 
 pub struct Setup {
     pub config: Config,
@@ -92,7 +89,7 @@ async fn event_loop(
     tokio::spawn(read_terminal(sender.clone(), stop.clone()));
     tokio::spawn(tick_each_second(sender.clone(), stop.clone()));
     let (config_tx, config_rx) = watch::channel(setup.config.clone());
-    tokio::spawn(watch_vault(
+    tokio::spawn(super::watch::watch_files(
         config_rx,
         setup.refresher.clone(),
         sender.clone(),
@@ -176,40 +173,6 @@ async fn tick_each_second(sender: mpsc::UnboundedSender<Msg>, stop: Cancellation
             () = tokio::time::sleep(wait) => {}
         }
         if sender.send(Msg::Tick(Timestamp::now())).is_err() {
-            return;
-        }
-    }
-}
-
-/// Scripts change the vault under the TUI (`zdauth token` refreshes); the screen follows
-/// within a second or two. A cheap stat decides whether to decrypt again.
-async fn watch_vault(
-    config: watch::Receiver<Config>,
-    refresher: Arc<Refresher>,
-    sender: mpsc::UnboundedSender<Msg>,
-    stop: CancellationToken,
-) {
-    let path = refresher.vault().paths().vault();
-    let stamp = |path: &std::path::Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let mut seen = stamp(&path);
-    loop {
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = tokio::time::sleep(VAULT_POLL) => {}
-        }
-        let now = stamp(&path);
-        if now == seen {
-            continue;
-        }
-        seen = now;
-        let vault = refresher.vault().clone();
-        let Ok(Ok(data)) = tokio::task::spawn_blocking(move || vault.load()).await else {
-            continue;
-        };
-        if sender
-            .send(Msg::VaultReloaded(row::snapshot(&config.borrow(), &data)))
-            .is_err()
-        {
             return;
         }
     }

@@ -141,6 +141,14 @@ pub fn render_toast(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
             };
             Span::styled(format!(" {}", toast.text), style)
         }
+        (None, _) if app.config_error.is_some() => Span::styled(
+            // The reason first: the line is cut at the screen's edge.
+            format!(
+                " config.toml {} (until it is fixed, the list shows the last good one)",
+                app.config_error.as_deref().unwrap_or_default()
+            ),
+            theme.bad(),
+        ),
         (None, Some(login)) if login.exchanging => Span::styled(
             format!(" login to {}: getting the tokens…", login.name),
             theme.accent(),
