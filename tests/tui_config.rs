@@ -111,7 +111,8 @@ fn the_edit_form_writes_only_what_the_user_changed_and_refuses_a_field_changed_o
     tmux.keys(&["e"]);
     tmux.wait_for("edit acme");
     edit_like_an_editor(&sb, |text| set_port(text, 9100));
-    tmux.keys(&["Down", "Down", "Down"]);
+    // subdomain, client id, secret, grant, then scopes.
+    tmux.keys(&["Down", "Down", "Down", "Down"]);
     tmux.type_text(" write");
     tmux.keys(&["Enter"]);
     tmux.wait_for("saved acme");
