@@ -5,6 +5,7 @@
 //! each other's mistakes. It serves the Support endpoints at its root and the Chat (Zopim)
 //! endpoints under `/oauth2/`, on an ephemeral 127.0.0.1 port, on the caller's tokio runtime.
 
+mod answer;
 mod api;
 mod authorize;
 mod code_grant;
@@ -12,6 +13,8 @@ mod counters;
 mod crypto;
 mod errors;
 mod faults;
+mod hostile;
+mod jwt;
 mod lifetimes;
 mod options;
 mod pages;
@@ -23,5 +26,6 @@ mod token;
 
 pub use counters::Counters;
 pub use faults::{Fault, FaultTarget};
+pub use hostile::Hostile;
 pub use options::{Approval, FakeClient, FakeKind, FakeOptions, FakeUser};
 pub use server::{FakeZendesk, IssuedTokens};
