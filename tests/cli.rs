@@ -54,10 +54,12 @@ fn init_add_list_status_remove() {
         serde_json::json!([
             {"name": "acme", "subdomain": "acme", "kind": "support", "status": "no_token",
              "expires_at": null, "expires_in": null, "refresh_expires_at": null, "user": null,
-             "scopes": ["read", "write"]},
+             "scopes": ["read", "write"], "expiry_source": null, "has_refresh_token": false,
+             "notes": []},
             {"name": "globex", "subdomain": "globex", "kind": "support", "status": "no_token",
              "expires_at": null, "expires_in": null, "refresh_expires_at": null, "user": null,
-             "scopes": ["tickets:read", "users:read"]},
+             "scopes": ["tickets:read", "users:read"], "expiry_source": null,
+             "has_refresh_token": false, "notes": []},
         ])
     );
     sb.run(&["status", "acme"]).fails_quietly(5);

@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 
-use crate::config::{Connection, ConnectionInput, Field};
+use crate::config::{Connection, ConnectionInput, Field, Kind};
 use crate::error::Error;
 use crate::exit;
 use crate::manage;
@@ -26,7 +26,7 @@ pub fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<u8> {
     let vault = secret.is_some().then(|| ctx.unlock(&config)).transpose()?;
 
     manage::add(&ctx.paths, &connection, vault.as_ref().zip(secret))?;
-    println!(
+    outln!(
         "added {} ({}); register the redirect URI {} on its OAuth client in Zendesk",
         connection.name,
         connection.base_url(),
@@ -38,12 +38,17 @@ pub fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<u8> {
 /// Applies the same rules as config.toml (and the TUI's form), with messages that name the flag.
 fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
     let port = args.redirect_port.to_string();
+    // A kind that is not one is reported by the check below.
+    let kind_default = Kind::parse(&args.kind)
+        .unwrap_or(Kind::Support)
+        .default_scopes()
+        .join(" ");
     let input = ConnectionInput {
         name: &args.name,
         subdomain: &args.subdomain,
         client_id: &args.client_id,
         kind: Some(&args.kind),
-        scopes: &args.scopes,
+        scopes: args.scopes.as_deref().unwrap_or(&kind_default),
         redirect_port: &port,
         base_url: args.base_url.as_deref(),
         access_token_lifetime: args.access_token_lifetime.as_deref(),
@@ -103,11 +108,11 @@ pub fn remove(ctx: &Context, name: &str) -> anyhow::Result<u8> {
     let vault = ctx.unlock(&config)?;
     let (_, had_tokens) = manage::remove(&vault, name)?;
     if had_tokens {
-        println!(
+        outln!(
             "removed {name} and its stored tokens (they stay valid at Zendesk until they expire)"
         );
     } else {
-        println!("removed {name}");
+        outln!("removed {name}");
     }
     Ok(exit::OK)
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::config::{Config, Connection};
 use crate::error::Error;
 use crate::exit;
+use crate::expiry;
 use crate::status::{TokenStatus, humanize};
 use crate::vault::{Entry, User, VaultData};
 
@@ -22,8 +23,13 @@ struct Row<'a> {
     /// Seconds until the access token expires; 0 once it has.
     expires_in: Option<i64>,
     refresh_expires_at: Option<Timestamp>,
+    /// Where `expires_at` came from: `server`, `jwt`, `current_json` or `assumed`.
+    expiry_source: Option<&'static str>,
+    has_refresh_token: bool,
     user: Option<&'a User>,
     scopes: &'a [String],
+    /// What to know beyond the times, e.g. "no refresh token: log in again when it expires".
+    notes: Vec<String>,
 }
 
 fn row<'a>(
@@ -42,8 +48,15 @@ fn row<'a>(
         expires_at,
         expires_in: expires_at.map(|at| at.duration_since(now).as_secs().max(0)),
         refresh_expires_at: tokens.and_then(|t| t.refresh_expires_at),
+        expiry_source: tokens
+            .filter(|t| t.expires_at.is_some())
+            .map(|t| t.expiry_source.as_str()),
+        has_refresh_token: tokens.is_some_and(|t| t.refresh_token.is_some()),
         user: entry.and_then(|e| e.user.as_ref()),
         scopes: tokens.map_or(&connection.scopes, |t| &t.scopes),
+        notes: tokens.map_or_else(Vec::new, |t| {
+            expiry::notes(t, config.settings.refresh_margin)
+        }),
     }
 }
 
@@ -62,9 +75,9 @@ pub fn list(ctx: &Context, json: bool) -> anyhow::Result<u8> {
         .map(|c| row(&config, c, own_entry(&data, c), now))
         .collect();
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
     } else if rows.is_empty() {
-        println!(
+        outln!(
             "no connections yet: add one with `zdauth add NAME --subdomain SUBDOMAIN --client-id ID`"
         );
     } else {
@@ -81,8 +94,16 @@ fn own_entry<'a>(data: &'a VaultData, connection: &Connection) -> Option<&'a Ent
 }
 
 fn print_table(rows: &[Row]) {
-    let header = ["NAME", "SUBDOMAIN", "KIND", "STATUS", "EXPIRES IN", "USER"];
-    let cells: Vec<[String; 6]> = rows
+    let header = [
+        "NAME",
+        "SUBDOMAIN",
+        "KIND",
+        "STATUS",
+        "EXPIRES IN",
+        "USER",
+        "NOTE",
+    ];
+    let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
             [
@@ -93,6 +114,7 @@ fn print_table(rows: &[Row]) {
                 r.expires_in
                     .map_or("—".to_owned(), |s| humanize(SignedDuration::from_secs(s))),
                 r.user.map_or("—".to_owned(), |u| u.email.clone()),
+                r.notes.join("; "),
             ]
         })
         .collect();
@@ -108,7 +130,7 @@ fn print_table(rows: &[Row]) {
             .zip(widths)
             .map(|(cell, width)| format!("{cell:<width$}"))
             .collect();
-        println!("{}", text.join("  ").trim_end());
+        outln!("{}", text.join("  ").trim_end());
     };
     print_line(&header.map(str::to_owned));
     for line in &cells {
@@ -127,32 +149,43 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
     let row = row(&config, connection, entry, now);
     let status = TokenStatus::of(entry, now, config.settings.refresh_margin);
 
-    println!("{} ({}, {})", row.name, connection.base_url(), row.kind);
-    println!("  status:         {}", row.status);
-    match (row.expires_at, row.expires_in) {
-        (Some(at), Some(left)) if left > 0 => println!(
-            "  access token:   expires in {} ({at})",
+    outln!("{} ({}, {})", row.name, connection.base_url(), row.kind);
+    outln!("  status:         {}", row.status);
+    let tokens = entry.and_then(|e| e.tokens.as_ref());
+    let source = tokens.map_or("", |t| t.expiry_source.describe());
+    match (row.expires_at, row.expires_in, tokens) {
+        (Some(at), Some(left), _) if left > 0 => outln!(
+            "  access token:   expires in {} ({at}; {source})",
             humanize(SignedDuration::from_secs(left))
         ),
-        (Some(at), _) => println!("  access token:   expired at {at}"),
-        (None, _) if entry.and_then(|e| e.tokens.as_ref()).is_some() => {
-            println!("  access token:   no expiry given")
+        (Some(at), _, _) => outln!("  access token:   expired at {at} ({source})"),
+        (None, _, Some(t)) if t.refresh_token.is_some() => {
+            outln!("  access token:   expiry not known")
         }
-        (None, _) => println!("  access token:   none; log in first"),
+        (None, _, Some(_)) => outln!("  access token:   no expiry known"),
+        (None, _, None) => outln!("  access token:   none; log in first"),
     }
-    if let Some(at) = row.refresh_expires_at {
-        println!("  refresh token:  expires {at}");
+    match (tokens, row.refresh_expires_at) {
+        (Some(t), _) if t.refresh_token.is_none() => outln!("  refresh token:  none"),
+        (Some(_), Some(at)) => outln!("  refresh token:  expires {at}"),
+        (Some(_), None) => outln!("  refresh token:  expiry not known"),
+        (None, _) => {}
+    }
+    for note in &row.notes {
+        outln!("  note:           {note}");
     }
     if let Some(user) = row.user {
-        println!(
+        outln!(
             "  user:           {} <{}>, {}",
-            user.name, user.email, user.role
+            user.name,
+            user.email,
+            user.role
         );
     }
-    println!("  scopes:         {}", row.scopes.join(" "));
-    println!("  redirect URI:   {}", connection.redirect_uri());
+    outln!("  scopes:         {}", row.scopes.join(" "));
+    outln!("  redirect URI:   {}", connection.redirect_uri());
     if let Some(error) = entry.and_then(|e| e.last_error.as_deref()) {
-        println!("  last error:     {error}");
+        outln!("  last error:     {error}");
     }
     Ok(status.exit_code())
 }

@@ -22,6 +22,8 @@ pub mod unlock;
 pub mod view;
 
 #[cfg(test)]
+mod app_expiry_tests;
+#[cfg(test)]
 mod app_manage_tests;
 #[cfg(test)]
 mod app_tests;

@@ -10,11 +10,10 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use super::answer;
 use super::endpoints::Endpoints;
 use super::error::{ZendeskError, sanitize};
-use super::wire::{
-    CurrentToken, CurrentTokenEnvelope, OAuthErrorBody, TokenResponse, UserEnvelope,
-};
+use super::wire::{CurrentToken, CurrentTokenEnvelope, OAuthErrorBody, UserEnvelope};
 use crate::config::{Connection, Kind};
 use crate::secret::Secret;
 use crate::vault::{Tokens, User};
@@ -133,15 +132,10 @@ impl ZendeskClient {
         if connection.kind == Kind::Chat {
             form.push(("scope", &scope));
         }
-        let expires_in = connection
-            .access_token_lifetime
-            .map(|d| d.as_secs().to_string());
+        let (expires_in, refresh_expires_in) = lifetimes_to_ask(connection);
         if let Some(seconds) = &expires_in {
             form.push(("expires_in", seconds));
         }
-        let refresh_expires_in = connection
-            .refresh_token_lifetime
-            .map(|d| d.as_secs().to_string());
         if let Some(seconds) = &refresh_expires_in {
             form.push(("refresh_token_expires_in", seconds));
         }
@@ -155,8 +149,7 @@ impl ZendeskClient {
                 http.post(endpoints.token.clone()).form(&form)
             })
             .await?;
-        let response: TokenResponse = parse("the token endpoint", &body)?;
-        Ok(response.into_tokens(now, &connection.scopes))
+        answer::read("the token endpoint", &body, now, &connection.scopes)
     }
 
     /// Who the token belongs to. Zendesk answers an unaccepted token with an anonymous user
@@ -338,6 +331,25 @@ impl ZendeskClient {
             endpoint,
             reason: sanitize(&reason),
         }
+    }
+}
+
+/// `expires_in` and `refresh_token_expires_in` for a token request. Support always asks:
+/// Zendesk leaves `expires_in` out of the answer unless it was asked for, and OAuth clients
+/// made before Zendesk had refresh tokens issue one only then. Chat's server documents no
+/// such parameters, so it is sent only the lifetimes a connection names itself.
+fn lifetimes_to_ask(connection: &Connection) -> (Option<String>, Option<String>) {
+    let seconds = |d: std::time::Duration| Some(d.as_secs().to_string());
+    let (access, refresh) = (
+        connection.access_token_lifetime,
+        connection.refresh_token_lifetime,
+    );
+    match connection.kind {
+        Kind::Support => (
+            seconds(access.unwrap_or(crate::expiry::DEFAULT_ACCESS_LIFETIME)),
+            seconds(refresh.unwrap_or(crate::expiry::DEFAULT_REFRESH_LIFETIME)),
+        ),
+        Kind::Chat => (access.and_then(seconds), refresh.and_then(seconds)),
     }
 }
 

@@ -1,12 +1,15 @@
 //! Zendesk's OAuth and API endpoints, spoken over reqwest.
 
+mod answer;
 mod authorize;
 mod client;
 mod endpoints;
 mod error;
+mod jwt;
 pub mod pkce;
 mod wire;
 
+pub use answer::Salvage;
 pub use authorize::AuthorizationRequest;
 pub use client::{Timeouts, TokenRequest, ZendeskClient};
 pub use endpoints::{Endpoints, issuer};

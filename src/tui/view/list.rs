@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table, Widget};
 
 use super::theme::Theme;
+use crate::status::TokenStatus;
 use crate::tui::action::Action;
 use crate::tui::app::{App, SortMode};
 use crate::tui::format;
@@ -110,11 +111,8 @@ fn table_row<'a>(
     let urgency = match expires_at.map(|at| format::left(at, now)) {
         None => theme.dim(),
         Some(left) if left <= SignedDuration::from_secs(60) => theme.bad(),
-        Some(left)
-            if left <= SignedDuration::try_from(app.margin).unwrap_or(SignedDuration::MAX) =>
-        {
-            theme.warn()
-        }
+        // Due by the engine's rule, which a short-lived pair reaches only at half its life.
+        Some(_) if row.data.token_status(now, app.margin) == TokenStatus::Expiring => theme.warn(),
         Some(_) => theme.good(),
     };
     let bar = match (tokens, expires_at) {
