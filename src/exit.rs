@@ -19,4 +19,5 @@ Exit codes:
   4  access token expired, refresh token still valid (status)
   5  login required (no token, or refresh token expired or revoked)
   6  vault locked (wrong passphrase, no passphrase, unreadable identity)
-  7  Zendesk or network error; stored tokens kept";
+  7  Zendesk or network error; stored tokens kept
+  141  stdout was a closed pipe; the command's work was done";

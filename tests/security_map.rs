@@ -39,7 +39,8 @@ fn every_checklist_item_maps_to_tests_that_exist() {
     let map = std::fs::read_to_string(root().join("SECURITY.md")).unwrap();
     let mut missing = Vec::new();
     let mut cited = 0;
-    for item in 1..=25 {
+    // 27 and 29-35 come with the branches that make those promises.
+    for item in (1..=25).chain([26, 28]) {
         let prefix = format!("| {item} |");
         let rows: Vec<&str> = map.lines().filter(|l| l.starts_with(&prefix)).collect();
         assert_eq!(
