@@ -150,7 +150,7 @@ pub fn refresh(ctx: &Context, names: &[String], all: bool, jobs: u16) -> anyhow:
 }
 
 fn time_left(tokens: &crate::vault::Tokens) -> String {
-    tokens.expires_at.map_or("no expiry".into(), |at| {
+    tokens.expires_at.map_or("no expiry known".into(), |at| {
         humanize(at.duration_since(Timestamp::now()))
     })
 }

@@ -164,3 +164,30 @@ fn shown_fields_carry_no_control_characters() {
     assert_eq!(t.scopes, ["read"], "asked scopes stand in");
     assert_eq!(t.token_type, "Bearer");
 }
+
+proptest::proptest! {
+    #[test]
+    fn no_bytes_make_the_reader_panic(body in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+        let _ = read(E, &body, now(), &[]);
+    }
+
+    #[test]
+    fn no_token_or_number_makes_the_reader_panic(
+        token in ".{0,80}",
+        exp in proptest::num::f64::ANY,
+        secs in proptest::num::i64::ANY,
+        big in proptest::num::u64::ANY,
+    ) {
+        for access in [token.clone(), jwt_with_exp(json!(exp)), jwt_with_exp(json!(secs)), format!("{token}.{token}.{token}")] {
+            let body = json!({
+                "access_token": access, "refresh_token": token,
+                "expires_in": secs, "refresh_token_expires_in": big,
+                "scope": token, "token_type": token,
+            });
+            if let Ok(tokens) = read_json(body) {
+                let left = tokens.expires_at.unwrap().duration_since(now()).as_secs();
+                proptest::prop_assert!(left <= 172_800);
+            }
+        }
+    }
+}
