@@ -22,11 +22,11 @@ fn item_16_the_tui_and_sixteen_token_loops_never_replay_a_rotated_refresh_token(
         text.parse()
             .unwrap_or_else(|_| panic!("{SECS_VAR}={text:?} is not a number of seconds"))
     });
-    // 10 s tokens (the fake grants no more, whatever zdauth asks): every pair is due at
-    // half its life, 5 s after it was issued, so the TUI's auto-refresh and the token loops
-    // race for a rotation several times a run.
+    // 6 s tokens (the fake grants no more, whatever zdauth asks): every pair is due at half
+    // its life, 3 s after it was issued, so the TUI's auto-refresh and the token loops race
+    // for a rotation several times a run, and a token handed out past its life is caught.
     let w = World::with_settings("auto_refresh = true\nrefresh_margin = \"55s\"", |options| {
-        options.max_access_lifetime = Some(Duration::from_secs(10));
+        options.max_access_lifetime = Some(Duration::from_secs(6));
         options.strict_rotation = true;
     });
     w.seed();
@@ -42,9 +42,11 @@ fn item_16_the_tui_and_sixteen_token_loops_never_replay_a_rotated_refresh_token(
                 while Instant::now() < deadline {
                     let run = w.sb.run(&["token", "acme"]);
                     runs.fetch_add(1, Ordering::Relaxed);
-                    if run.code != 0 || run.stdout.trim().is_empty() {
+                    // Handed out with half its life left at least: it must work now.
+                    let dead = !w.fake.access_token_works(run.stdout.trim());
+                    if run.code != 0 || run.stdout.trim().is_empty() || dead {
                         failures.lock().unwrap().push(format!(
-                            "exit {}: {}",
+                            "exit {}, token dead at the server: {dead}: {}",
                             run.code,
                             run.stderr.trim()
                         ));
