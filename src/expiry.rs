@@ -12,6 +12,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::config::{Connection, Kind};
 use crate::vault::Tokens;
 
 /// Zendesk's default access token lifetime, asked for when the connection names none.
@@ -59,6 +60,25 @@ impl ExpirySource {
             ExpirySource::CurrentJson => "from tokens/current.json",
             ExpirySource::Assumed => "assumed 30-minute default: Zendesk gave no expiry",
         }
+    }
+}
+
+/// `expires_in` and `refresh_token_expires_in` for a token request. Support always asks:
+/// Zendesk leaves `expires_in` out of the answer unless it was asked for, and OAuth clients
+/// made before Zendesk had refresh tokens issue one only then. Chat's server documents no
+/// such parameters, so it is sent only the lifetimes a connection names itself.
+pub fn lifetimes_to_ask(connection: &Connection) -> (Option<String>, Option<String>) {
+    let seconds = |d: Duration| Some(d.as_secs().to_string());
+    let (access, refresh) = (
+        connection.access_token_lifetime,
+        connection.refresh_token_lifetime,
+    );
+    match connection.kind {
+        Kind::Support => (
+            seconds(access.unwrap_or(DEFAULT_ACCESS_LIFETIME)),
+            seconds(refresh.unwrap_or(DEFAULT_REFRESH_LIFETIME)),
+        ),
+        Kind::Chat => (access.and_then(seconds), refresh.and_then(seconds)),
     }
 }
 

@@ -160,6 +160,18 @@ impl FakeZendesk {
         self.shared.lock().access_token_works(access_token)
     }
 
+    /// Whether the token is its grant's current one and its time has run out: what a client
+    /// that hands out tokens past their expiry shows (a rotated one is dead, not expired).
+    pub fn access_token_expired(&self, access_token: &str) -> bool {
+        let state = self.shared.lock();
+        state.access.get(access_token).is_some_and(|reference| {
+            state.grants.get(&reference.grant_id).is_some_and(|grant| {
+                grant.pair.token_id == reference.token_id
+                    && Timestamp::now() >= grant.pair.access_expires_at
+            })
+        })
+    }
+
     /// Registers a client, replacing one with the same identifier.
     pub fn add_client(&self, client: FakeClient) {
         self.shared

@@ -132,7 +132,7 @@ impl ZendeskClient {
         if connection.kind == Kind::Chat {
             form.push(("scope", &scope));
         }
-        let (expires_in, refresh_expires_in) = lifetimes_to_ask(connection);
+        let (expires_in, refresh_expires_in) = crate::expiry::lifetimes_to_ask(connection);
         if let Some(seconds) = &expires_in {
             form.push(("expires_in", seconds));
         }
@@ -331,25 +331,6 @@ impl ZendeskClient {
             endpoint,
             reason: sanitize(&reason),
         }
-    }
-}
-
-/// `expires_in` and `refresh_token_expires_in` for a token request. Support always asks:
-/// Zendesk leaves `expires_in` out of the answer unless it was asked for, and OAuth clients
-/// made before Zendesk had refresh tokens issue one only then. Chat's server documents no
-/// such parameters, so it is sent only the lifetimes a connection names itself.
-fn lifetimes_to_ask(connection: &Connection) -> (Option<String>, Option<String>) {
-    let seconds = |d: std::time::Duration| Some(d.as_secs().to_string());
-    let (access, refresh) = (
-        connection.access_token_lifetime,
-        connection.refresh_token_lifetime,
-    );
-    match connection.kind {
-        Kind::Support => (
-            seconds(access.unwrap_or(crate::expiry::DEFAULT_ACCESS_LIFETIME)),
-            seconds(refresh.unwrap_or(crate::expiry::DEFAULT_REFRESH_LIFETIME)),
-        ),
-        Kind::Chat => (access.and_then(seconds), refresh.and_then(seconds)),
     }
 }
 
