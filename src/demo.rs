@@ -144,6 +144,7 @@ fn seed(vault: &Vault, config: &Config, fake: &FakeZendesk) -> Result<(), Error>
                     scopes: vec!["read".into(), "write".into()],
                     obtained_at: now - SignedDuration::from_mins(30 - minutes_left),
                     expires_at: Some(now + SignedDuration::from_mins(minutes_left)),
+                    expiry_source: crate::expiry::ExpirySource::Server,
                     refresh_expires_at: Some(
                         now + SignedDuration::from_secs(issued.refresh_expires_in as i64),
                     ),

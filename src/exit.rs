@@ -20,4 +20,5 @@ Exit codes:
   5  login required (no token, or refresh token expired or revoked)
   6  vault locked (wrong passphrase, no passphrase, unreadable identity)
   7  Zendesk or network error; stored tokens kept
-  129, 130, 143  ended by SIGHUP, SIGINT, SIGTERM (a refresh on the wire is stored first)";
+  129, 130, 143  ended by SIGHUP, SIGINT, SIGTERM (a refresh on the wire is stored first)
+  141  stdout was a closed pipe; the command's work was done";

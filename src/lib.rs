@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod exit;
+pub mod expiry;
 pub mod fake;
 pub mod lock;
 pub mod logging;

@@ -10,9 +10,10 @@ use crate::vault::Entry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenStatus {
-    /// More than the refresh margin left.
+    /// Not due for a refresh yet.
     Valid,
-    /// Still valid, but inside the refresh margin.
+    /// Still valid (as far as is known), but due for a refresh: inside the margin, past half
+    /// of a lifetime shorter than twice the margin, or of unknown expiry.
     Expiring,
     /// The access token is dead; the refresh token can still get a new one.
     Expired,
@@ -39,17 +40,12 @@ impl TokenStatus {
         let Some(tokens) = entry.and_then(|e| e.tokens.as_ref()) else {
             return TokenStatus::Expired;
         };
-        let Some(expires_at) = tokens.expires_at else {
-            return TokenStatus::Valid;
-        };
-        let left = expires_at.duration_since(now);
-        let margin = SignedDuration::try_from(margin).unwrap_or(SignedDuration::MAX);
-        if left > margin {
-            TokenStatus::Valid
-        } else if left > SignedDuration::ZERO {
+        if tokens.expires_at.is_some_and(|at| at <= now) {
+            TokenStatus::Expired
+        } else if crate::expiry::is_due(tokens, now, margin) {
             TokenStatus::Expiring
         } else {
-            TokenStatus::Expired
+            TokenStatus::Valid
         }
     }
 
@@ -60,16 +56,14 @@ impl TokenStatus {
         if entry.is_some_and(|e| e.login_required) {
             return TokenStatus::LoginRequired;
         }
-        let Some(expires_at) = tokens.expires_at else {
-            return TokenStatus::Valid;
-        };
-        let left = expires_at.duration_since(now);
-        let margin = SignedDuration::try_from(margin).unwrap_or(SignedDuration::MAX);
-        if left > margin {
-            return TokenStatus::Valid;
-        }
-        if left > SignedDuration::ZERO {
-            return TokenStatus::Expiring;
+        let expired = tokens.expires_at.is_some_and(|at| at <= now);
+        if !expired {
+            // Due by the one rule every door refreshes by (crate::expiry).
+            return if crate::expiry::is_due(tokens, now, margin) {
+                TokenStatus::Expiring
+            } else {
+                TokenStatus::Valid
+            };
         }
         let refresh_alive =
             tokens.refresh_token.is_some() && tokens.refresh_expires_at.is_none_or(|at| at > now);
@@ -136,8 +130,10 @@ mod tests {
                 refresh_token: refresh.map(|_| Secret::new("r")),
                 token_type: "bearer".into(),
                 scopes: vec![],
-                obtained_at: now(),
+                // Half an hour ago: long-lived enough that the margin rule applies.
+                obtained_at: now() - SignedDuration::from_secs(1800),
                 expires_at: Some(now() + SignedDuration::from_secs(access_left_s)),
+                expiry_source: crate::expiry::ExpirySource::Server,
                 refresh_expires_at: refresh.map(|s| now() + SignedDuration::from_secs(s)),
             }),
             ..Entry::default()
@@ -205,9 +201,28 @@ mod tests {
     }
 
     #[test]
-    fn a_token_without_expiry_is_valid() {
+    fn a_token_without_expiry_is_valid_only_without_a_refresh_token() {
         let mut e = entry(0, None);
         e.tokens.as_mut().unwrap().expires_at = None;
         assert_eq!(TokenStatus::of(Some(&e), now(), MARGIN), TokenStatus::Valid);
+        // Stored by an older zdauth from an answer without expires_in: due, never "valid".
+        let mut e = entry(0, Some(86400));
+        e.tokens.as_mut().unwrap().expires_at = None;
+        assert_eq!(
+            TokenStatus::of(Some(&e), now(), MARGIN),
+            TokenStatus::Expiring
+        );
+    }
+
+    #[test]
+    fn a_short_lived_pair_is_valid_until_half_its_life() {
+        let mut e = entry(120, Some(86400));
+        e.tokens.as_mut().unwrap().obtained_at = now();
+        assert_eq!(TokenStatus::of(Some(&e), now(), MARGIN), TokenStatus::Valid);
+        let later = now() + SignedDuration::from_secs(60);
+        assert_eq!(
+            TokenStatus::of(Some(&e), later, MARGIN),
+            TokenStatus::Expiring
+        );
     }
 }

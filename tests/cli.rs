@@ -54,10 +54,12 @@ fn init_add_list_status_remove() {
         serde_json::json!([
             {"name": "acme", "subdomain": "acme", "kind": "support", "grant": "authorization_code", "status": "no_token",
              "expires_at": null, "expires_in": null, "refresh_expires_at": null, "user": null,
-             "scopes": ["read", "write"]},
+             "scopes": ["read", "write"], "expiry_source": null, "has_refresh_token": false,
+             "notes": []},
             {"name": "globex", "subdomain": "globex", "kind": "support", "grant": "authorization_code", "status": "no_token",
              "expires_at": null, "expires_in": null, "refresh_expires_at": null, "user": null,
-             "scopes": ["tickets:read", "users:read"]},
+             "scopes": ["tickets:read", "users:read"], "expiry_source": null,
+             "has_refresh_token": false, "notes": []},
         ])
     );
     sb.run(&["status", "acme"]).fails_quietly(5);
@@ -309,4 +311,51 @@ impl Quietly for common::Run {
         assert_eq!(self.code, code, "{}{}", self.stdout, self.stderr);
         assert!(self.stderr.is_empty(), "{}", self.stderr);
     }
+}
+
+/// `zdauth ARGS | head -0`: stdout is a pipe whose reader is gone before anything is written.
+fn into_a_closed_pipe(sb: &Sandbox, args: &[&str]) -> (i32, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut command = sb.zdauth(args);
+    command.stdout(writer).stderr(std::process::Stdio::piped());
+    let output = command.spawn().unwrap().wait_with_output().unwrap();
+    let code = output.status.code().unwrap_or(-1);
+    (code, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn a_closed_stdout_ends_every_printing_command_quietly_with_141() {
+    let w = common::world::World::new(|_| {});
+    w.seed();
+    let before = w.stored_refresh();
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &["status", "acme"],
+        &["token", "acme"],
+        &["export", "acme", "--format", "json"],
+        &["refresh", "acme"],
+        &["whoami", "acme"],
+        &["completions", "bash"],
+        &["--help"],
+        &[
+            "add",
+            "beta",
+            "--subdomain",
+            "beta",
+            "--client-id",
+            "zdauth_test",
+        ],
+        &["remove", "beta"],
+    ] {
+        let (code, stderr) = into_a_closed_pipe(&w.sb, args);
+        assert_eq!(code, 141, "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?} said: {stderr}");
+    }
+    // The work was done before the output was lost: the refresh is stored, the add and
+    // remove happened.
+    assert_ne!(w.stored_refresh(), before);
+    assert!(!w.sb.config_text().contains("beta"));
+    assert_eq!(w.fake.counters().reuse_detections, 0);
 }

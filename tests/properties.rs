@@ -270,6 +270,7 @@ proptest! {
                     scopes: vec!["read".into()],
                     obtained_at: at,
                     expires_at: Some(at),
+                    expiry_source: zdauth::expiry::ExpirySource::Server,
                     refresh_expires_at: None,
                 }
             });

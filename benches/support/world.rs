@@ -94,6 +94,7 @@ pub fn vault_data(config: &Config, fake: Option<&FakeZendesk>, now: Timestamp) -
                 scopes: vec!["read".into(), "write".into()],
                 obtained_at: now - SignedDuration::from_mins(30 - minutes_left),
                 expires_at: Some(now + SignedDuration::from_mins(minutes_left)),
+                expiry_source: zdauth::expiry::ExpirySource::Server,
                 refresh_expires_at: Some(now + SignedDuration::from_hours(24 * 29)),
             }),
             user: Some(User {

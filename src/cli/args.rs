@@ -184,9 +184,9 @@ pub struct AddArgs {
     /// The OAuth client's unique identifier (not its numeric id)
     #[arg(long, value_name = "ID")]
     pub client_id: String,
-    /// Space- or comma-separated scopes
-    #[arg(long, default_value = "read write")]
-    pub scopes: String,
+    /// Space- or comma-separated scopes [default: "read write"; chat: "read write chat"]
+    #[arg(long)]
+    pub scopes: Option<String>,
     /// The loopback port of the redirect URI http://127.0.0.1:PORT/callback
     #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_REDIRECT_PORT)]
     pub redirect_port: u16,

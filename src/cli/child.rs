@@ -15,10 +15,10 @@ const NOT_FOUND: u8 = 127;
 pub fn replace_process(mut cmd: std::process::Command, shown: &str) -> u8 {
     let error = cmd.exec();
     if error.kind() == ErrorKind::NotFound {
-        eprintln!("zdauth: {shown}: command not found; check its name and $PATH");
+        errln!("zdauth: {shown}: command not found; check its name and $PATH");
         NOT_FOUND
     } else {
-        eprintln!("zdauth: {shown}: cannot run it ({error}); check that it is an executable");
+        errln!("zdauth: {shown}: cannot run it ({error}); check that it is an executable");
         CANNOT_RUN
     }
 }

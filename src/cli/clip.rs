@@ -30,14 +30,14 @@ pub fn copy(ctx: &Context, name: &str, header: bool) -> anyhow::Result<u8> {
     ))?;
     let report = start_helper(ctx, &text)?;
     let clear = session.config.settings.clipboard_clear;
-    eprintln!(
+    errln!(
         "copied {name}'s {} to {}; {}",
         what.describe(),
         report.place,
         clear_phrase(clear, report.readable)
     );
     if let Some(note) = report.note {
-        eprintln!("zdauth: note: {note}");
+        errln!("zdauth: note: {note}");
     }
     Ok(exit::OK)
 }

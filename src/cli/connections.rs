@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 
-use crate::config::{Connection, ConnectionInput, Field, Grant};
+use crate::config::{Connection, ConnectionInput, Field, Grant, Kind};
 use crate::error::Error;
 use crate::exit;
 use crate::manage;
@@ -33,13 +33,13 @@ pub fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<u8> {
 
     manage::add(&ctx.paths, &connection, vault.as_ref().zip(secret))?;
     match connection.grant {
-        Grant::AuthorizationCode => println!(
+        Grant::AuthorizationCode => outln!(
             "added {} ({}); register the redirect URI {} on its OAuth client in Zendesk",
             connection.name,
             connection.base_url(),
             connection.redirect_uri()
         ),
-        Grant::ClientCredentials => println!(
+        Grant::ClientCredentials => outln!(
             "added {} ({}, client credentials); no login needed: `zdauth token {}` mints a token",
             connection.name,
             connection.base_url(),
@@ -52,12 +52,17 @@ pub fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<u8> {
 /// Applies the same rules as config.toml (and the TUI's form), with messages that name the flag.
 fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
     let port = args.redirect_port.to_string();
+    // A kind that is not one is reported by the check below.
+    let kind_default = Kind::parse(&args.kind)
+        .unwrap_or(Kind::Support)
+        .default_scopes()
+        .join(" ");
     let input = ConnectionInput {
         name: &args.name,
         subdomain: &args.subdomain,
         client_id: &args.client_id,
         kind: Some(&args.kind),
-        scopes: &args.scopes,
+        scopes: args.scopes.as_deref().unwrap_or(&kind_default),
         redirect_port: &port,
         base_url: args.base_url.as_deref(),
         access_token_lifetime: args.access_token_lifetime.as_deref(),
@@ -123,13 +128,13 @@ pub fn remove(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         );
     }
     match (removed.was_left_over, removed.had_tokens) {
-        (true, _) => println!(
+        (true, _) => outln!(
             "deleted the tokens {name} left in vault.age (it was already gone from config.toml)"
         ),
-        (false, true) => println!(
+        (false, true) => outln!(
             "removed {name} and its stored tokens (they stay valid at Zendesk until they expire)"
         ),
-        (false, false) => println!("removed {name}"),
+        (false, false) => outln!("removed {name}"),
     }
     Ok(exit::OK)
 }

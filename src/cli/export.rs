@@ -25,8 +25,8 @@ pub fn export(ctx: &Context, name: &str, format: ExportFormat) -> anyhow::Result
     let margin = session.config.settings.refresh_margin;
     let fresh = session
         .runtime
-        .block_on(session.refresher.ensure(connection, Want::ValidFor(margin)))?;
-    print!("{}", render(connection, &fresh.tokens, format));
+        .block_on(session.refresher.ensure(connection, Want::Margin(margin)))?;
+    out!("{}", render(connection, &fresh.tokens, format));
     Ok(exit::OK)
 }
 
@@ -74,7 +74,7 @@ pub fn exec(ctx: &Context, name: &str, command: Vec<OsString>) -> anyhow::Result
     let margin = session.config.settings.refresh_margin;
     let fresh = session
         .runtime
-        .block_on(session.refresher.ensure(connection, Want::ValidFor(margin)))?;
+        .block_on(session.refresher.ensure(connection, Want::Margin(margin)))?;
     let (program, args) = command.split_first().expect("clap requires CMD");
     let mut cmd = std::process::Command::new(program);
     crate::secret::without_passphrases(&mut cmd)

@@ -47,23 +47,23 @@ pub fn login(ctx: &Context, name: &str, no_browser: bool, timeout: Duration) -> 
         .map(|u| crate::text::display_user(&u))
         .map(|u| format!(" as {} <{}>", u.name, u.email))
         .unwrap_or_default();
-    eprintln!("logged in to {name}{who}; `zdauth token {name}` prints the access token");
+    errln!("logged in to {name}{who}; `zdauth token {name}` prints the access token");
     Ok(exit::OK)
 }
 
 /// Progress goes to stderr: stdout stays clean for scripts.
 fn report(event: LoginEvent, no_browser: bool) {
     match event {
-        LoginEvent::Url(url) if no_browser => eprintln!(
+        LoginEvent::Url(url) if no_browser => errln!(
             "Open this URL in a browser, then paste here the address the browser ends on \
              (http://127.0.0.1:…/callback?…), or let it reach this machine:\n\n{url}\n"
         ),
-        LoginEvent::Url(url) => eprintln!(
+        LoginEvent::Url(url) => errln!(
             "Opening the browser; if it does not open, visit:\n\n{url}\n\nWaiting for Zendesk…"
         ),
-        LoginEvent::BrowserFailed(e) => eprintln!("zdauth: {e}"),
-        LoginEvent::PasteRejected(e) => eprintln!("zdauth: {e}; paste the whole address again"),
-        LoginEvent::Exchanging => eprintln!("Got the authorization; fetching tokens…"),
+        LoginEvent::BrowserFailed(e) => errln!("zdauth: {e}"),
+        LoginEvent::PasteRejected(e) => errln!("zdauth: {e}; paste the whole address again"),
+        LoginEvent::Exchanging => errln!("Got the authorization; fetching tokens…"),
     }
 }
 

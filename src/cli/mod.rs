@@ -1,6 +1,10 @@
 //! The script CLI: a thin door over the engine. Errors are one line on stderr, the problem
 //! first and then what to do; the exit code says what kind of failure it was.
 
+// First, so that its print macros reach every door below.
+#[macro_use]
+mod out;
+
 mod args;
 mod child;
 mod clip;
@@ -29,7 +33,17 @@ use crate::paths::Paths;
 pub fn main() -> ExitCode {
     // Before anything secret is in memory: every command may hold tokens or the identity.
     crate::shield::non_dumpable();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and usage errors, printed as clap would, without its exit on a closed pipe.
+            let code = u8::try_from(e.exit_code()).unwrap_or(exit::USAGE);
+            return ExitCode::from(match e.print() {
+                Err(io) if io.kind() == std::io::ErrorKind::BrokenPipe => out::CLOSED_PIPE,
+                _ => code,
+            });
+        }
+    };
     let code = match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -37,17 +51,19 @@ pub fn main() -> ExitCode {
                 .downcast_ref::<Error>()
                 .map_or(exit::OTHER, Error::exit_code);
             tracing::warn!(code, "command failed");
-            eprintln!("zdauth: {}", one_line(&format!("{error:#}")));
+            errln!("zdauth: {}", one_line(&format!("{error:#}")));
             code
         }
     };
-    ExitCode::from(code)
+    ExitCode::from(out::finish(code))
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     let command = cli.command.unwrap_or(Command::Tui);
     if let Command::Completions { shell } = command {
-        clap_complete::generate(shell, &mut Cli::command(), "zdauth", &mut std::io::stdout());
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "zdauth", &mut script);
+        out::stdout_bytes(&script);
         return Ok(exit::OK);
     }
     if let Command::Demo = command {
@@ -56,7 +72,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let paths = Paths::resolve(cli.config_dir)?;
     logging::init(&paths, cli.verbose);
     for fixed in paths.fix_permissions()? {
-        eprintln!("zdauth: warning: {fixed}");
+        errln!("zdauth: warning: {fixed}");
     }
     if matches!(
         command,

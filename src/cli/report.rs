@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::config::{Config, Connection, Grant};
 use crate::error::Error;
 use crate::exit;
+use crate::expiry;
 use crate::status::{TokenStatus, humanize};
 use crate::text::{display, display_user};
 use crate::vault::{Entry, User, VaultData};
@@ -25,10 +26,15 @@ struct Row<'a> {
     /// Seconds until the access token expires; 0 once it has.
     expires_in: Option<i64>,
     refresh_expires_at: Option<Timestamp>,
+    /// Where `expires_at` came from: `server`, `jwt`, `current_json` or `assumed`.
+    expiry_source: Option<&'static str>,
+    has_refresh_token: bool,
     /// Cleaned for a terminal even here: the JSON is read in one too, and a vault written
     /// before zdauth cleaned users/me on arrival may hold the raw text.
     user: Option<User>,
     scopes: Vec<String>,
+    /// What to know beyond the times, e.g. "no refresh token: log in again when it expires".
+    notes: Vec<String>,
 }
 
 fn row<'a>(
@@ -49,12 +55,19 @@ fn row<'a>(
         expires_at,
         expires_in: expires_at.map(|at| at.duration_since(now).as_secs().max(0)),
         refresh_expires_at: tokens.and_then(|t| t.refresh_expires_at),
+        expiry_source: tokens
+            .filter(|t| t.expires_at.is_some())
+            .map(|t| t.expiry_source.as_str()),
+        has_refresh_token: tokens.is_some_and(|t| t.refresh_token.is_some()),
         user: entry.and_then(|e| e.user.as_ref()).map(display_user),
         scopes: tokens
             .map_or(&connection.scopes, |t| &t.scopes)
             .iter()
             .map(|s| display(s))
             .collect(),
+        notes: tokens.map_or_else(Vec::new, |t| {
+            expiry::notes(t, config.settings.refresh_margin)
+        }),
     }
 }
 
@@ -73,9 +86,9 @@ pub fn list(ctx: &Context, json: bool) -> anyhow::Result<u8> {
         .map(|c| row(&config, c, own_entry(&data, c), now))
         .collect();
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
     } else if rows.is_empty() {
-        println!(
+        outln!(
             "no connections yet: add one with `zdauth add NAME --subdomain SUBDOMAIN --client-id ID`"
         );
     } else {
@@ -108,8 +121,9 @@ fn print_table(rows: &[Row]) {
         "STATUS",
         "EXPIRES IN",
         "USER",
+        "NOTE",
     ];
-    let cells: Vec<[String; 7]> = rows
+    let cells: Vec<[String; 8]> = rows
         .iter()
         .map(|r| {
             [
@@ -121,6 +135,7 @@ fn print_table(rows: &[Row]) {
                 r.expires_in
                     .map_or("—".to_owned(), |s| humanize(SignedDuration::from_secs(s))),
                 r.user.as_ref().map_or("—".to_owned(), |u| u.email.clone()),
+                r.notes.join("; "),
             ]
         })
         .collect();
@@ -136,7 +151,7 @@ fn print_table(rows: &[Row]) {
             .zip(widths)
             .map(|(cell, width)| format!("{cell:<width$}"))
             .collect();
-        println!("{}", text.join("  ").trim_end());
+        outln!("{}", text.join("  ").trim_end());
     };
     print_line(&header.map(str::to_owned));
     for line in &cells {
@@ -157,12 +172,12 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         TokenStatus::of_grant(connection.grant, entry, now, config.settings.refresh_margin);
     let cc = connection.grant == Grant::ClientCredentials;
 
-    println!("{} ({}, {})", row.name, connection.base_url(), row.kind);
-    println!("  status:         {}", row.status);
-    println!("  grant:          {}", connection.grant.describe());
+    outln!("{} ({}, {})", row.name, connection.base_url(), row.kind);
+    outln!("  status:         {}", row.status);
+    outln!("  grant:          {}", connection.grant.describe());
     if cc {
         let stored = entry.is_some_and(|e| e.client_secret.is_some());
-        println!(
+        outln!(
             "  client secret:  {}",
             if stored {
                 "stored in the vault"
@@ -171,35 +186,47 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
             }
         );
     }
-    match (row.expires_at, row.expires_in) {
-        (Some(at), Some(left)) if left > 0 => println!(
-            "  access token:   expires in {} ({at})",
+    let tokens = entry.and_then(|e| e.tokens.as_ref());
+    let source = tokens.map_or("", |t| t.expiry_source.describe());
+    match (row.expires_at, row.expires_in, tokens) {
+        (Some(at), Some(left), _) if left > 0 => outln!(
+            "  access token:   expires in {} ({at}; {source})",
             humanize(SignedDuration::from_secs(left))
         ),
-        (Some(at), _) => println!("  access token:   expired at {at}"),
-        (None, _) if entry.and_then(|e| e.tokens.as_ref()).is_some() => {
-            println!("  access token:   no expiry given")
+        (Some(at), _, _) => outln!("  access token:   expired at {at} ({source})"),
+        (None, _, Some(t)) if t.refresh_token.is_some() => {
+            outln!("  access token:   expiry not known")
         }
-        (None, _) if cc => println!("  access token:   none yet; the next use mints one"),
-        (None, _) => println!("  access token:   none; log in first"),
+        (None, _, Some(_)) => outln!("  access token:   no expiry known"),
+        (None, _, None) if cc => outln!("  access token:   none yet; the next use mints one"),
+        (None, _, None) => outln!("  access token:   none; log in first"),
     }
-    if cc {
-        println!("  refresh token:  none (client credentials mint a new access token instead)");
-    } else if let Some(at) = row.refresh_expires_at {
-        println!("  refresh token:  expires {at}");
+    match (tokens, row.refresh_expires_at) {
+        _ if cc => {
+            outln!("  refresh token:  none (client credentials mint a new access token instead)")
+        }
+        (Some(t), _) if t.refresh_token.is_none() => outln!("  refresh token:  none"),
+        (Some(_), Some(at)) => outln!("  refresh token:  expires {at}"),
+        (Some(_), None) => outln!("  refresh token:  expiry not known"),
+        (None, _) => {}
+    }
+    for note in &row.notes {
+        outln!("  note:           {note}");
     }
     if let Some(user) = &row.user {
-        println!(
+        outln!(
             "  user:           {} <{}>, {}",
-            user.name, user.email, user.role
+            user.name,
+            user.email,
+            user.role
         );
     }
-    println!("  scopes:         {}", row.scopes.join(" "));
+    outln!("  scopes:         {}", row.scopes.join(" "));
     if !cc {
-        println!("  redirect URI:   {}", connection.redirect_uri());
+        outln!("  redirect URI:   {}", connection.redirect_uri());
     }
     if let Some(error) = entry.and_then(|e| e.last_error.as_deref()) {
-        println!("  last error:     {}", display(error));
+        outln!("  last error:     {}", display(error));
     }
     Ok(status.exit_code())
 }

@@ -18,9 +18,9 @@ pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8>
     let paths = &ctx.paths;
     let config_path = paths.config();
     if setup::ensure_config(paths)? {
-        println!("wrote {}", config_path.display());
+        outln!("wrote {}", config_path.display());
     } else {
-        println!("kept {}", config_path.display());
+        outln!("kept {}", config_path.display());
     }
     let config = Config::load(&config_path)?;
 
@@ -50,7 +50,7 @@ pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8>
             let work_factor = config.settings.kdf_work_factor;
             let ask = || passphrase::new(PASSPHRASE_VAR);
             let vault = setup::seal_new_identity(paths, path, ask, work_factor)?;
-            println!(
+            outln!(
                 "wrote {} (scrypt work factor {work_factor})",
                 path.display()
             );
@@ -69,7 +69,7 @@ pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8>
                 edit.set_identity_file(&file.to_string_lossy());
                 edit.save()?;
             }
-            println!("using the identity file {}", file.display());
+            outln!("using the identity file {}", file.display());
             setup::create_vault(&vault, &lock)?;
             vault::write_recipient(paths, vault.keys())?;
             vault
@@ -77,16 +77,16 @@ pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8>
     };
     if existed {
         let data = vault.load()?;
-        println!(
+        outln!(
             "kept {} ({} stored connections)",
             paths.vault().display(),
             data.connections.len()
         );
     } else {
-        println!("wrote {}", paths.vault().display());
+        outln!("wrote {}", paths.vault().display());
     }
-    println!("vault recipient: {}", vault.keys().recipient());
-    println!("next: zdauth add NAME --subdomain SUBDOMAIN --client-id ID");
+    outln!("vault recipient: {}", vault.keys().recipient());
+    outln!("next: zdauth add NAME --subdomain SUBDOMAIN --client-id ID");
     Ok(exit::OK)
 }
 
@@ -122,6 +122,6 @@ pub fn passwd(ctx: &Context) -> anyhow::Result<u8> {
         .seal(&passphrase, config.settings.kdf_work_factor)?;
     let _lock = DirLock::acquire(&ctx.paths)?;
     atomic_file::replace(&path, &sealed, None)?;
-    println!("changed the passphrase of {}", path.display());
+    outln!("changed the passphrase of {}", path.display());
     Ok(exit::OK)
 }

@@ -78,19 +78,23 @@ impl Session {
 pub fn token(ctx: &Context, name: &str, min_valid: Option<Duration>) -> anyhow::Result<u8> {
     let session = Session::open(ctx)?;
     let connection = session.connection(name)?;
-    let needed = min_valid.unwrap_or(session.config.settings.refresh_margin);
+    // `--min-valid` is taken literally; without it, the refresh rule of every door.
+    let want = min_valid.map_or(
+        Want::Margin(session.config.settings.refresh_margin),
+        Want::ValidFor,
+    );
     // Straight from the vault on this thread when no refresh is due: no hop to a blocking
     // thread, which costs most on a busy machine.
-    let tokens = match stored_valid(session.refresher.vault(), connection, needed)? {
+    let tokens = match stored_valid(session.refresher.vault(), connection, want)? {
         Some(tokens) => tokens,
         None => {
             session
                 .runtime
-                .block_on(session.refresher.ensure(connection, Want::ValidFor(needed)))?
+                .block_on(session.refresher.ensure(connection, want))?
                 .tokens
         }
     };
-    println!("{}", tokens.access_token.expose());
+    outln!("{}", tokens.access_token.expose());
     Ok(exit::OK)
 }
 
@@ -133,9 +137,9 @@ pub fn refresh(ctx: &Context, names: &[String], all: bool, jobs: u16) -> anyhow:
     for joined in results {
         let (name, result) = joined.map_err(|e| anyhow::anyhow!("a refresh task failed: {e}"))?;
         match result {
-            Ok(fresh) => println!("{name}: refreshed, {} left", time_left(&fresh.tokens)),
+            Ok(fresh) => outln!("{name}: refreshed, {} left", time_left(&fresh.tokens)),
             Err(e) => {
-                println!("{name}: {}", crate::text::display(&e.to_string()));
+                outln!("{name}: {}", crate::text::display(&e.to_string()));
                 if code == exit::OK {
                     code = e.exit_code();
                 }
@@ -146,7 +150,7 @@ pub fn refresh(ctx: &Context, names: &[String], all: bool, jobs: u16) -> anyhow:
 }
 
 fn time_left(tokens: &crate::vault::Tokens) -> String {
-    tokens.expires_at.map_or("no expiry".into(), |at| {
+    tokens.expires_at.map_or("no expiry known".into(), |at| {
         humanize(at.duration_since(Timestamp::now()))
     })
 }
@@ -175,9 +179,12 @@ pub fn whoami(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         lock.persist(entry)?;
     }
     let shown = crate::text::display_user(&user);
-    println!(
+    outln!(
         "{} <{}>, {} (user id {})",
-        shown.name, shown.email, shown.role, shown.id
+        shown.name,
+        shown.email,
+        shown.role,
+        shown.id
     );
     Ok(exit::OK)
 }
@@ -198,11 +205,11 @@ pub fn logout(ctx: &Context, name: &str, local_only: bool) -> anyhow::Result<u8>
     }
     let had_tokens = manage::forget_tokens(refresher.vault(), name)?;
     match (had_tokens, local_only) {
-        (false, _) => println!("{name} had no stored tokens"),
+        (false, _) => outln!("{name} had no stored tokens"),
         (true, true) => {
-            println!("forgot {name}'s tokens here (they stay valid at Zendesk until they expire)")
+            outln!("forgot {name}'s tokens here (they stay valid at Zendesk until they expire)")
         }
-        (true, false) => println!("revoked {name}'s token at Zendesk and forgot it here"),
+        (true, false) => outln!("revoked {name}'s token at Zendesk and forgot it here"),
     }
     Ok(exit::OK)
 }

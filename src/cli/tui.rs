@@ -80,7 +80,7 @@ pub fn demo(config_dir: Option<PathBuf>, verbose: bool) -> anyhow::Result<u8> {
             no_color: no_color(),
         };
         run(setup).await?;
-        eprintln!(
+        errln!(
             "the demo ran in {} with a fake Zendesk at {}",
             demo.vault.paths().dir().display(),
             demo.fake.base_url()

@@ -68,7 +68,7 @@ pub async fn fresh_text(
     margin: Duration,
     what: What,
 ) -> Result<Secret, Error> {
-    let fresh = refresher.ensure(connection, Want::ValidFor(margin)).await?;
+    let fresh = refresher.ensure(connection, Want::Margin(margin)).await?;
     let token = fresh.tokens.access_token.expose();
     Ok(match what {
         What::Token => Secret::new(token),

@@ -40,7 +40,10 @@ pub const MIN_KDF_WORK_FACTOR: u8 = 10;
 pub const MAX_KDF_WORK_FACTOR: u8 = 22;
 pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_REDIRECT_PORT: u16 = 8765;
+/// A Support connection's scopes when none are given.
 pub const DEFAULT_SCOPES: &[&str] = &["read", "write"];
+/// A Chat connection's: the Chat API refuses a token without `chat`.
+pub const DEFAULT_CHAT_SCOPES: &[&str] = &["read", "write", "chat"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -98,6 +101,13 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub fn default_scopes(self) -> &'static [&'static str] {
+        match self {
+            Kind::Support => DEFAULT_SCOPES,
+            Kind::Chat => DEFAULT_CHAT_SCOPES,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Support => "support",

@@ -13,8 +13,8 @@ use super::fields::{
 };
 use super::raw::{RawConfig, RawConnection, RawSettings};
 use super::{
-    Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, DEFAULT_SCOPES, Grant, Kind,
-    MAX_KDF_WORK_FACTOR, MIN_KDF_WORK_FACTOR, Settings,
+    Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, Grant, Kind, MAX_KDF_WORK_FACTOR,
+    MIN_KDF_WORK_FACTOR, Settings,
 };
 use crate::error::quote;
 use crate::subdomain;
@@ -212,7 +212,11 @@ fn connection(
     };
 
     let scopes = match &raw.scopes {
-        None => DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+        None => kind
+            .default_scopes()
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         Some(value) => check_scopes(kind, value.get_ref().clone())
             .map_err(|message| source.error(&value.span(), key("scopes"), message))?,
     };

@@ -29,10 +29,11 @@ struct TokenView {
     scopes: Vec<String>,
     token: String,
     created_at: String,
-    expires_at: String,
+    /// Null for a token that never expires.
+    expires_at: Option<String>,
     used_at: Option<String>,
-    refresh_token: String,
-    refresh_token_expires_at: String,
+    refresh_token: Option<String>,
+    refresh_token_expires_at: Option<String>,
     url: String,
 }
 
@@ -135,10 +136,14 @@ pub(crate) async fn current(State(shared): State<Arc<Shared>>, headers: HeaderMa
         scopes: grant.scopes.clone(),
         token: first_ten(&pair.access_token),
         created_at: rfc3339(pair.created_at),
-        expires_at: rfc3339(pair.access_expires_at),
+        expires_at: (pair.access_expires_at != Timestamp::MAX)
+            .then(|| rfc3339(pair.access_expires_at)),
         used_at: pair.used_at.map(rfc3339),
-        refresh_token: first_ten(&pair.refresh_token),
-        refresh_token_expires_at: rfc3339(pair.refresh_expires_at),
+        refresh_token: pair.refresh_token.as_deref().map(first_ten),
+        refresh_token_expires_at: pair
+            .refresh_token
+            .as_ref()
+            .map(|_| rfc3339(pair.refresh_expires_at)),
         url: format!(
             "{}/api/v2/oauth/tokens/{}.json",
             shared.base_url, pair.token_id

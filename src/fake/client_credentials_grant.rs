@@ -12,7 +12,7 @@ use super::errors::OAuthError;
 use super::lifetimes;
 use super::options::FakeKind;
 use super::params::Params;
-use super::state::State;
+use super::state::{PairKind, State};
 
 #[derive(Serialize)]
 struct MintBody<'a> {
@@ -57,11 +57,12 @@ pub(crate) fn mint(
         state.options.lenient_lifetimes,
     )?;
     let asked_lifetime = params.get("expires_in").is_some();
-    let grant_id = state.create_grant(client_id, scopes, lifetimes);
+    let grant_id = state.create_grant(client_id, scopes, lifetimes, PairKind::Rotating);
     let grant = &state.grants[&grant_id];
     // The pair's refresh half is never handed out, so it must not be redeemable either.
-    let unissued = grant.pair.refresh_token.clone();
-    state.refresh.remove(&unissued);
+    if let Some(unissued) = grant.pair.refresh_token.clone() {
+        state.refresh.remove(&unissued);
+    }
     state.counters.client_credentials += 1;
     state.counters.count_post_for(&grant_id);
 

@@ -68,7 +68,8 @@ pub(crate) fn exchange(
         (None, None) => {}
     }
     let scopes = narrowed(&code.scopes, params)?;
-    let grant_id = state.create_grant(client_id, scopes, lifetimes);
+    let kind = state.pair_kind(client_id, params);
+    let grant_id = state.create_grant(client_id, scopes, lifetimes, kind);
     if let Some(code) = state.codes.get_mut(code_text) {
         code.grant_id = Some(grant_id.clone());
     }

@@ -5,6 +5,7 @@
 //! each other's mistakes. It serves the Support endpoints at its root and the Chat (Zopim)
 //! endpoints under `/oauth2/`, on an ephemeral 127.0.0.1 port, on the caller's tokio runtime.
 
+mod answer;
 mod api;
 mod authorize;
 mod client_credentials_grant;
@@ -14,6 +15,8 @@ mod crypto;
 mod echo;
 mod errors;
 mod faults;
+mod hostile;
+mod jwt;
 mod lifetimes;
 mod options;
 mod pages;
@@ -25,5 +28,6 @@ mod token;
 
 pub use counters::Counters;
 pub use faults::{Fault, FaultTarget};
+pub use hostile::Hostile;
 pub use options::{Approval, FakeClient, FakeKind, FakeOptions, FakeUser};
 pub use server::{FakeZendesk, IssuedTokens};

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::hostile::Hostile;
+
 /// Which Zendesk server a client belongs to: Chat clients do not work on Support endpoints and
 /// the other way round, as at Zendesk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +31,9 @@ pub struct FakeClient {
     /// Matched as exact strings, as Zendesk is assumed to do.
     pub redirect_uris: Vec<String>,
     pub kind: FakeKind,
+    /// Made before Zendesk had refresh tokens: without `expires_in` in the request, a token
+    /// that never expires and no refresh token.
+    pub legacy: bool,
 }
 
 impl FakeClient {
@@ -38,6 +43,15 @@ impl FakeClient {
             secret: None,
             redirect_uris: vec![redirect_uri.to_owned()],
             kind: FakeKind::Support,
+            legacy: false,
+        }
+    }
+
+    /// A public client of the kind made before Zendesk had refresh tokens.
+    pub fn legacy(identifier: &str, redirect_uri: &str) -> Self {
+        Self {
+            legacy: true,
+            ..Self::public(identifier, redirect_uri)
         }
     }
 
@@ -64,6 +78,7 @@ impl fmt::Debug for FakeClient {
             .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
             .field("redirect_uris", &self.redirect_uris)
             .field("kind", &self.kind)
+            .field("legacy", &self.legacy)
             .finish()
     }
 }
@@ -117,8 +132,20 @@ pub struct FakeOptions {
     /// `true`: a replayed, already rotated refresh token revokes the whole grant (RFC 9700
     /// §4.14.2). `false`: it only gets `invalid_grant`.
     pub strict_rotation: bool,
-    /// Whether Zendesk sends `refresh_token_expires_in` is unconfirmed, so both are testable.
+    /// Zendesk sends `refresh_token_expires_in` beside every refresh token; `false` makes a
+    /// server that does not (zdauth then asks tokens/current.json).
     pub include_refresh_expires_in: bool,
+    /// `true`: never `expires_in` in an answer, even when asked (the JWT's `exp` and
+    /// tokens/current.json still tell). Zendesk sends it when asked.
+    pub omit_expires_in: bool,
+    /// `true`: access tokens are opaque random strings, not JWTs.
+    pub opaque_tokens: bool,
+    /// A server policy: access tokens live at most this long, whatever was asked, and
+    /// `expires_in` says the lifetime granted. For tests that need rotations every few
+    /// seconds, which a client that asks for Zendesk's bounds cannot ask for.
+    pub max_access_lifetime: Option<Duration>,
+    /// Answers no honest server sends; see [`Hostile`]. Can be changed while running.
+    pub hostile: Option<Hostile>,
     /// Zendesk documents 201; clients must accept any 2xx, so tests may pick 200.
     pub success_status: u16,
     /// Added before every answer.
@@ -143,6 +170,10 @@ impl Default for FakeOptions {
             approval: Approval::Auto,
             strict_rotation: true,
             include_refresh_expires_in: true,
+            omit_expires_in: false,
+            opaque_tokens: false,
+            max_access_lifetime: None,
+            hostile: None,
             success_status: 201,
             latency: Duration::ZERO,
             user: FakeUser::default(),

@@ -53,10 +53,8 @@ pub(crate) fn refresh(
         return Err(invalid("expired"));
     }
     let scopes = narrowed(&grant.scopes, params)?;
-    state.rotate(&grant_id, lifetimes);
-    if let Some(grant) = state.grants.get_mut(&grant_id) {
-        grant.scopes = scopes;
-    }
+    let kind = state.pair_kind(client_id, params);
+    state.rotate(&grant_id, scopes, lifetimes, kind);
     state.counters.refreshes += 1;
     Ok(grant_id)
 }

@@ -14,8 +14,9 @@ use tokio::task::JoinHandle;
 
 use super::counters::Counters;
 use super::faults::{self, Fault, FaultTarget};
+use super::hostile::Hostile;
 use super::options::{FakeClient, FakeOptions};
-use super::state::Shared;
+use super::state::{PairKind, Shared};
 use super::{api, authorize, token};
 
 /// Tokens of a grant made without the browser.
@@ -125,19 +126,24 @@ impl FakeZendesk {
         self.shared.lock().options.latency = latency;
     }
 
+    /// Token answers from now on, until `None`: see [`Hostile`].
+    pub fn set_hostile(&self, hostile: Option<Hostile>) {
+        self.shared.lock().options.hostile = hostile;
+    }
+
     /// A grant made without the browser, with the default lifetimes. The client need not be
     /// registered, but a refresh only works for a registered one.
     pub fn issue_grant(&self, client_id: &str, scopes: &[&str]) -> IssuedTokens {
         let mut state = self.shared.lock();
         let lifetimes = state.default_lifetimes();
         let scopes = scopes.iter().map(|scope| (*scope).to_owned()).collect();
-        let grant_id = state.create_grant(client_id, scopes, lifetimes);
+        let grant_id = state.create_grant(client_id, scopes, lifetimes, PairKind::Rotating);
         let pair = &state.grants[&grant_id].pair;
         IssuedTokens {
             access_token: pair.access_token.clone(),
-            refresh_token: pair.refresh_token.clone(),
-            expires_in: lifetimes.access_secs,
-            refresh_expires_in: lifetimes.refresh_secs,
+            refresh_token: pair.refresh_token.clone().unwrap_or_default(),
+            expires_in: pair.lifetimes.access_secs,
+            refresh_expires_in: pair.lifetimes.refresh_secs,
             grant_id,
         }
     }
@@ -152,6 +158,18 @@ impl FakeZendesk {
 
     pub fn access_token_works(&self, access_token: &str) -> bool {
         self.shared.lock().access_token_works(access_token)
+    }
+
+    /// Whether the token is its grant's current one and its time has run out: what a client
+    /// that hands out tokens past their expiry shows (a rotated one is dead, not expired).
+    pub fn access_token_expired(&self, access_token: &str) -> bool {
+        let state = self.shared.lock();
+        state.access.get(access_token).is_some_and(|reference| {
+            state.grants.get(&reference.grant_id).is_some_and(|grant| {
+                grant.pair.token_id == reference.token_id
+                    && Timestamp::now() >= grant.pair.access_expires_at
+            })
+        })
     }
 
     /// Registers a client, replacing one with the same identifier.

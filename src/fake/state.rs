@@ -11,7 +11,10 @@ use tokio_util::sync::CancellationToken;
 use super::counters::Counters;
 use super::crypto::random_token;
 use super::faults::FaultQueue;
+use super::hostile::Hostile;
+use super::jwt;
 use super::options::{FakeClient, FakeOptions};
+use super::params::Params;
 
 pub(crate) struct Shared {
     state: Mutex<State>,
@@ -24,7 +27,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(options: FakeOptions, base_url: String) -> Self {
         Self {
-            state: Mutex::new(State::new(options)),
+            state: Mutex::new(State::new(options, base_url.clone())),
             cancel: CancellationToken::new(),
             base_url,
             held: tokio::sync::Semaphore::new(0),
@@ -55,7 +58,8 @@ pub(crate) struct Code {
 pub(crate) struct Pair {
     pub(crate) token_id: u64,
     pub(crate) access_token: String,
-    pub(crate) refresh_token: String,
+    /// None for a legacy client's token issued without `expires_in`.
+    pub(crate) refresh_token: Option<String>,
     pub(crate) created_at: Timestamp,
     pub(crate) access_expires_at: Timestamp,
     pub(crate) refresh_expires_at: Timestamp,
@@ -84,8 +88,20 @@ pub(crate) struct Lifetimes {
     pub(crate) refresh_secs: u64,
 }
 
+/// What kind of pair a token request earns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PairKind {
+    /// An access token that expires and a refresh token.
+    Rotating,
+    /// What an OAuth client made before Zendesk had refresh tokens gets when the request
+    /// names no `expires_in`: an access token that never expires, and no refresh token.
+    Legacy,
+}
+
 pub(crate) struct State {
     pub(crate) options: FakeOptions,
+    /// The server's own URL, the `iss` of its JWTs.
+    issuer: String,
     pub(crate) clients: HashMap<String, FakeClient>,
     pub(crate) codes: HashMap<String, Code>,
     pub(crate) grants: HashMap<String, Grant>,
@@ -129,7 +145,7 @@ fn after(now: Timestamp, secs: u64) -> Timestamp {
 }
 
 impl State {
-    fn new(options: FakeOptions) -> Self {
+    fn new(options: FakeOptions, issuer: String) -> Self {
         let clients = options
             .clients
             .iter()
@@ -137,6 +153,7 @@ impl State {
             .collect();
         Self {
             options,
+            issuer,
             clients,
             codes: HashMap::new(),
             grants: HashMap::new(),
@@ -158,16 +175,64 @@ impl State {
         }
     }
 
-    fn new_pair(&mut self, lifetimes: Lifetimes) -> Pair {
+    /// An OAuth client made before Zendesk had refresh tokens gets one (and an expiring
+    /// token) only when the request names `expires_in`.
+    pub(crate) fn pair_kind(&self, client_id: &str, params: &Params) -> PairKind {
+        let legacy = self.clients.get(client_id).is_some_and(|c| c.legacy);
+        if legacy && params.get("expires_in").is_none() {
+            PairKind::Legacy
+        } else {
+            PairKind::Rotating
+        }
+    }
+
+    fn new_pair(
+        &mut self,
+        client_id: &str,
+        scopes: &[String],
+        lifetimes: Lifetimes,
+        kind: PairKind,
+    ) -> Pair {
         let now = Timestamp::now();
         let token_id = self.next_token_id;
         self.next_token_id += 1;
+        // A server policy may grant less than was asked; `expires_in` then says so.
+        let lifetimes = Lifetimes {
+            access_secs: match self.options.max_access_lifetime {
+                Some(max) => lifetimes.access_secs.min(whole_seconds(max)),
+                None => lifetimes.access_secs,
+            },
+            ..lifetimes
+        };
+        let legacy = kind == PairKind::Legacy;
+        let access_expires_at = if legacy {
+            Timestamp::MAX
+        } else {
+            after(now, lifetimes.access_secs)
+        };
+        // Zendesk's tokens of the old kind are opaque; the new ones are JWTs.
+        let access_token = if legacy || self.options.opaque_tokens {
+            random_token()
+        } else {
+            let exp = match &self.options.hostile {
+                Some(Hostile::JwtExp(value)) => value.clone(),
+                _ => access_expires_at.as_second().into(),
+            };
+            jwt::access_token(&jwt::Claims {
+                issuer: &self.issuer,
+                client_id,
+                user_id: self.options.user.id,
+                scopes,
+                issued_at: now,
+                exp,
+            })
+        };
         Pair {
             token_id,
-            access_token: random_token(),
-            refresh_token: random_token(),
+            access_token,
+            refresh_token: (!legacy).then(random_token),
             created_at: now,
-            access_expires_at: after(now, lifetimes.access_secs),
+            access_expires_at,
             refresh_expires_at: after(now, lifetimes.refresh_secs),
             used_at: None,
             lifetimes,
@@ -181,7 +246,9 @@ impl State {
         };
         self.access
             .insert(pair.access_token.clone(), reference.clone());
-        self.refresh.insert(pair.refresh_token.clone(), reference);
+        if let Some(refresh_token) = &pair.refresh_token {
+            self.refresh.insert(refresh_token.clone(), reference);
+        }
     }
 
     /// A new grant with its first pair; returns the grant id.
@@ -190,10 +257,11 @@ impl State {
         client_id: &str,
         scopes: Vec<String>,
         lifetimes: Lifetimes,
+        kind: PairKind,
     ) -> String {
         let grant_id = format!("grant-{}", self.next_grant);
         self.next_grant += 1;
-        let pair = self.new_pair(lifetimes);
+        let pair = self.new_pair(client_id, &scopes, lifetimes, kind);
         self.index_pair(&grant_id, &pair);
         self.grants.insert(
             grant_id.clone(),
@@ -210,10 +278,18 @@ impl State {
 
     /// Replaces the grant's pair: the old access token is forgotten at once (Zendesk deletes
     /// the previous pair), the old refresh token is kept only as a marker of reuse.
-    pub(crate) fn rotate(&mut self, grant_id: &str, lifetimes: Lifetimes) -> Option<&Grant> {
-        let pair = self.new_pair(lifetimes);
+    pub(crate) fn rotate(
+        &mut self,
+        grant_id: &str,
+        scopes: Vec<String>,
+        lifetimes: Lifetimes,
+        kind: PairKind,
+    ) -> Option<&Grant> {
+        let client_id = self.grants.get(grant_id)?.client_id.clone();
+        let pair = self.new_pair(&client_id, &scopes, lifetimes, kind);
         self.index_pair(grant_id, &pair);
         let grant = self.grants.get_mut(grant_id)?;
+        grant.scopes = scopes;
         let old = std::mem::replace(&mut grant.pair, pair);
         self.access.remove(&old.access_token);
         self.grants.get(grant_id)
@@ -267,18 +343,18 @@ mod tests {
     use super::*;
 
     fn state() -> State {
-        State::new(FakeOptions::default())
+        State::new(FakeOptions::default(), "http://127.0.0.1:1".into())
     }
 
     #[test]
     fn rotation_kills_the_old_access_token_and_keeps_the_refresh_marker() {
         let mut state = state();
         let lifetimes = state.default_lifetimes();
-        let id = state.create_grant("c", vec![], lifetimes);
+        let id = state.create_grant("c", vec![], lifetimes, PairKind::Rotating);
         let old_access = state.grants[&id].pair.access_token.clone();
-        let old_refresh = state.grants[&id].pair.refresh_token.clone();
+        let old_refresh = state.grants[&id].pair.refresh_token.clone().unwrap();
         assert!(state.access_token_works(&old_access));
-        state.rotate(&id, lifetimes);
+        state.rotate(&id, vec![], lifetimes, PairKind::Rotating);
         assert!(!state.access_token_works(&old_access));
         assert!(state.refresh.contains_key(&old_refresh));
         let new_access = state.grants[&id].pair.access_token.clone();
@@ -289,7 +365,7 @@ mod tests {
     fn revoking_counts_once() {
         let mut state = state();
         let lifetimes = state.default_lifetimes();
-        let id = state.create_grant("c", vec![], lifetimes);
+        let id = state.create_grant("c", vec![], lifetimes, PairKind::Rotating);
         state.revoke(&id);
         state.revoke(&id);
         assert_eq!(state.counters.revoked_grants, 1);

@@ -3,32 +3,19 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde::Serialize;
 
 use super::crypto::same;
 use super::errors::OAuthError;
 use super::options::FakeKind;
 use super::params::Params;
 use super::state::{Shared, State as FakeState};
-use super::{client_credentials_grant, code_grant, refresh_grant};
-
-#[derive(Serialize)]
-struct TokenBody<'a> {
-    access_token: &'a str,
-    token_type: &'static str,
-    scope: String,
-    refresh_token: &'a str,
-    expires_in: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token_expires_in: Option<u64>,
-}
+use super::{answer, client_credentials_grant, code_grant, refresh_grant};
 
 pub(crate) async fn support(
     State(shared): State<Arc<Shared>>,
@@ -72,7 +59,8 @@ fn handle(
         None => return Err(OAuthError::invalid_request("grant_type is missing")),
         Some(_) => return Err(OAuthError::unsupported_grant_type()),
     };
-    Ok(success(&state, &grant_id))
+    let asked_expires_in = params.get("expires_in").is_some();
+    Ok(answer::success(&state, &grant_id, asked_expires_in))
 }
 
 fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
@@ -172,32 +160,4 @@ pub(crate) fn narrowed(granted: &[String], params: &Params) -> Result<Vec<String
             "The requested scope exceeds the scope granted",
         ))
     }
-}
-
-fn success(state: &FakeState, grant_id: &str) -> Response {
-    let Some(grant) = state.grants.get(grant_id) else {
-        return OAuthError::invalid_grant("The grant disappeared").into_response();
-    };
-    let pair = &grant.pair;
-    let body = TokenBody {
-        access_token: &pair.access_token,
-        token_type: "bearer",
-        scope: grant.scopes.join(" "),
-        refresh_token: &pair.refresh_token,
-        expires_in: pair.lifetimes.access_secs,
-        refresh_token_expires_in: state
-            .options
-            .include_refresh_expires_in
-            .then_some(pair.lifetimes.refresh_secs),
-    };
-    let status = StatusCode::from_u16(state.options.success_status).unwrap_or(StatusCode::CREATED);
-    (
-        status,
-        [
-            (header::CACHE_CONTROL, "no-store"),
-            (header::PRAGMA, "no-cache"),
-        ],
-        Json(body),
-    )
-        .into_response()
 }

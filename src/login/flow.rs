@@ -8,9 +8,13 @@ use tokio_util::sync::CancellationToken;
 use super::{Callback, CallbackError, Catcher, LoginError, browser};
 use crate::config::{Connection, Grant, Kind};
 use crate::error::Error;
-use crate::refresh::{blocking, lock_and_reload, record_details, reserve_room, store_new_pair};
+use crate::refresh::{
+    blocking, from_current_json, lock_and_reload, record_details, reserve_room, store_new_pair,
+};
 use crate::vault::{Tokens, User, Vault};
-use crate::zendesk::{self, AuthorizationRequest, TokenRequest, ZendeskClient};
+use crate::zendesk::{
+    self, AuthorizationRequest, Salvage, TokenRequest, ZendeskClient, ZendeskError,
+};
 
 pub struct LoginSettings {
     pub timeout: Duration,
@@ -100,22 +104,39 @@ pub async fn login(
         client_secret: client_secret.as_ref(),
     };
     // Redeemed only at the token endpoint of the connection that started the flow (item 5).
-    let mut tokens = client
+    let exchanged = client
         .exchange_code(
             &token_request,
             &code,
             &request.verifier,
             &request.redirect_uri,
         )
-        .await
-        .map_err(Error::zendesk_about(&connection.name))?;
+        .await;
+    // A usable access token beside an unusable refresh token is still a login, one that
+    // ends when the token does; an unusable access token is none (the code is spent, and
+    // only a new login helps, so nothing is stored).
+    let (tokens, note) = match exchanged.map_err(ZendeskError::into_salvage) {
+        Ok(tokens) => (tokens, None),
+        Err(Ok((message, Salvage::AccessToken(tokens)))) => (
+            tokens,
+            Some(format!(
+                "{message}; log in again when this access token expires"
+            )),
+        ),
+        Err(Ok((message, Salvage::RefreshToken { .. }))) => {
+            return Err(Error::RefreshFailed(format!(
+                "{message}; nothing was stored"
+            )));
+        }
+        Err(Err(error)) => return Err(Error::zendesk_about(&connection.name)(error)),
+    };
 
     let (lock, entry) = lock_and_reload(vault, &connection.name).await?;
     let mut entry = entry.unwrap_or_default();
     entry.tokens = Some(tokens.clone());
     entry.issuer = Some(zendesk::issuer(connection));
     entry.login_required = false;
-    entry.last_error = None;
+    entry.last_error = note;
     entry.last_error_at = None;
     entry.last_refresh = None;
     entry.user = None;
@@ -132,13 +153,9 @@ pub async fn login(
         .await
         .inspect_err(|e| tracing::warn!(error = %e, "users/me failed after login"))
         .ok();
-    if tokens.refresh_expires_at.is_none()
-        && let Ok(current) = client.current_token(connection, &tokens.access_token).await
-    {
-        tokens.refresh_expires_at = current.refresh_token_expires_at;
-    }
+    let tokens = from_current_json(client, connection, tokens).await;
     if let Err(e) = record_details(vault, &connection.name, &tokens, Some(user.clone())).await {
-        tracing::warn!(error = %e, "could not store the user and refresh expiry after login");
+        tracing::warn!(error = %e, "could not store the user and the expiries after login");
     }
     Ok(LoggedIn { tokens, user })
 }

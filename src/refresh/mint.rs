@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 
 use super::store::{keep_note, reserve_room, store_new_pair};
-use super::{Fresh, Refresher, Want, valid_for};
+use super::{Fresh, Refresher, Want};
 use crate::config::Connection;
 use crate::error::Error;
 use crate::vault::{ConnectionLock, Entry};
@@ -27,7 +27,7 @@ impl Refresher {
         if let Some(tokens) = entry.tokens.clone().filter(|_| entry.issued_by(&issuer)) {
             // Minted by another caller after we asked: as fresh as Zendesk makes them.
             let minted_since_asked = entry.last_refresh.is_some_and(|at| at >= asked_at);
-            let enough = matches!(want, Want::ValidFor(needed) if valid_for(&tokens, Timestamp::now(), needed));
+            let enough = want.met_by(&tokens, Timestamp::now());
             if minted_since_asked || enough {
                 return Ok(Fresh {
                     tokens,

@@ -11,24 +11,32 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use crate::config::{Connection, Grant};
 use crate::error::Error;
+use crate::expiry::{self, valid_for};
 use crate::vault::{Tokens, Vault};
-use crate::zendesk::{self, TokenRequest, ZendeskClient};
+use crate::zendesk::{self, TokenRequest, ZendeskClient, ZendeskError};
 
 mod api_call;
+mod learn;
 mod mint;
+mod salvage;
 mod store;
 
+pub(crate) use learn::from_current_json;
 pub(crate) use store::{blocking, lock_and_reload, record_details, reserve_room, store_new_pair};
 use store::{keep_note, reload};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Want {
-    /// An access token with at least this long left; refreshed only if needed.
+    /// An access token with at least this long left, taken literally (`--min-valid`);
+    /// refreshed only if needed.
     ValidFor(Duration),
+    /// An access token that is not due by [`expiry::schedule`] with this refresh margin: the
+    /// rule of `token`, `export`, `copy`, `exec` and the TUI.
+    Margin(Duration),
     /// A new pair now (`zdauth refresh`), unless another caller rotated after we asked.
     Rotate,
 }
@@ -75,10 +83,10 @@ impl Refresher {
         asked_at: Timestamp,
     ) -> Result<Fresh, Error> {
         let issuer = zendesk::issuer(connection);
-        if let Want::ValidFor(needed) = want {
+        if want != Want::Rotate {
             let vault = self.vault.clone();
             let connection = connection.clone();
-            let stored = blocking(move || stored_valid(&vault, &connection, needed)).await?;
+            let stored = blocking(move || stored_valid(&vault, &connection, want)).await?;
             if let Some(tokens) = stored {
                 return Ok(Fresh {
                     tokens,
@@ -114,9 +122,7 @@ impl Refresher {
         // A pair rotated after we asked is as fresh as Zendesk makes them: N callers waiting
         // together cost one POST even when they ask for more than a token's lifetime.
         let rotated_since_asked = entry.last_refresh.is_some_and(|at| at >= asked_at);
-        if rotated_since_asked
-            || matches!(want, Want::ValidFor(needed) if valid_for(&tokens, now, needed))
-        {
+        if rotated_since_asked || want.met_by(&tokens, now) {
             return Ok(Fresh {
                 tokens,
                 refreshed: rotated_since_asked,
@@ -129,6 +135,13 @@ impl Refresher {
             ));
         }
         let Some(refresh_token) = tokens.refresh_token.clone() else {
+            // Nothing can renew it: while it lasts, it is the best there is.
+            if matches!(want, Want::Margin(_)) && valid_for(&tokens, now, Duration::ZERO) {
+                return Ok(Fresh {
+                    tokens,
+                    refreshed: false,
+                });
+            }
             return Err(login("no refresh token stored"));
         };
         if tokens.refresh_expires_at.is_some_and(|at| at <= now) {
@@ -161,10 +174,19 @@ impl Refresher {
                 let stored = store_new_pair(lock, room, &connection.name, entry).await;
                 drop(spending);
                 stored?;
-                let new = self.learn_refresh_expiry(connection, new).await;
+                let new = self.learn(connection, new).await;
                 Ok(Fresh {
                     tokens: new,
                     refreshed: true,
+                })
+            }
+            Err(error @ ZendeskError::PartlyUnusable { .. }) => {
+                let kept = salvage::keep(lock, room, &connection.name, entry, issuer, error).await;
+                drop(spending);
+                let fresh = kept?;
+                Ok(Fresh {
+                    tokens: self.learn(connection, fresh.tokens).await,
+                    ..fresh
                 })
             }
             Err(e) if e.is_invalid_grant() => {
@@ -198,25 +220,19 @@ impl Refresher {
         }
     }
 
-    /// Zendesk may leave `refresh_token_expires_in` out of the token response; current.json
-    /// tells it. Best effort, after the pair is stored and the lock released, so that waiting
-    /// processes are not held up by one more network call.
-    async fn learn_refresh_expiry(&self, connection: &Connection, mut tokens: Tokens) -> Tokens {
-        if tokens.refresh_expires_at.is_some() || connection.kind != crate::config::Kind::Support {
+    /// What tokens/current.json adds to a stored pair: best effort, after the pair is stored
+    /// and the lock released, so that waiting processes are not held up by one more call.
+    async fn learn(&self, connection: &Connection, tokens: Tokens) -> Tokens {
+        if !learn::worth_asking(connection, &tokens) {
             return tokens;
         }
-        let Ok(current) = self
-            .client
-            .current_token(connection, &tokens.access_token)
-            .await
-        else {
-            return tokens;
-        };
-        tokens.refresh_expires_at = current.refresh_token_expires_at;
-        if let Err(e) = record_details(&self.vault, &connection.name, &tokens, None).await {
-            tracing::warn!(error = %e, "could not store the refresh expiry");
+        let learned = from_current_json(&self.client, connection, tokens.clone()).await;
+        if learned != tokens
+            && let Err(e) = record_details(&self.vault, &connection.name, &learned, None).await
+        {
+            tracing::warn!(error = %e, "could not store what tokens/current.json said");
         }
-        tokens
+        learned
     }
 
     fn flight(&self, name: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -225,13 +241,24 @@ impl Refresher {
     }
 }
 
-/// The stored tokens if they are `connection`'s own and valid for `needed` more: the common
-/// case, which takes no lock at all (writers replace the vault atomically) and needs no
-/// runtime, so `zdauth token` can answer from it directly.
+impl Want {
+    /// Whether `tokens` are good enough as they are.
+    pub fn met_by(self, tokens: &Tokens, now: Timestamp) -> bool {
+        match self {
+            Want::ValidFor(needed) => valid_for(tokens, now, needed),
+            Want::Margin(margin) => !expiry::is_due(tokens, now, margin),
+            Want::Rotate => false,
+        }
+    }
+}
+
+/// The stored tokens if they are `connection`'s own and meet `want`: the common case, which
+/// takes no lock at all (writers replace the vault atomically) and needs no runtime, so
+/// `zdauth token` can answer from it directly.
 pub fn stored_valid(
     vault: &Vault,
     connection: &Connection,
-    needed: Duration,
+    want: Want,
 ) -> Result<Option<Tokens>, Error> {
     let issuer = zendesk::issuer(connection);
     Ok(vault
@@ -239,12 +266,5 @@ pub fn stored_valid(
         // A refused grant hands out nothing, however long its access token seems to live.
         .filter(|e| e.issued_by(&issuer) && !e.login_required)
         .and_then(|e| e.tokens)
-        .filter(|t| valid_for(t, Timestamp::now(), needed)))
-}
-
-pub fn valid_for(tokens: &Tokens, now: Timestamp, needed: Duration) -> bool {
-    let needed = SignedDuration::try_from(needed).unwrap_or(SignedDuration::MAX);
-    tokens
-        .expires_at
-        .is_none_or(|at| at.duration_since(now) > needed)
+        .filter(|t| want.met_by(t, Timestamp::now())))
 }

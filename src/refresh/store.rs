@@ -92,8 +92,8 @@ pub(super) async fn keep_note(lock: ConnectionLock, entry: Entry) {
     }
 }
 
-/// Adds what was learned after storing a pair (its refresh expiry, and with `user` its
-/// owner), if the stored pair is still `tokens`: a newer one must not get stale details.
+/// Adds what was learned after storing a pair (its expiries and their source, and with
+/// `user` its owner), if the stored pair is still `tokens`: a newer one must not get stale details.
 pub(crate) async fn record_details(
     vault: &Vault,
     name: &str,
@@ -111,6 +111,8 @@ pub(crate) async fn record_details(
         return Ok(());
     }
     stored.refresh_expires_at = tokens.refresh_expires_at;
+    stored.expires_at = tokens.expires_at;
+    stored.expiry_source = tokens.expiry_source;
     if let Some(user) = user {
         entry.user = user;
     }

@@ -366,8 +366,16 @@ fn reload_updates_rows_but_keeps_work_in_flight() {
     select(&mut app, "globex");
     press(&mut app, "r");
     let mut vault = vault();
-    let acme = vault.connections.get_mut("acme").unwrap();
-    acme.tokens.as_mut().unwrap().expires_at = Some(at(100));
+    let acme = vault
+        .connections
+        .get_mut("acme")
+        .unwrap()
+        .tokens
+        .as_mut()
+        .unwrap();
+    // A 30-minute pair with 100 s left: inside the margin.
+    acme.obtained_at = at(100 - 1800);
+    acme.expires_at = Some(at(100));
     let umbrella = vault.connections.get_mut("umbrella").unwrap();
     umbrella.login_required = false;
     app.update(Msg::VaultReloaded(snapshot(&config(&NAMES), &vault)));

@@ -25,6 +25,8 @@ mod watch;
 #[cfg(test)]
 mod app_config_tests;
 #[cfg(test)]
+mod app_expiry_tests;
+#[cfg(test)]
 mod app_grant_tests;
 #[cfg(test)]
 mod app_manage_tests;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::config::{Config, Connection, Grant, Kind};
+use crate::expiry::ExpirySource;
 use crate::status::TokenStatus;
 use crate::text::display;
 use crate::vault::{Entry, Tokens, VaultData};
@@ -29,8 +30,28 @@ pub struct RowTokens {
     pub scopes: Vec<String>,
     pub obtained_at: Timestamp,
     pub expires_at: Option<Timestamp>,
+    pub expiry_source: ExpirySource,
     pub has_refresh_token: bool,
     pub refresh_expires_at: Option<Timestamp>,
+}
+
+impl RowTokens {
+    /// The pair without its secrets, for the engine's rules (status, schedule, notes), so the
+    /// TUI and `zdauth status` never disagree.
+    pub fn timings(&self) -> Tokens {
+        Tokens {
+            access_token: crate::secret::Secret::new(""),
+            refresh_token: self
+                .has_refresh_token
+                .then(|| crate::secret::Secret::new("")),
+            token_type: String::new(),
+            scopes: Vec::new(),
+            obtained_at: self.obtained_at,
+            expires_at: self.expires_at,
+            expiry_source: self.expiry_source,
+            refresh_expires_at: self.refresh_expires_at,
+        }
+    }
 }
 
 impl From<&Tokens> for RowTokens {
@@ -41,6 +62,7 @@ impl From<&Tokens> for RowTokens {
             scopes: tokens.scopes.iter().map(|s| display(s)).collect(),
             obtained_at: tokens.obtained_at,
             expires_at: tokens.expires_at,
+            expiry_source: tokens.expiry_source,
             has_refresh_token: tokens.refresh_token.is_some(),
             refresh_expires_at: tokens.refresh_expires_at,
         }
@@ -84,17 +106,8 @@ impl RowData {
             };
             return TokenStatus::of_grant(grant, Some(&entry), now, margin);
         };
-        // TokenStatus::of reads an Entry; rebuild the few fields it looks at.
         let entry = Entry {
-            tokens: Some(Tokens {
-                access_token: crate::secret::Secret::new(""),
-                refresh_token: t.has_refresh_token.then(|| crate::secret::Secret::new("")),
-                token_type: String::new(),
-                scopes: Vec::new(),
-                obtained_at: t.obtained_at,
-                expires_at: t.expires_at,
-                refresh_expires_at: t.refresh_expires_at,
-            }),
+            tokens: Some(t.timings()),
             login_required: self.login_required,
             client_secret: secret,
             ..Entry::default()

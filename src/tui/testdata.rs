@@ -71,6 +71,7 @@ fn entry(name: &str, lifetime: i64, left: i64, refresh_days: i64) -> Entry {
             scopes: vec!["read".into(), "write".into()],
             obtained_at: at(left - lifetime),
             expires_at: Some(at(left)),
+            expiry_source: crate::expiry::ExpirySource::Server,
             refresh_expires_at: Some(at(refresh_days * 86_400)),
         }),
         user: Some(User {
@@ -128,6 +129,7 @@ pub fn fresh(obtained: Timestamp) -> RowTokens {
         scopes: vec!["read".into()],
         obtained_at: obtained,
         expires_at: Some(obtained + SignedDuration::from_secs(1800)),
+        expiry_source: crate::expiry::ExpirySource::Server,
         has_refresh_token: true,
         refresh_expires_at: Some(obtained + SignedDuration::from_hours(24 * 30)),
     }

@@ -10,6 +10,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::expiry::ExpirySource;
 use crate::secret::Secret;
 
 /// Bump on any change of meaning; an older zdauth then refuses to write a newer vault.
@@ -78,9 +79,14 @@ pub struct Tokens {
     #[serde(default)]
     pub scopes: Vec<String>,
     pub obtained_at: Timestamp,
-    /// None: the server gave no expiry.
+    /// None: no expiry known. Since zdauth learns one for every new pair, that is either a
+    /// token that never expires (no refresh token) or one stored by an older zdauth, which
+    /// [`crate::expiry`] treats as due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
+    /// Where `expires_at` came from; vaults from before the field hold only server expiries.
+    #[serde(default)]
+    pub expiry_source: ExpirySource,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_expires_at: Option<Timestamp>,
 }
@@ -273,6 +279,7 @@ mod tests {
                     scopes: vec!["read".into()],
                     obtained_at: "2026-11-28T07:00:00Z".parse().unwrap(),
                     expires_at: Some("2026-11-28T07:30:00Z".parse().unwrap()),
+                    expiry_source: crate::expiry::ExpirySource::Server,
                     refresh_expires_at: Some("2026-12-28T07:00:00Z".parse().unwrap()),
                 }),
                 user: Some(User {

@@ -10,12 +10,11 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use super::answer;
 use super::endpoints::Endpoints;
 use super::error::{ZendeskError, sanitize};
 use super::redact::Sent;
-use super::wire::{
-    CurrentToken, CurrentTokenEnvelope, OAuthErrorBody, TokenResponse, UserEnvelope,
-};
+use super::wire::{CurrentToken, CurrentTokenEnvelope, OAuthErrorBody, UserEnvelope};
 use crate::config::{Connection, Kind};
 use crate::secret::Secret;
 use crate::vault::{Tokens, User};
@@ -134,15 +133,10 @@ impl ZendeskClient {
         if connection.kind == Kind::Chat {
             form.push(("scope", &scope));
         }
-        let expires_in = connection
-            .access_token_lifetime
-            .map(|d| d.as_secs().to_string());
+        let (expires_in, refresh_expires_in) = crate::expiry::lifetimes_to_ask(connection);
         if let Some(seconds) = &expires_in {
             form.push(("expires_in", seconds));
         }
-        let refresh_expires_in = connection
-            .refresh_token_lifetime
-            .map(|d| d.as_secs().to_string());
         if let Some(seconds) = &refresh_expires_in {
             form.push(("refresh_token_expires_in", seconds));
         }
@@ -157,8 +151,7 @@ impl ZendeskClient {
                 http.post(endpoints.token.clone()).form(&form)
             })
             .await?;
-        let response: TokenResponse = parse("the token endpoint", &body)?;
-        Ok(response.into_tokens(now, &connection.scopes))
+        answer::read("the token endpoint", &body, now, &connection.scopes)
     }
 
     /// Who the token belongs to. Zendesk answers an unaccepted token with an anonymous user

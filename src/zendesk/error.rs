@@ -62,6 +62,17 @@ pub enum ZendeskError {
         endpoint: &'static str,
         reason: String,
     },
+    /// One of the answer's two tokens is unusable; `salvage` holds what can still be used,
+    /// which the caller must keep (the code or refresh token it sent is spent).
+    #[error(
+        "{endpoint} sent an unusable {part} ({reason}); try again, and log in again if it keeps happening"
+    )]
+    PartlyUnusable {
+        endpoint: &'static str,
+        part: &'static str,
+        reason: &'static str,
+        salvage: Box<super::Salvage>,
+    },
 }
 
 impl ZendeskError {

@@ -1,14 +1,17 @@
 //! Zendesk's OAuth and API endpoints, spoken over reqwest.
 
+mod answer;
 mod authorize;
 mod client;
 mod client_credentials;
 mod endpoints;
 mod error;
+mod jwt;
 pub mod pkce;
 mod redact;
 mod wire;
 
+pub use answer::Salvage;
 pub use authorize::AuthorizationRequest;
 pub use client::{Timeouts, TokenRequest, ZendeskClient};
 pub use endpoints::{Endpoints, issuer};

@@ -1,55 +1,9 @@
 //! The JSON Zendesk sends, as zdauth reads it.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::secret::Secret;
-use crate::vault::{Tokens, User};
-
-#[derive(Deserialize)]
-pub struct TokenResponse {
-    pub access_token: Secret,
-    #[serde(default)]
-    pub refresh_token: Option<Secret>,
-    #[serde(default)]
-    pub token_type: Option<String>,
-    #[serde(default)]
-    pub scope: Option<String>,
-    #[serde(default)]
-    pub expires_in: Option<i64>,
-    /// Unconfirmed for Zendesk: read when present, else learned from tokens/current.json.
-    #[serde(default)]
-    pub refresh_token_expires_in: Option<i64>,
-}
-
-impl TokenResponse {
-    /// `asked_scopes` stand in when the server does not echo `scope`.
-    pub fn into_tokens(self, now: Timestamp, asked_scopes: &[String]) -> Tokens {
-        let after = |seconds: Option<i64>| {
-            seconds
-                .filter(|s| *s > 0)
-                .map(|s| now + SignedDuration::from_secs(s))
-        };
-        Tokens {
-            access_token: self.access_token,
-            refresh_token: self.refresh_token,
-            // Both are shown (status, the TUI): cleaned as they come in (checklist item 29).
-            token_type: self
-                .token_type
-                .map_or_else(|| "bearer".into(), |t| crate::text::display(&t)),
-            scopes: self.scope.map_or_else(
-                || asked_scopes.to_vec(),
-                |s| {
-                    let shown = crate::text::display(&s);
-                    shown.split_whitespace().map(str::to_owned).collect()
-                },
-            ),
-            obtained_at: now,
-            expires_at: after(self.expires_in),
-            refresh_expires_at: after(self.refresh_token_expires_in),
-        }
-    }
-}
+use crate::vault::User;
 
 #[derive(Deserialize)]
 pub struct OAuthErrorBody {
@@ -98,10 +52,19 @@ pub struct CurrentToken {
     /// Zendesk sends a number; taken as text so either form works.
     #[serde(deserialize_with = "number_or_string")]
     pub id: String,
-    #[serde(default)]
+    /// A value that is not an RFC 3339 time (or is out of range) reads as not given, so a
+    /// hostile one cannot fail a revoke that needs only the id.
+    #[serde(default, deserialize_with = "lenient_time")]
     pub expires_at: Option<Timestamp>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_time")]
     pub refresh_token_expires_at: Option<Timestamp>,
+}
+
+fn lenient_time<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Timestamp>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(value.as_str().and_then(|text| text.parse().ok()))
 }
 
 fn number_or_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {

@@ -134,17 +134,20 @@ impl Sandbox {
     }
 }
 
-/// A pair whose access token has `access_left` left and refresh token `refresh_left`.
+/// A pair whose access token has `access_left` left and refresh token `refresh_left`; it
+/// lived 30 minutes (or `access_left`, if longer) in all, so the margin rule applies.
 pub fn tokens(access_left: i64, refresh_left: Option<i64>) -> Entry {
     let now = Timestamp::now();
+    let lifetime = access_left.max(1800);
     Entry {
         tokens: Some(Tokens {
             access_token: Secret::new("access-SECRET-abc"),
             refresh_token: refresh_left.map(|_| Secret::new("refresh-SECRET-xyz")),
             token_type: "bearer".into(),
             scopes: vec!["read".into()],
-            obtained_at: now,
+            obtained_at: now + SignedDuration::from_secs(access_left - lifetime),
             expires_at: Some(now + SignedDuration::from_secs(access_left)),
+            expiry_source: zdauth::expiry::ExpirySource::Server,
             refresh_expires_at: refresh_left.map(|s| now + SignedDuration::from_secs(s)),
         }),
         ..Entry::default()

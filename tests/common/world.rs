@@ -136,6 +136,7 @@ impl World {
                 scopes: vec!["read".into(), "write".into()],
                 obtained_at: now,
                 expires_at: Some(now + SignedDuration::from_secs(issued.expires_in as i64)),
+                expiry_source: zdauth::expiry::ExpirySource::Server,
                 refresh_expires_at: Some(
                     now + SignedDuration::from_secs(issued.refresh_expires_in as i64),
                 ),
@@ -150,6 +151,18 @@ impl World {
             .persist(entry)
             .unwrap();
         issued
+    }
+
+    /// Moves the stored pair `secs` into the past (seed first): obtained and expiring that
+    /// much earlier, as if time had passed.
+    pub fn age_pair(&self, secs: i64) {
+        let lock = self.sb.vault().lock_connection("acme").unwrap();
+        let mut entry = lock.reload().unwrap().unwrap();
+        let tokens = entry.tokens.as_mut().unwrap();
+        let back = SignedDuration::from_secs(secs);
+        tokens.obtained_at -= back;
+        tokens.expires_at = tokens.expires_at.map(|at| at - back);
+        lock.persist(entry).unwrap();
     }
 
     /// Replaces the stored access token (seed first), e.g. with characters a shell acts on.

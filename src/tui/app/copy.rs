@@ -105,7 +105,11 @@ impl App {
                 self.say(prefix);
             }
             Some(clears_in) => {
-                let clears_at = self.now + SignedDuration::try_from(clears_in).unwrap_or_default();
+                // clipboard_clear has no upper bound in config.toml: no sum may overflow.
+                let clears_at = crate::expiry::saturating_after(
+                    self.now,
+                    SignedDuration::try_from(clears_in).unwrap_or(SignedDuration::MAX),
+                );
                 // The countdown rewrites only its own toast: this one replaces "copying…".
                 self.say(prefix.clone());
                 self.copy_toast = Some(CopyToast { prefix, clears_at });

@@ -8,9 +8,10 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::theme::Theme;
 use crate::config::Grant;
+use crate::expiry::{self, Rule};
 use crate::tui::app::App;
 use crate::tui::format;
-use crate::tui::row::{ConnState, Row};
+use crate::tui::row::{ConnState, Row, RowTokens};
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let Some(row) = app.selected_row() else {
@@ -63,14 +64,22 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         ),
         field(
             "expires",
-            tokens.map_or("—".into(), |t| expiry(t.expires_at)),
+            tokens.map_or("—".into(), |t| match t.expires_at {
+                Some(_) => format!("{} ({})", expiry(t.expires_at), t.expiry_source.describe()),
+                None if t.has_refresh_token => expiry::UNKNOWN_EXPIRY.to_owned(),
+                None => "never, as far as is known".to_owned(),
+            }),
+        ),
+        field(
+            "refresh due",
+            tokens.map_or("—".into(), |t| refresh_due(t, app.margin, now, &local)),
         ),
         field(
             "refresh token",
             match tokens {
                 _ if cc => "none: a new access token is minted from the secret".into(),
                 None => "—".into(),
-                Some(t) if !t.has_refresh_token => "none".into(),
+                Some(t) if !t.has_refresh_token => expiry::NO_REFRESH_TOKEN.into(),
                 Some(t) => expiry(t.refresh_expires_at),
             },
         ),
@@ -106,5 +115,38 @@ fn no_token(row: &Row) -> &'static str {
     match row.connection.grant {
         Grant::AuthorizationCode => "none: log in with l",
         Grant::ClientCredentials => "none yet: r mints one",
+    }
+}
+
+/// When the pair is refreshed and, when it is not the plain margin, why then.
+fn refresh_due(
+    tokens: &RowTokens,
+    margin: std::time::Duration,
+    now: jiff::Timestamp,
+    local: &dyn Fn(jiff::Timestamp) -> String,
+) -> String {
+    let schedule = expiry::schedule(&tokens.timings(), margin);
+    let when = |at: jiff::Timestamp| {
+        if at <= now {
+            "now".to_owned()
+        } else {
+            format!("{} · in {}", local(at), format::countdown(Some(at), now))
+        }
+    };
+    match (schedule.rule, schedule.due_at) {
+        (Rule::Never, _) | (_, None) => "never: nothing can renew it".to_owned(),
+        (Rule::UnknownExpiry, _) => "now: its expiry is not known".to_owned(),
+        (Rule::Margin, Some(at)) => when(at),
+        (Rule::HalfLife, Some(at)) => {
+            let life = tokens
+                .expires_at
+                .map(|end| crate::status::humanize(end.duration_since(tokens.obtained_at)))
+                .unwrap_or_default();
+            // Why not the margin: it would make such a pair due (nearly) as it is stored.
+            format!(
+                "{} (half its {life} life: under twice refresh_margin)",
+                when(at)
+            )
+        }
     }
 }

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table, Widget};
 
 use super::theme::Theme;
+use crate::status::TokenStatus;
 use crate::tui::action::Action;
 use crate::tui::app::{App, SortMode};
 use crate::tui::format;
@@ -113,8 +114,10 @@ fn table_row<'a>(
         _ if matches!(shown, Shown::LoginRequired | Shown::NoSecret) => theme.dim(),
         None => theme.dim(),
         Some(left) if left <= SignedDuration::from_secs(60) => theme.bad(),
-        Some(left)
-            if left <= SignedDuration::try_from(app.margin).unwrap_or(SignedDuration::MAX) =>
+        // Due by the engine's rule, which a short-lived pair reaches only at half its life.
+        Some(_)
+            if row.data.token_status(row.connection.grant, now, app.margin)
+                == TokenStatus::Expiring =>
         {
             theme.warn()
         }
