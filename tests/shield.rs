@@ -167,8 +167,11 @@ fn every_zdauth_process_is_non_dumpable() {
     // entry is then its own unless it made itself non-dumpable.
     let as_user = root.then_some(65534);
     std::fs::create_dir(sb.dir()).unwrap();
+    // zdauth logs only into a dir that holds its files.
+    let config = sb.dir().join("config.toml");
+    std::fs::write(&config, "").unwrap();
     if let Some(uid) = as_user {
-        for dir in [sb.temp.path(), sb.dir().as_path()] {
+        for dir in [sb.temp.path(), sb.dir().as_path(), config.as_path()] {
             std::os::unix::fs::chown(dir, Some(uid), Some(uid)).unwrap();
         }
     }

@@ -65,9 +65,12 @@ fn row<'a>(
             .iter()
             .map(|s| display(s))
             .collect(),
-        notes: tokens.map_or_else(Vec::new, |t| {
-            expiry::notes(t, config.settings.refresh_margin)
-        }),
+        // A client credentials token has no refresh token by design: nothing to warn of.
+        notes: tokens
+            .filter(|_| connection.grant == Grant::AuthorizationCode)
+            .map_or_else(Vec::new, |t| {
+                expiry::notes(t, config.settings.refresh_margin)
+            }),
     }
 }
 
