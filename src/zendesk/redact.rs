@@ -15,6 +15,13 @@ use zeroize::Zeroizing;
 use crate::vault::User;
 
 pub(super) const REDACTED: &str = "[redacted]";
+/// What is left of a text that would cost too much to scrub: all of it goes, not a secret's piece.
+pub(super) const WITHHELD: &str =
+    "[the server's text was withheld: it looked too much like a secret]";
+/// Comparisons allowed per byte of text. An ordinary answer needs a few; a server that chose a
+/// repetitive token and echoes near-matches of it would make the scrub quadratic (minutes on a
+/// 256 KiB answer), with the vault lock held.
+const WORK_PER_BYTE: usize = 64;
 /// A run of a secret this long is taken for the secret wherever it appears.
 const MIN_PIECE: usize = 8;
 /// Where the text was cut, a stub this long is enough to redact.
@@ -76,8 +83,12 @@ impl<'a> Sent<'a> {
         let bytes = text.as_bytes();
         let mut out = Vec::with_capacity(bytes.len());
         let mut at = 0;
+        let mut budget = bytes.len().saturating_mul(WORK_PER_BYTE).max(1 << 16);
         while at < bytes.len() {
-            match self.match_at(bytes, at, &index) {
+            let Ok(found) = self.match_at(bytes, at, &index, &mut budget) else {
+                return WITHHELD.to_owned();
+            };
+            match found {
                 Some(end) => {
                     out.extend_from_slice(REDACTED.as_bytes());
                     at = end;
@@ -116,17 +127,26 @@ impl<'a> Sent<'a> {
 
     /// Where a redacted stretch that starts at `at` ends, if one does: the longest run of any
     /// secret's bytes, decoded, that is long enough to count.
-    fn match_at(&self, text: &[u8], at: usize, index: &[Starts]) -> Option<usize> {
+    /// `Err` once `budget` is spent.
+    fn match_at(
+        &self,
+        text: &[u8],
+        at: usize,
+        index: &[Starts],
+        budget: &mut usize,
+    ) -> Result<Option<usize>, OverBudget> {
         let mut best = None;
         let here = units(text, at);
         for (secret, starts) in self.secrets.iter().zip(index) {
             for first in here.iter() {
                 for &from in &starts[usize::from(first.decoded[0])] {
                     let from = from as usize;
+                    *budget = budget.checked_sub(1).ok_or(OverBudget)?;
                     if !secret[from..].starts_with(first.bytes()) {
                         continue;
                     }
                     let (end, to) = reach(text, first.end, secret, from + first.len);
+                    *budget = budget.checked_sub(to - from).ok_or(OverBudget)?;
                     let run = to - from;
                     let counts = run == secret.len()
                         || run >= MIN_PIECE
@@ -137,9 +157,11 @@ impl<'a> Sent<'a> {
                 }
             }
         }
-        best
+        Ok(best)
     }
 }
+
+struct OverBudget;
 
 /// Where in a secret each byte value occurs, so that a text byte tries only those places.
 type Starts = Vec<Vec<u32>>;
