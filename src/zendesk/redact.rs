@@ -3,7 +3,7 @@
 //! A server, a proxy or a debugging server at base_url may echo the request in its error text.
 //! Before that text is shown, logged or stored, every secret of the request is replaced by
 //! `[redacted]`: as sent, form- or percent-encoded (`+`, `%XX` in either case, even twice),
-//! JSON- or HTML-escaped, inside base64 (HTTP Basic), or in pieces: any run of a secret at least
+//! JSON- or HTML-escaped, in either ASCII letter case, inside base64 (HTTP Basic), or in pieces: any run of a secret at least
 //! [`MIN_PIECE`] bytes long goes, and a shorter one too where the text was cut (at its start or
 //! end, or before an ellipsis), since a server's own truncation leaves such a stub.
 
@@ -18,10 +18,11 @@ pub(super) const REDACTED: &str = "[redacted]";
 /// What is left of a text that would cost too much to scrub: all of it goes, not a secret's piece.
 pub(super) const WITHHELD: &str =
     "[the server's text was withheld: it looked too much like a secret]";
-/// Comparisons allowed per byte of text. An ordinary answer needs a few; a server that chose a
-/// repetitive token and echoes near-matches of it would make the scrub quadratic (minutes on a
-/// 256 KiB answer), with the vault lock held.
-const WORK_PER_BYTE: usize = 64;
+/// Comparisons allowed per byte of text. An ordinary answer needs a few dozen at most (hex
+/// text against three hex secrets: under 64); a server that chose a repetitive token and
+/// echoes near-matches of it would make the scrub quadratic (minutes on a 256 KiB answer),
+/// with the vault lock held.
+const WORK_PER_BYTE: usize = 128;
 /// A run of a secret this long is taken for the secret wherever it appears.
 const MIN_PIECE: usize = 8;
 /// Where the text was cut, a stub this long is enough to redact.
@@ -139,10 +140,10 @@ impl<'a> Sent<'a> {
         let here = units(text, at);
         for (secret, starts) in self.secrets.iter().zip(index) {
             for first in here.iter() {
-                for &from in &starts[usize::from(first.decoded[0])] {
+                for &from in &starts[usize::from(first.decoded[0].to_ascii_lowercase())] {
                     let from = from as usize;
                     *budget = budget.checked_sub(1).ok_or(OverBudget)?;
-                    if !secret[from..].starts_with(first.bytes()) {
+                    if !starts_alike(&secret[from..], first.bytes()) {
                         continue;
                     }
                     let (end, to) = reach(text, first.end, secret, from + first.len);
@@ -163,15 +164,24 @@ impl<'a> Sent<'a> {
 
 struct OverBudget;
 
-/// Where in a secret each byte value occurs, so that a text byte tries only those places.
+/// Where in a secret each byte value occurs (ASCII letters under their lower case), so that
+/// a text byte tries only those places.
 type Starts = Vec<Vec<u32>>;
 
 fn starts(secret: &[u8]) -> Starts {
     let mut starts = vec![Vec::new(); 256];
     for (at, &byte) in secret.iter().enumerate() {
-        starts[usize::from(byte)].push(at as u32);
+        starts[usize::from(byte.to_ascii_lowercase())].push(at as u32);
     }
     starts
+}
+
+/// ASCII letters match in either case: a proxy or an error page may upper- or lower-case
+/// what it quotes, and a hex token reads the same either way.
+fn starts_alike(secret: &[u8], unit: &[u8]) -> bool {
+    secret
+        .get(..unit.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(unit))
 }
 
 /// Follows `secret` from `from` through `text` from `at`, one unit at a time.
@@ -182,7 +192,7 @@ fn reach(text: &[u8], mut at: usize, secret: &[u8], mut from: usize) -> (usize, 
         match text.get(at) {
             None => break,
             Some(&byte) if !is_escape_start(byte) => {
-                if byte != secret[from] {
+                if !byte.eq_ignore_ascii_case(&secret[from]) {
                     break;
                 }
                 at += 1;
@@ -192,7 +202,7 @@ fn reach(text: &[u8], mut at: usize, secret: &[u8], mut from: usize) -> (usize, 
             Some(_) => {}
         }
         for unit in units(text, at).iter() {
-            if secret[from..].starts_with(unit.bytes()) {
+            if starts_alike(&secret[from..], unit.bytes()) {
                 at = unit.end;
                 from += unit.len;
                 continue 'outer;

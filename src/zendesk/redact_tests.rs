@@ -171,3 +171,37 @@ fn an_answer_too_costly_to_scrub_is_withheld_whole() {
     let out = Sent::of([secret.as_str()]).redact(&text);
     assert!(out == WITHHELD, "{} bytes came back", out.len());
 }
+
+#[test]
+fn an_echo_in_another_letter_case_goes() {
+    // A proxy or an error page that upper- or lower-cases what it quotes (hex tokens).
+    for echoed in [
+        REFRESH.to_ascii_uppercase(),
+        REFRESH.to_ascii_lowercase(),
+        CLIENT_SECRET.to_ascii_uppercase(),
+        REFRESH[..10].to_ascii_uppercase(),
+    ] {
+        let out = sent().redact(&format!("said: {echoed}!"));
+        assert_eq!(out, "said: [redacted]!", "{echoed}");
+    }
+}
+
+#[test]
+fn a_long_hex_answer_against_hex_secrets_stays_within_the_budget() {
+    // Hex text against hex secrets is the costliest ordinary case: it must not be withheld.
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut hex = |len: usize| -> String {
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                char::from(b"0123456789abcdef"[(state % 16) as usize])
+            })
+            .collect()
+    };
+    let secrets = [hex(64), hex(64), hex(64)];
+    let text = hex(255 * 1024);
+    let out = Sent::of(secrets.iter().map(String::as_str)).redact(&text);
+    assert!(out != WITHHELD);
+}
