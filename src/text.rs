@@ -35,7 +35,7 @@ pub fn display(text: &str) -> String {
             '\t' | '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
                 out.push(' ')
             }
-            c if c.is_control() || is_bidi(c) => {}
+            c if c.is_control() || is_bidi(c) || is_invisible(c) => {}
             c => out.push(c),
         }
     }
@@ -58,6 +58,23 @@ fn is_bidi(c: char) -> bool {
     matches!(
         c,
         '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}'
+    )
+}
+
+/// Format characters that draw nothing and join nothing: zero-width space, word joiner and
+/// invisible operators, the deprecated shaping controls, BOM, interlinear annotation, and the
+/// tag characters. They let a name look like another ("ad\u{200b}min") or hide text, and a
+/// terminal that draws one as a box shifts the TUI's columns. ZWJ, ZWNJ and variation selectors
+/// stay: emoji and several scripts need them.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{206a}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
     )
 }
 
@@ -112,6 +129,17 @@ mod tests {
     }
 
     #[test]
+    fn invisible_format_characters_go_but_joiners_and_selectors_stay() {
+        assert_eq!(
+            display("ad\u{200b}m\u{2060}i\u{feff}n\u{206e}\u{fffa}\u{e0041}\u{e007f}"),
+            "admin"
+        );
+        for kept in ["👩\u{200d}💻", "می\u{200c}خواهم", "❤\u{fe0f}"] {
+            assert_eq!(display(kept), kept);
+        }
+    }
+
+    #[test]
     fn ordinary_text_is_kept() {
         for text in [
             "Ada Admin",
@@ -129,7 +157,7 @@ mod tests {
         use proptest::prelude::*;
         proptest!(|(text in any::<String>())| {
             let shown = display(&text);
-            prop_assert!(!shown.chars().any(|c| c.is_control() || is_bidi(c)));
+            prop_assert!(!shown.chars().any(|c| c.is_control() || is_bidi(c) || is_invisible(c)));
         });
     }
 }
