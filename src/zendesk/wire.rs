@@ -30,9 +30,17 @@ pub struct WireUser {
 }
 
 impl WireUser {
-    /// Cleaned as it comes in (checklist item 29): the vault never stores an escape code.
+    /// Cleaned as it comes in (checklist item 29): the vault never stores an escape code, and
+    /// no field is longer than a name or an address can be (a 256 KiB name would flood the
+    /// terminal on every `whoami` and `status`).
     pub fn into_user(self) -> Option<User> {
-        let shown = |field: Option<String>| crate::text::display(&field.unwrap_or_default());
+        const MAX_FIELD_CHARS: usize = 254;
+        let shown = |field: Option<String>| {
+            crate::text::display(&field.unwrap_or_default())
+                .chars()
+                .take(MAX_FIELD_CHARS)
+                .collect()
+        };
         Some(User {
             id: self.id?,
             name: shown(self.name),
