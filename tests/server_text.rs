@@ -180,3 +180,27 @@ fn item_29_a_huge_user_name_is_cut_on_arrival() {
     let whoami = w.sb.run(&["whoami", "acme"]).success();
     assert!(whoami.stdout.len() < 400, "{} bytes", whoami.stdout.len());
 }
+
+#[test]
+fn item_29_an_unfit_access_token_an_older_vault_holds_is_refreshed_not_printed() {
+    for unfit in ["tok\u{1b}]52;c;cHduZWQ=\u{7}en", "tok\r\nX-Evil: 1", ""] {
+        let w = World::new(|_| {});
+        let issued = w.seed();
+        w.set_access(unfit);
+        for args in [["token", "acme"], ["export", "acme"]] {
+            let mut args = args.to_vec();
+            if args[0] == "export" {
+                args.extend(["--format", "header"]);
+            }
+            let run = w.sb.run(&args).success();
+            assert!(!run.stdout.contains(unfit) || unfit.is_empty(), "{args:?}");
+            assert!(!run.stdout.contains('\u{1b}') && !run.stdout.contains('\r'));
+        }
+        let printed = w.sb.run(&["token", "acme"]).success().stdout;
+        assert!(
+            zdauth::zendesk::is_plain_token(printed.trim_end()),
+            "{printed:?}"
+        );
+        assert_ne!(w.stored_refresh(), issued.refresh_token, "refreshed");
+    }
+}

@@ -244,6 +244,11 @@ impl Refresher {
 impl Want {
     /// Whether `tokens` are good enough as they are.
     pub fn met_by(self, tokens: &Tokens, now: Timestamp) -> bool {
+        // A vault written before zdauth checked token answers may hold an access token with
+        // an escape sequence or a line break in it: refreshed, never handed out.
+        if !zendesk::is_plain_token(tokens.access_token.expose()) {
+            return false;
+        }
         match self {
             Want::ValidFor(needed) => valid_for(tokens, now, needed),
             Want::Margin(margin) => !expiry::is_due(tokens, now, margin),

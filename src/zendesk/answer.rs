@@ -67,6 +67,11 @@ enum Field {
     NotText,
 }
 
+/// Whether `token` is a plain RFC 6750 bearer token, safe to print, export or send.
+pub fn is_plain_token(token: &str) -> bool {
+    shape_problem(token).is_none()
+}
+
 /// Why a token is unusable; safe to show (it never quotes the token).
 fn shape_problem(token: &str) -> Option<&'static str> {
     if token.is_empty() {

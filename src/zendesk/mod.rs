@@ -11,7 +11,7 @@ pub mod pkce;
 mod redact;
 mod wire;
 
-pub use answer::Salvage;
+pub use answer::{Salvage, is_plain_token};
 pub use authorize::AuthorizationRequest;
 pub use client::{Timeouts, TokenRequest, ZendeskClient};
 pub use endpoints::{Endpoints, issuer};
