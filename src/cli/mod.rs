@@ -10,7 +10,7 @@ mod child;
 mod clip;
 mod connections;
 mod context;
-mod export;
+pub mod export;
 mod login;
 mod passphrase;
 mod report;
