@@ -150,13 +150,7 @@ fn item_27_whoami_and_status_agree_that_a_login_is_needed() {
 fn item_27_a_new_login_makes_the_connection_hand_out_tokens_again() {
     let w = World::new(|_| {});
     revoked(&w);
-    let browser = w.browser();
-    w.sb.run_with(
-        &["login", "acme", "--timeout", "30s"],
-        &[("BROWSER", &browser)],
-        None,
-    )
-    .success();
+    w.login().success();
     let token = w.sb.run(&["token", "acme"]).success();
     assert!(w.fake.access_token_works(token.stdout.trim()));
 }

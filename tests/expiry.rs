@@ -11,13 +11,7 @@ use zdauth::expiry::ExpirySource;
 use zdauth::fake::{FakeClient, Fault, FaultTarget};
 
 fn login(w: &World) {
-    let browser = w.browser();
-    w.sb.run_with(
-        &["login", "acme", "--timeout", "30s"],
-        &[("BROWSER", &browser)],
-        None,
-    )
-    .success();
+    w.login().success();
 }
 
 /// Seconds from now until `at`.

@@ -136,13 +136,8 @@ fn item_1_login_with_no_browser_takes_the_pasted_redirect() {
 fn item_6_denied_consent_is_shown_and_nothing_stored() {
     let w = World::new(|_| {});
     w.fake.push_fault(FaultTarget::Authorize, Fault::Deny, 1);
-    let browser = w.browser();
-    w.sb.run_with(
-        &["login", "acme", "--timeout", "30s"],
-        &[("BROWSER", &browser)],
-        None,
-    )
-    .fails_at_end(1, "did not grant access to acme (access_denied");
+    w.login()
+        .fails_at_end(1, "did not grant access to acme (access_denied");
     assert!(w.stored().tokens.is_none());
     assert_eq!(w.fake.counters().token_posts, 0);
 }

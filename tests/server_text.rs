@@ -169,13 +169,7 @@ fn item_29_the_tui_draws_a_hostile_user_and_error_cleaned() {
 #[test]
 fn item_29_a_huge_user_name_is_cut_on_arrival() {
     let w = World::new(|options| options.user.name = "A".repeat(200 * 1024));
-    let browser = w.browser();
-    w.sb.run_with(
-        &["login", "acme", "--timeout", "30s"],
-        &[("BROWSER", &browser)],
-        None,
-    )
-    .success();
+    w.login().success();
     assert!(w.stored().user.unwrap().name.len() <= 254);
     let whoami = w.sb.run(&["whoami", "acme"]).success();
     assert!(whoami.stdout.len() < 400, "{} bytes", whoami.stdout.len());

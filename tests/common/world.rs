@@ -212,4 +212,14 @@ impl World {
         .unwrap();
         format!("sh {}", script.display())
     }
+
+    /// `zdauth login acme` through [`Self::browser`]; the run, which the caller checks.
+    pub fn login(&self) -> super::Run {
+        let browser = self.browser();
+        self.sb.run_with(
+            &["login", "acme", "--timeout", "30s"],
+            &[("BROWSER", &browser)],
+            None,
+        )
+    }
 }
