@@ -78,10 +78,19 @@ pub fn update(
         }
     })?;
     let data = vault.load()?;
-    let holds_tokens = data
+    let stored = data
         .connections
         .get(name)
-        .is_some_and(|e| e.tokens.is_some() && e.issued_by(&issuer(&old)));
+        .filter(|e| e.issued_by(&issuer(&old)))
+        .and_then(|e| e.tokens.as_ref());
+    let holds_tokens = stored.is_some();
+    // A mint stores its token in place of the pair: the refresh token would be dropped.
+    let holds_refresh = stored.is_some_and(|t| t.refresh_token.is_some());
+    if holds_refresh && connection.grant != old.grant {
+        return Err(Error::Usage(format!(
+            "{name} holds a refresh token from a browser login: log out first (zdauth logout {name}), then change the grant"
+        )));
+    }
     if holds_tokens && issuer(&old) != issuer(&connection) {
         return Err(Error::Usage(format!(
             "{name} holds tokens issued to {} with client {}: log out first (zdauth logout {name}, or delete and add it again), then change the subdomain or client id",

@@ -38,7 +38,18 @@ pub fn non_dumpable() -> bool {
 /// quit that waits for work in flight, and `exec`'s command gets the default handlers back
 /// from execve.
 pub fn defer_signals_during_refresh() {
-    for signal in DEFERRED {
+    defer(&DEFERRED);
+}
+
+/// SIGTERM and SIGHUP wait for a login's code exchange (a single-use code bought the pair);
+/// SIGINT stays with the login, which cancels its wait for the browser on it and lets an
+/// exchange already on the wire finish.
+pub fn defer_signals_during_login() {
+    defer(&[libc::SIGTERM, libc::SIGHUP]);
+}
+
+fn defer(signals: &[libc::c_int]) {
+    for &signal in signals {
         // SAFETY: the handler is async-signal-safe: it touches atomics, and signal(2) and
         // raise(3) only.
         unsafe {

@@ -436,3 +436,31 @@ fn every_bad_input_is_refused_clearly_and_changes_nothing() {
         failures.join("\n")
     );
 }
+
+/// A pasted base URL whose host or scheme runs to 100 KB is quoted by its start (issue 11
+/// part 8), like every other field: the message stays one short line.
+#[test]
+fn a_huge_base_url_host_or_scheme_is_quoted_by_a_short_prefix() {
+    let sb = Sandbox::new();
+    sb.init_with_identity_file();
+    let long = "a".repeat(100_000);
+    for url in [format!("http://{long}"), format!("{long}://host")] {
+        let run = sb.run(&[
+            "add",
+            "beta",
+            "--subdomain",
+            "beta",
+            "--client-id",
+            "zdauth_beta",
+            "--base-url",
+            &url,
+        ]);
+        let run = run.fails(2, "--base-url");
+        assert!(
+            run.stderr.len() < 300,
+            "{} bytes: {}",
+            run.stderr.len(),
+            &run.stderr[..300]
+        );
+    }
+}

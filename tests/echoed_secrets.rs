@@ -182,3 +182,41 @@ fn item_29_a_code_exchange_whose_error_echoes_the_request_shows_no_code_verifier
     );
     assert!(w.stored().tokens.is_none(), "nothing stored");
 }
+
+#[test]
+fn item_29_a_client_credentials_mint_whose_error_echoes_the_request_shows_no_client_secret() {
+    let w = echoing();
+    let base_url = w.fake.base_url();
+    let args = [
+        "add",
+        "ci",
+        "--subdomain",
+        "acme",
+        "--client-id",
+        CLIENT,
+        "--base-url",
+        &base_url,
+        "--grant",
+        "client_credentials",
+        "--secret-stdin",
+    ];
+    w.sb.run_with(&args, &[], Some(&format!("{CLIENT_SECRET}\n")))
+        .success();
+    for fault in [Fault::Status(400), Fault::Status(500), Fault::EchoText(500)] {
+        w.fake.push_fault(FaultTarget::Token, fault, 1);
+        let token = run(&w, &["token", "ci"]);
+        let log = std::fs::read_to_string(w.sb.dir().join("zdauth.log")).unwrap_or_default();
+        assert!(
+            log.contains("grant_type=client_credentials"),
+            "the echo was shown: {}",
+            token.stderr
+        );
+        let stored = w.sb.vault().load().unwrap().connections.remove("ci");
+        let last_error = stored.and_then(|e| e.last_error).unwrap_or_default();
+        let said = format!(
+            "stdout: {}\nstderr: {}\nlog: {log}\nlast_error: {last_error}",
+            token.stdout, token.stderr
+        );
+        assert_scrubbed(&said, &[CLIENT_SECRET], &["client_secret"]);
+    }
+}

@@ -136,3 +136,35 @@ fn item_28_a_malformed_refresh_token_keeps_the_good_access_token() {
         status.stdout
     );
 }
+
+/// A rescue file replaces the stored pair, so only the user's own may: one that another user
+/// planted (in a place they made, or a file they own in the user's place) is left alone,
+/// else anyone who can write there could swap a pair of theirs in for the user's grant.
+#[test]
+fn item_31_a_rescue_file_of_another_user_is_never_taken_back() {
+    use std::os::unix::fs::chown;
+    let w = World::new(|_| {});
+    w.seed();
+    let current = w.stored();
+    let mut planted = common::tokens(1800, Some(86_400));
+    planted.tokens.as_mut().unwrap().obtained_at =
+        current.tokens.as_ref().unwrap().obtained_at + jiff::SignedDuration::from_secs(60);
+    let theirs = w.sb.temp.path().join("xdg-state/zdauth");
+    std::fs::create_dir_all(&theirs).unwrap();
+    chown(&theirs, Some(65534), Some(65534)).unwrap();
+    let mut files = Vec::new();
+    for place in [theirs.as_path(), w.sb.temp.path()] {
+        let written = w.sb.vault().write_rescue("acme", &planted).unwrap();
+        let file = place.join(written.file_name().unwrap());
+        std::fs::rename(&written, &file).unwrap();
+        chown(&file, Some(65534), Some(65534)).unwrap();
+        files.push(file);
+    }
+
+    let run = w.sb.run(&["status", "acme"]);
+    assert!(!run.stderr.contains("took back"), "{}", run.stderr);
+    assert_eq!(w.stored(), current, "a planted pair replaced the user's");
+    for file in files {
+        assert!(file.exists(), "{} was removed", file.display());
+    }
+}

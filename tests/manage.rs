@@ -132,3 +132,32 @@ fn the_subdomain_cannot_change_under_stored_tokens() {
     };
     manage::update(&vault, &acme(&sb), &scopes, None).unwrap();
 }
+
+/// A client credentials mint stores its token in place of the pair: switching the grant
+/// under a stored refresh token would drop that token unseen and unrevoked.
+#[test]
+fn the_grant_cannot_change_under_a_stored_refresh_token() {
+    let sb = sandbox_with_acme();
+    let vault = sb.vault();
+    vault
+        .update(|data| {
+            let entry = data.connections.get_mut("acme").unwrap();
+            entry.tokens = tokens(1800, Some(86_400)).tokens;
+        })
+        .unwrap();
+    let minting = zdauth::config::Connection {
+        grant: zdauth::config::Grant::ClientCredentials,
+        ..acme(&sb)
+    };
+    let error = manage::update(&vault, &acme(&sb), &minting, None)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("log out first"), "{error}");
+    assert_eq!(
+        acme(&sb).grant,
+        zdauth::config::Grant::AuthorizationCode,
+        "nothing written"
+    );
+    let kept = vault.load().unwrap().connections.remove("acme").unwrap();
+    assert!(kept.tokens.unwrap().refresh_token.is_some());
+}

@@ -131,6 +131,49 @@ fn item_32_only_sigkill_costs_the_grant_and_status_then_says_a_login_is_needed()
     assert!(status.stdout.contains("login"), "{}", status.stdout);
 }
 
+/// A code is single-use: a login stopped while its exchange is on the wire would leave the
+/// pair it bought unseen at Zendesk, so the signal waits for it to be stored, as a refresh's does.
+fn signal_during_the_code_exchange(signal: libc::c_int) {
+    let w = World::new(|_| {});
+    w.fake.set_latency(Duration::from_millis(1500));
+    let browser = w.browser();
+    let child =
+        w.sb.zdauth(&["login", "acme", "--timeout", "60s"])
+            .env("BROWSER", &browser)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+    wait_for_the_post(&w);
+    // SAFETY: kill takes plain integers; the child is ours and not yet reaped.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    let out = child.wait_with_output().unwrap();
+    wait_until_the_fake_is_idle(&w);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(w.fake.counters().code_exchanges, 1);
+    let stored = w
+        .stored()
+        .tokens
+        .map(|t| t.access_token.expose().to_owned());
+    assert!(
+        stored.is_some_and(|token| w.fake.access_token_works(&token)),
+        "signal {signal}: the pair the code bought was lost ({:?}); stderr: {stderr}",
+        out.status
+    );
+    assert_eq!(out.status.signal(), Some(signal), "stderr: {stderr}");
+}
+
+/// A code is single-use: a login ended while its exchange is on the wire would leave the
+/// pair it bought unseen at Zendesk, so the signal waits for it to be stored, as a refresh's does.
+#[test]
+fn item_32_a_signal_during_a_logins_code_exchange_stores_the_pair_then_ends_it() {
+    std::thread::scope(|scope| {
+        for signal in [libc::SIGTERM, libc::SIGHUP] {
+            scope.spawn(move || signal_during_the_code_exchange(signal));
+        }
+    });
+}
+
 /// The clipboard helper waiting for its text: the earliest point where a zdauth process
 /// blocks without a vault or a server.
 fn waiting_helper(sb: &Sandbox, as_user: Option<u32>) -> Child {

@@ -84,6 +84,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     ) {
         crate::shield::defer_signals_during_refresh();
     }
+    if matches!(command, Command::Login { .. }) {
+        crate::shield::defer_signals_during_login();
+    }
     let ctx = Context { paths };
     // The subcommand's name only: its arguments may hold a URL with credentials.
     tracing::debug!(command = command_name(&command), "start");

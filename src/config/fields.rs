@@ -161,6 +161,13 @@ pub fn check_port(port: i64) -> Result<u16, String> {
     }
 }
 
+/// A part of a parsed URL as a message shows it: the url crate has made it plain ASCII, but
+/// a pasted one may still run to megabytes.
+fn cut(part: &str) -> String {
+    let quoted = crate::error::quote(part);
+    quoted[1..quoted.len() - 1].to_owned()
+}
+
 /// https anywhere, http only on a loopback host (checklist item 21). Returned without a
 /// trailing slash so paths can be appended.
 pub fn check_base_url(text: &str) -> Result<String, String> {
@@ -193,13 +200,15 @@ pub fn check_base_url(text: &str) -> Result<String, String> {
                     .is_ok_and(|ip| ip.is_loopback());
             if !loopback {
                 return Err(format!(
-                    "http to {host} would send tokens in clear over a non-loopback host: use https"
+                    "http to {} would send tokens in clear over a non-loopback host: use https",
+                    cut(host)
                 ));
             }
         }
         other => {
             return Err(format!(
-                "{other}:// is not allowed: use https:// (or http:// on 127.0.0.1)"
+                "{}:// is not allowed: use https:// (or http:// on 127.0.0.1)",
+                cut(other)
             ));
         }
     }

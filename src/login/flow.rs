@@ -98,6 +98,8 @@ pub async fn login(
 
     // A code is single-use too: the pair it buys must have room before it is spent (item 31).
     let room = reserve_room(vault).await?;
+    // From here to the stored pair a signal waits, as during a refresh (item 32).
+    let spending = crate::shield::spending(&connection.name)?;
     events(LoginEvent::Exchanging);
     let token_request = TokenRequest {
         connection,
@@ -142,7 +144,9 @@ pub async fn login(
     entry.user = None;
     // Stored before anything else happens (item 17); the lock is released before the
     // lookups below, so other processes are not held up by them.
-    drop(store_new_pair(lock, room, &connection.name, entry).await?);
+    let stored = store_new_pair(lock, room, &connection.name, entry).await;
+    drop(spending);
+    drop(stored?);
 
     if connection.kind != Kind::Support {
         return Ok(LoggedIn { tokens, user: None });

@@ -40,6 +40,18 @@ impl Refresher {
                 entry.last_error.clone().unwrap_or_default(),
             ));
         }
+        // A browser login's pair, stored before the grant was switched: a mint would store
+        // its token in its place and drop the refresh token unseen and unrevoked.
+        if entry.issued_by(&issuer)
+            && entry
+                .tokens
+                .as_ref()
+                .is_some_and(|t| t.refresh_token.is_some())
+        {
+            return Err(Error::Usage(format!(
+                "{name} holds a refresh token from a browser login, which a client credentials token would replace: set its grant back to authorization_code and run `zdauth logout {name}` to revoke it, then switch"
+            )));
+        }
         let Some(secret) = entry.client_secret.clone() else {
             return Err(Error::NoClientSecret { name: name.clone() });
         };

@@ -160,9 +160,7 @@ fn write_in(paths: &Paths, place: &Path, name: &str, ciphertext: &[u8]) -> Resul
 /// A place for tokens must be a real dir of this user, not a link another user could point.
 fn check_ours(place: &Path) -> Result<(), Error> {
     let meta = fs::symlink_metadata(place).map_err(|e| io_error("inspect", place, e))?;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    if !meta.is_dir() || meta.uid() != me {
+    if !meta.is_dir() || meta.uid() != my_uid() {
         return Err(io_error(
             "use",
             place,
@@ -172,12 +170,23 @@ fn check_ours(place: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+fn my_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
 /// Rescue files of this config dir for `only` (or every connection), oldest first.
 fn find(vault: &Vault, only: Option<&str>) -> Vec<(String, PathBuf)> {
     let paths = vault.paths();
     let own = own_prefix(paths);
     let mut found = Vec::new();
     for place in vault.rescue_places() {
+        // A rescue replaces the stored pair: one that another user could have put there
+        // (their dir, or a file they own) would swap their pair in for the user's grant.
+        if let Err(e) = check_ours(place) {
+            tracing::debug!(place = %place.display(), error = %e, "not a rescue place");
+            continue;
+        }
         let Ok(entries) = fs::read_dir(place) else {
             continue;
         };
@@ -186,6 +195,10 @@ fn find(vault: &Vault, only: Option<&str>) -> Vec<(String, PathBuf)> {
             let Some(name) = rescued_name(paths, &own, place, &file.to_string_lossy()) else {
                 continue;
             };
+            if entry.metadata().map(|m| m.uid()).ok() != Some(my_uid()) {
+                tracing::warn!(file = %entry.path().display(), "a rescue file of another user, left alone");
+                continue;
+            }
             if only.is_none_or(|only| only == name) {
                 found.push((name, entry.path()));
             }
