@@ -8,7 +8,7 @@ use std::process::Stdio;
 
 use common::world::World;
 use jiff::{SignedDuration, Timestamp};
-use zdauth::fake::FakeClient;
+use zdauth::fake::{FakeClient, Hostile};
 
 const CI_CLIENT: &str = "zdauth_ci";
 const CI_SECRET: &str = "ci-secret-value";
@@ -404,4 +404,28 @@ fn eight_processes_on_an_expired_token_cost_exactly_one_mint() {
         );
         assert!(printed.iter().all(|p| *p == token), "round {round}");
     }
+}
+
+/// A client credentials token needs no refresh token: an answer whose access token is usable
+/// but whose refresh token is not is a good mint, not an error that asks for a login this
+/// connection cannot have; an unusable access token is an error that says to try again.
+#[test]
+fn a_mint_with_an_unusable_refresh_token_still_hands_out_its_access_token() {
+    let w = ci_world(&[]);
+    w.fake
+        .set_hostile(Some(Hostile::RefreshToken(serde_json::json!("bad\r\n"))));
+    let token = w.sb.run(&["token", "ci"]).success();
+    let token = token.stdout.trim();
+    assert!(w.fake.access_token_works(token));
+    let tokens = stored(&w, "ci").tokens.unwrap();
+    assert_eq!(tokens.access_token.expose(), token);
+    assert!(tokens.refresh_token.is_none());
+    w.sb.run(&["refresh", "ci"]).success();
+
+    w.fake
+        .set_hostile(Some(Hostile::AccessToken(serde_json::json!("\u{1b}[31m"))));
+    let refused = w.sb.run(&["refresh", "ci"]);
+    assert_ne!(refused.code, 0);
+    assert!(!refused.stdout.contains("log in"), "{}", refused.stdout);
+    assert!(!refused.stderr.contains("log in"), "{}", refused.stderr);
 }

@@ -8,8 +8,9 @@ use super::store::{keep_note, reserve_room, store_new_pair};
 use super::{Fresh, Refresher, Want};
 use crate::config::Connection;
 use crate::error::Error;
+use crate::vault::Tokens;
 use crate::vault::{ConnectionLock, Entry};
-use crate::zendesk::{self, TokenRequest, ZendeskError};
+use crate::zendesk::{self, Salvage, TokenRequest, ZendeskError};
 
 impl Refresher {
     /// The rest of the transaction for a client credentials connection, holding `lock` with
@@ -51,7 +52,7 @@ impl Refresher {
         // by every caller: prove the room first, as a refresh does.
         let room = reserve_room(&self.vault).await?;
         tracing::info!(connection = %name, "minting a client credentials token");
-        match self.client.client_credentials(&request).await {
+        match usable_mint(self.client.client_credentials(&request).await) {
             Ok(tokens) => {
                 entry.tokens = Some(tokens.clone());
                 entry.last_refresh = Some(Timestamp::now());
@@ -84,5 +85,37 @@ impl Refresher {
                 })
             }
         }
+    }
+}
+
+/// A mint needs no refresh token: an answer whose access token is usable is a good mint
+/// whatever its refresh token field holds (an error there would ask for a login this
+/// connection cannot have, and throw away a working token).
+fn usable_mint(answer: Result<Tokens, ZendeskError>) -> Result<Tokens, ZendeskError> {
+    let Err(ZendeskError::PartlyUnusable {
+        endpoint,
+        part,
+        reason,
+        salvage,
+    }) = answer
+    else {
+        return answer;
+    };
+    match *salvage {
+        Salvage::AccessToken(mut tokens) => {
+            tracing::warn!(
+                endpoint,
+                part,
+                reason,
+                "a mint answer with an unusable part: its access token is used"
+            );
+            tokens.refresh_token = None;
+            tokens.refresh_expires_at = None;
+            Ok(tokens)
+        }
+        Salvage::RefreshToken { .. } => Err(ZendeskError::Malformed {
+            endpoint,
+            reason: format!("the access token is unusable: {reason}"),
+        }),
     }
 }
