@@ -8,7 +8,7 @@ use std::process::Stdio;
 
 use common::world::World;
 use jiff::{SignedDuration, Timestamp};
-use zdauth::fake::{FakeClient, Hostile};
+use zdauth::fake::{FakeClient, Fault, FaultTarget, Hostile};
 
 const CI_CLIENT: &str = "zdauth_ci";
 const CI_SECRET: &str = "ci-secret-value";
@@ -428,4 +428,29 @@ fn a_mint_with_an_unusable_refresh_token_still_hands_out_its_access_token() {
     assert_ne!(refused.code, 0);
     assert!(!refused.stdout.contains("log in"), "{}", refused.stdout);
     assert!(!refused.stderr.contains("log in"), "{}", refused.stderr);
+}
+
+/// whoami's 401 re-check on a client credentials connection: a dropped token is minted anew
+/// once; a new token refused too says what helps such a connection, which is no login.
+#[test]
+fn a_401_mints_once_and_a_second_names_the_client_not_a_login() {
+    let w = ci_world(&[]);
+    w.sb.run(&["token", "ci"]).success();
+    w.fake.push_fault(FaultTarget::Api, Fault::Unauthorized, 1);
+    w.sb.run(&["whoami", "ci"]).success();
+    assert_eq!(
+        w.fake.counters().client_credentials,
+        2,
+        "one mint after the 401"
+    );
+
+    w.fake.push_fault(FaultTarget::Api, Fault::Unauthorized, 2);
+    let run = w.sb.run(&["whoami", "ci"]);
+    let run = run.fails(
+        7,
+        "refused ci's access token (401) even after getting a new one",
+    );
+    assert!(!run.stderr.contains("zdauth login"), "{}", run.stderr);
+    assert!(run.stderr.contains("client"), "{}", run.stderr);
+    assert_eq!(w.fake.counters().client_credentials, 3, "one mint, no more");
 }
