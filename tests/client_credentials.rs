@@ -454,3 +454,34 @@ fn a_401_mints_once_and_a_second_names_the_client_not_a_login() {
     assert!(run.stderr.contains("client"), "{}", run.stderr);
     assert_eq!(w.fake.counters().client_credentials, 3, "one mint, no more");
 }
+
+/// A mint answer without `expires_in` (opaque token, so no `exp` either) is asked about at
+/// tokens/current.json as a login or refresh answer is: here the server grants 10 minutes
+/// where 30 were asked, and the assumed 30-minute default would hand out a dead token.
+#[test]
+fn a_mint_without_expires_in_learns_its_expiry_from_current_json() {
+    let w = World::new(|options| {
+        let redirect = options.clients[0].redirect_uris[0].clone();
+        options
+            .clients
+            .push(FakeClient::confidential(CI_CLIENT, CI_SECRET, &redirect));
+        options.omit_expires_in = true;
+        options.opaque_tokens = true;
+        options.max_access_lifetime = Some(std::time::Duration::from_secs(600));
+    });
+    add_ci(&w, "ci", CI_CLIENT, CI_SECRET, &[]);
+    w.sb.run(&["token", "ci"]).success();
+    let entry = stored(&w, "ci");
+    let tokens = entry.tokens.as_ref().unwrap();
+    assert_eq!(
+        tokens.expiry_source,
+        zdauth::expiry::ExpirySource::CurrentJson
+    );
+    assert!((590..=600).contains(&left(&entry)), "{}", left(&entry));
+    let status = w.sb.run(&["status", "ci"]).success();
+    assert!(
+        status.stdout.contains("from tokens/current.json"),
+        "{}",
+        status.stdout
+    );
+}

@@ -62,8 +62,10 @@ impl Refresher {
                 entry.issuer = Some(issuer);
                 // Stored before anyone sees it, as a refreshed pair is (checklist item 17).
                 store_new_pair(lock, room, name, entry).await?;
+                // An answer without a usable expiry is asked about as a refresh's is: the
+                // assumed default may outlive the token.
                 Ok(Fresh {
-                    tokens,
+                    tokens: self.learn(connection, tokens).await,
                     refreshed: true,
                 })
             }
