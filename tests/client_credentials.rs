@@ -485,3 +485,30 @@ fn a_mint_without_expires_in_learns_its_expiry_from_current_json() {
         status.stdout
     );
 }
+
+/// When nothing tells a minted token's expiry, `list` says the default was assumed, as it does
+/// for any connection (only the no-refresh-token note is left out: a mint needs none).
+#[test]
+fn list_says_when_a_minted_tokens_expiry_was_assumed() {
+    let w = World::new(|options| {
+        let redirect = options.clients[0].redirect_uris[0].clone();
+        options
+            .clients
+            .push(FakeClient::confidential(CI_CLIENT, CI_SECRET, &redirect));
+        options.omit_expires_in = true;
+        options.opaque_tokens = true;
+    });
+    add_ci(&w, "ci", CI_CLIENT, CI_SECRET, &[]);
+    // tokens/current.json: 404 is not retried.
+    w.fake.push_fault(FaultTarget::Api, Fault::Status(404), 1);
+    w.sb.run(&["token", "ci"]).success();
+    let tokens = stored(&w, "ci").tokens.unwrap();
+    assert_eq!(tokens.expiry_source, zdauth::expiry::ExpirySource::Assumed);
+    let list = w.sb.run(&["list"]).success();
+    assert!(
+        list.stdout.contains("assumed 30-minute default"),
+        "{}",
+        list.stdout
+    );
+    assert!(!list.stdout.contains("log in again"), "{}", list.stdout);
+}
