@@ -100,3 +100,34 @@ fn list_says_when_a_minted_tokens_expiry_was_assumed() {
     );
     assert!(!list.stdout.contains("log in again"), "{}", list.stdout);
 }
+
+/// A refused secret is exit 5 for every caller, also for those that waited on the lock while
+/// another made the refused mint (they got the waited-for attempt's exit 7).
+#[test]
+fn processes_waiting_on_a_refused_mint_all_exit_5() {
+    let w = ci_world(&[]);
+    add_ci(&w, "wrong", CI_CLIENT, "not-the-secret", &[]);
+    let held = w.sb.vault().lock_connection("wrong").unwrap();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            w.sb.zdauth(&["token", "wrong"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    // Not a timed assertion: only lets the four reach the lock before it is released.
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    drop(held);
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(5), "{stderr}");
+        assert!(out.stdout.is_empty());
+        assert!(
+            stderr.contains("refused wrong's client credentials"),
+            "{stderr}"
+        );
+    }
+}

@@ -37,9 +37,13 @@ impl Refresher {
             }
         }
         if entry.last_error_at.is_some_and(|at| at >= asked_at) {
-            return Err(Error::RefreshFailed(
-                entry.last_error.clone().unwrap_or_default(),
-            ));
+            let message = entry.last_error.clone().unwrap_or_default();
+            // A refused secret is as final for the callers that waited as for the one that
+            // asked: the same exit 5, not a failure worth trying again.
+            if message.starts_with(&refused_prefix(name)) {
+                return Err(Error::SecretRefusedMeanwhile(message));
+            }
+            return Err(Error::RefreshFailed(message));
         }
         let Some(secret) = entry.client_secret.clone() else {
             return Err(Error::NoClientSecret { name: name.clone() });
@@ -71,10 +75,7 @@ impl Refresher {
             }
             Err(e) => {
                 tracing::warn!(connection = %name, error = %e, "minting failed; tokens kept");
-                entry.last_error = Some(e.to_string());
-                entry.last_error_at = Some(Timestamp::now());
-                keep_note(lock, entry).await;
-                Err(match e {
+                let error = match e {
                     ZendeskError::OAuth { ref error, .. }
                         if error == "invalid_client" || error == "unauthorized_client" =>
                     {
@@ -84,10 +85,19 @@ impl Refresher {
                         }
                     }
                     other => other.into(),
-                })
+                };
+                entry.last_error = Some(error.to_string());
+                entry.last_error_at = Some(Timestamp::now());
+                keep_note(lock, entry).await;
+                Err(error)
             }
         }
     }
+}
+
+/// How [`Error::SecretRefused`]'s message for `name` begins.
+fn refused_prefix(name: &str) -> String {
+    format!("Zendesk refused {name}'s client credentials (")
 }
 
 /// A mint needs no refresh token: an answer whose access token is usable is a good mint
