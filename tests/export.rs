@@ -65,17 +65,19 @@ fn the_curl_line_runs_against_the_server_as_printed() {
     assert!(me["user"]["id"].is_number(), "{me}");
 }
 
+/// A stored access token with shell characters in it is no bearer token (an older vault's):
+/// no format exports it; the refreshed token that comes instead reads back through a shell
+/// unchanged.
 #[test]
-fn odd_characters_are_quoted_so_a_shell_reads_them_back_unchanged() {
+fn odd_characters_are_never_exported_and_what_is_reads_back_unchanged() {
     let w = World::new(|_| {});
     let odd = "it's a \"$tok\" `x` \\ & ; *";
     w.seed();
     w.set_access(odd);
     let env = w.sb.run(&["export", "acme", "--format", "env"]).success();
-    assert_eq!(
-        env.stdout,
-        "export ZENDESK_SUBDOMAIN=acme\nexport ZENDESK_OAUTH_TOKEN='it'\\''s a \"$tok\" `x` \\ & ; *'\n"
-    );
+    assert!(!env.stdout.contains("it's"), "{}", env.stdout);
+    let stored = w.stored_access();
+    assert_ne!(stored, odd, "refreshed instead");
     let shell = std::process::Command::new("sh")
         .args([
             "-c",
@@ -83,23 +85,12 @@ fn odd_characters_are_quoted_so_a_shell_reads_them_back_unchanged() {
         ])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8(shell.stdout).unwrap(), odd);
-
-    let curl = w.sb.run(&["export", "acme", "--format", "curl"]).success();
-    assert!(
-        curl.stdout
-            .starts_with("curl -H 'Authorization: Bearer it'\\''s a \"$tok\" `x` \\ & ; *' "),
-        "{}",
-        curl.stdout
-    );
-    let json: serde_json::Value = serde_json::from_str(
-        &w.sb
-            .run(&["export", "acme", "--format", "json"])
-            .success()
-            .stdout,
-    )
-    .unwrap();
-    assert_eq!(json["access_token"], odd);
+    assert_eq!(String::from_utf8(shell.stdout).unwrap(), stored);
+    for format in ["curl", "json", "header"] {
+        let out = w.sb.run(&["export", "acme", "--format", format]).success();
+        assert!(out.stdout.contains(&stored), "{format}: {}", out.stdout);
+        assert!(!out.stdout.contains("$tok"), "{format}: {}", out.stdout);
+    }
 }
 
 #[test]
