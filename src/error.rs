@@ -83,6 +83,10 @@ pub enum Error {
     )]
     SecretRefused { name: String, reason: String },
 
+    /// [`Error::SecretRefused`] as the mint this caller waited for got it: its whole message.
+    #[error("{0}")]
+    SecretRefusedMeanwhile(String),
+
     /// A 401 for the stored token, then for a newly issued one as well.
     #[error(
         "{endpoint} refused {name}'s access token (401) even after getting a new one; the stored tokens were kept: {what_next}"
@@ -178,7 +182,8 @@ impl Error {
             Error::Locked(_) => exit::VAULT_LOCKED,
             Error::LoginRequired { .. }
             | Error::NoClientSecret { .. }
-            | Error::SecretRefused { .. } => exit::LOGIN_REQUIRED,
+            | Error::SecretRefused { .. }
+            | Error::SecretRefusedMeanwhile(_) => exit::LOGIN_REQUIRED,
             Error::Zendesk(e) | Error::ZendeskAbout { error: e, .. } => e.exit_code(),
             Error::RefreshFailed(_) | Error::TokenRefused { .. } => exit::ZENDESK_OR_NETWORK,
             _ => exit::OTHER,

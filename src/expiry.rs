@@ -12,7 +12,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Connection, Kind};
+use crate::config::{Connection, Grant, Kind};
 use crate::vault::Tokens;
 
 /// Zendesk's default access token lifetime, asked for when the connection names none.
@@ -73,10 +73,15 @@ pub fn lifetimes_to_ask(connection: &Connection) -> (Option<String>, Option<Stri
         connection.access_token_lifetime,
         connection.refresh_token_lifetime,
     );
+    // A client credentials request takes `expires_in` only: it gives no refresh token.
+    let refresh_default = match connection.grant {
+        Grant::AuthorizationCode => Some(DEFAULT_REFRESH_LIFETIME),
+        Grant::ClientCredentials => None,
+    };
     match connection.kind {
         Kind::Support => (
             seconds(access.unwrap_or(DEFAULT_ACCESS_LIFETIME)),
-            seconds(refresh.unwrap_or(DEFAULT_REFRESH_LIFETIME)),
+            refresh.or(refresh_default).and_then(seconds),
         ),
         Kind::Chat => (access.and_then(seconds), refresh.and_then(seconds)),
     }

@@ -94,3 +94,27 @@ fn hostile_numbers_are_clamped_not_a_panic() {
     far.obtained_at = Timestamp::MAX;
     assert!(is_due(&far, now(), Duration::MAX));
 }
+
+/// A client credentials request takes `expires_in` only (facts file): no refresh token comes
+/// of it, so no refresh token lifetime is sent.
+#[test]
+fn a_mint_asks_for_an_access_lifetime_only() {
+    let mut connection = Connection {
+        name: "ci".into(),
+        subdomain: "acme".into(),
+        client_id: "zdauth_ci".into(),
+        scopes: vec!["read".into()],
+        grant: crate::config::Grant::ClientCredentials,
+        redirect_port: 8765,
+        kind: Kind::Support,
+        base_url: None,
+        access_token_lifetime: None,
+        refresh_token_lifetime: None,
+    };
+    assert_eq!(lifetimes_to_ask(&connection), (Some("1800".into()), None));
+    connection.grant = crate::config::Grant::AuthorizationCode;
+    assert_eq!(
+        lifetimes_to_ask(&connection),
+        (Some("1800".into()), Some("2592000".into()))
+    );
+}

@@ -6,60 +6,9 @@ mod common;
 
 use std::process::Stdio;
 
+use common::ci::*;
 use common::world::World;
 use jiff::{SignedDuration, Timestamp};
-use zdauth::fake::FakeClient;
-
-const CI_CLIENT: &str = "zdauth_ci";
-const CI_SECRET: &str = "ci-secret-value";
-
-/// A world whose fake also knows a confidential client, and a connection `ci` using it.
-fn ci_world(extra: &[&str]) -> World {
-    let w = World::new(|options| {
-        let redirect = options.clients[0].redirect_uris[0].clone();
-        options
-            .clients
-            .push(FakeClient::confidential(CI_CLIENT, CI_SECRET, &redirect));
-    });
-    add_ci(&w, "ci", CI_CLIENT, CI_SECRET, extra);
-    w
-}
-
-fn add_ci(w: &World, name: &str, client: &str, secret: &str, extra: &[&str]) {
-    let base_url = w.fake.base_url();
-    let mut args = vec![
-        "add",
-        name,
-        "--subdomain",
-        "acme",
-        "--client-id",
-        client,
-        "--base-url",
-        &base_url,
-        "--grant",
-        "client_credentials",
-        "--secret-stdin",
-    ];
-    args.extend_from_slice(extra);
-    let run =
-        w.sb.run_with(&args, &[], Some(&format!("{secret}\n")))
-            .success();
-    assert!(run.stdout.contains("no login needed"), "{}", run.stdout);
-}
-
-fn stored(w: &World, name: &str) -> zdauth::vault::Entry {
-    w.sb.vault()
-        .load()
-        .unwrap()
-        .connections
-        .remove(name)
-        .unwrap_or_default()
-}
-
-fn left(entry: &zdauth::vault::Entry) -> i64 {
-    let at = entry.tokens.as_ref().unwrap().expires_at.unwrap();
-    at.duration_since(Timestamp::now()).as_secs()
-}
 
 #[test]
 fn token_mints_once_then_answers_from_the_vault_until_it_runs_low() {

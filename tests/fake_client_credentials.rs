@@ -4,7 +4,7 @@
 
 use reqwest::{Client, StatusCode, redirect};
 use serde_json::Value;
-use zdauth::fake::{FakeClient, FakeOptions, FakeZendesk, Fault, FaultTarget};
+use zdauth::fake::{FakeClient, FakeOptions, FakeZendesk, Fault, FaultTarget, Hostile};
 
 const REDIRECT: &str = "http://127.0.0.1:8765/callback";
 const PUBLIC: &str = "zdauth_public";
@@ -244,4 +244,24 @@ async fn knobs_for_a_token_zendesk_refuses_while_it_looks_valid() {
     assert!(!held.is_finished(), "held until released");
     fake.release_held();
     assert_eq!(held.await.unwrap(), StatusCode::OK);
+}
+
+/// The knobs every token answer follows apply to a mint too: a test of zdauth's mint against
+/// a hostile or `expires_in`-less answer must get one.
+#[tokio::test]
+async fn a_mint_answer_follows_the_hostile_and_omit_expires_in_knobs() {
+    let fake = start().await;
+    fake.set_hostile(Some(Hostile::AccessToken(Value::from("\u{1b}[31m"))));
+    let (_, body) = mint(&fake, &[("scope", "read"), ("expires_in", "1800")]).await;
+    assert_eq!(body["access_token"], "\u{1b}[31m", "{body}");
+    fake.set_hostile(Some(Hostile::Lifetimes {
+        expires_in: Value::from(-5),
+        refresh_token_expires_in: Value::from(-5),
+    }));
+    let (_, body) = mint(&fake, &[("scope", "read"), ("expires_in", "1800")]).await;
+    assert_eq!(body["expires_in"], -5, "{body}");
+    fake.set_hostile(None);
+    let (_, body) = mint(&fake, &[("scope", "read"), ("expires_in", "1800")]).await;
+    assert!(body.get("refresh_token").is_none(), "{body}");
+    assert_eq!(body["expires_in"], 1800, "{body}");
 }

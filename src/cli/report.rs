@@ -65,12 +65,14 @@ fn row<'a>(
             .iter()
             .map(|s| display(s))
             .collect(),
-        // A client credentials token has no refresh token by design: nothing to warn of.
-        notes: tokens
-            .filter(|_| connection.grant == Grant::AuthorizationCode)
-            .map_or_else(Vec::new, |t| {
-                expiry::notes(t, config.settings.refresh_margin)
-            }),
+        notes: tokens.map_or_else(Vec::new, |t| {
+            let mut notes = expiry::notes(t, config.settings.refresh_margin);
+            // A client credentials token has no refresh token by design: nothing to warn of.
+            if connection.grant == Grant::ClientCredentials {
+                notes.retain(|note| note != expiry::NO_REFRESH_TOKEN);
+            }
+            notes
+        }),
     }
 }
 

@@ -3,26 +3,14 @@
 //! as the admin who made the client. Every mint is a new token; earlier ones live on until they
 //! expire, as separate tokens do at Zendesk.
 
-use axum::Json;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use axum::response::Response;
 
+use super::answer;
 use super::errors::OAuthError;
 use super::lifetimes;
 use super::options::FakeKind;
 use super::params::Params;
 use super::state::{PairKind, State};
-
-#[derive(Serialize)]
-struct MintBody<'a> {
-    access_token: &'a str,
-    token_type: &'static str,
-    scope: String,
-    /// Only when the request asked for a lifetime: Zendesk's observed behaviour.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expires_in: Option<u64>,
-}
 
 /// `client_id` is already authenticated (a confidential client proved its secret, a public
 /// one proved nothing).
@@ -58,29 +46,16 @@ pub(crate) fn mint(
     )?;
     let asked_lifetime = params.get("expires_in").is_some();
     let grant_id = state.create_grant(client_id, scopes, lifetimes, PairKind::Rotating);
-    let grant = &state.grants[&grant_id];
-    // The pair's refresh half is never handed out, so it must not be redeemable either.
-    if let Some(unissued) = grant.pair.refresh_token.clone() {
+    // The pair's refresh half is never handed out, so it must not be redeemable either, and
+    // the answer (the same one every grant gives, knobs and all) must not carry it.
+    let unissued = state
+        .grants
+        .get_mut(&grant_id)
+        .and_then(|grant| grant.pair.refresh_token.take());
+    if let Some(unissued) = unissued {
         state.refresh.remove(&unissued);
     }
     state.counters.client_credentials += 1;
     state.counters.count_post_for(&grant_id);
-
-    let grant = &state.grants[&grant_id];
-    let body = MintBody {
-        access_token: &grant.pair.access_token,
-        token_type: "bearer",
-        scope: grant.scopes.join(" "),
-        expires_in: asked_lifetime.then_some(grant.pair.lifetimes.access_secs),
-    };
-    let status = StatusCode::from_u16(state.options.success_status).unwrap_or(StatusCode::CREATED);
-    Ok((
-        status,
-        [
-            (header::CACHE_CONTROL, "no-store"),
-            (header::PRAGMA, "no-cache"),
-        ],
-        Json(body),
-    )
-        .into_response())
+    Ok(answer::success(state, &grant_id, asked_lifetime))
 }

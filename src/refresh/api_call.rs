@@ -10,7 +10,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::{Refresher, Want, blocking, valid_for};
-use crate::config::Connection;
+use crate::config::{Connection, Grant};
 use crate::error::Error;
 use crate::secret::Secret;
 use crate::vault::Tokens;
@@ -90,6 +90,10 @@ impl Refresher {
 }
 
 fn what_next(connection: &Connection) -> String {
+    // No login can help a client credentials connection: its token acts as the client's admin.
+    if connection.grant == Grant::ClientCredentials {
+        return "check that the OAuth client and the admin who made it still have access and the scopes asked for".to_owned();
+    }
     format!(
         "check that the Zendesk user behind it still has access, or log in again with `zdauth login {}`",
         connection.name

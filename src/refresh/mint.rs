@@ -8,8 +8,9 @@ use super::store::{keep_note, reserve_room, store_new_pair};
 use super::{Fresh, Refresher, Want};
 use crate::config::Connection;
 use crate::error::Error;
+use crate::vault::Tokens;
 use crate::vault::{ConnectionLock, Entry};
-use crate::zendesk::{self, TokenRequest, ZendeskError};
+use crate::zendesk::{self, Salvage, TokenRequest, ZendeskError};
 
 impl Refresher {
     /// The rest of the transaction for a client credentials connection, holding `lock` with
@@ -36,9 +37,13 @@ impl Refresher {
             }
         }
         if entry.last_error_at.is_some_and(|at| at >= asked_at) {
-            return Err(Error::RefreshFailed(
-                entry.last_error.clone().unwrap_or_default(),
-            ));
+            let message = entry.last_error.clone().unwrap_or_default();
+            // A refused secret is as final for the callers that waited as for the one that
+            // asked: the same exit 5, not a failure worth trying again.
+            if message.starts_with(&refused_prefix(name)) {
+                return Err(Error::SecretRefusedMeanwhile(message));
+            }
+            return Err(Error::RefreshFailed(message));
         }
         // A browser login's pair, stored before the grant was switched: a mint would store
         // its token in its place and drop the refresh token unseen and unrevoked.
@@ -63,7 +68,7 @@ impl Refresher {
         // by every caller: prove the room first, as a refresh does.
         let room = reserve_room(&self.vault).await?;
         tracing::info!(connection = %name, "minting a client credentials token");
-        match self.client.client_credentials(&request).await {
+        match usable_mint(self.client.client_credentials(&request).await) {
             Ok(tokens) => {
                 entry.tokens = Some(tokens.clone());
                 entry.last_refresh = Some(Timestamp::now());
@@ -73,17 +78,16 @@ impl Refresher {
                 entry.issuer = Some(issuer);
                 // Stored before anyone sees it, as a refreshed pair is (checklist item 17).
                 store_new_pair(lock, room, name, entry).await?;
+                // An answer without a usable expiry is asked about as a refresh's is: the
+                // assumed default may outlive the token.
                 Ok(Fresh {
-                    tokens,
+                    tokens: self.learn(connection, tokens).await,
                     refreshed: true,
                 })
             }
             Err(e) => {
                 tracing::warn!(connection = %name, error = %e, "minting failed; tokens kept");
-                entry.last_error = Some(e.to_string());
-                entry.last_error_at = Some(Timestamp::now());
-                keep_note(lock, entry).await;
-                Err(match e {
+                let error = match e {
                     ZendeskError::OAuth { ref error, .. }
                         if error == "invalid_client" || error == "unauthorized_client" =>
                     {
@@ -93,8 +97,49 @@ impl Refresher {
                         }
                     }
                     other => other.into(),
-                })
+                };
+                entry.last_error = Some(error.to_string());
+                entry.last_error_at = Some(Timestamp::now());
+                keep_note(lock, entry).await;
+                Err(error)
             }
         }
+    }
+}
+
+/// How [`Error::SecretRefused`]'s message for `name` begins.
+fn refused_prefix(name: &str) -> String {
+    format!("Zendesk refused {name}'s client credentials (")
+}
+
+/// A mint needs no refresh token: an answer whose access token is usable is a good mint
+/// whatever its refresh token field holds (an error there would ask for a login this
+/// connection cannot have, and throw away a working token).
+fn usable_mint(answer: Result<Tokens, ZendeskError>) -> Result<Tokens, ZendeskError> {
+    let Err(ZendeskError::PartlyUnusable {
+        endpoint,
+        part,
+        reason,
+        salvage,
+    }) = answer
+    else {
+        return answer;
+    };
+    match *salvage {
+        Salvage::AccessToken(mut tokens) => {
+            tracing::warn!(
+                endpoint,
+                part,
+                reason,
+                "a mint answer with an unusable part: its access token is used"
+            );
+            tokens.refresh_token = None;
+            tokens.refresh_expires_at = None;
+            Ok(tokens)
+        }
+        Salvage::RefreshToken { .. } => Err(ZendeskError::Malformed {
+            endpoint,
+            reason: format!("the access token is unusable: {reason}"),
+        }),
     }
 }

@@ -93,3 +93,33 @@ fn the_detail_pane_says_why_and_what_keeps_a_pair_alive() {
         "{screen}"
     );
 }
+
+/// A pair without a refresh token (a legacy client's) can only be replaced by a login: as it
+/// enters the margin auto-refresh leaves it be, so the row is not marked login required while
+/// its token still works (what `status` calls it: expiring).
+#[test]
+fn auto_refresh_leaves_a_pair_without_a_refresh_token_alone() {
+    let mut app = app();
+    app.update(Msg::Refreshed {
+        name: "acme".into(),
+        result: Ok(RowTokens {
+            has_refresh_token: false,
+            refresh_expires_at: None,
+            ..short(at(0), 1800)
+        }),
+    });
+    press(&mut app, "A");
+    for second in [1, 1600, 1700] {
+        for effect in app.update(Msg::Tick(at(second))) {
+            let names = match effect {
+                Effect::Refresh(name) => vec![name],
+                Effect::RefreshMany(many) => many,
+                other => panic!("unexpected {other:?}"),
+            };
+            assert!(
+                !names.contains(&"acme".to_owned()),
+                "at {second}: {names:?}"
+            );
+        }
+    }
+}

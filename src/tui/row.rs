@@ -203,8 +203,16 @@ impl Row {
     }
 
     /// Whether a refresh could work: there is a refresh token and Zendesk has not refused it.
+    /// (A client credentials row needs no refresh token: it mints from its secret.)
     pub fn refreshable(&self, now: Timestamp, margin: Duration) -> bool {
-        self.state != ConnState::LoginRequired
+        let renewable = self.connection.grant == Grant::ClientCredentials
+            || self
+                .data
+                .tokens
+                .as_ref()
+                .is_none_or(|t| t.has_refresh_token);
+        renewable
+            && self.state != ConnState::LoginRequired
             && !matches!(
                 self.token_status(now, margin),
                 TokenStatus::LoginRequired | TokenStatus::NoToken | TokenStatus::NoSecret

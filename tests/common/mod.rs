@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod bounded;
+pub mod ci;
 pub mod clipboard;
 pub mod tmux;
 pub mod world;
