@@ -4,53 +4,29 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::Command;
-
+use common::tmpfs::Tmpfs;
 use common::{Sandbox, tokens};
 
-/// A tmpfs mounted on the sandbox's config dir (root only), unmounted on drop.
+/// A config dir that is a small tmpfs (root only), unmounted on drop.
 struct SmallDisk {
     sb: Sandbox,
+    disk: Tmpfs,
 }
 
 impl SmallDisk {
     fn new() -> Option<Self> {
         let sb = Sandbox::new();
         std::fs::create_dir(sb.dir()).unwrap();
-        let mounted = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs"])
-            .arg(sb.dir())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !mounted {
-            assert!(std::env::var_os("CI").is_none(), "CI runs as root");
-            eprintln!("cannot mount a tmpfs (not root?); skipping");
-            return None;
-        }
-        Some(Self { sb })
+        let disk = Tmpfs::over(&sb.dir(), "size=2m,mode=0700")?;
+        Some(Self { sb, disk })
     }
 
-    /// Fills the disk, then gives back `free` bytes.
     fn fill_leaving(&self, free: u64) {
-        let path = self.sb.temp.path().join("cfg/filler");
-        let mut file = std::fs::File::create(&path).unwrap();
-        let chunk = vec![0u8; 4096];
-        let mut written = 0u64;
-        while file.write_all(&chunk).is_ok() {
-            written += chunk.len() as u64;
-        }
-        file.set_len(written.saturating_sub(free)).unwrap();
+        self.disk.fill_leaving(free);
     }
 
     fn empty(&self) {
-        std::fs::remove_file(self.sb.temp.path().join("cfg/filler")).unwrap();
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(self.sb.dir()).status();
+        self.disk.empty();
     }
 }
 
