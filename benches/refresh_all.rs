@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use zdauth::fake::FakeZendesk;
+use zdauth_fake::FakeZendesk;
 
 const CONNECTIONS: usize = 200;
 const LATENCY: Duration = Duration::from_millis(100);

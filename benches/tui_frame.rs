@@ -14,9 +14,9 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use zdauth::config::Config;
 use zdauth::tui::app::{App, Options};
 use zdauth::tui::msg::Msg;
+use zdauth_core::config::Config;
 
 use timing::{median, row};
 

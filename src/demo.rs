@@ -9,13 +9,13 @@ use std::time::Duration;
 use age::secrecy::ExposeSecret;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::config::Config;
-use crate::error::{Error, io_error};
-use crate::fake::{Approval, FakeClient, FakeOptions, FakeZendesk};
-use crate::paths::Paths;
-use crate::secret::Secret;
-use crate::vault::{self, Entry, Keys, Tokens, User, Vault};
-use crate::zendesk;
+use zdauth_core::config::Config;
+use zdauth_core::error::{Error, io_error};
+use zdauth_core::paths::Paths;
+use zdauth_core::secret::Secret;
+use zdauth_core::vault::{self, Entry, Keys, Tokens, User, Vault};
+use zdauth_core::zendesk;
+use zdauth_fake::{Approval, FakeClient, FakeOptions, FakeZendesk};
 
 const CLIENT: &str = "zdauth_demo";
 /// (name, access token minutes left; None: never logged in)
@@ -76,7 +76,7 @@ impl Demo {
         .map_err(|e| io_error("start the demo server on", Path::new("127.0.0.1"), e))?;
 
         let text = config_text(&paths, &fake.base_url(), &ports);
-        crate::atomic_file::replace(&paths.config(), text.as_bytes(), None)?;
+        zdauth_core::atomic_file::replace(&paths.config(), text.as_bytes(), None)?;
         let config = Config::load(&paths.config())?;
         let vault = Vault::new(paths.clone(), keys);
         seed(&vault, &config, &fake)?;
@@ -97,7 +97,7 @@ fn write_identity(paths: &Paths) -> Result<Keys, Error> {
         identity.to_string().expose_secret()
     );
     let path = paths.dir().join("demo-identity.txt");
-    crate::atomic_file::replace(&path, text.as_bytes(), None)?;
+    zdauth_core::atomic_file::replace(&path, text.as_bytes(), None)?;
     Keys::from_identity_text(Secret::new(text), "the demo identity")
 }
 
@@ -144,7 +144,7 @@ fn seed(vault: &Vault, config: &Config, fake: &FakeZendesk) -> Result<(), Error>
                     scopes: vec!["read".into(), "write".into()],
                     obtained_at: now - SignedDuration::from_mins(30 - minutes_left),
                     expires_at: Some(now + SignedDuration::from_mins(minutes_left)),
-                    expiry_source: crate::expiry::ExpirySource::Server,
+                    expiry_source: zdauth_core::expiry::ExpirySource::Server,
                     refresh_expires_at: Some(
                         now + SignedDuration::from_secs(issued.refresh_expires_in as i64),
                     ),

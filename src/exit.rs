@@ -22,3 +22,47 @@ Exit codes:
   7  Zendesk or network error; stored tokens kept
   129, 130, 143  ended by SIGHUP, SIGINT, SIGTERM (a refresh on the wire is stored first)
   141  stdout was a closed pipe; the command's work was done";
+
+use zdauth_core::error::{Error, ErrorClass};
+use zdauth_core::status::TokenStatus;
+
+/// The exit code for a failed command.
+pub fn for_error(error: &Error) -> u8 {
+    match error.class() {
+        ErrorClass::Usage => USAGE,
+        ErrorClass::Locked => VAULT_LOCKED,
+        ErrorClass::LoginRequired => LOGIN_REQUIRED,
+        ErrorClass::ZendeskOrNetwork => ZENDESK_OR_NETWORK,
+        ErrorClass::Other => OTHER,
+    }
+}
+
+/// The exit code of `zdauth status`.
+pub fn for_status(status: TokenStatus) -> u8 {
+    match status {
+        TokenStatus::Valid => OK,
+        TokenStatus::Expiring => EXPIRING,
+        TokenStatus::Expired => EXPIRED,
+        TokenStatus::LoginRequired | TokenStatus::NoToken | TokenStatus::NoSecret => LOGIN_REQUIRED,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_token_state_has_its_exit_code() {
+        let cases = [
+            (TokenStatus::NoToken, 5),
+            (TokenStatus::Valid, 0),
+            (TokenStatus::Expiring, 3),
+            (TokenStatus::Expired, 4),
+            (TokenStatus::LoginRequired, 5),
+            (TokenStatus::NoSecret, 5),
+        ];
+        for (status, code) in cases {
+            assert_eq!(for_status(status), code, "{status:?}");
+        }
+    }
+}

@@ -12,8 +12,8 @@ use std::sync::{Mutex, PoisonError};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::paths::{Paths, create_private_dir};
-use crate::safe_file::{self, check_own_dir};
+use zdauth_core::paths::{Paths, create_private_dir};
+use zdauth_core::safe_file::{self, check_own_dir};
 
 /// `RUST_LOG` wins; else `debug` with `--verbose`, `warn` without.
 pub fn init(paths: &Paths, verbose: bool) {

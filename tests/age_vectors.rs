@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use zdauth::secret::Secret;
-use zdauth::vault::Keys;
+use zdauth_core::secret::Secret;
+use zdauth_core::vault::Keys;
 
 #[derive(Debug, PartialEq)]
 enum Expect {

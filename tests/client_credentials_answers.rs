@@ -4,8 +4,8 @@
 mod common;
 
 use common::ci::*;
-use zdauth::expiry::ExpirySource;
-use zdauth::fake::{Fault, FaultTarget, Hostile};
+use zdauth_core::expiry::ExpirySource;
+use zdauth_fake::{Fault, FaultTarget, Hostile};
 
 /// A client credentials token needs no refresh token: an answer whose access token is usable
 /// but whose refresh token is not is a good mint, not an error that asks for a login this

@@ -8,7 +8,7 @@ mod common;
 use common::clipboard::{helper_running, helpers, wait_for_helper, zdauth_here};
 use common::tmux::tmux;
 use common::world::World;
-use zdauth::clipboard::CLEARED_TEXT;
+use zdauth_core::clipboard::CLEARED_TEXT;
 
 #[test]
 fn with_no_display_and_no_terminal_copy_says_what_to_set() {

@@ -6,9 +6,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use common::Sandbox;
-use zdauth::paths::Paths;
-use zdauth::secret::Secret;
-use zdauth::vault::{Entry, Keys, Vault};
+use zdauth_core::paths::Paths;
+use zdauth_core::secret::Secret;
+use zdauth_core::vault::{Entry, Keys, Vault};
 
 const CHILD_VAR: &str = "ZDAUTH_TEST_WRITER";
 const INSERTS: usize = 100;
@@ -149,7 +149,7 @@ fn parallel_cli_adds_keep_every_connection_and_secret() {
             });
         }
     });
-    let config = zdauth::config::Config::load(&sb.paths().config()).unwrap();
+    let config = zdauth_core::config::Config::load(&sb.paths().config()).unwrap();
     assert_eq!(config.connections.len(), 20);
     let data = sb.vault().load().unwrap();
     for connection in &config.connections {

@@ -10,9 +10,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
 
 use common::Sandbox;
-use zdauth::paths::Paths;
-use zdauth::secret::Secret;
-use zdauth::vault::{Entry, Keys, Vault, VaultData};
+use zdauth_core::paths::Paths;
+use zdauth_core::secret::Secret;
+use zdauth_core::vault::{Entry, Keys, Vault, VaultData};
 
 const CHILD_VAR: &str = "ZDAUTH_TEST_SAVE_LOOP";
 const ROUNDS_VAR: &str = "ZDAUTH_CRASH_ROUNDS";

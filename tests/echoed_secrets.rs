@@ -7,8 +7,8 @@ mod common;
 
 use common::Run;
 use common::world::{CLIENT, World};
-use zdauth::fake::{FakeClient, Fault, FaultTarget, IssuedTokens};
-use zdauth::secret::Secret;
+use zdauth_core::secret::Secret;
+use zdauth_fake::{FakeClient, Fault, FaultTarget, IssuedTokens};
 
 const CLIENT_SECRET: &str = "cs-ECHOMARK-9f8e7d6c5b4a";
 const REDACTED: &str = "[redacted]";

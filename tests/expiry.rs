@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use common::world::{CLIENT, World};
 use jiff::Timestamp;
-use zdauth::expiry::ExpirySource;
-use zdauth::fake::{FakeClient, Fault, FaultTarget};
+use zdauth_core::expiry::ExpirySource;
+use zdauth_fake::{FakeClient, Fault, FaultTarget};
 
 fn login(w: &World) {
     w.login().success();

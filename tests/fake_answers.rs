@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use zdauth::fake::{FakeClient, FakeOptions, FakeZendesk, Hostile};
+use zdauth_fake::{FakeClient, FakeOptions, FakeZendesk, Hostile};
 
 const REDIRECT: &str = "http://127.0.0.1:8765/callback";
 const PUBLIC: &str = "zdauth_public";

@@ -4,7 +4,7 @@
 
 use reqwest::{Client, StatusCode, redirect};
 use serde_json::Value;
-use zdauth::fake::{FakeClient, FakeOptions, FakeZendesk, Fault, FaultTarget, Hostile};
+use zdauth_fake::{FakeClient, FakeOptions, FakeZendesk, Fault, FaultTarget, Hostile};
 
 const REDIRECT: &str = "http://127.0.0.1:8765/callback";
 const PUBLIC: &str = "zdauth_public";

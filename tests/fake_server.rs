@@ -11,7 +11,7 @@ use reqwest::{Client, StatusCode, header, redirect};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use url::Url;
-use zdauth::fake::{Approval, FakeClient, FakeOptions, FakeZendesk, Fault, FaultTarget};
+use zdauth_fake::{Approval, FakeClient, FakeOptions, FakeZendesk, Fault, FaultTarget};
 
 const REDIRECT: &str = "http://127.0.0.1:8765/callback";
 const PUBLIC: &str = "zdauth_public";

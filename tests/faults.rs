@@ -7,7 +7,7 @@
 mod common;
 
 use common::world::World;
-use zdauth::fake::{Fault, FaultTarget};
+use zdauth_fake::{Fault, FaultTarget};
 
 /// Each fault, with words its one-line error must carry. Enough repeats that retries (API
 /// calls are retried, a token POST is not) meet the fault too.

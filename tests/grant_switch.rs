@@ -5,8 +5,8 @@
 mod common;
 
 use common::world::{CLIENT, World};
-use zdauth::fake::FakeClient;
-use zdauth::secret::Secret;
+use zdauth_core::secret::Secret;
+use zdauth_fake::FakeClient;
 
 const SECRET: &str = "switch-secret-value";
 

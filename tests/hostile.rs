@@ -7,7 +7,7 @@ mod common;
 use common::world::World;
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use zdauth::fake::Hostile;
+use zdauth_fake::Hostile;
 
 fn left(at: Option<Timestamp>) -> i64 {
     at.expect("an expiry")

@@ -5,7 +5,7 @@
 mod common;
 
 use common::world::{CLIENT, World};
-use zdauth::fake::FakeClient;
+use zdauth_fake::FakeClient;
 
 const CLIENT_SECRET: &str = "client-secret-LEAKMARK-42";
 

@@ -8,7 +8,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-use zdauth::login::{Callback, CallbackError, Catcher, LoginError};
+use zdauth_core::login::{Callback, CallbackError, Catcher, LoginError};
 
 const STATE: &str = "Zq3b6d3sWn0n2xQ9LrT1fA8cK5uY7pVe";
 const LONG: Duration = Duration::from_secs(20);

@@ -3,9 +3,9 @@
 mod common;
 
 use common::{Sandbox, tokens};
-use zdauth::config::{Config, ConnectionInput};
-use zdauth::manage;
-use zdauth::secret::Secret;
+use zdauth_core::config::{Config, ConnectionInput};
+use zdauth_core::manage;
+use zdauth_core::secret::Secret;
 
 fn sandbox_with_acme() -> Sandbox {
     let sb = Sandbox::new();
@@ -34,7 +34,7 @@ fn sandbox_with_acme() -> Sandbox {
     sb
 }
 
-fn acme(sb: &Sandbox) -> zdauth::config::Connection {
+fn acme(sb: &Sandbox) -> zdauth_core::config::Connection {
     Config::load(&sb.paths().config())
         .unwrap()
         .connection("acme")
@@ -46,7 +46,7 @@ fn acme(sb: &Sandbox) -> zdauth::config::Connection {
 fn update_rewrites_fields_keeps_comments_and_keeps_or_replaces_the_secret() {
     let sb = sandbox_with_acme();
     let vault = sb.vault();
-    let changed = zdauth::config::Connection {
+    let changed = zdauth_core::config::Connection {
         scopes: vec!["read".into(), "write".into()],
         redirect_port: 9100,
         ..acme(&sb)
@@ -71,7 +71,7 @@ fn update_rewrites_fields_keeps_comments_and_keeps_or_replaces_the_secret() {
         "blank keeps it"
     );
 
-    let back = zdauth::config::Connection {
+    let back = zdauth_core::config::Connection {
         redirect_port: 8765,
         ..changed
     };
@@ -98,7 +98,7 @@ fn update_rewrites_fields_keeps_comments_and_keeps_or_replaces_the_secret() {
 fn the_subdomain_cannot_change_under_stored_tokens() {
     let sb = sandbox_with_acme();
     let vault = sb.vault();
-    let moved = zdauth::config::Connection {
+    let moved = zdauth_core::config::Connection {
         subdomain: "globex".into(),
         ..acme(&sb)
     };
@@ -112,7 +112,7 @@ fn the_subdomain_cannot_change_under_stored_tokens() {
             entry.tokens = tokens(1800, Some(86_400)).tokens;
         })
         .unwrap();
-    let back = zdauth::config::Connection {
+    let back = zdauth_core::config::Connection {
         subdomain: "acme".into(),
         ..acme(&sb)
     };
@@ -126,7 +126,7 @@ fn the_subdomain_cannot_change_under_stored_tokens() {
     assert!(error.contains("log out first"), "{error}");
     assert_eq!(acme(&sb).subdomain, "globex", "nothing written");
     // Scopes and port may still change.
-    let scopes = zdauth::config::Connection {
+    let scopes = zdauth_core::config::Connection {
         scopes: vec!["write".into()],
         ..acme(&sb)
     };
@@ -145,8 +145,8 @@ fn the_grant_cannot_change_under_a_stored_refresh_token() {
             entry.tokens = tokens(1800, Some(86_400)).tokens;
         })
         .unwrap();
-    let minting = zdauth::config::Connection {
-        grant: zdauth::config::Grant::ClientCredentials,
+    let minting = zdauth_core::config::Connection {
+        grant: zdauth_core::config::Grant::ClientCredentials,
         ..acme(&sb)
     };
     let error = manage::update(&vault, &acme(&sb), &minting, None)
@@ -155,7 +155,7 @@ fn the_grant_cannot_change_under_a_stored_refresh_token() {
     assert!(error.contains("log out first"), "{error}");
     assert_eq!(
         acme(&sb).grant,
-        zdauth::config::Grant::AuthorizationCode,
+        zdauth_core::config::Grant::AuthorizationCode,
         "nothing written"
     );
     let kept = vault.load().unwrap().connections.remove("acme").unwrap();

@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::world::World;
-use zdauth::fake::{Fault, FaultTarget};
+use zdauth_fake::{Fault, FaultTarget};
 
 #[test]
 fn full_flow_login_token_refresh_logout() {
@@ -164,7 +164,7 @@ fn item_1_login_times_out_and_a_busy_port_is_named() {
 fn item_7_a_confidential_client_sends_its_secret_from_the_vault() {
     let w = World::new(|options| {
         let redirect = options.clients[0].redirect_uris[0].clone();
-        options.clients = vec![zdauth::fake::FakeClient::confidential(
+        options.clients = vec![zdauth_fake::FakeClient::confidential(
             "zdauth_test",
             "s3cret",
             &redirect,
@@ -462,7 +462,7 @@ fn a_chat_connection_logs_in_and_refreshes_at_the_zopim_endpoints() {
         let redirect = options.clients[0].redirect_uris[0].clone();
         options
             .clients
-            .push(zdauth::fake::FakeClient::chat("zdauth_chat", &redirect));
+            .push(zdauth_fake::FakeClient::chat("zdauth_chat", &redirect));
     });
     let port = w.port.to_string();
     w.sb.run(&[
@@ -510,15 +510,13 @@ fn item_5_a_code_from_another_server_is_redeemed_only_at_the_connections_own() {
     let redirect = format!("http://127.0.0.1:{}/callback", w.port);
     let other = w
         .runtime
-        .block_on(zdauth::fake::FakeZendesk::start(
-            zdauth::fake::FakeOptions {
-                clients: vec![zdauth::fake::FakeClient::public(
-                    common::world::CLIENT,
-                    &redirect,
-                )],
-                ..Default::default()
-            },
-        ))
+        .block_on(zdauth_fake::FakeZendesk::start(zdauth_fake::FakeOptions {
+            clients: vec![zdauth_fake::FakeClient::public(
+                common::world::CLIENT,
+                &redirect,
+            )],
+            ..Default::default()
+        }))
         .unwrap();
     // The "browser" is sent to the other server with the same state and challenge, and
     // brings its code back to the catcher.
@@ -642,8 +640,10 @@ fn item_18_a_newer_pair_stored_meanwhile_is_adopted_after_invalid_grant() {
         .update(|data| {
             let entry = data.connections.get_mut("acme").unwrap();
             let tokens = entry.tokens.as_mut().unwrap();
-            tokens.access_token = zdauth::secret::Secret::new(newer.access_token.clone());
-            tokens.refresh_token = Some(zdauth::secret::Secret::new(newer.refresh_token.clone()));
+            tokens.access_token = zdauth_core::secret::Secret::new(newer.access_token.clone());
+            tokens.refresh_token = Some(zdauth_core::secret::Secret::new(
+                newer.refresh_token.clone(),
+            ));
         })
         .unwrap();
     let output = child.wait_with_output().unwrap();

@@ -6,11 +6,11 @@ use std::path::Path;
 
 use jiff::Timestamp;
 use proptest::prelude::*;
-use zdauth::config::Config;
-use zdauth::login::{Callback, CallbackError, parse_callback_query, parse_pasted_redirect};
-use zdauth::secret::Secret;
-use zdauth::subdomain;
-use zdauth::vault::{Entry, Tokens, VaultData};
+use zdauth_core::config::Config;
+use zdauth_core::login::{Callback, CallbackError, parse_callback_query, parse_pasted_redirect};
+use zdauth_core::secret::Secret;
+use zdauth_core::subdomain;
+use zdauth_core::vault::{Entry, Tokens, VaultData};
 
 /// The checklist's regex (item 20), written out by hand so that it is not the code under test.
 fn is_checklist_label(s: &str) -> bool {
@@ -217,7 +217,7 @@ proptest! {
                 prop_assert!(url.username().is_empty() && url.password().is_none());
             }
         }
-        let endpoints = zdauth::zendesk::Endpoints::for_connection(connection);
+        let endpoints = zdauth_core::zendesk::Endpoints::for_connection(connection);
         prop_assert_eq!(endpoints.token.host_str(), url.host_str());
         prop_assert_eq!(endpoints.authorize.host_str(), url.host_str());
     }
@@ -270,7 +270,7 @@ proptest! {
                     scopes: vec!["read".into()],
                     obtained_at: at,
                     expires_at: Some(at),
-                    expiry_source: zdauth::expiry::ExpirySource::Server,
+                    expiry_source: zdauth_core::expiry::ExpirySource::Server,
                     refresh_expires_at: None,
                 }
             });

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::world::World;
-use zdauth::refresh::{Refresher, Want};
-use zdauth::zendesk::{Timeouts, ZendeskClient};
+use zdauth_core::refresh::{Refresher, Want};
+use zdauth_core::zendesk::{Timeouts, ZendeskClient};
 
 fn refresher(w: &World) -> Arc<Refresher> {
     let client = ZendeskClient::new(Timeouts::default());
@@ -67,8 +67,8 @@ fn item_15_callers_waiting_on_a_failed_refresh_share_its_error() {
     let w = World::new(|_| {});
     w.seed();
     w.fake.push_fault(
-        zdauth::fake::FaultTarget::Token,
-        zdauth::fake::Fault::Status(500),
+        zdauth_fake::FaultTarget::Token,
+        zdauth_fake::Fault::Status(500),
         16,
     );
     let refresher = refresher(&w);
@@ -86,7 +86,7 @@ fn item_15_callers_waiting_on_a_failed_refresh_share_its_error() {
     let failures: Vec<u8> = w.runtime.block_on(async {
         let mut failures = Vec::new();
         for task in tasks {
-            failures.push(task.await.unwrap().unwrap_err().exit_code());
+            failures.push(zdauth::exit::for_error(&task.await.unwrap().unwrap_err()));
         }
         failures
     });

@@ -7,8 +7,8 @@ mod common;
 
 use common::tmux::tmux;
 use common::world::World;
-use zdauth::fake::FakeUser;
-use zdauth::vault::User;
+use zdauth_core::vault::User;
+use zdauth_fake::FakeUser;
 
 /// What `FakeUser::with_terminal_tricks` reads as once cleaned.
 const NAME: &str = "Eve nimdA Evil";
@@ -192,7 +192,7 @@ fn item_29_an_unfit_access_token_an_older_vault_holds_is_refreshed_not_printed()
         }
         let printed = w.sb.run(&["token", "acme"]).success().stdout;
         assert!(
-            zdauth::zendesk::is_plain_token(printed.trim_end()),
+            zdauth_core::zendesk::is_plain_token(printed.trim_end()),
             "{printed:?}"
         );
         assert_ne!(w.stored_refresh(), issued.refresh_token, "refreshed");

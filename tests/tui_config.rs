@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::Sandbox;
 use common::tmux::{Tmux, tmux};
-use zdauth::config::Config;
+use zdauth_core::config::Config;
 
 /// What an editor does: the whole file written beside it, then renamed over it.
 fn edit_like_an_editor(sb: &Sandbox, change: impl FnOnce(String) -> String) -> Vec<u8> {
@@ -31,7 +31,7 @@ fn set_port(text: String, port: u16) -> String {
     lines.join("\n") + "\n"
 }
 
-fn acme(sb: &Sandbox) -> zdauth::config::Connection {
+fn acme(sb: &Sandbox) -> zdauth_core::config::Connection {
     Config::load(&sb.paths().config())
         .unwrap()
         .connection("acme")

@@ -182,7 +182,7 @@ fn a_connection_is_added_through_the_form_and_deleted_again() {
     tmux.keys(&["l"]);
     tmux.wait_for("deleted acme");
     tmux.wait_for("No connections yet");
-    let config = zdauth::config::Config::load(&sb.paths().config()).unwrap();
+    let config = zdauth_core::config::Config::load(&sb.paths().config()).unwrap();
     assert!(config.connection("acme").is_none(), "{config:?}");
     assert!(!sb.vault().load().unwrap().connections.contains_key("acme"));
 
@@ -233,7 +233,7 @@ fn the_first_run_welcomes_instead_of_failing_and_creates_the_identity() {
 
 #[test]
 fn delete_with_revoke_revokes_at_the_fake_zendesk_and_a_failed_revoke_keeps_everything() {
-    use zdauth::fake::{Fault, FaultTarget};
+    use zdauth_fake::{Fault, FaultTarget};
     let Some(tmux) = tmux("revoke") else { return };
     let w = common::world::World::new(|_| {});
     w.seed();
@@ -257,7 +257,7 @@ fn delete_with_revoke_revokes_at_the_fake_zendesk_and_a_failed_revoke_keeps_ever
     tmux.keys(&["y"]);
     tmux.wait_for("deleted acme and revoked its token at Zendesk");
     assert_eq!(w.fake.counters().revocations, 1);
-    let config = zdauth::config::Config::load(&w.sb.paths().config()).unwrap();
+    let config = zdauth_core::config::Config::load(&w.sb.paths().config()).unwrap();
     assert!(config.connection("acme").is_none());
     tmux.keys(&["q"]);
     tmux.wait_for("EXIT=0");

@@ -8,7 +8,7 @@ use std::process::Stdio;
 
 use common::clipboard::wait_until;
 use common::world::World;
-use zdauth::fake::{Fault, FaultTarget};
+use zdauth_fake::{Fault, FaultTarget};
 
 #[test]
 fn a_token_rotated_by_another_process_meanwhile_is_used_without_a_refresh() {

@@ -7,7 +7,7 @@ use std::iter;
 
 use age::secrecy::SecretString;
 use common::{PASSPHRASE, Sandbox, mode, tokens};
-use zdauth::vault::{Keys, Vault, VaultData};
+use zdauth_core::vault::{Keys, Vault, VaultData};
 
 /// A config dir set up with a sealed identity at the lowest work factor, through the same
 /// setting users have.
@@ -390,7 +390,7 @@ fn debug_output_never_shows_secrets() {
     sb.init_with_identity_file();
     let vault: Vault = sb.vault();
     let mut entry = tokens(60, Some(600));
-    entry.client_secret = Some(zdauth::secret::Secret::new("client-SECRET-q"));
+    entry.client_secret = Some(zdauth_core::secret::Secret::new("client-SECRET-q"));
     vault.lock_connection("a").unwrap().persist(entry).unwrap();
     let data = vault.load().unwrap();
     let debug = format!("{data:?} {vault:?} {:?}", vault.keys());

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use age::secrecy::ExposeSecret;
 use jiff::{SignedDuration, Timestamp};
-use zdauth::config::Config;
-use zdauth::fake::{FakeClient, FakeOptions, FakeZendesk};
-use zdauth::paths::Paths;
-use zdauth::secret::Secret;
-use zdauth::vault::{self, Entry, Keys, Tokens, User, Vault, VaultData};
+use zdauth_core::config::Config;
+use zdauth_core::paths::Paths;
+use zdauth_core::secret::Secret;
+use zdauth_core::vault::{self, Entry, Keys, Tokens, User, Vault, VaultData};
+use zdauth_fake::{FakeClient, FakeOptions, FakeZendesk};
 
 pub const CLIENT: &str = "zdauth_bench";
 
@@ -57,7 +57,7 @@ pub fn seed(dir: &Path, count: usize, fake: Option<&FakeZendesk>) -> Vault {
             n = name(i)
         ));
     }
-    zdauth::atomic_file::replace(&paths.config(), text.as_bytes(), None).unwrap();
+    zdauth_core::atomic_file::replace(&paths.config(), text.as_bytes(), None).unwrap();
     let config = Config::load(&paths.config()).unwrap();
     let keys = Keys::from_identity_text(Secret::new(identity_text), "the bench identity").unwrap();
     let vault = Vault::new(paths, keys);
@@ -94,7 +94,7 @@ pub fn vault_data(config: &Config, fake: Option<&FakeZendesk>, now: Timestamp) -
                 scopes: vec!["read".into(), "write".into()],
                 obtained_at: now - SignedDuration::from_mins(30 - minutes_left),
                 expires_at: Some(now + SignedDuration::from_mins(minutes_left)),
-                expiry_source: zdauth::expiry::ExpirySource::Server,
+                expiry_source: zdauth_core::expiry::ExpirySource::Server,
                 refresh_expires_at: Some(now + SignedDuration::from_hours(24 * 29)),
             }),
             user: Some(User {
@@ -107,7 +107,7 @@ pub fn vault_data(config: &Config, fake: Option<&FakeZendesk>, now: Timestamp) -
             login_required: fake.is_none() && i % 20 == 19,
             last_error: (fake.is_none() && i % 20 == 19)
                 .then(|| "Zendesk refused the refresh token (invalid_grant)".into()),
-            issuer: Some(zdauth::zendesk::issuer(connection)),
+            issuer: Some(zdauth_core::zendesk::issuer(connection)),
             ..Entry::default()
         };
         data.connections.insert(connection.name.clone(), entry);

@@ -123,7 +123,7 @@ pub enum Command {
         #[arg(long)]
         all: bool,
         /// How many refreshes run at once
-        #[arg(long, value_name = "N", default_value_t = crate::throttle::DEFAULT_JOBS,
+        #[arg(long, value_name = "N", default_value_t = zdauth_core::throttle::DEFAULT_JOBS,
               value_parser = clap::value_parser!(u16).range(1..=64))]
         jobs: u16,
     },
@@ -188,7 +188,7 @@ pub struct AddArgs {
     #[arg(long)]
     pub scopes: Option<String>,
     /// The loopback port of the redirect URI http://127.0.0.1:PORT/callback
-    #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_REDIRECT_PORT)]
+    #[arg(long, value_name = "N", default_value_t = zdauth_core::config::DEFAULT_REDIRECT_PORT)]
     pub redirect_port: u16,
     /// support, or chat for Zendesk Chat (zopim) OAuth
     #[arg(long, value_name = "K", default_value = "support")]

@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use zeroize::Zeroize;
 
-use crate::clipboard::{self, Surroundings, What};
-use crate::error::Error;
 use crate::exit;
-use crate::secret::Secret;
+use zdauth_core::clipboard::{self, Surroundings, What};
+use zdauth_core::error::Error;
+use zdauth_core::secret::Secret;
 
 use super::context::Context;
 use super::tokens::Session;
@@ -66,7 +66,7 @@ fn start_helper(ctx: &Context, text: &Secret) -> anyhow::Result<Report> {
         anyhow::anyhow!("cannot find the zdauth binary to start the clipboard helper: {e}")
     })?;
     // It needs no vault: the passphrases stay out of its environment.
-    let mut child = crate::secret::without_passphrases(&mut Command::new(exe))
+    let mut child = zdauth_core::secret::without_passphrases(&mut Command::new(exe))
         .arg("--config-dir")
         .arg(ctx.paths.dir())
         .arg("clipboard-serve")
@@ -102,12 +102,10 @@ fn start_helper(ctx: &Context, text: &Secret) -> anyhow::Result<Report> {
 
 /// `clipboard-serve`: the helper `copy` starts. Reports one line on stdout, then serves.
 pub fn serve(ctx: &Context) -> anyhow::Result<u8> {
-    // SAFETY: setting a signal to SIG_IGN touches no memory. Ignored so that closing the
-    // terminal does not cut the clear short, and writing to it from the background is allowed.
-    unsafe {
-        libc::signal(libc::SIGHUP, libc::SIG_IGN);
-        libc::signal(libc::SIGTTOU, libc::SIG_IGN);
-    }
+    // Ignored so that closing the terminal does not cut the clear short, and writing to it
+    // from the background is allowed.
+    zdauth_core::sys::ignore_signal(zdauth_core::sys::SIGHUP);
+    zdauth_core::sys::ignore_signal(zdauth_core::sys::SIGTTOU);
     let mut raw = Vec::new();
     std::io::stdin().read_to_end(&mut raw)?;
     let text = String::from_utf8(raw).map_err(|e| {

@@ -2,11 +2,11 @@
 
 use std::io::BufRead;
 
-use crate::config::{Connection, ConnectionInput, Field, Grant, Kind};
-use crate::error::Error;
 use crate::exit;
-use crate::manage;
-use crate::secret::Secret;
+use zdauth_core::config::{Connection, ConnectionInput, Field, Grant, Kind};
+use zdauth_core::error::Error;
+use zdauth_core::manage;
+use zdauth_core::secret::Secret;
 
 use super::args::AddArgs;
 use super::context::Context;

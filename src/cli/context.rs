@@ -1,9 +1,9 @@
 //! What every command needs: where the files are, the config, and the unlocked vault.
 
-use crate::config::Config;
-use crate::error::Error;
-use crate::paths::Paths;
-use crate::vault::{self, IdentitySource, Vault};
+use zdauth_core::config::Config;
+use zdauth_core::error::Error;
+use zdauth_core::paths::Paths;
+use zdauth_core::vault::{self, IdentitySource, Vault};
 
 use super::passphrase::{self, IDENTITY_FILE_VAR};
 

@@ -3,11 +3,11 @@
 
 use std::ffi::OsString;
 
-use crate::config::{Connection, Kind};
-use crate::error::Error;
 use crate::exit;
-use crate::refresh::Want;
-use crate::vault::Tokens;
+use zdauth_core::config::{Connection, Kind};
+use zdauth_core::error::Error;
+use zdauth_core::refresh::Want;
+use zdauth_core::vault::Tokens;
 
 use super::args::ExportFormat;
 use super::context::Context;
@@ -54,9 +54,9 @@ pub fn render(connection: &Connection, tokens: &Tokens, format: ExportFormat) ->
                 "name": connection.name,
                 "subdomain": connection.subdomain,
                 "access_token": token,
-                "token_type": crate::text::display(&tokens.token_type),
+                "token_type": zdauth_core::text::display(&tokens.token_type),
                 "expires_at": tokens.expires_at,
-                "scopes": tokens.scopes.iter().map(|s| crate::text::display(s)).collect::<Vec<_>>(),
+                "scopes": tokens.scopes.iter().map(|s| zdauth_core::text::display(s)).collect::<Vec<_>>(),
             });
             format!("{value:#}\n")
         }
@@ -77,7 +77,7 @@ pub fn exec(ctx: &Context, name: &str, command: Vec<OsString>) -> anyhow::Result
         .block_on(session.refresher.ensure(connection, Want::Margin(margin)))?;
     let (program, args) = command.split_first().expect("clap requires CMD");
     let mut cmd = std::process::Command::new(program);
-    crate::secret::without_passphrases(&mut cmd)
+    zdauth_core::secret::without_passphrases(&mut cmd)
         .args(args)
         .env("ZENDESK_SUBDOMAIN", &connection.subdomain)
         .env("ZENDESK_OAUTH_TOKEN", fresh.tokens.access_token.expose())

@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::exit;
-use crate::login::{self, LoginEvent, LoginSettings};
+use zdauth_core::login::{self, LoginEvent, LoginSettings};
 
 use super::context::Context;
 use super::tokens::Session;
@@ -44,7 +44,7 @@ pub fn login(ctx: &Context, name: &str, no_browser: bool, timeout: Duration) -> 
     })?;
     let who = logged_in
         .user
-        .map(|u| crate::text::display_user(&u))
+        .map(|u| zdauth_core::text::display_user(&u))
         .map(|u| format!(" as {} <{}>", u.name, u.email))
         .unwrap_or_default();
     errln!("logged in to {name}{who}; `zdauth token {name}` prints the access token");

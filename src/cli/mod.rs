@@ -25,14 +25,14 @@ use clap::{CommandFactory, Parser};
 pub use args::{AddArgs, Cli, Command, ExportFormat};
 use context::Context;
 
-use crate::error::Error;
 use crate::exit;
 use crate::logging;
-use crate::paths::Paths;
+use zdauth_core::error::Error;
+use zdauth_core::paths::Paths;
 
 pub fn main() -> ExitCode {
     // Before anything secret is in memory: every command may hold tokens or the identity.
-    crate::shield::non_dumpable();
+    zdauth_core::shield::non_dumpable();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -49,7 +49,7 @@ pub fn main() -> ExitCode {
         Err(error) => {
             let code = error
                 .downcast_ref::<Error>()
-                .map_or(exit::OTHER, Error::exit_code);
+                .map_or(exit::OTHER, exit::for_error);
             tracing::warn!(code, "command failed");
             errln!("zdauth: {}", one_line(&format!("{error:#}")));
             code
@@ -82,10 +82,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             | Command::Export { .. }
             | Command::Exec { .. }
     ) {
-        crate::shield::defer_signals_during_refresh();
+        zdauth_core::shield::defer_signals_during_refresh();
     }
     if matches!(command, Command::Login { .. }) {
-        crate::shield::defer_signals_during_login();
+        zdauth_core::shield::defer_signals_during_login();
     }
     let ctx = Context { paths };
     // The subcommand's name only: its arguments may hold a URL with credentials.
@@ -141,7 +141,7 @@ fn command_name(command: &Command) -> &'static str {
 
 /// The last guard before stderr: whatever an error quotes reaches no terminal as a control.
 fn one_line(text: &str) -> String {
-    crate::text::display(text)
+    zdauth_core::text::display(text)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")

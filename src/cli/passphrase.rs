@@ -3,11 +3,11 @@
 use std::io;
 use std::path::Path;
 
-use crate::error::Error;
-use crate::secret::Secret;
+use zdauth_core::error::Error;
+use zdauth_core::secret::Secret;
 
-pub const PASSPHRASE_VAR: &str = crate::secret::PASSPHRASE_VARS[0];
-pub const NEW_PASSPHRASE_VAR: &str = crate::secret::PASSPHRASE_VARS[1];
+pub const PASSPHRASE_VAR: &str = zdauth_core::secret::PASSPHRASE_VARS[0];
+pub const NEW_PASSPHRASE_VAR: &str = zdauth_core::secret::PASSPHRASE_VARS[1];
 pub const IDENTITY_FILE_VAR: &str = "ZDAUTH_IDENTITY_FILE";
 
 /// The passphrase of an existing identity.age.
@@ -36,7 +36,7 @@ pub fn new(var: &str) -> Result<Secret, Error> {
             first
         }
     };
-    crate::setup::check_new_passphrase(&secret)?;
+    zdauth_core::setup::check_new_passphrase(&secret)?;
     Ok(secret)
 }
 

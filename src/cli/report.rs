@@ -3,13 +3,13 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::config::{Config, Connection, Grant};
-use crate::error::Error;
 use crate::exit;
-use crate::expiry;
-use crate::status::{TokenStatus, humanize};
-use crate::text::{display, display_user};
-use crate::vault::{Entry, User, VaultData};
+use zdauth_core::config::{Config, Connection, Grant};
+use zdauth_core::error::Error;
+use zdauth_core::expiry;
+use zdauth_core::status::{TokenStatus, humanize};
+use zdauth_core::text::{display, display_user};
+use zdauth_core::vault::{Entry, User, VaultData};
 
 use super::context::Context;
 
@@ -106,7 +106,7 @@ pub fn list(ctx: &Context, json: bool) -> anyhow::Result<u8> {
 fn own_entry<'a>(data: &'a VaultData, connection: &Connection) -> Option<&'a Entry> {
     data.connections
         .get(&connection.name)
-        .filter(|e| e.issued_by(&crate::zendesk::issuer(connection)))
+        .filter(|e| e.issued_by(&zdauth_core::zendesk::issuer(connection)))
 }
 
 /// The table is narrow: `code` or `client`.
@@ -233,5 +233,5 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
     if let Some(error) = entry.and_then(|e| e.last_error.as_deref()) {
         outln!("  last error:     {}", display(error));
     }
-    Ok(status.exit_code())
+    Ok(exit::for_status(status))
 }

@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use crate::atomic_file;
-use crate::config::{Config, ConfigEdit};
-use crate::error::Error;
 use crate::exit;
-use crate::setup;
-use crate::vault::{self, DirLock, IdentitySource, Keys, Vault};
+use zdauth_core::atomic_file;
+use zdauth_core::config::{Config, ConfigEdit};
+use zdauth_core::error::Error;
+use zdauth_core::setup;
+use zdauth_core::vault::{self, DirLock, IdentitySource, Keys, Vault};
 
 use super::context::Context;
 use super::passphrase::{self, NEW_PASSPHRASE_VAR, PASSPHRASE_VAR};

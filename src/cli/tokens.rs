@@ -5,16 +5,16 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::config::{Config, Connection, Kind};
-use crate::error::Error;
 use crate::exit;
-use crate::manage::{self, API_CALL_MARGIN};
-use crate::refresh::{Refresher, Want, stored_valid};
-use crate::zendesk::{Timeouts, ZendeskClient};
+use zdauth_core::config::{Config, Connection, Kind};
+use zdauth_core::error::Error;
+use zdauth_core::manage::{self, API_CALL_MARGIN};
+use zdauth_core::refresh::{Refresher, Want, stored_valid};
+use zdauth_core::zendesk::{Timeouts, ZendeskClient};
 
 use super::context::Context;
-use crate::status::humanize;
-use crate::throttle::Throttle;
+use zdauth_core::status::humanize;
+use zdauth_core::throttle::Throttle;
 
 pub struct Session {
     pub config: Config,
@@ -139,9 +139,9 @@ pub fn refresh(ctx: &Context, names: &[String], all: bool, jobs: u16) -> anyhow:
         match result {
             Ok(fresh) => outln!("{name}: refreshed, {} left", time_left(&fresh.tokens)),
             Err(e) => {
-                outln!("{name}: {}", crate::text::display(&e.to_string()));
+                outln!("{name}: {}", zdauth_core::text::display(&e.to_string()));
                 if code == exit::OK {
-                    code = e.exit_code();
+                    code = exit::for_error(&e);
                 }
             }
         }
@@ -149,7 +149,7 @@ pub fn refresh(ctx: &Context, names: &[String], all: bool, jobs: u16) -> anyhow:
     Ok(code)
 }
 
-fn time_left(tokens: &crate::vault::Tokens) -> String {
+fn time_left(tokens: &zdauth_core::vault::Tokens) -> String {
     tokens.expires_at.map_or("no expiry known".into(), |at| {
         humanize(at.duration_since(Timestamp::now()))
     })
@@ -178,7 +178,7 @@ pub fn whoami(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         entry.user = Some(user.clone());
         lock.persist(entry)?;
     }
-    let shown = crate::text::display_user(&user);
+    let shown = zdauth_core::text::display_user(&user);
     outln!(
         "{} <{}>, {} (user id {})",
         shown.name,

@@ -3,17 +3,17 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::config::{Config, ConfigError};
 use crate::demo::Demo;
-use crate::error::Error;
 use crate::exit;
 use crate::logging;
-use crate::paths::Paths;
-use crate::refresh::Refresher;
 use crate::tui::gate::{Locked, first_run_then_run, unlock_then_run};
 use crate::tui::run::{Setup, run};
-use crate::vault::IdentitySource;
-use crate::zendesk::{Timeouts, ZendeskClient};
+use zdauth_core::config::{Config, ConfigError};
+use zdauth_core::error::Error;
+use zdauth_core::paths::Paths;
+use zdauth_core::refresh::Refresher;
+use zdauth_core::vault::IdentitySource;
+use zdauth_core::zendesk::{Timeouts, ZendeskClient};
 
 use super::context::Context;
 use super::passphrase::PASSPHRASE_VAR;

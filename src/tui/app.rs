@@ -12,11 +12,11 @@ use super::form::ConnectionForm;
 use super::keymap::Keymap;
 use super::msg::Msg;
 use super::row::{ConnState, Row, Shown, snapshot};
-use crate::config::{Config, Connection};
-use crate::secret::Secret;
-use crate::status::TokenStatus;
-use crate::vault::VaultData;
 pub use copy::{CopyDone, CopyWhat};
+use zdauth_core::config::{Config, Connection};
+use zdauth_core::secret::Secret;
+use zdauth_core::status::TokenStatus;
+use zdauth_core::vault::VaultData;
 
 const TOAST_INFO: SignedDuration = SignedDuration::from_secs(4);
 const TOAST_ERROR: SignedDuration = SignedDuration::from_secs(10);

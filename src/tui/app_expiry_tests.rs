@@ -1,4 +1,4 @@
-//! Auto-refresh and the detail pane by the engine's refresh rule (crate::expiry): a pair
+//! Auto-refresh and the detail pane by the engine's refresh rule (zdauth_core::expiry): a pair
 //! whose whole life is shorter than twice the margin is refreshed at half of it, once.
 
 use crossterm::event::KeyCode;
@@ -11,7 +11,7 @@ use super::keymap::Key;
 use super::msg::Msg;
 use super::row::RowTokens;
 use super::testdata::*;
-use crate::expiry::ExpirySource;
+use zdauth_core::expiry::ExpirySource;
 
 /// A pair obtained at `obtained` that lives `life` seconds.
 fn short(obtained: jiff::Timestamp, life: i64) -> RowTokens {

@@ -7,7 +7,7 @@ use super::form::FormField;
 use super::keymap::Key;
 use super::msg::Msg;
 use super::testdata::*;
-use crate::config::Grant;
+use zdauth_core::config::Grant;
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app.update(Msg::Key(Key::plain(code)))
@@ -93,7 +93,8 @@ fn r_and_c_on_a_client_credentials_row_without_a_secret_say_to_store_it() {
             .contains("no client secret stored")
     );
     let mut data = vault();
-    data.connections.get_mut("acme").unwrap().client_secret = Some(crate::secret::Secret::new("s"));
+    data.connections.get_mut("acme").unwrap().client_secret =
+        Some(zdauth_core::secret::Secret::new("s"));
     let mut app = App::new(&config, &data, now(), Default::default());
     assert_eq!(press(&mut app, "r"), [Effect::Refresh("acme".into())]);
 }

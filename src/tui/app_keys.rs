@@ -9,9 +9,9 @@ use super::app::{
 };
 use super::keymap::Key;
 use super::row::{ConnState, Shown};
-use crate::clipboard::What;
-use crate::config::Grant;
-use crate::status::TokenStatus;
+use zdauth_core::clipboard::What;
+use zdauth_core::config::Grant;
+use zdauth_core::status::TokenStatus;
 
 impl App {
     pub(super) fn key(&mut self, key: Key) -> Vec<Effect> {

@@ -10,7 +10,7 @@ use super::form::{ConnectionForm, FormStep};
 use super::keymap::Key;
 use super::msg::{DeleteFailure, Deleted};
 use super::row::Row;
-use crate::config::Config;
+use zdauth_core::config::Config;
 
 /// The delete dialog's keys: fixed, like a y/n prompt's, and listed in the footer and help.
 pub const DELETE_AND_REVOKE: char = 'y';

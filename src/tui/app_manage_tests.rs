@@ -8,8 +8,8 @@ use super::form::FormField;
 use super::keymap::Key;
 use super::msg::{DeleteFailure, Deleted, Msg};
 use super::testdata::*;
-use crate::config::Connection;
-use crate::secret::Secret;
+use zdauth_core::config::Connection;
+use zdauth_core::secret::Secret;
 
 fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app.update(Msg::Key(Key::plain(code)))
@@ -35,7 +35,7 @@ fn fill(app: &mut App, name: &str, subdomain: &str, client_id: &str, secret: &st
     }
 }
 
-fn with(names: &[&str]) -> crate::config::Config {
+fn with(names: &[&str]) -> zdauth_core::config::Config {
     config(names)
 }
 

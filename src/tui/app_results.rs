@@ -5,7 +5,7 @@ use super::app::{App, Mode};
 use super::format;
 use super::msg::{LoginDone, LoginUpdate, RefreshFailure};
 use super::row::{ConnState, RowData, RowTokens, Snapshot};
-use crate::config::Config;
+use zdauth_core::config::Config;
 
 impl App {
     pub(crate) fn refreshed(&mut self, name: &str, result: Result<RowTokens, RefreshFailure>) {

@@ -9,10 +9,10 @@ use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
 
 use super::{CopyDone, CopyWhat, Msg};
-use crate::clipboard::{self, Copied, Surroundings};
-use crate::config::{Connection, Settings};
-use crate::refresh::Refresher;
-use crate::secret::Secret;
+use zdauth_core::clipboard::{self, Copied, Surroundings};
+use zdauth_core::config::{Connection, Settings};
+use zdauth_core::refresh::Refresher;
+use zdauth_core::secret::Secret;
 
 pub(super) struct Copier {
     settings: Settings,

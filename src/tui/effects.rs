@@ -12,13 +12,13 @@ use super::copier::Copier;
 use super::{
     DeleteFailure, Deleted, Effect, LoginDone, LoginUpdate, Msg, RefreshFailure, RowTokens,
 };
-use crate::config::{Config, Connection};
-use crate::error::Error;
-use crate::login::{self, LoginEvent, LoginSettings};
-use crate::manage;
-use crate::refresh::{Refresher, Want};
-use crate::secret::Secret;
-use crate::throttle::{DEFAULT_JOBS, Throttle};
+use zdauth_core::config::{Config, Connection};
+use zdauth_core::error::Error;
+use zdauth_core::login::{self, LoginEvent, LoginSettings};
+use zdauth_core::manage;
+use zdauth_core::refresh::{Refresher, Want};
+use zdauth_core::secret::Secret;
+use zdauth_core::throttle::{DEFAULT_JOBS, Throttle};
 
 pub struct Runner {
     refresher: Arc<Refresher>,
@@ -103,7 +103,7 @@ impl Runner {
                 Ok(fresh) => Ok(RowTokens::from(&fresh.tokens)),
                 Err(e) => Err(RefreshFailure {
                     login_required: matches!(e, Error::LoginRequired { .. }),
-                    message: crate::text::display(&e.to_string()),
+                    message: zdauth_core::text::display(&e.to_string()),
                 }),
             };
             // The receiver is gone only when the TUI is quitting.
@@ -150,9 +150,9 @@ impl Runner {
             let finished = result
                 .map(|done| LoginDone {
                     tokens: RowTokens::from(&done.tokens),
-                    email: done.user.map(|u| crate::text::display(&u.email)),
+                    email: done.user.map(|u| zdauth_core::text::display(&u.email)),
                 })
-                .map_err(|e| crate::text::display(&e.to_string()));
+                .map_err(|e| zdauth_core::text::display(&e.to_string()));
             report(LoginUpdate::Finished(finished));
         });
     }

@@ -7,7 +7,7 @@ use crossterm::event::KeyCode;
 use super::action::Action;
 use super::field::TextField;
 use super::keymap::{Key, Keymap};
-use crate::secret::Secret;
+use zdauth_core::secret::Secret;
 
 /// The welcome's key for "create the identity": not a list action, so not in the keymap.
 pub const CREATE: char = 'i';
@@ -100,7 +100,8 @@ impl FirstRun {
                 self.stage = Stage::Welcome;
             }
             KeyCode::Enter if !repeat => {
-                if let Err(e) = crate::setup::check_new_passphrase(&Secret::new(self.first.text()))
+                if let Err(e) =
+                    zdauth_core::setup::check_new_passphrase(&Secret::new(self.first.text()))
                 {
                     self.error = Some(e.to_string());
                     self.first.clear();

@@ -8,10 +8,10 @@ use crossterm::event::KeyCode;
 
 use super::field::TextField;
 use super::keymap::Key;
-use crate::config::{
+use zdauth_core::config::{
     Connection, ConnectionInput, DEFAULT_REDIRECT_PORT, DEFAULT_SCOPES, Field, Grant,
 };
-use crate::secret::Secret;
+use zdauth_core::secret::Secret;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum FormField {
@@ -285,7 +285,7 @@ impl ConnectionForm {
                 FormField::Name,
                 format!(
                     "a connection named {} exists: pick another name",
-                    crate::error::quote(name)
+                    zdauth_core::error::quote(name)
                 ),
             );
         }

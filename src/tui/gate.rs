@@ -11,16 +11,16 @@ use ratatui::layout::Rect;
 
 use super::keymap::Key;
 use super::run::{Setup, next_event, run_in};
-use crate::config::Config;
-use crate::error::Error;
-use crate::refresh::Refresher;
+use zdauth_core::config::Config;
+use zdauth_core::error::Error;
+use zdauth_core::refresh::Refresher;
 
 /// A vault still locked behind identity.age: the TUI asks its passphrase on its own screen.
 pub struct Locked {
     pub config: Config,
-    pub paths: crate::paths::Paths,
-    pub source: crate::vault::IdentitySource,
-    pub client: crate::zendesk::ZendeskClient,
+    pub paths: zdauth_core::paths::Paths,
+    pub source: zdauth_core::vault::IdentitySource,
+    pub client: zdauth_core::zendesk::ZendeskClient,
     pub connection_lock_timeout: Duration,
     pub no_color: bool,
 }
@@ -32,9 +32,9 @@ pub async fn unlock_then_run(locked: Locked) -> anyhow::Result<()> {
         let Some(keys) = unlock_screen(&mut terminal, &locked).await? else {
             return Ok(());
         };
-        let vault = crate::vault::Vault::new(locked.paths.clone(), keys)
+        let vault = zdauth_core::vault::Vault::new(locked.paths.clone(), keys)
             .with_connection_lock_timeout(locked.connection_lock_timeout)
-            .with_rescue_places(crate::vault::rescue::user_places(&locked.paths));
+            .with_rescue_places(zdauth_core::vault::rescue::user_places(&locked.paths));
         // Before the first row is read; the terminal is the TUI's now, so the log says it.
         let taking = vault.clone();
         if let Ok(Err(e)) = tokio::task::spawn_blocking(move || taking.take_back_rescues()).await {
@@ -55,11 +55,11 @@ pub async fn unlock_then_run(locked: Locked) -> anyhow::Result<()> {
 async fn unlock_screen(
     terminal: &mut ratatui::DefaultTerminal,
     locked: &Locked,
-) -> anyhow::Result<Option<crate::vault::Keys>> {
+) -> anyhow::Result<Option<zdauth_core::vault::Keys>> {
     use super::unlock::{UnlockScreen, UnlockStep};
     let identity = match &locked.source {
-        crate::vault::IdentitySource::Sealed(path) => path.display().to_string(),
-        crate::vault::IdentitySource::PlainFile(path) => path.display().to_string(),
+        zdauth_core::vault::IdentitySource::Sealed(path) => path.display().to_string(),
+        zdauth_core::vault::IdentitySource::PlainFile(path) => path.display().to_string(),
     };
     let mut screen = UnlockScreen::new(identity, locked.no_color);
     screen_loop(
@@ -71,15 +71,15 @@ async fn unlock_screen(
             UnlockStep::Submit(passphrase) => {
                 let (paths, source) = (locked.paths.clone(), locked.source.clone());
                 Next::Work(Box::new(move || {
-                    crate::vault::unlock(&paths, &source, |_| Ok(passphrase))
+                    zdauth_core::vault::unlock(&paths, &source, |_| Ok(passphrase))
                 }))
             }
             UnlockStep::Stay => Next::Stay,
         },
         |screen, error| match error {
             // A wrong passphrase is retried here; anything else ends the TUI with it.
-            Error::Locked(message) if message.starts_with("wrong passphrase") => {
-                screen.failed(message);
+            wrong @ Error::WrongPassphrase { .. } => {
+                screen.failed(wrong.to_string());
                 Ok(())
             }
             e => Err(e),
@@ -166,9 +166,9 @@ async fn first_run_screen(
     terminal: &mut ratatui::DefaultTerminal,
     locked: &Locked,
     keymap: super::Keymap,
-) -> anyhow::Result<Option<(crate::vault::Vault, Config, bool)>> {
+) -> anyhow::Result<Option<(zdauth_core::vault::Vault, Config, bool)>> {
     use super::first_run::{FirstRun, FirstRunStep};
-    let crate::vault::IdentitySource::Sealed(identity) = locked.source.clone() else {
+    let zdauth_core::vault::IdentitySource::Sealed(identity) = locked.source.clone() else {
         anyhow::bail!("a plain identity file is configured: zdauth does not create one");
     };
     let mut screen = FirstRun::new(identity.display().to_string(), keymap, locked.no_color);
@@ -182,10 +182,10 @@ async fn first_run_screen(
                 let paths = locked.paths.clone();
                 let identity = identity.clone();
                 Next::Work(Box::new(move || {
-                    crate::setup::ensure_config(&paths)?;
+                    zdauth_core::setup::ensure_config(&paths)?;
                     let config = Config::load(&paths.config())?;
                     let factor = config.settings.kdf_work_factor;
-                    let vault = crate::setup::seal_new_identity(
+                    let vault = zdauth_core::setup::seal_new_identity(
                         &paths,
                         &identity,
                         || Ok(passphrase),

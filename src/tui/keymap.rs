@@ -287,13 +287,13 @@ mod tests {
 /// The default keys with config.toml's `[keys]` laid over them (`"ctrl-r" = "refresh_all"`).
 /// A bad key or action name is a config error naming its line.
 pub fn with_overrides(
-    bindings: &[crate::config::KeyBinding],
+    bindings: &[zdauth_core::config::KeyBinding],
     file: &std::path::Path,
-) -> Result<Keymap, crate::config::ConfigError> {
+) -> Result<Keymap, zdauth_core::config::ConfigError> {
     use serde::Deserialize;
     let mut keymap = Keymap::default();
     for binding in bindings {
-        let invalid = |message: String| crate::config::ConfigError::Invalid {
+        let invalid = |message: String| zdauth_core::config::ConfigError::Invalid {
             file: file.to_path_buf(),
             line: binding.line,
             key: format!("keys.{}", binding.key),
@@ -317,9 +317,9 @@ pub fn with_overrides(
 #[cfg(test)]
 mod override_tests {
     use super::*;
-    use crate::config::Config;
+    use zdauth_core::config::Config;
 
-    fn keys(text: &str) -> Result<Keymap, crate::config::ConfigError> {
+    fn keys(text: &str) -> Result<Keymap, zdauth_core::config::ConfigError> {
         let config = Config::parse(text, std::path::Path::new("/c/config.toml")).unwrap();
         with_overrides(&config.keys, &config.file)
     }

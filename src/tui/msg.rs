@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::keymap::Key;
 use super::row::{RowTokens, Snapshot};
-use crate::config::Config;
+use zdauth_core::config::Config;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -48,7 +48,7 @@ pub enum Msg {
     CopyCleared {
         name: String,
         what: &'static str,
-        outcome: crate::clipboard::ClearOutcome,
+        outcome: zdauth_core::clipboard::ClearOutcome,
     },
     /// The form's connection was written (the config as it is now), or why not.
     Saved {

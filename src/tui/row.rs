@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::config::{Config, Connection, Grant, Kind};
-use crate::expiry::ExpirySource;
-use crate::status::TokenStatus;
-use crate::text::display;
-use crate::vault::{Entry, Tokens, VaultData};
+use zdauth_core::config::{Config, Connection, Grant, Kind};
+use zdauth_core::expiry::ExpirySource;
+use zdauth_core::status::TokenStatus;
+use zdauth_core::text::display;
+use zdauth_core::vault::{Entry, Tokens, VaultData};
 
 /// How many characters of a token the screen may show.
 pub const MASK_CHARS: usize = 6;
@@ -40,10 +40,10 @@ impl RowTokens {
     /// TUI and `zdauth status` never disagree.
     pub fn timings(&self) -> Tokens {
         Tokens {
-            access_token: crate::secret::Secret::new(""),
+            access_token: zdauth_core::secret::Secret::new(""),
             refresh_token: self
                 .has_refresh_token
-                .then(|| crate::secret::Secret::new("")),
+                .then(|| zdauth_core::secret::Secret::new("")),
             token_type: String::new(),
             scopes: Vec::new(),
             obtained_at: self.obtained_at,
@@ -98,7 +98,9 @@ impl From<&Entry> for RowData {
 impl RowData {
     /// The engine's own reading of the state, so the TUI and `zdauth status` never disagree.
     pub fn token_status(&self, grant: Grant, now: Timestamp, margin: Duration) -> TokenStatus {
-        let secret = self.has_secret.then(|| crate::secret::Secret::new(""));
+        let secret = self
+            .has_secret
+            .then(|| zdauth_core::secret::Secret::new(""));
         let Some(t) = &self.tokens else {
             let entry = Entry {
                 client_secret: secret,
@@ -128,7 +130,7 @@ pub fn snapshot(config: &Config, vault: &VaultData) -> Snapshot {
             let entry = vault
                 .connections
                 .get(&c.name)
-                .filter(|e| e.issued_by(&crate::zendesk::issuer(c)))?;
+                .filter(|e| e.issued_by(&zdauth_core::zendesk::issuer(c)))?;
             Some((c.name.clone(), RowData::from(entry)))
         })
         .collect()

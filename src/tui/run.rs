@@ -14,8 +14,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::effects::Runner;
 use super::{App, Msg, Options};
-use crate::config::Config;
-use crate::refresh::Refresher;
+use zdauth_core::config::Config;
+use zdauth_core::refresh::Refresher;
 
 pub struct Setup {
     pub config: Config,

@@ -6,9 +6,9 @@ use super::app::{App, Options};
 use super::keymap::Key;
 use super::msg::Msg;
 use super::row::RowTokens;
-use crate::config::{Config, Connection, Grant, Kind, Settings};
-use crate::secret::Secret;
-use crate::vault::{Entry, Tokens, User, VaultData};
+use zdauth_core::config::{Config, Connection, Grant, Kind, Settings};
+use zdauth_core::secret::Secret;
+use zdauth_core::vault::{Entry, Tokens, User, VaultData};
 
 pub const NOW: &str = "2026-11-28T12:00:00Z";
 
@@ -71,7 +71,7 @@ fn entry(name: &str, lifetime: i64, left: i64, refresh_days: i64) -> Entry {
             scopes: vec!["read".into(), "write".into()],
             obtained_at: at(left - lifetime),
             expires_at: Some(at(left)),
-            expiry_source: crate::expiry::ExpirySource::Server,
+            expiry_source: zdauth_core::expiry::ExpirySource::Server,
             refresh_expires_at: Some(at(refresh_days * 86_400)),
         }),
         user: Some(User {
@@ -129,7 +129,7 @@ pub fn fresh(obtained: Timestamp) -> RowTokens {
         scopes: vec!["read".into()],
         obtained_at: obtained,
         expires_at: Some(obtained + SignedDuration::from_secs(1800)),
-        expiry_source: crate::expiry::ExpirySource::Server,
+        expiry_source: zdauth_core::expiry::ExpirySource::Server,
         has_refresh_token: true,
         refresh_expires_at: Some(obtained + SignedDuration::from_hours(24 * 30)),
     }

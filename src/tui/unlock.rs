@@ -5,7 +5,7 @@ use crossterm::event::KeyCode;
 use zeroize::Zeroizing;
 
 use super::keymap::Key;
-use crate::secret::Secret;
+use zdauth_core::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UnlockState {

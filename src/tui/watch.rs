@@ -17,8 +17,8 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::{Msg, row};
-use crate::config::{Config, ConfigError};
-use crate::refresh::Refresher;
+use zdauth_core::config::{Config, ConfigError};
+use zdauth_core::refresh::Refresher;
 
 const POLL: Duration = Duration::from_millis(250);
 

@@ -1,7 +1,7 @@
 //! A fake that also knows a confidential client, and client credentials connections to it.
 
 use jiff::Timestamp;
-use zdauth::fake::{FakeClient, FakeOptions};
+use zdauth_fake::{FakeClient, FakeOptions};
 
 use super::world::World;
 
@@ -48,7 +48,7 @@ pub fn add_ci(w: &World, name: &str, client: &str, secret: &str, extra: &[&str])
     assert!(run.stdout.contains("no login needed"), "{}", run.stdout);
 }
 
-pub fn stored(w: &World, name: &str) -> zdauth::vault::Entry {
+pub fn stored(w: &World, name: &str) -> zdauth_core::vault::Entry {
     w.sb.vault()
         .load()
         .unwrap()
@@ -57,7 +57,7 @@ pub fn stored(w: &World, name: &str) -> zdauth::vault::Entry {
         .unwrap_or_default()
 }
 
-pub fn left(entry: &zdauth::vault::Entry) -> i64 {
+pub fn left(entry: &zdauth_core::vault::Entry) -> i64 {
     let at = entry.tokens.as_ref().unwrap().expires_at.unwrap();
     at.duration_since(Timestamp::now()).as_secs()
 }

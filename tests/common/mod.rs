@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a throwaway config dir per test and the real
 //! binary run against it.
 #![allow(dead_code)]
+#![allow(unsafe_code)] // TEMPORARY: the tests move to rustix (issue 12)
 
 pub mod bounded;
 pub mod ci;
@@ -15,9 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use jiff::{SignedDuration, Timestamp};
-use zdauth::paths::Paths;
-use zdauth::secret::Secret;
-use zdauth::vault::{Entry, Keys, Tokens, Vault};
+use zdauth_core::paths::Paths;
+use zdauth_core::secret::Secret;
+use zdauth_core::vault::{Entry, Keys, Tokens, Vault};
 
 pub const PASSPHRASE: &str = "correct horse battery";
 
@@ -149,7 +150,7 @@ pub fn tokens(access_left: i64, refresh_left: Option<i64>) -> Entry {
             scopes: vec!["read".into()],
             obtained_at: now + SignedDuration::from_secs(access_left - lifetime),
             expires_at: Some(now + SignedDuration::from_secs(access_left)),
-            expiry_source: zdauth::expiry::ExpirySource::Server,
+            expiry_source: zdauth_core::expiry::ExpirySource::Server,
             refresh_expires_at: refresh_left.map(|s| now + SignedDuration::from_secs(s)),
         }),
         ..Entry::default()

@@ -3,10 +3,10 @@
 use std::net::TcpListener;
 
 use jiff::{SignedDuration, Timestamp};
-use zdauth::config::Config;
-use zdauth::fake::{FakeClient, FakeOptions, FakeZendesk};
-use zdauth::secret::Secret;
-use zdauth::vault::{Entry, Tokens};
+use zdauth_core::config::Config;
+use zdauth_core::secret::Secret;
+use zdauth_core::vault::{Entry, Tokens};
+use zdauth_fake::{FakeClient, FakeOptions, FakeZendesk};
 
 use super::Sandbox;
 
@@ -87,11 +87,11 @@ impl World {
         }
     }
 
-    pub fn connection(&self) -> zdauth::config::Connection {
+    pub fn connection(&self) -> zdauth_core::config::Connection {
         self.connection_named("acme")
     }
 
-    fn connection_named(&self, name: &str) -> zdauth::config::Connection {
+    fn connection_named(&self, name: &str) -> zdauth_core::config::Connection {
         Config::load(&self.sb.paths().config())
             .unwrap()
             .connection(name)
@@ -100,7 +100,7 @@ impl World {
     }
 
     /// Tokens issued by the fake without a browser, stored as a login would store them.
-    pub fn seed(&self) -> zdauth::fake::IssuedTokens {
+    pub fn seed(&self) -> zdauth_fake::IssuedTokens {
         self.seed_named("acme")
     }
 
@@ -125,7 +125,7 @@ impl World {
         self.seed_named(name);
     }
 
-    fn seed_named(&self, name: &str) -> zdauth::fake::IssuedTokens {
+    fn seed_named(&self, name: &str) -> zdauth_fake::IssuedTokens {
         let issued = self.fake.issue_grant(CLIENT, &["read", "write"]);
         let now = Timestamp::now();
         let entry = Entry {
@@ -136,12 +136,12 @@ impl World {
                 scopes: vec!["read".into(), "write".into()],
                 obtained_at: now,
                 expires_at: Some(now + SignedDuration::from_secs(issued.expires_in as i64)),
-                expiry_source: zdauth::expiry::ExpirySource::Server,
+                expiry_source: zdauth_core::expiry::ExpirySource::Server,
                 refresh_expires_at: Some(
                     now + SignedDuration::from_secs(issued.refresh_expires_in as i64),
                 ),
             }),
-            issuer: Some(zdauth::zendesk::issuer(&self.connection_named(name))),
+            issuer: Some(zdauth_core::zendesk::issuer(&self.connection_named(name))),
             ..Entry::default()
         };
         self.sb

@@ -6,8 +6,8 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 
 use super::{App, Effect, TOAST_INFO};
-use crate::clipboard::{ClearOutcome, What};
 use crate::tui::row::Shown;
+use zdauth_core::clipboard::{ClearOutcome, What};
 
 /// What a copy puts in the clipboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ impl App {
             }
             Some(clears_in) => {
                 // clipboard_clear has no upper bound in config.toml: no sum may overflow.
-                let clears_at = crate::expiry::saturating_after(
+                let clears_at = zdauth_core::expiry::saturating_after(
                     self.now,
                     SignedDuration::try_from(clears_in).unwrap_or(SignedDuration::MAX),
                 );

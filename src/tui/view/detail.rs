@@ -7,11 +7,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::theme::Theme;
-use crate::config::Grant;
-use crate::expiry::{self, Rule};
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::row::{ConnState, Row, RowTokens};
+use zdauth_core::config::Grant;
+use zdauth_core::expiry::{self, Rule};
 
 pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let Some(row) = app.selected_row() else {
@@ -140,7 +140,7 @@ fn refresh_due(
         (Rule::HalfLife, Some(at)) => {
             let life = tokens
                 .expires_at
-                .map(|end| crate::status::humanize(end.duration_since(tokens.obtained_at)))
+                .map(|end| zdauth_core::status::humanize(end.duration_since(tokens.obtained_at)))
                 .unwrap_or_default();
             // Why not the margin: it would make such a pair due (nearly) as it is stored.
             format!(

@@ -9,11 +9,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table, Widget};
 
 use super::theme::Theme;
-use crate::status::TokenStatus;
 use crate::tui::action::Action;
 use crate::tui::app::{App, SortMode};
 use crate::tui::format;
 use crate::tui::row::{Row, Shown};
+use zdauth_core::status::TokenStatus;
 
 /// From this width on, the scopes get a column.
 const WIDE: u16 = 110;

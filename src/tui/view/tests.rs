@@ -114,7 +114,7 @@ fn item_27_a_refused_grant_has_a_grey_countdown() {
 #[test]
 fn a_client_credentials_row_and_its_detail_pane() {
     let mut config = config(&NAMES);
-    config.connections[0].grant = crate::config::Grant::ClientCredentials;
+    config.connections[0].grant = zdauth_core::config::Grant::ClientCredentials;
     let mut data = vault();
     let acme = data.connections.get_mut("acme").unwrap();
     acme.tokens.as_mut().unwrap().refresh_token = None;
@@ -129,7 +129,8 @@ fn a_client_credentials_row_and_its_detail_pane() {
     );
     assert!(screen.contains("refresh token none: a new access token is minted from the secret"));
 
-    data.connections.get_mut("acme").unwrap().client_secret = Some(crate::secret::Secret::new("s"));
+    data.connections.get_mut("acme").unwrap().client_secret =
+        Some(zdauth_core::secret::Secret::new("s"));
     let mut app = App::new(&config, &data, now(), Options::default());
     app.update(Msg::Key(Key::plain(KeyCode::Enter)));
     let screen = text(&app, 100, 30);

@@ -171,8 +171,7 @@ fn check_ours(place: &Path) -> Result<(), Error> {
 }
 
 fn my_uid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
+    rustix::process::geteuid().as_raw()
 }
 
 /// Rescue files of this config dir for `only` (or every connection), oldest first.

@@ -5,7 +5,6 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::config::Grant;
-use crate::exit;
 use crate::vault::Entry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,18 +84,6 @@ impl TokenStatus {
             TokenStatus::NoSecret => "no_secret",
         }
     }
-
-    /// The exit code of `zdauth status`.
-    pub fn exit_code(self) -> u8 {
-        match self {
-            TokenStatus::Valid => exit::OK,
-            TokenStatus::Expiring => exit::EXPIRING,
-            TokenStatus::Expired => exit::EXPIRED,
-            TokenStatus::LoginRequired | TokenStatus::NoToken | TokenStatus::NoSecret => {
-                exit::LOGIN_REQUIRED
-            }
-        }
-    }
 }
 
 /// `45s`, `29m 41s`, `1h 02m`, `2d 03h`.
@@ -141,22 +128,21 @@ mod tests {
     }
 
     #[test]
-    fn each_state_and_its_exit_code() {
+    fn each_state() {
         let cases = [
-            (None, TokenStatus::NoToken, 5),
-            (Some(Entry::default()), TokenStatus::NoToken, 5),
-            (Some(entry(301, Some(86400))), TokenStatus::Valid, 0),
-            (Some(entry(300, Some(86400))), TokenStatus::Expiring, 3),
-            (Some(entry(1, Some(86400))), TokenStatus::Expiring, 3),
-            (Some(entry(0, Some(86400))), TokenStatus::Expired, 4),
-            (Some(entry(-10, Some(86400))), TokenStatus::Expired, 4),
-            (Some(entry(-10, Some(-1))), TokenStatus::LoginRequired, 5),
-            (Some(entry(-10, None)), TokenStatus::LoginRequired, 5),
+            (None, TokenStatus::NoToken),
+            (Some(Entry::default()), TokenStatus::NoToken),
+            (Some(entry(301, Some(86400))), TokenStatus::Valid),
+            (Some(entry(300, Some(86400))), TokenStatus::Expiring),
+            (Some(entry(1, Some(86400))), TokenStatus::Expiring),
+            (Some(entry(0, Some(86400))), TokenStatus::Expired),
+            (Some(entry(-10, Some(86400))), TokenStatus::Expired),
+            (Some(entry(-10, Some(-1))), TokenStatus::LoginRequired),
+            (Some(entry(-10, None)), TokenStatus::LoginRequired),
         ];
-        for (entry, status, code) in cases {
+        for (entry, status) in cases {
             let got = TokenStatus::of(entry.as_ref(), now(), MARGIN);
             assert_eq!(got, status, "{entry:?}");
-            assert_eq!(got.exit_code(), code);
         }
     }
 
@@ -173,20 +159,19 @@ mod tests {
     #[test]
     fn client_credentials_states_are_about_the_access_token_and_the_secret() {
         let cc = |e: Option<Entry>| {
-            let got = TokenStatus::of_grant(Grant::ClientCredentials, e.as_ref(), now(), MARGIN);
-            (got, got.exit_code())
+            TokenStatus::of_grant(Grant::ClientCredentials, e.as_ref(), now(), MARGIN)
         };
         let with_secret = |mut e: Entry| {
             e.client_secret = Some(Secret::new("s"));
             Some(e)
         };
-        assert_eq!(cc(None), (TokenStatus::NoSecret, 5));
-        assert_eq!(cc(Some(entry(3600, None))), (TokenStatus::NoSecret, 5));
-        assert_eq!(cc(with_secret(Entry::default())), (TokenStatus::Expired, 4));
-        assert_eq!(cc(with_secret(entry(3600, None))), (TokenStatus::Valid, 0));
-        assert_eq!(cc(with_secret(entry(60, None))), (TokenStatus::Expiring, 3));
+        assert_eq!(cc(None), TokenStatus::NoSecret);
+        assert_eq!(cc(Some(entry(3600, None))), TokenStatus::NoSecret);
+        assert_eq!(cc(with_secret(Entry::default())), TokenStatus::Expired);
+        assert_eq!(cc(with_secret(entry(3600, None))), TokenStatus::Valid);
+        assert_eq!(cc(with_secret(entry(60, None))), TokenStatus::Expiring);
         // No refresh token and an expired access token: minted again, never "login required".
-        assert_eq!(cc(with_secret(entry(-60, None))), (TokenStatus::Expired, 4));
+        assert_eq!(cc(with_secret(entry(-60, None))), TokenStatus::Expired);
         assert_eq!(TokenStatus::NoSecret.as_str(), "no_secret");
     }
 

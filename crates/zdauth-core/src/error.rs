@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::config::ConfigError;
-use crate::exit;
 
 #[derive(Debug, Error)]
 pub enum Error {
@@ -30,6 +29,10 @@ pub enum Error {
     /// The vault cannot be opened: wrong or missing passphrase, unreadable identity.
     #[error("{0}")]
     Locked(String),
+
+    /// The passphrase did not open the sealed identity: the one lock a door may ask again for.
+    #[error("wrong passphrase for {}: try again (nothing was changed)", path.display())]
+    WrongPassphrase { path: PathBuf },
 
     // The cause is part of the message, not a `#[source]` (hence not named `source`, which
     // thiserror would take as one): the door prints the chain, and the line must end with
@@ -170,23 +173,40 @@ pub enum Error {
     IdentityExists { path: PathBuf },
 }
 
+/// The kinds of failure a caller acts on differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The command or its input was wrong; nothing was done.
+    Usage,
+    /// The identity could not be opened.
+    Locked,
+    /// No token, or the grant is dead: a login (or a new client secret) is needed.
+    LoginRequired,
+    /// Zendesk or the network failed; the stored tokens were kept.
+    ZendeskOrNetwork,
+    Other,
+}
+
 impl Error {
     pub fn zendesk_about(name: &str) -> impl FnOnce(crate::zendesk::ZendeskError) -> Error {
         let name = name.to_owned();
         move |error| Error::ZendeskAbout { name, error }
     }
 
-    pub fn exit_code(&self) -> u8 {
+    /// What went wrong, in the few kinds a door tells apart (the CLI: by its exit code).
+    pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Usage(_) => exit::USAGE,
-            Error::Locked(_) => exit::VAULT_LOCKED,
+            Error::Usage(_) => ErrorClass::Usage,
+            Error::Locked(_) | Error::WrongPassphrase { .. } => ErrorClass::Locked,
             Error::LoginRequired { .. }
             | Error::NoClientSecret { .. }
             | Error::SecretRefused { .. }
-            | Error::SecretRefusedMeanwhile(_) => exit::LOGIN_REQUIRED,
-            Error::Zendesk(e) | Error::ZendeskAbout { error: e, .. } => e.exit_code(),
-            Error::RefreshFailed(_) | Error::TokenRefused { .. } => exit::ZENDESK_OR_NETWORK,
-            _ => exit::OTHER,
+            | Error::SecretRefusedMeanwhile(_) => ErrorClass::LoginRequired,
+            Error::Zendesk(_)
+            | Error::ZendeskAbout { .. }
+            | Error::RefreshFailed(_)
+            | Error::TokenRefused { .. } => ErrorClass::ZendeskOrNetwork,
+            _ => ErrorClass::Other,
         }
     }
 }

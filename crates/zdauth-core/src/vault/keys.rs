@@ -116,10 +116,9 @@ impl Keys {
             .decrypt(iter::once(&identity as &dyn age::Identity))
             .map_err(|e| match e {
                 age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
-                    Error::Locked(format!(
-                        "wrong passphrase for {}: try again (nothing was changed)",
-                        path.display()
-                    ))
+                    Error::WrongPassphrase {
+                        path: path.to_path_buf(),
+                    }
                 }
                 age::DecryptError::ExcessiveWork { required, .. } => Error::Locked(format!(
                     "{} asks for scrypt work factor {required}, above zdauth's limit of {MAX_KDF_WORK_FACTOR}: it was not sealed by zdauth; restore it from a backup",

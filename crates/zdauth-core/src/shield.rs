@@ -12,25 +12,18 @@
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering::SeqCst};
 
 use crate::error::Error;
+use crate::sys::{self, SIGHUP, SIGINT, SIGTERM, Signal};
 
 /// Refreshes between their POST and their stored pair.
 static ON_THE_WIRE: AtomicUsize = AtomicUsize::new(0);
 /// The signal that came while one was; 0 for none.
 static PENDING: AtomicI32 = AtomicI32::new(0);
 
-const DEFERRED: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+const DEFERRED: [Signal; 3] = [SIGINT, SIGTERM, SIGHUP];
 
 /// No core dumps, no same-user ptrace or /proc/PID/mem. Returns whether the kernel agreed.
 pub fn non_dumpable() -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: PR_SET_DUMPABLE takes an integer and touches no memory of ours.
-        unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 }
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        false
-    }
+    sys::set_non_dumpable()
 }
 
 /// Makes SIGINT, SIGTERM and SIGHUP wait for refreshes on the wire. For the commands that
@@ -45,33 +38,20 @@ pub fn defer_signals_during_refresh() {
 /// SIGINT stays with the login, which cancels its wait for the browser on it and lets an
 /// exchange already on the wire finish.
 pub fn defer_signals_during_login() {
-    defer(&[libc::SIGTERM, libc::SIGHUP]);
+    defer(&[SIGTERM, SIGHUP]);
 }
 
-fn defer(signals: &[libc::c_int]) {
+fn defer(signals: &[Signal]) {
     for &signal in signals {
-        // SAFETY: the handler is async-signal-safe: it touches atomics, and signal(2) and
-        // raise(3) only.
-        unsafe {
-            libc::signal(signal, on_signal as *const () as libc::sighandler_t);
-        }
+        sys::catch_signal(signal, on_signal);
     }
 }
 
-extern "C" fn on_signal(signal: libc::c_int) {
+extern "C" fn on_signal(signal: Signal) {
     // Noted before looking, so that a refresh finishing in between sees it (see `Drop`).
     PENDING.store(signal, SeqCst);
     if ON_THE_WIRE.load(SeqCst) == 0 {
-        end_by(signal);
-    }
-}
-
-/// Ends the process by `signal` with its default action, as if it had not been caught.
-fn end_by(signal: libc::c_int) {
-    // SAFETY: both are async-signal-safe and take plain integers.
-    unsafe {
-        libc::signal(signal, libc::SIG_DFL);
-        libc::raise(signal);
+        sys::end_by(signal);
     }
 }
 
@@ -104,15 +84,15 @@ impl Drop for Spending {
         if signal != 0 {
             tracing::warn!(connection = %self.name, signal, "stopping after the refresh finished");
             let shown = match signal {
-                libc::SIGINT => "SIGINT",
-                libc::SIGTERM => "SIGTERM",
+                SIGINT => "SIGINT",
+                SIGTERM => "SIGTERM",
                 _ => "SIGHUP",
             };
             eprintln!(
                 "zdauth: stopped by {shown} once the new pair of {} was stored",
                 self.name
             );
-            end_by(signal);
+            sys::end_by(signal);
         }
     }
 }

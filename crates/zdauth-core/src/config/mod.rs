@@ -30,7 +30,7 @@ pub use input::{ConnectionInput, Field};
 pub use merge::{Conflict, merge_edit};
 
 /// The example written by `zdauth init`; every key is documented in it.
-pub const EXAMPLE: &str = include_str!("../../config.example.toml");
+pub const EXAMPLE: &str = include_str!("../../../../config.example.toml");
 
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 pub const DEFAULT_CLIPBOARD_CLEAR: Duration = Duration::from_secs(30);

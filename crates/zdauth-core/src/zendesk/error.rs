@@ -5,8 +5,6 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use crate::exit;
-
 #[derive(Debug, Error)]
 pub enum ZendeskError {
     /// An OAuth error answer (`{"error": "...", "error_description": "..."}`).
@@ -79,10 +77,6 @@ impl ZendeskError {
     /// The refresh token (or code) was refused: it is used, expired or revoked.
     pub fn is_invalid_grant(&self) -> bool {
         matches!(self, ZendeskError::OAuth { error, .. } if error == "invalid_grant")
-    }
-
-    pub fn exit_code(&self) -> u8 {
-        exit::ZENDESK_OR_NETWORK
     }
 
     /// The message with `name` in its hint where it shows a command to run: the client does

@@ -8,7 +8,6 @@
 
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::os::fd::AsRawFd;
 use std::path::Path;
 
 use crate::error::Error;
@@ -53,20 +52,16 @@ fn no_room(dir: &Path, cause: io::Error) -> Error {
 
 /// Real blocks, not a sparse length: what a later write into the same dir can count on.
 fn allocate(file: &File, len: u64) -> io::Result<()> {
-    let len = libc::off_t::try_from(len).map_err(|_| io::Error::other("vault too large"))?;
-    // SAFETY: the descriptor is open for writing and stays open for the call.
-    let code = unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, len) };
-    match code {
-        0 => Ok(()),
-        // Filesystems without fallocate (musl passes the error through): write the zeros.
-        libc::EOPNOTSUPP => {
+    match crate::sys::allocate(file, len) {
+        // Filesystems without fallocate: write the zeros.
+        Err(e) if e.kind() == io::ErrorKind::Unsupported => {
             let mut writer = io::BufWriter::new(file);
-            io::copy(&mut io::repeat(0).take(len as u64), &mut writer)?;
+            io::copy(&mut io::repeat(0).take(len), &mut writer)?;
             writer.flush()?;
             drop(writer);
             file.sync_all()
         }
-        code => Err(io::Error::from_raw_os_error(code)),
+        other => other,
     }
 }
 

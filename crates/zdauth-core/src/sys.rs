@@ -1,0 +1,68 @@
+//! The calls into the C library that no safe crate wraps the way zdauth needs, in one place.
+//!
+//! The workspace denies `unsafe_code`; this module alone allows it, because signal handlers,
+//! `prctl` and `posix_fallocate` have no safe form that keeps their semantics (rustix's
+//! `fallocate` is the raw syscall, which fails on filesystems where `posix_fallocate` writes
+//! the blocks itself). Each call states why it is sound.
+#![allow(unsafe_code)]
+
+use std::fs::File;
+use std::io;
+use std::os::fd::AsRawFd;
+
+pub use libc::c_int as Signal;
+pub use libc::{SIGHUP, SIGINT, SIGTERM, SIGTTOU};
+
+/// Leaves no core dump, and a process of the same user can neither ptrace this one nor read
+/// its /proc/PID/mem. Returns whether the kernel agreed.
+pub fn set_non_dumpable() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: PR_SET_DUMPABLE takes an integer and touches no memory of ours.
+        unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
+/// Ignores `signal` from now on (and in children, which inherit SIG_IGN through execve).
+pub fn ignore_signal(signal: Signal) {
+    // SAFETY: setting a disposition to SIG_IGN touches no memory.
+    unsafe {
+        libc::signal(signal, libc::SIG_IGN);
+    }
+}
+
+/// Runs `handler` on `signal`. The handler must be async-signal-safe.
+pub fn catch_signal(signal: Signal, handler: extern "C" fn(Signal)) {
+    // SAFETY: the caller's handler is async-signal-safe (shield's touches atomics, signal(2)
+    // and raise(3) only), and a function pointer is what signal(2) takes.
+    unsafe {
+        libc::signal(signal, handler as *const () as libc::sighandler_t);
+    }
+}
+
+/// Ends the process by `signal` with its default action, as if it had not been caught.
+/// Async-signal-safe, so a handler may call it.
+pub fn end_by(signal: Signal) {
+    // SAFETY: both are async-signal-safe and take plain integers.
+    unsafe {
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
+}
+
+/// Real blocks for `len` bytes of `file`, not a sparse length. `Unsupported` where the
+/// filesystem has no fallocate and the C library passes that through (musl).
+pub fn allocate(file: &File, len: u64) -> io::Result<()> {
+    let len = libc::off_t::try_from(len).map_err(|_| io::Error::other("file too large"))?;
+    // SAFETY: the descriptor is open for writing and stays open for the call.
+    let code = unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, len) };
+    match code {
+        0 => Ok(()),
+        libc::EOPNOTSUPP => Err(io::ErrorKind::Unsupported.into()),
+        code => Err(io::Error::from_raw_os_error(code)),
+    }
+}
