@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zdauth::login::{Callback, parse_callback_query, parse_pasted_redirect};
+use zdauth_core::login::{Callback, parse_callback_query, parse_pasted_redirect};
 
 const REDIRECT: &str = "http://127.0.0.1:8765/callback";
 

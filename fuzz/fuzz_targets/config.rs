@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use zdauth::config::Config;
-use zdauth::zendesk::Endpoints;
+use zdauth_core::config::Config;
+use zdauth_core::zendesk::Endpoints;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     match Config::parse(text, Path::new("config.toml")) {
         Ok(config) => {
             for connection in &config.connections {
-                assert!(zdauth::subdomain::validate(&connection.subdomain).is_ok());
+                assert!(zdauth_core::subdomain::validate(&connection.subdomain).is_ok());
                 let url = connection.base_url();
                 assert!(matches!(url.scheme(), "https" | "http"));
                 let endpoints = Endpoints::for_connection(connection);

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zdauth::vault::VaultData;
+use zdauth_core::vault::VaultData;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(vault) = VaultData::from_plaintext(data) {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use zdauth::subdomain::{normalize, validate};
+use zdauth_core::subdomain::{normalize, validate};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
