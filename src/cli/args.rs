@@ -1,5 +1,8 @@
 //! The command line, as clap sees it.
 
+// The doc comments here are the `--help` text, where Markdown backticks would show as typed.
+#![allow(clippy::doc_markdown)]
+
 use std::path::PathBuf;
 use std::time::Duration;
 

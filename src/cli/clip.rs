@@ -15,14 +15,14 @@ use zdauth_core::error::Error;
 use zdauth_core::secret::Secret;
 
 use super::context::Context;
-use super::tokens::Session;
+use super::session::Session;
 
 pub fn copy(ctx: &Context, name: &str, header: bool) -> anyhow::Result<u8> {
     let session = Session::open(ctx)?;
     let connection = session.connection(name)?;
     let what = if header { What::Header } else { What::Token };
     let margin = session.config.settings.refresh_margin;
-    let text = session.runtime.block_on(clipboard::fresh_text(
+    let text = session.runtime.block_on(zdauth_core::refresh::fresh_text(
         &session.refresher,
         connection,
         margin,

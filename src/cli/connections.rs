@@ -11,8 +11,8 @@ use zdauth_core::secret::Secret;
 use super::args::AddArgs;
 use super::context::Context;
 
-pub fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<u8> {
-    let connection = connection_from(&args)?;
+pub fn add(ctx: &Context, args: &AddArgs) -> anyhow::Result<u8> {
+    let connection = connection_from(args)?;
     if connection.grant == Grant::ClientCredentials && !args.secret_stdin {
         return Err(Error::Usage(
             "--grant client_credentials needs the confidential client's secret: pipe it in with --secret-stdin".into(),

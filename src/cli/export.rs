@@ -11,7 +11,7 @@ use zdauth_core::vault::Tokens;
 
 use super::args::ExportFormat;
 use super::context::Context;
-use super::tokens::Session;
+use super::session::Session;
 
 pub fn export(ctx: &Context, name: &str, format: ExportFormat) -> anyhow::Result<u8> {
     let session = Session::open(ctx)?;
@@ -68,7 +68,7 @@ pub fn render(connection: &Connection, tokens: &Tokens, format: ExportFormat) ->
     }
 }
 
-pub fn exec(ctx: &Context, name: &str, command: Vec<OsString>) -> anyhow::Result<u8> {
+pub fn exec(ctx: &Context, name: &str, command: &[OsString]) -> anyhow::Result<u8> {
     let session = Session::open(ctx)?;
     let connection = session.connection(name)?;
     let margin = session.config.settings.refresh_margin;

@@ -11,7 +11,7 @@ use crate::exit;
 use zdauth_core::login::{self, LoginEvent, LoginSettings};
 
 use super::context::Context;
-use super::tokens::Session;
+use super::session::Session;
 
 pub fn login(ctx: &Context, name: &str, no_browser: bool, timeout: Duration) -> anyhow::Result<u8> {
     let session = Session::open(ctx)?;
@@ -19,7 +19,6 @@ pub fn login(ctx: &Context, name: &str, no_browser: bool, timeout: Duration) -> 
     let settings = LoginSettings {
         timeout,
         open_browser: !no_browser,
-        browser: None,
     };
     let refresher = &session.refresher;
     let logged_in = session.runtime.block_on(async {

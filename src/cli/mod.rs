@@ -14,6 +14,7 @@ pub mod export;
 mod login;
 mod passphrase;
 mod report;
+mod session;
 mod setup;
 mod tokens;
 mod tui;
@@ -93,7 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let code = match command {
         Command::Init { identity_file } => setup::init(&ctx, identity_file)?,
         Command::Passwd => setup::passwd(&ctx)?,
-        Command::Add(args) => connections::add(&ctx, args)?,
+        Command::Add(args) => connections::add(&ctx, &args)?,
         Command::Remove { name } => connections::remove(&ctx, &name)?,
         Command::List { json } => report::list(&ctx, json)?,
         Command::Status { name } => report::status(&ctx, &name)?,
@@ -106,7 +107,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Copy { name, header } => clip::copy(&ctx, &name, header)?,
         Command::ClipboardServe => clip::serve(&ctx)?,
         Command::Export { name, format } => export::export(&ctx, &name, format)?,
-        Command::Exec { name, command } => export::exec(&ctx, &name, command)?,
+        Command::Exec { name, command } => export::exec(&ctx, &name, &command)?,
         Command::Refresh { names, all, jobs } => tokens::refresh(&ctx, &names, all, jobs)?,
         Command::Logout { name, local_only } => tokens::logout(&ctx, &name, local_only)?,
         Command::Whoami { name } => tokens::whoami(&ctx, &name)?,

@@ -20,7 +20,7 @@ static FAILED: Mutex<Option<io::Error>> = Mutex::new(None);
 fn failed() -> std::sync::MutexGuard<'static, Option<io::Error>> {
     FAILED
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Writes to stdout, unless an earlier write failed.

@@ -23,18 +23,17 @@ pub fn existing(path: &Path) -> Result<Secret, Error> {
 
 /// A new passphrase: from `var`, or typed twice.
 pub fn new(var: &str) -> Result<Secret, Error> {
-    let secret = match from_env(var) {
-        Some(secret) => secret,
-        None => {
-            let first = prompt("New passphrase: ", var)?;
-            let second = prompt("Repeat it: ", var)?;
-            if first != second {
-                return Err(Error::Usage(
-                    "the two passphrases differ: nothing was changed; run the command again".into(),
-                ));
-            }
-            first
+    let secret = if let Some(secret) = from_env(var) {
+        secret
+    } else {
+        let first = prompt("New passphrase: ", var)?;
+        let second = prompt("Repeat it: ", var)?;
+        if first != second {
+            return Err(Error::Usage(
+                "the two passphrases differ: nothing was changed; run the command again".into(),
+            ));
         }
+        first
     };
     zdauth_core::setup::check_new_passphrase(&secret)?;
     Ok(secret)

@@ -200,7 +200,7 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
         ),
         (Some(at), _, _) => outln!("  access token:   expired at {at} ({source})"),
         (None, _, Some(t)) if t.refresh_token.is_some() => {
-            outln!("  access token:   expiry not known")
+            outln!("  access token:   expiry not known");
         }
         (None, _, Some(_)) => outln!("  access token:   no expiry known"),
         (None, _, None) if cc => outln!("  access token:   none yet; the next use mints one"),
@@ -208,7 +208,7 @@ pub fn status(ctx: &Context, name: &str) -> anyhow::Result<u8> {
     }
     match (tokens, row.refresh_expires_at) {
         _ if cc => {
-            outln!("  refresh token:  none (client credentials mint a new access token instead)")
+            outln!("  refresh token:  none (client credentials mint a new access token instead)");
         }
         (Some(t), _) if t.refresh_token.is_none() => outln!("  refresh token:  none"),
         (Some(_), Some(at)) => outln!("  refresh token:  expires {at}"),

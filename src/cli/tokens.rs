@@ -1,79 +1,20 @@
-//! `token`, `refresh`, `logout` and `whoami`: every one goes through the refresh transaction.
+//! `token`, `refresh`, `logout` and `whoami`: the commands that hand out, rotate, revoke or
+//! use a connection's tokens, every one through the refresh transaction.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
 
 use crate::exit;
-use zdauth_core::config::{Config, Connection, Kind};
+use zdauth_core::config::{Connection, Kind};
 use zdauth_core::error::Error;
 use zdauth_core::manage::{self, API_CALL_MARGIN};
-use zdauth_core::refresh::{Refresher, Want, stored_valid};
-use zdauth_core::zendesk::{Timeouts, ZendeskClient};
-
-use super::context::Context;
+use zdauth_core::refresh::{Want, stored_valid};
 use zdauth_core::status::humanize;
 use zdauth_core::throttle::Throttle;
 
-pub struct Session {
-    pub config: Config,
-    pub refresher: Arc<Refresher>,
-    pub runtime: tokio::runtime::Runtime,
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        // A stdin reader (login --no-browser) may still be blocked in a read; dropping the
-        // runtime normally would wait for it.
-        let runtime = std::mem::replace(
-            &mut self.runtime,
-            tokio::runtime::Builder::new_current_thread()
-                .build()
-                .expect("an empty runtime builds"),
-        );
-        runtime.shutdown_background();
-    }
-}
-
-impl Session {
-    pub fn open(ctx: &Context) -> anyhow::Result<Self> {
-        let config = ctx.config()?;
-        let vault = ctx
-            .unlock(&config)?
-            .with_connection_lock_timeout(Self::slowest_refresh(&config));
-        let client = Self::client(&config);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        Ok(Self {
-            config,
-            refresher: Arc::new(Refresher::new(vault, client)),
-            runtime,
-        })
-    }
-
-    /// An HTTP client with the user's `http_timeout`.
-    pub fn client(config: &Config) -> ZendeskClient {
-        ZendeskClient::new(Timeouts {
-            connect: config.settings.http_timeout.min(Duration::from_secs(10)),
-            total: config.settings.http_timeout,
-            ..Timeouts::default()
-        })
-    }
-
-    /// Long enough to outwait another process's slowest refresh: three tries at the HTTP
-    /// timeout plus two Retry-After waits.
-    pub fn slowest_refresh(config: &Config) -> Duration {
-        config.settings.http_timeout * 3 + Duration::from_secs(90)
-    }
-
-    pub fn connection(&self, name: &str) -> Result<&Connection, Error> {
-        self.config
-            .connection(name)
-            .ok_or_else(|| Error::UnknownConnection(name.to_owned()))
-    }
-}
+use super::context::Context;
+use super::session::Session;
 
 pub fn token(ctx: &Context, name: &str, min_valid: Option<Duration>) -> anyhow::Result<u8> {
     let session = Session::open(ctx)?;
@@ -207,7 +148,7 @@ pub fn logout(ctx: &Context, name: &str, local_only: bool) -> anyhow::Result<u8>
     match (had_tokens, local_only) {
         (false, _) => outln!("{name} had no stored tokens"),
         (true, true) => {
-            outln!("forgot {name}'s tokens here (they stay valid at Zendesk until they expire)")
+            outln!("forgot {name}'s tokens here (they stay valid at Zendesk until they expire)");
         }
         (true, false) => outln!("revoked {name}'s token at Zendesk and forgot it here"),
     }

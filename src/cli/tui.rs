@@ -11,13 +11,11 @@ use crate::tui::run::{Setup, run};
 use zdauth_core::config::{Config, ConfigError};
 use zdauth_core::error::Error;
 use zdauth_core::paths::Paths;
-use zdauth_core::refresh::Refresher;
 use zdauth_core::vault::IdentitySource;
-use zdauth_core::zendesk::{Timeouts, ZendeskClient};
 
 use super::context::Context;
 use super::passphrase::PASSPHRASE_VAR;
-use super::tokens::Session;
+use super::session::Session;
 
 pub fn tui(ctx: &Context) -> anyhow::Result<u8> {
     // First run: no config.toml yet reads as an empty one, and the welcome creates both it
@@ -37,8 +35,10 @@ pub fn tui(ctx: &Context) -> anyhow::Result<u8> {
     if first_run || (matches!(source, IdentitySource::Sealed(_)) && !passphrase_set) {
         // The passphrase is asked on the TUI's own unlock screen.
         let locked = Locked {
-            client: Session::client(&config),
-            connection_lock_timeout: Session::slowest_refresh(&config),
+            client: zdauth_core::session::client(&config.settings),
+            connection_lock_timeout: zdauth_core::session::connection_lock_timeout(
+                &config.settings,
+            ),
             paths: ctx.paths.clone(),
             source,
             config,
@@ -73,10 +73,10 @@ pub fn demo(config_dir: Option<PathBuf>, verbose: bool) -> anyhow::Result<u8> {
     runtime.block_on(async {
         let demo = Demo::start(config_dir).await?;
         logging::init(&Paths::at(demo.vault.paths().dir()), verbose);
-        let client = ZendeskClient::new(Timeouts::default());
+        let refresher = zdauth_core::session::refresher(demo.vault.clone(), &demo.config.settings);
         let setup = Setup {
             config: demo.config.clone(),
-            refresher: Arc::new(Refresher::new(demo.vault.clone(), client)),
+            refresher: Arc::new(refresher),
             no_color: no_color(),
         };
         run(setup).await?;
@@ -91,7 +91,7 @@ pub fn demo(config_dir: Option<PathBuf>, verbose: bool) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
-/// https://no-color.org: any non-empty value.
+/// <https://no-color.org>: any non-empty value.
 fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }

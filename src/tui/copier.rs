@@ -62,7 +62,7 @@ impl Copier {
                 CopyWhat::LoginUrl(url) => Ok(Secret::new(url)),
                 CopyWhat::Token(w) => {
                     let margin = settings.refresh_margin;
-                    clipboard::fresh_text(&refresher, &connection, margin, w)
+                    zdauth_core::refresh::fresh_text(&refresher, &connection, margin, w)
                         .await
                         .map_err(|e| e.to_string())
                 }

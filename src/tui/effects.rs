@@ -129,7 +129,6 @@ impl Runner {
             let settings = LoginSettings {
                 timeout: super::app::LOGIN_TIMEOUT,
                 open_browser: true,
-                browser: None,
             };
             let result = login::login(
                 refresher.vault(),

@@ -15,6 +15,7 @@ pub mod paths;
 pub mod refresh;
 pub mod safe_file;
 pub mod secret;
+pub mod session;
 pub mod setup;
 pub mod shield;
 pub mod status;

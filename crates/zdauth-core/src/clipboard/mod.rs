@@ -1,5 +1,7 @@
 //! Putting a token where the user pastes it, and taking it back afterwards (checklist items
 //! 24–25). Knows nothing of the terminal UI: the doors decide when to copy and when to clear.
+//! A leaf of the engine: it uses only the clipboard settings and `secret`; what text to copy
+//! (a token made fresh first) is the caller's to bring.
 
 mod choice;
 mod clear;
@@ -8,8 +10,6 @@ mod native;
 mod osc52;
 mod tmux;
 
-use std::time::Duration;
-
 use thiserror::Error;
 
 pub use choice::{Surroundings, pick};
@@ -17,9 +17,7 @@ pub use clear::{ClearOutcome, Copied};
 pub use osc52::{MAX_OSC52_BYTES, osc52_sequence};
 pub use tmux::BUFFER as TMUX_BUFFER;
 
-use crate::config::{ClipboardChoice, Connection, Settings};
-use crate::error::Error;
-use crate::refresh::{Refresher, Want};
+use crate::config::{ClipboardChoice, Settings};
 use crate::secret::Secret;
 
 /// What a clear leaves behind where an empty payload would be ignored (OSC 52) or cannot be
@@ -58,22 +56,6 @@ impl What {
             What::Header => "Authorization header",
         }
     }
-}
-
-/// The text to copy, through the refresh transaction: a token with less than `margin` left is
-/// refreshed first, and a connection that needs a login is an error, never a dead token.
-pub async fn fresh_text(
-    refresher: &Refresher,
-    connection: &Connection,
-    margin: Duration,
-    what: What,
-) -> Result<Secret, Error> {
-    let fresh = refresher.ensure(connection, Want::Margin(margin)).await?;
-    let token = fresh.tokens.access_token.expose();
-    Ok(match what {
-        What::Token => Secret::new(token),
-        What::Header => Secret::new(format!("Authorization: Bearer {token}")),
-    })
 }
 
 /// Copies `text` to the clipboard `settings` choose here. With `auto`, a desktop clipboard

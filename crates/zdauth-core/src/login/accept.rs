@@ -41,7 +41,10 @@ pub struct AcceptTrouble(Mutex<Option<io::Error>>);
 
 impl AcceptTrouble {
     fn record(&self, error: io::Error) {
-        let mut last = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut last = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if last.is_none() {
             tracing::warn!(%error, "the login listener cannot accept connections");
         }
@@ -49,7 +52,10 @@ impl AcceptTrouble {
     }
 
     pub fn take(&self) -> Option<io::Error> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
     }
 }
 

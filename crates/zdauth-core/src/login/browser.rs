@@ -6,27 +6,22 @@ use crate::secret::without_passphrases;
 
 use super::error::LoginError;
 
-/// Tries `$BROWSER` (colon-separated commands), then `browser_setting`, then the platform's
-/// opener. The caller prints the URL as well, so a failure here is never the end of a login.
-pub fn open_browser(url: &str, browser_setting: Option<&str>) -> Result<(), LoginError> {
+/// Tries `$BROWSER` (colon-separated commands), then the platform's opener. The caller prints
+/// the URL as well, so a failure here is never the end of a login.
+pub fn open_browser(url: &str) -> Result<(), LoginError> {
     let browser_env = std::env::var("BROWSER").ok();
-    open_browser_with(url, browser_env.as_deref(), browser_setting)
+    open_browser_with(url, browser_env.as_deref())
 }
 
 /// [`open_browser`] with `$BROWSER` passed in, so tests need not touch the process environment.
-pub fn open_browser_with(
-    url: &str,
-    browser_env: Option<&str>,
-    browser_setting: Option<&str>,
-) -> Result<(), LoginError> {
-    spawn_first(&candidates(browser_env, browser_setting), url)
+pub fn open_browser_with(url: &str, browser_env: Option<&str>) -> Result<(), LoginError> {
+    spawn_first(&candidates(browser_env), url)
 }
 
 /// The commands to try, in order, each split into words.
-pub fn candidates(browser_env: Option<&str>, browser_setting: Option<&str>) -> Vec<Vec<String>> {
+pub fn candidates(browser_env: Option<&str>) -> Vec<Vec<String>> {
     let from_env = browser_env.into_iter().flat_map(|list| list.split(':'));
     from_env
-        .chain(browser_setting)
         .chain([platform_opener()])
         .map(|command| {
             command
@@ -102,5 +97,4 @@ fn platform_opener() -> &'static str {
 }
 
 #[cfg(test)]
-#[path = "browser_tests.rs"]
 mod tests;

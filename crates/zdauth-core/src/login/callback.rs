@@ -187,5 +187,4 @@ fn clean_text(text: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "callback_tests.rs"]
 mod tests;

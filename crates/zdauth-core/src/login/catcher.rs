@@ -113,8 +113,8 @@ impl Catcher {
             tokio::select! {
                 biased;
                 got = &mut won => break got.map_err(|_| stopped()),
-                _ = cancel.cancelled() => break Err(LoginError::Cancelled),
-                _ = &mut deadline => break Err(match trouble.take() {
+                () = cancel.cancelled() => break Err(LoginError::Cancelled),
+                () = &mut deadline => break Err(match trouble.take() {
                     // Why nothing came: the browser's redirect could not get in.
                     Some(cause) => LoginError::AcceptFailed { after: timeout, cause },
                     None => LoginError::TimedOut { after: timeout },

@@ -9,7 +9,8 @@ use super::{Callback, CallbackError, Catcher, LoginError, browser};
 use crate::config::{Connection, Grant, Kind};
 use crate::error::Error;
 use crate::refresh::{
-    blocking, from_current_json, lock_and_reload, record_details, reserve_room, store_new_pair,
+    Owner, blocking, from_current_json, lock_and_reload, record_details, reserve_room,
+    store_new_pair,
 };
 use crate::vault::{Tokens, User, Vault};
 use crate::zendesk::{
@@ -18,9 +19,8 @@ use crate::zendesk::{
 
 pub struct LoginSettings {
     pub timeout: Duration,
+    /// `$BROWSER`, else the platform's opener (see [`browser::open_browser`]).
     pub open_browser: bool,
-    /// `settings.browser`; `$BROWSER` wins over it.
-    pub browser: Option<String>,
 }
 
 /// What the flow has to tell the person logging in, as it happens.
@@ -65,7 +65,7 @@ pub async fn login(
     let catcher = Catcher::bind(connection.redirect_port).await?;
     events(LoginEvent::Url(request.url.as_str()));
     if settings.open_browser
-        && let Err(e) = browser::open_browser(request.url.as_str(), settings.browser.as_deref())
+        && let Err(e) = browser::open_browser(request.url.as_str())
     {
         events(LoginEvent::BrowserFailed(e));
     }
@@ -114,24 +114,7 @@ pub async fn login(
             &request.redirect_uri,
         )
         .await;
-    // A usable access token beside an unusable refresh token is still a login, one that
-    // ends when the token does; an unusable access token is none (the code is spent, and
-    // only a new login helps, so nothing is stored).
-    let (tokens, note) = match exchanged.map_err(ZendeskError::into_salvage) {
-        Ok(tokens) => (tokens, None),
-        Err(Ok((message, Salvage::AccessToken(tokens)))) => (
-            tokens,
-            Some(format!(
-                "{message}; log in again when this access token expires"
-            )),
-        ),
-        Err(Ok((message, Salvage::RefreshToken { .. }))) => {
-            return Err(Error::RefreshFailed(format!(
-                "{message}; nothing was stored"
-            )));
-        }
-        Err(Err(error)) => return Err(Error::zendesk_about(&connection.name)(error)),
-    };
+    let (tokens, note) = usable_login(connection, exchanged)?;
 
     let (lock, entry) = lock_and_reload(vault, &connection.name).await?;
     let mut entry = entry.unwrap_or_default();
@@ -140,6 +123,7 @@ pub async fn login(
     entry.login_required = false;
     entry.last_error = note;
     entry.last_error_at = None;
+    entry.secret_refused = false;
     entry.last_refresh = None;
     entry.user = None;
     // Stored before anything else happens (item 17); the lock is released before the
@@ -158,8 +142,38 @@ pub async fn login(
         .inspect_err(|e| tracing::warn!(error = %e, "users/me failed after login"))
         .ok();
     let tokens = from_current_json(client, connection, tokens).await;
-    if let Err(e) = record_details(vault, &connection.name, &tokens, Some(user.clone())).await {
+    if let Err(e) = record_details(
+        vault,
+        &connection.name,
+        &tokens,
+        Owner::Learned(user.clone()),
+    )
+    .await
+    {
         tracing::warn!(error = %e, "could not store the user and the expiries after login");
     }
     Ok(LoggedIn { tokens, user })
+}
+
+/// The tokens a code exchange bought, and the note to store beside them. A usable access
+/// token beside an unusable refresh token is still a login, one that ends when the token
+/// does; an unusable access token is none (the code is spent, and only a new login helps, so
+/// nothing is stored).
+fn usable_login(
+    connection: &Connection,
+    exchanged: Result<Tokens, ZendeskError>,
+) -> Result<(Tokens, Option<String>), Error> {
+    match exchanged.map_err(ZendeskError::into_salvage) {
+        Ok(tokens) => Ok((tokens, None)),
+        Err(Ok((message, Salvage::AccessToken(tokens)))) => Ok((
+            tokens,
+            Some(format!(
+                "{message}; log in again when this access token expires"
+            )),
+        )),
+        Err(Ok((message, Salvage::RefreshToken { .. }))) => Err(Error::RefreshFailed(format!(
+            "{message}; nothing was stored"
+        ))),
+        Err(Err(error)) => Err(Error::zendesk_about(&connection.name)(error)),
+    }
 }

@@ -24,7 +24,10 @@ pub(super) struct Shared {
 
 impl Shared {
     pub fn take_winner(&self) -> Option<oneshot::Sender<Callback>> {
-        self.winner.lock().unwrap_or_else(|e| e.into_inner()).take()
+        self.winner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
     }
 }
 

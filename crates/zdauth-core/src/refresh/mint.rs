@@ -40,7 +40,7 @@ impl Refresher {
             let message = entry.last_error.clone().unwrap_or_default();
             // A refused secret is as final for the callers that waited as for the one that
             // asked: the same exit 5, not a failure worth trying again.
-            if message.starts_with(&refused_prefix(name)) {
+            if entry.secret_refused {
                 return Err(Error::SecretRefusedMeanwhile(message));
             }
             return Err(Error::RefreshFailed(message));
@@ -74,6 +74,7 @@ impl Refresher {
                 entry.last_refresh = Some(Timestamp::now());
                 entry.last_error = None;
                 entry.last_error_at = None;
+                entry.secret_refused = false;
                 entry.login_required = false;
                 entry.issuer = Some(issuer);
                 // Stored before anyone sees it, as a refreshed pair is (checklist item 17).
@@ -87,29 +88,23 @@ impl Refresher {
             }
             Err(e) => {
                 tracing::warn!(connection = %name, error = %e, "minting failed; tokens kept");
-                let error = match e {
-                    ZendeskError::OAuth { ref error, .. }
-                        if error == "invalid_client" || error == "unauthorized_client" =>
-                    {
-                        Error::SecretRefused {
-                            name: name.clone(),
-                            reason: e.to_string(),
-                        }
+                let refused = e.is_client_refused();
+                let error = if refused {
+                    Error::SecretRefused {
+                        name: name.clone(),
+                        reason: e.to_string(),
                     }
-                    other => other.into(),
+                } else {
+                    e.into()
                 };
                 entry.last_error = Some(error.to_string());
                 entry.last_error_at = Some(Timestamp::now());
+                entry.secret_refused = refused;
                 keep_note(lock, entry).await;
                 Err(error)
             }
         }
     }
-}
-
-/// How [`Error::SecretRefused`]'s message for `name` begins.
-fn refused_prefix(name: &str) -> String {
-    format!("Zendesk refused {name}'s client credentials (")
 }
 
 /// A mint needs no refresh token: an answer whose access token is usable is a good mint

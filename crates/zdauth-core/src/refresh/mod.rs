@@ -16,17 +16,22 @@ use jiff::Timestamp;
 use crate::config::{Connection, Grant};
 use crate::error::Error;
 use crate::expiry::{self, valid_for};
-use crate::vault::{Tokens, Vault};
+use crate::secret::Secret;
+use crate::vault::{ConnectionLock, Entry, Tokens, Vault};
 use crate::zendesk::{self, TokenRequest, ZendeskClient, ZendeskError};
 
 mod api_call;
+mod fresh_text;
 mod learn;
 mod mint;
 mod salvage;
 mod store;
 
+pub use fresh_text::fresh_text;
 pub(crate) use learn::from_current_json;
-pub(crate) use store::{blocking, lock_and_reload, record_details, reserve_room, store_new_pair};
+pub(crate) use store::{
+    Owner, blocking, lock_and_reload, record_details, reserve_room, store_new_pair,
+};
 use store::{keep_note, reload};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,10 +108,7 @@ impl Refresher {
             return self.mint(connection, want, asked_at, lock, entry).await;
         }
         let now = Timestamp::now();
-        let login = |reason: &str| Error::LoginRequired {
-            name: connection.name.clone(),
-            reason: reason.to_owned(),
-        };
+        let login = |reason: &str| login_required(connection, reason);
         if !entry.issued_by(&issuer) {
             return Err(login(
                 "the stored tokens were issued for another server or client than the connection now names",
@@ -148,6 +150,21 @@ impl Refresher {
             return Err(login("the refresh token has expired"));
         }
 
+        self.spend(connection, lock, entry, refresh_token, issuer)
+            .await
+    }
+
+    /// The rest of a due refresh, holding `lock` with `entry` as re-read under it: spend
+    /// `refresh_token` (single-use) and store what comes back before anyone sees it.
+    async fn spend(
+        &self,
+        connection: &Connection,
+        lock: ConnectionLock,
+        entry: Entry,
+        refresh_token: Secret,
+        issuer: String,
+    ) -> Result<Fresh, Error> {
+        let spent_expires_at = entry.tokens.as_ref().and_then(|t| t.refresh_expires_at);
         let room = reserve_room(&self.vault).await?;
         // From here to the stored pair a signal waits (item 32).
         let spending = crate::shield::spending(&connection.name)?;
@@ -161,13 +178,14 @@ impl Refresher {
                 if new.refresh_token.is_none() {
                     // RFC 6749 §6: a server that does not rotate leaves the old one valid.
                     new.refresh_token = Some(refresh_token);
-                    new.refresh_expires_at = tokens.refresh_expires_at;
+                    new.refresh_expires_at = spent_expires_at;
                 }
                 let mut entry = entry;
                 entry.tokens = Some(new.clone());
                 entry.last_refresh = Some(Timestamp::now());
                 entry.last_error = None;
                 entry.last_error_at = None;
+                entry.secret_refused = false;
                 entry.issuer = Some(issuer);
                 // Stored before anyone sees the new access token (checklist item 17); the
                 // old refresh token is spent, so this pair must not be lost.
@@ -206,14 +224,19 @@ impl Refresher {
                 current.login_required = true;
                 current.last_error = Some(e.to_string());
                 current.last_error_at = Some(Timestamp::now());
+                current.secret_refused = false;
                 keep_note(lock, current).await;
-                Err(login(&format!("Zendesk refused the refresh token: {e}")))
+                Err(login_required(
+                    connection,
+                    &format!("Zendesk refused the refresh token: {e}"),
+                ))
             }
             Err(e) => {
                 tracing::warn!(connection = %connection.name, error = %e, "refresh failed; tokens kept");
                 let mut entry = entry;
                 entry.last_error = Some(e.to_string());
                 entry.last_error_at = Some(Timestamp::now());
+                entry.secret_refused = false;
                 keep_note(lock, entry).await;
                 Err(e.into())
             }
@@ -228,7 +251,8 @@ impl Refresher {
         }
         let learned = from_current_json(&self.client, connection, tokens.clone()).await;
         if learned != tokens
-            && let Err(e) = record_details(&self.vault, &connection.name, &learned, None).await
+            && let Err(e) =
+                record_details(&self.vault, &connection.name, &learned, Owner::Unchanged).await
         {
             tracing::warn!(error = %e, "could not store what tokens/current.json said");
         }
@@ -236,8 +260,18 @@ impl Refresher {
     }
 
     fn flight(&self, name: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
+        let mut flights = self
+            .flights
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         flights.entry(name.to_owned()).or_default().clone()
+    }
+}
+
+fn login_required(connection: &Connection, reason: &str) -> Error {
+    Error::LoginRequired {
+        name: connection.name.clone(),
+        reason: reason.to_owned(),
     }
 }
 

@@ -41,6 +41,7 @@ pub(super) async fn keep(
             entry.last_error = Some(message.clone());
             // Callers waiting on this refresh get its error, not the dead access token.
             entry.last_error_at = Some(now);
+            entry.secret_refused = false;
             store_new_pair(lock, room, name, entry).await?;
             Err(Error::RefreshFailed(message))
         }

@@ -92,13 +92,20 @@ pub(super) async fn keep_note(lock: ConnectionLock, entry: Entry) {
     }
 }
 
-/// Adds what was learned after storing a pair (its expiries and their source, and with
-/// `user` its owner), if the stored pair is still `tokens`: a newer one must not get stale details.
+/// Whether [`record_details`] also records who the tokens belong to.
+pub(crate) enum Owner {
+    Unchanged,
+    /// As users/me answered after a login; `None` when it did not.
+    Learned(Option<User>),
+}
+
+/// Adds what was learned after storing a pair (its expiries and their source, and maybe its
+/// owner), if the stored pair is still `tokens`: a newer one must not get stale details.
 pub(crate) async fn record_details(
     vault: &Vault,
     name: &str,
     tokens: &Tokens,
-    user: Option<Option<User>>,
+    owner: Owner,
 ) -> Result<(), Error> {
     let (lock, entry) = lock_and_reload(vault, name).await?;
     let Some(mut entry) = entry else {
@@ -113,7 +120,7 @@ pub(crate) async fn record_details(
     stored.refresh_expires_at = tokens.refresh_expires_at;
     stored.expires_at = tokens.expires_at;
     stored.expiry_source = tokens.expiry_source;
-    if let Some(user) = user {
+    if let Owner::Learned(user) = owner {
         entry.user = user;
     }
     blocking(move || lock.persist(entry)).await

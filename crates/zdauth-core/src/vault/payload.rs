@@ -51,6 +51,11 @@ pub struct Entry {
     /// instead of each trying again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error_at: Option<Timestamp>,
+    /// The failure at `last_error_at` was Zendesk refusing the client's secret: callers that
+    /// waited for that mint end as it did (a new secret is needed), not as after a failure
+    /// worth trying again. Set with every `last_error_at`, so it never outlives its failure.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secret_refused: bool,
     /// Zendesk refused the stored refresh token; the pair is kept (never wiped on an error
     /// alone) but only a browser login can help.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -291,6 +296,7 @@ mod tests {
                 last_refresh: None,
                 last_error: None,
                 last_error_at: None,
+                secret_refused: false,
                 login_required: false,
                 issuer: Some("https://acme.zendesk.com/oauth/tokens acme".into()),
             },

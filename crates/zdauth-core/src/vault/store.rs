@@ -68,10 +68,10 @@ impl Vault {
         super::rescue::take_back_all(self)
     }
 
-    /// How long to wait for another process's refresh of the same connection; it must cover
-    /// the longest refresh that process can make (its HTTP timeouts and retries).
-    /// How long this process waits for another's refresh of one connection: also the
-    /// longest one refresh of ours may take.
+    /// How long this process waits for another's refresh of one connection: it must cover
+    /// the longest refresh that process can make (its HTTP timeouts and retries), so it is
+    /// also the longest one refresh of ours may take. The doors set it from the settings
+    /// through [`crate::session::refresher`].
     pub fn connection_lock_timeout(&self) -> Duration {
         self.connection_lock_timeout
     }

@@ -216,7 +216,7 @@ impl Rest<'_> {
 }
 
 fn default_secs() -> i64 {
-    expiry::DEFAULT_ACCESS_LIFETIME.as_secs() as i64
+    expiry::DEFAULT_ACCESS_LIFETIME.as_secs().cast_signed()
 }
 
 /// A lifetime in whole seconds, or `None` when it is absent, not an integer, or not positive.
@@ -340,5 +340,4 @@ impl<'de> Visitor<'de> for FieldVisitor {
 }
 
 #[cfg(test)]
-#[path = "answer_tests.rs"]
 mod tests;

@@ -1,5 +1,5 @@
 //! Where a connection's OAuth and API requests go. Every URL is built from a validated
-//! subdomain or base_url, and its host is checked once more (checklist item 20).
+//! subdomain or `base_url`, and its host is checked once more (checklist item 20).
 
 use url::Url;
 

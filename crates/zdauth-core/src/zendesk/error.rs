@@ -8,24 +8,18 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ZendeskError {
     /// An OAuth error answer (`{"error": "...", "error_description": "..."}`).
-    #[error(
-        "{endpoint} answered {status} {error}{}; {}",
-        describe(description),
-        oauth_hint(error)
-    )]
+    #[error("{}", oauth_message(endpoint, *status, error, description.as_deref(), NAME))]
     OAuth {
         endpoint: &'static str,
         status: u16,
         error: String,
         description: Option<String>,
     },
-    #[error(
-        "{endpoint} rejected the access token (401); a refresh cannot bring it back: log in again with `zdauth login NAME`"
-    )]
+    #[error("{}", token_rejected(endpoint, NAME))]
     TokenRejected { endpoint: &'static str },
     #[error(
         "{endpoint} answered HTTP {status}{}; try again later (stored tokens were kept)",
-        describe(description)
+        describe(description.as_deref())
     )]
     Http {
         endpoint: &'static str,
@@ -79,36 +73,69 @@ impl ZendeskError {
         matches!(self, ZendeskError::OAuth { error, .. } if error == "invalid_grant")
     }
 
+    /// The client's credentials were refused: its secret (or id) is wrong, or it may not use
+    /// this grant. Trying again cannot help; a new secret can.
+    pub fn is_client_refused(&self) -> bool {
+        matches!(self, ZendeskError::OAuth { error, .. }
+            if error == "invalid_client" || error == "unauthorized_client")
+    }
+
     /// The message with `name` in its hint where it shows a command to run: the client does
     /// not know which connection it serves, the caller does.
     pub fn about(&self, name: &str) -> String {
-        let text = self.to_string();
-        ["login", "refresh"].iter().fold(text, |text, command| {
-            text.replace(
-                &format!("`zdauth {command} NAME`"),
-                &format!("`zdauth {command} {name}`"),
-            )
-        })
+        match self {
+            ZendeskError::OAuth {
+                endpoint,
+                status,
+                error,
+                description,
+            } => oauth_message(endpoint, *status, error, description.as_deref(), name),
+            ZendeskError::TokenRejected { endpoint } => token_rejected(endpoint, name),
+            other => other.to_string(),
+        }
     }
 }
 
-fn describe(description: &Option<String>) -> String {
-    description
-        .as_deref()
-        .map(|d| format!(" ({d})"))
-        .unwrap_or_default()
+/// What a hint says in place of the connection's name when the caller has not given it.
+const NAME: &str = "NAME";
+
+fn oauth_message(
+    endpoint: &str,
+    status: u16,
+    error: &str,
+    description: Option<&str>,
+    name: &str,
+) -> String {
+    format!(
+        "{endpoint} answered {status} {error}{}; {}",
+        describe(description),
+        oauth_hint(error, name)
+    )
 }
 
-fn oauth_hint(error: &str) -> &'static str {
+fn token_rejected(endpoint: &str, name: &str) -> String {
+    format!(
+        "{endpoint} rejected the access token (401); a refresh cannot bring it back: log in again with `zdauth login {name}`"
+    )
+}
+
+fn describe(description: Option<&str>) -> String {
+    description.map(|d| format!(" ({d})")).unwrap_or_default()
+}
+
+fn oauth_hint(error: &str, name: &str) -> String {
     match error {
         "invalid_grant" => {
-            "the grant is used, expired or revoked: log in again with `zdauth login NAME`"
+            format!(
+                "the grant is used, expired or revoked: log in again with `zdauth login {name}`"
+            )
         }
         "invalid_client" => {
             "check client_id (the client's unique identifier, not its number) and the client secret"
+                .into()
         }
-        "invalid_scope" => "check the connection's scopes against the OAuth client's",
-        _ => "check the connection's settings against its OAuth client in Zendesk",
+        "invalid_scope" => "check the connection's scopes against the OAuth client's".into(),
+        _ => "check the connection's settings against its OAuth client in Zendesk".into(),
     }
 }
 

@@ -13,6 +13,7 @@ mod wire;
 
 pub use answer::{Salvage, is_plain_token};
 pub use authorize::AuthorizationRequest;
+pub(crate) use client::ATTEMPTS;
 pub use client::{Timeouts, TokenRequest, ZendeskClient};
 pub use endpoints::{Endpoints, issuer};
 pub use error::ZendeskError;

@@ -1,6 +1,6 @@
 //! What a server says back is scrubbed of what zdauth sent it (checklist item 29).
 //!
-//! A server, a proxy or a debugging server at base_url may echo the request in its error text.
+//! A server, a proxy or a debugging server at `base_url` may echo the request in its error text.
 //! Before that text is shown, logged or stored, every secret of the request is replaced by
 //! `[redacted]`: as sent, form- or percent-encoded (`+`, `%XX` in either case, even twice),
 //! JSON- or HTML-escaped, in either ASCII letter case, inside base64 (HTTP Basic), or in pieces: any run of a secret at least
@@ -63,7 +63,7 @@ impl<'a> Sent<'a> {
     }
 
     /// A users/me answer whose fields echo the request.
-    pub(super) fn user(&self, user: User) -> User {
+    pub(super) fn user(&self, user: &User) -> User {
         User {
             id: user.id,
             name: self.redact(&user.name),
@@ -89,15 +89,12 @@ impl<'a> Sent<'a> {
             let Ok(found) = self.match_at(bytes, at, &index, &mut budget) else {
                 return WITHHELD.to_owned();
             };
-            match found {
-                Some(end) => {
-                    out.extend_from_slice(REDACTED.as_bytes());
-                    at = end;
-                }
-                None => {
-                    out.push(bytes[at]);
-                    at += 1;
-                }
+            if let Some(end) = found {
+                out.extend_from_slice(REDACTED.as_bytes());
+                at = end;
+            } else {
+                out.push(bytes[at]);
+                at += 1;
             }
         }
         String::from_utf8_lossy(&out).into_owned()
@@ -141,7 +138,6 @@ impl<'a> Sent<'a> {
         for (secret, starts) in self.secrets.iter().zip(index) {
             for first in here.iter() {
                 for &from in &starts[usize::from(first.decoded[0].to_ascii_lowercase())] {
-                    let from = from as usize;
                     *budget = budget.checked_sub(1).ok_or(OverBudget)?;
                     if !starts_alike(&secret[from..], first.bytes()) {
                         continue;
@@ -166,12 +162,12 @@ struct OverBudget;
 
 /// Where in a secret each byte value occurs (ASCII letters under their lower case), so that
 /// a text byte tries only those places.
-type Starts = Vec<Vec<u32>>;
+type Starts = Vec<Vec<usize>>;
 
 fn starts(secret: &[u8]) -> Starts {
     let mut starts = vec![Vec::new(); 256];
     for (at, &byte) in secret.iter().enumerate() {
-        starts[usize::from(byte.to_ascii_lowercase())].push(at as u32);
+        starts[usize::from(byte.to_ascii_lowercase())].push(at);
     }
     starts
 }
@@ -284,6 +280,7 @@ fn units(text: &[u8], at: usize) -> Units {
         let part = std::str::from_utf8(part).ok()?;
         u32::from_str_radix(part, 16).ok()
     };
+    let hex_byte = |from: usize| hex(from, 2).and_then(|byte| u8::try_from(byte).ok());
     let mut found = Units {
         found: [Unit::byte(0, at); 3],
         count: 0,
@@ -291,14 +288,14 @@ fn units(text: &[u8], at: usize) -> Units {
     match rest.first() {
         Some(b'%') => {
             if rest.get(1..3) == Some(b"25")
-                && let Some(byte) = hex(3, 2)
+                && let Some(byte) = hex_byte(3)
             {
-                found.push(Unit::byte(byte as u8, at + 5));
+                found.push(Unit::byte(byte, at + 5));
             }
-            if let Some(byte) = hex(1, 2) {
-                found.push(Unit::byte(byte as u8, at + 3));
+            if let Some(byte) = hex_byte(1) {
+                found.push(Unit::byte(byte, at + 3));
                 // `%2B` is a form-encoded space encoded once more.
-                if byte == u32::from(b'+') {
+                if byte == b'+' {
                     found.push(Unit::byte(b' ', at + 3));
                 }
             }
@@ -350,5 +347,4 @@ fn html_entity(rest: &[u8]) -> Option<(char, usize)> {
 }
 
 #[cfg(test)]
-#[path = "redact_tests.rs"]
 mod tests;

@@ -36,7 +36,7 @@ fn read_when_written(path: &Path) -> String {
 fn url_arrives_intact_as_the_last_argument() {
     let dir = tempfile::tempdir().unwrap();
     let (command, out) = fake_browser(dir.path());
-    open_browser_with(URL, Some(&command), None).unwrap();
+    open_browser_with(URL, Some(&command)).unwrap();
     assert_eq!(read_when_written(&out), format!("1\n{URL}\n"));
 }
 
@@ -44,7 +44,7 @@ fn url_arrives_intact_as_the_last_argument() {
 fn percent_s_is_replaced_by_the_url() {
     let dir = tempfile::tempdir().unwrap();
     let (command, out) = fake_browser(dir.path());
-    open_browser_with(URL, Some(&format!("{command} --new-tab %s --x")), None).unwrap();
+    open_browser_with(URL, Some(&format!("{command} --new-tab %s --x"))).unwrap();
     assert_eq!(
         read_when_written(&out),
         format!("3\n--new-tab\n{URL}\n--x\n")
@@ -56,32 +56,31 @@ fn a_command_that_cannot_start_falls_through_to_the_next() {
     let dir = tempfile::tempdir().unwrap();
     let (command, out) = fake_browser(dir.path());
     let list = format!("/nonexistent/zdauth-browser::{command}");
-    open_browser_with(URL, Some(&list), None).unwrap();
+    open_browser_with(URL, Some(&list)).unwrap();
     assert_eq!(read_when_written(&out), format!("1\n{URL}\n"));
 }
 
 #[test]
-fn the_setting_is_used_when_browser_is_unset() {
-    let dir = tempfile::tempdir().unwrap();
-    let (command, out) = fake_browser(dir.path());
-    open_browser_with(URL, None, Some(&command)).unwrap();
-    assert_eq!(read_when_written(&out), format!("1\n{URL}\n"));
+fn a_blank_browser_variable_leaves_only_the_platform_opener() {
+    for blank in ["", ":", " : :: "] {
+        assert_eq!(
+            candidates(Some(blank)),
+            vec![vec![platform_opener().to_string()]],
+            "{blank:?}"
+        );
+    }
 }
 
 #[test]
-fn candidates_come_in_order_env_setting_platform() {
-    let list = candidates(Some("firefox -P work: chromium ::"), Some("w3m"));
+fn candidates_come_in_order_env_then_platform() {
+    let list = candidates(Some("firefox -P work: chromium ::"));
     let expected: Vec<Vec<String>> = vec![
         vec!["firefox".into(), "-P".into(), "work".into()],
         vec!["chromium".into()],
-        vec!["w3m".into()],
         vec![platform_opener().into()],
     ];
     assert_eq!(list, expected);
-    assert_eq!(
-        candidates(None, None),
-        vec![vec![platform_opener().to_string()]]
-    );
+    assert_eq!(candidates(None), vec![vec![platform_opener().to_string()]]);
 }
 
 #[test]

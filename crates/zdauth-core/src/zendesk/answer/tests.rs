@@ -11,11 +11,11 @@ fn now() -> Timestamp {
     "2026-11-28T12:00:00Z".parse().unwrap()
 }
 
-fn read_json(value: Value) -> Result<Tokens, ZendeskError> {
+fn read_json(value: &Value) -> Result<Tokens, ZendeskError> {
     read(E, value.to_string().as_bytes(), now(), &["read".to_owned()])
 }
 
-fn jwt_with_exp(exp: Value) -> String {
+fn jwt_with_exp(exp: &Value) -> String {
     format!(
         "{}.{}.c2ln",
         URL_SAFE_NO_PAD.encode(r#"{"typ":"at+jwt","alg":"RS256"}"#),
@@ -23,25 +23,27 @@ fn jwt_with_exp(exp: Value) -> String {
     )
 }
 
+// Compared with `Tokens`' optional expiries, so it is an `Option` itself.
+#[allow(clippy::unnecessary_wraps)]
 fn secs(n: i64) -> Option<Timestamp> {
     Some(now() + SignedDuration::from_secs(n))
 }
 
 #[test]
 fn expires_in_then_the_jwt_then_the_default() {
-    let jwt = jwt_with_exp(json!(now().as_second() + 600));
+    let jwt = jwt_with_exp(&json!(now().as_second() + 600));
     let t =
-        read_json(json!({"access_token": jwt, "refresh_token": "r", "expires_in": 1200})).unwrap();
+        read_json(&json!({"access_token": jwt, "refresh_token": "r", "expires_in": 1200})).unwrap();
     assert_eq!(
         (t.expires_at, t.expiry_source),
         (secs(1200), ExpirySource::Server)
     );
-    let t = read_json(json!({"access_token": jwt, "refresh_token": "r"})).unwrap();
+    let t = read_json(&json!({"access_token": jwt, "refresh_token": "r"})).unwrap();
     assert_eq!(
         (t.expires_at, t.expiry_source),
         (secs(600), ExpirySource::Jwt)
     );
-    let t = read_json(json!({"access_token": "opaque", "refresh_token": "r"})).unwrap();
+    let t = read_json(&json!({"access_token": "opaque", "refresh_token": "r"})).unwrap();
     assert_eq!(
         (t.expires_at, t.expiry_source),
         (secs(1800), ExpirySource::Assumed)
@@ -60,7 +62,7 @@ fn unusable_lifetimes_fall_back_and_huge_ones_are_clamped() {
         json!(1e300),
     ] {
         let t = read_json(
-            json!({"access_token": "a", "expires_in": bad, "refresh_token_expires_in": bad}),
+            &json!({"access_token": "a", "expires_in": bad, "refresh_token_expires_in": bad}),
         )
         .unwrap();
         assert_eq!(t.expiry_source, ExpirySource::Assumed, "{bad}");
@@ -70,7 +72,7 @@ fn unusable_lifetimes_fall_back_and_huge_ones_are_clamped() {
         json!(i64::MAX),
         json!(u64::MAX),
     ] {
-        let t = read_json(json!({
+        let t = read_json(&json!({
             "access_token": "a", "refresh_token": "r",
             "expires_in": huge, "refresh_token_expires_in": huge,
         }))
@@ -86,10 +88,10 @@ fn unusable_lifetimes_fall_back_and_huge_ones_are_clamped() {
         json!("soon"),
         json!(now().as_second()),
     ] {
-        let t = read_json(json!({"access_token": jwt_with_exp(exp.clone())})).unwrap();
+        let t = read_json(&json!({"access_token": jwt_with_exp(&exp)})).unwrap();
         assert_eq!(t.expiry_source, ExpirySource::Assumed, "{exp}");
     }
-    let t = read_json(json!({"access_token": jwt_with_exp(json!(1e300))})).unwrap();
+    let t = read_json(&json!({"access_token": jwt_with_exp(&json!(1e300))})).unwrap();
     assert_eq!(
         (t.expires_at, t.expiry_source),
         (secs(172_800), ExpirySource::Jwt)
@@ -108,7 +110,7 @@ fn malformed_access_tokens_are_refused_and_a_good_refresh_token_is_salvaged() {
         json!({"x": 1}),
         json!("="),
     ] {
-        let error = read_json(json!({"access_token": bad, "refresh_token": "new-rt", "refresh_token_expires_in": 2_592_000}))
+        let error = read_json(&json!({"access_token": bad, "refresh_token": "new-rt", "refresh_token_expires_in": 2_592_000}))
             .unwrap_err();
         let (message, salvage) = error.into_salvage().expect("salvaged");
         assert!(message.contains("unusable access token"), "{message}");
@@ -122,10 +124,10 @@ fn malformed_access_tokens_are_refused_and_a_good_refresh_token_is_salvaged() {
         assert_eq!(refresh_token.expose(), "new-rt");
         assert_eq!(refresh_expires_at, secs(2_592_000));
 
-        let alone = read_json(json!({"access_token": bad})).unwrap_err();
+        let alone = read_json(&json!({"access_token": bad})).unwrap_err();
         assert!(matches!(alone, ZendeskError::Malformed { .. }), "{bad}");
     }
-    let missing = read_json(json!({"refresh_token": "r"})).unwrap_err();
+    let missing = read_json(&json!({"refresh_token": "r"})).unwrap_err();
     assert!(missing.to_string().contains("missing"), "{missing}");
     for body in ["[]", "null", "{", "\"x\""] {
         assert!(matches!(
@@ -138,7 +140,7 @@ fn malformed_access_tokens_are_refused_and_a_good_refresh_token_is_salvaged() {
 #[test]
 fn a_malformed_refresh_token_leaves_the_access_token_without_one() {
     let error = read_json(
-        json!({"access_token": "good.token~", "refresh_token": "bad\r\n", "expires_in": 600}),
+        &json!({"access_token": "good.token~", "refresh_token": "bad\r\n", "expires_in": 600}),
     )
     .unwrap_err();
     let Ok((_, Salvage::AccessToken(tokens))) = error.into_salvage() else {
@@ -152,7 +154,7 @@ fn a_malformed_refresh_token_leaves_the_access_token_without_one() {
 
 #[test]
 fn shown_fields_carry_no_control_characters() {
-    let t = read_json(json!({
+    let t = read_json(&json!({
         "access_token": "a+/b==", "token_type": "bearer\u{1b}[31m",
         "scope": "read \u{1b}]52;c;eA==\u{7} write tickets:read \"q\"",
     }))
@@ -160,7 +162,7 @@ fn shown_fields_carry_no_control_characters() {
     assert_eq!(t.token_type, "bearer");
     assert_eq!(t.scopes, ["read", "write", "tickets:read"]);
     assert!(t.refresh_token.is_none());
-    let t = read_json(json!({"access_token": "a", "scope": 5, "token_type": "Bearer"})).unwrap();
+    let t = read_json(&json!({"access_token": "a", "scope": 5, "token_type": "Bearer"})).unwrap();
     assert_eq!(t.scopes, ["read"], "asked scopes stand in");
     assert_eq!(t.token_type, "Bearer");
 }
@@ -178,13 +180,13 @@ proptest::proptest! {
         secs in proptest::num::i64::ANY,
         big in proptest::num::u64::ANY,
     ) {
-        for access in [token.clone(), jwt_with_exp(json!(exp)), jwt_with_exp(json!(secs)), format!("{token}.{token}.{token}")] {
+        for access in [token.clone(), jwt_with_exp(&json!(exp)), jwt_with_exp(&json!(secs)), format!("{token}.{token}.{token}")] {
             let body = json!({
                 "access_token": access, "refresh_token": token,
                 "expires_in": secs, "refresh_token_expires_in": big,
                 "scope": token, "token_type": token,
             });
-            if let Ok(tokens) = read_json(body) {
+            if let Ok(tokens) = read_json(&body) {
                 let left = tokens.expires_at.unwrap().duration_since(now()).as_secs();
                 proptest::prop_assert!(left <= 172_800);
             }
