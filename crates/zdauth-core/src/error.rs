@@ -188,7 +188,7 @@ pub enum ErrorClass {
 }
 
 impl Error {
-    pub fn zendesk_about(name: &str) -> impl FnOnce(crate::zendesk::ZendeskError) -> Error {
+    pub(crate) fn zendesk_about(name: &str) -> impl FnOnce(crate::zendesk::ZendeskError) -> Error {
         let name = name.to_owned();
         move |error| Error::ZendeskAbout { name, error }
     }
@@ -221,7 +221,7 @@ pub fn io_error(action: &'static str, path: &Path, source: io::Error) -> Error {
 
 /// The cause without the path some crates append (tempfile: "… at path \"X\""): the message
 /// names the path once, itself.
-pub fn clean_cause(cause: io::Error) -> io::Error {
+pub(crate) fn clean_cause(cause: io::Error) -> io::Error {
     if cause.get_ref().is_none() {
         return cause;
     }

@@ -48,7 +48,7 @@ impl TokenStatus {
         }
     }
 
-    pub fn of(entry: Option<&Entry>, now: Timestamp, margin: Duration) -> Self {
+    pub(crate) fn of(entry: Option<&Entry>, now: Timestamp, margin: Duration) -> Self {
         let Some(tokens) = entry.and_then(|e| e.tokens.as_ref()) else {
             return TokenStatus::NoToken;
         };

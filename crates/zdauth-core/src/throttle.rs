@@ -11,7 +11,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub const DEFAULT_JOBS: u16 = 32;
 /// Zendesk rate-limits per account (subdomain): whatever the job count, one account never
 /// gets more token requests at once from this process than this.
-pub const PER_ACCOUNT: usize = 4;
+pub(crate) const PER_ACCOUNT: usize = 4;
 
 #[derive(Clone, Debug)]
 pub struct Throttle {

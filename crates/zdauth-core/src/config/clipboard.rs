@@ -16,9 +16,9 @@ pub enum ClipboardChoice {
 }
 
 impl ClipboardChoice {
-    pub const NAMES: &[&str] = &["auto", "native", "tmux", "osc52", "command"];
+    pub(crate) const NAMES: &[&str] = &["auto", "native", "tmux", "osc52", "command"];
 
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         match text {
             "auto" => Some(Self::Auto),
             "native" => Some(Self::Native),

@@ -48,11 +48,11 @@ impl ConfigEdit {
         })
     }
 
-    pub fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &Config {
         &self.config
     }
 
-    pub fn add_connection(&mut self, connection: &Connection) {
+    pub(crate) fn add_connection(&mut self, connection: &Connection) {
         let mut table = Table::new();
         fill(&mut table, connection, None);
         // Comments after the last table belong to the document's tail; keep them above the
@@ -79,7 +79,7 @@ impl ConfigEdit {
     /// Rewrites the named connection's table in place: only keys whose value changed are
     /// touched, so its comments, its formatting and any keys zdauth does not know stay.
     /// Returns whether a connection of that name was there.
-    pub fn update_connection(&mut self, name: &str, connection: &Connection) -> bool {
+    pub(crate) fn update_connection(&mut self, name: &str, connection: &Connection) -> bool {
         let old = self.config.connection(name).cloned();
         let table = self
             .document
@@ -100,7 +100,7 @@ impl ConfigEdit {
     }
 
     /// Returns whether a connection of that name was there.
-    pub fn remove_connection(&mut self, name: &str) -> bool {
+    pub(crate) fn remove_connection(&mut self, name: &str) -> bool {
         let Some(array) = self
             .document
             .get_mut("connection")
@@ -161,10 +161,6 @@ impl ConfigEdit {
         let config = Config::parse(&text, &self.path)?;
         crate::atomic_file::replace(&self.path, text.as_bytes(), None)?;
         Ok(config)
-    }
-
-    pub fn text(&self) -> String {
-        self.document.to_string()
     }
 }
 

@@ -6,16 +6,16 @@ use super::Connection;
 
 /// A field both the form and someone else changed, differently.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
+pub(crate) struct Conflict {
     /// As the form labels it.
-    pub field: &'static str,
+    pub(crate) field: &'static str,
     /// Its value in config.toml now.
-    pub on_disk: String,
+    pub(crate) on_disk: String,
 }
 
 /// `disk` with the fields that differ between `started` (what the form opened with) and
 /// `edited` (what it submits) taken from `edited`; every other field stays as on disk.
-pub fn merge_edit(
+pub(crate) fn merge_edit(
     started: &Connection,
     edited: &Connection,
     disk: &Connection,

@@ -14,11 +14,11 @@ use crate::expiry::ExpirySource;
 use crate::secret::Secret;
 
 /// Bump on any change of meaning; an older zdauth then refuses to write a newer vault.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VaultData {
-    pub version: u32,
+    pub(crate) version: u32,
     #[serde(default)]
     pub connections: BTreeMap<String, Entry>,
 }
@@ -121,7 +121,7 @@ impl VaultData {
     /// `name`'s entry alone: the others are only checked to be JSON, not built. One pass
     /// over the document, with no map of the other entries (the vault of 1,000 connections
     /// is read on every `zdauth token`).
-    pub fn entry_from_plaintext(bytes: &[u8], name: &str) -> Result<Option<Entry>, String> {
+    pub(crate) fn entry_from_plaintext(bytes: &[u8], name: &str) -> Result<Option<Entry>, String> {
         let mut version = None;
         let mut found = None;
         let mut de = serde_json::Deserializer::from_slice(bytes);

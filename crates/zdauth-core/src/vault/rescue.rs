@@ -39,10 +39,10 @@ pub fn user_places(paths: &Paths) -> Vec<PathBuf> {
 
 /// One rescued connection, found again.
 pub struct TakenBack {
-    pub name: String,
-    pub file: PathBuf,
+    pub(crate) name: String,
+    pub(crate) file: PathBuf,
     /// false: vault.age already held this pair or a newer one; the file was only removed.
-    pub merged: bool,
+    pub(crate) merged: bool,
 }
 
 impl std::fmt::Display for TakenBack {

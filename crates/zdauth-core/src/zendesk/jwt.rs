@@ -21,7 +21,7 @@ const BASE64URL: GeneralPurpose = GeneralPurpose::new(
 
 /// Seconds since the epoch at which the token says it expires, if it is an `at+jwt` with a
 /// numeric `exp`. Any other input, of any bytes, gives `None`.
-pub fn access_token_exp(token: &str) -> Option<i64> {
+pub(crate) fn access_token_exp(token: &str) -> Option<i64> {
     if token.len() > MAX_TOKEN {
         return None;
     }
