@@ -247,7 +247,7 @@ pub fn quote(text: &str) -> String {
             break;
         }
         if is_bidi_control(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            out.extend(c.escape_unicode());
         } else {
             out.extend(c.escape_debug());
         }

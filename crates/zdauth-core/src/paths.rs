@@ -34,7 +34,7 @@ impl Paths {
     /// leaves nothing behind in the user's state dir.
     pub fn resolve(explicit: Option<PathBuf>) -> Result<Self, Error> {
         if let Some(dir) = explicit {
-            let dir = absolute(dir)?;
+            let dir = absolute(&dir)?;
             return Ok(Self {
                 log_dir: dir.clone(),
                 dir,
@@ -153,13 +153,13 @@ pub(crate) fn set_private(file: &fs::File, path: &Path) -> Result<(), Error> {
         .map_err(|e| io_error("set permissions on", path, e))
 }
 
-fn absolute(dir: PathBuf) -> Result<PathBuf, Error> {
+fn absolute(dir: &Path) -> Result<PathBuf, Error> {
     if dir.as_os_str().is_empty() {
         return Err(Error::Usage(
             "the config dir is empty: pass --config-dir DIR or unset ZDAUTH_CONFIG_DIR".into(),
         ));
     }
-    std::path::absolute(&dir).map_err(|e| io_error("resolve", &dir, e))
+    std::path::absolute(dir).map_err(|e| io_error("resolve", dir, e))
 }
 
 /// Expands a leading `~/` and makes a relative path relative to `base` (the config dir), so a

@@ -165,7 +165,7 @@ fn flags(links: Links) -> i32 {
     if links == Links::Refuse {
         flags |= OFlags::NOFOLLOW;
     }
-    flags.bits() as i32
+    flags.bits().cast_signed()
 }
 
 /// The open is done; reads and writes of a regular file go back to blocking.
@@ -237,7 +237,9 @@ pub(crate) fn read(
     if meta.len() > limit.bytes {
         return Err(too_large(meta.len()));
     }
-    let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len() as usize));
+    // The whole file at once: a buffer that grew would leave an unwiped copy behind.
+    let capacity = usize::try_from(meta.len()).expect("at most the cap, which fits a usize");
+    let mut bytes = Zeroizing::new(Vec::with_capacity(capacity));
     // One byte past the cap tells a file that grew since the fstat.
     file.take(limit.bytes + 1)
         .read_to_end(&mut bytes)

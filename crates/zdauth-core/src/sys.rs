@@ -28,7 +28,7 @@ pub(crate) fn set_non_dumpable() -> bool {
     }
 }
 
-/// Ignores `signal` from now on (and in children, which inherit SIG_IGN through execve).
+/// Ignores `signal` from now on (and in children, which inherit `SIG_IGN` through `execve`).
 pub fn ignore_signal(signal: Signal) {
     // SAFETY: setting a disposition to SIG_IGN touches no memory.
     unsafe {

@@ -2,7 +2,7 @@
 //! never so many for one Zendesk account that its rate limit bites.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -38,7 +38,7 @@ impl Throttle {
         let account = self
             .accounts
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(PoisonError::into_inner)
             .entry(subdomain.to_owned())
             .or_insert_with(|| Arc::new(Semaphore::new(PER_ACCOUNT)))
             .clone();

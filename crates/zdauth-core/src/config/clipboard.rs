@@ -33,10 +33,10 @@ impl ClipboardChoice {
 pub(super) fn settings(
     source: &Source,
     choice: Option<Spanned<String>>,
-    command: Option<Spanned<String>>,
+    command: Option<&Spanned<String>>,
     settings: &mut Settings,
 ) -> Result<(), ConfigError> {
-    if let Some(value) = &command {
+    if let Some(value) = command {
         // Split like a shell would, but run without one: no expansion, no injection.
         let words = shell_words::split(value.get_ref()).map_err(|e| {
             source.error(

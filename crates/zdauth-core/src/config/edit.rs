@@ -1,4 +1,4 @@
-//! Edits config.toml in place with toml_edit, keeping the user's comments, order and
+//! Edits config.toml in place with `toml_edit`, keeping the user's comments, order and
 //! formatting. Every edit is validated as a whole before it is written.
 
 use std::path::{Path, PathBuf};
@@ -123,21 +123,18 @@ impl ConfigEdit {
             .unwrap_or_default()
             .to_owned();
         let is_empty = array.is_empty();
-        match array.get_mut(index) {
-            Some(table) => {
-                let own = table
-                    .decor()
-                    .prefix()
-                    .and_then(|p| p.as_str())
-                    .unwrap_or_default();
-                let joined = format!("{prefix}{own}");
-                table.decor_mut().set_prefix(joined);
-            }
-            None => {
-                let tail = self.document.trailing().as_str().unwrap_or_default();
-                let joined = format!("{prefix}{tail}");
-                self.document.set_trailing(joined);
-            }
+        if let Some(table) = array.get_mut(index) {
+            let own = table
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or_default();
+            let joined = format!("{prefix}{own}");
+            table.decor_mut().set_prefix(joined);
+        } else {
+            let tail = self.document.trailing().as_str().unwrap_or_default();
+            let joined = format!("{prefix}{tail}");
+            self.document.set_trailing(joined);
         }
         if is_empty {
             self.document.remove("connection");

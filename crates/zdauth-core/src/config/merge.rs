@@ -48,12 +48,12 @@ pub(crate) fn merge_edit(
     field!(
         access_token_lifetime,
         "access_token_lifetime",
-        show_lifetime
+        |v: &Option<std::time::Duration>| { show_lifetime(*v) }
     );
     field!(
         refresh_token_lifetime,
         "refresh_token_lifetime",
-        show_lifetime
+        |v: &Option<std::time::Duration>| { show_lifetime(*v) }
     );
     if conflicts.is_empty() {
         Ok(merged)
@@ -62,10 +62,11 @@ pub(crate) fn merge_edit(
     }
 }
 
-fn show_lifetime(lifetime: &Option<std::time::Duration>) -> String {
-    lifetime
-        .map(|d| humantime::format_duration(d).to_string())
-        .unwrap_or_else(|| "the default".to_owned())
+fn show_lifetime(lifetime: Option<std::time::Duration>) -> String {
+    lifetime.map_or_else(
+        || "the default".to_owned(),
+        |d| humantime::format_duration(d).to_string(),
+    )
 }
 
 #[cfg(test)]

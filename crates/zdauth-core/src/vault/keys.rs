@@ -60,7 +60,7 @@ impl Keys {
         let recipient = String::from_utf8(recipient).expect("recipients are ASCII");
         let recipients = recipient
             .lines()
-            .map(|line| line.parse::<age::x25519::Recipient>())
+            .map(str::parse::<age::x25519::Recipient>)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| unusable(e.to_string()))?;
         let identities = file

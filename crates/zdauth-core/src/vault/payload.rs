@@ -107,13 +107,13 @@ impl VaultData {
         out
     }
 
-    /// The reason is safe to show: serde_json's messages name positions, not values.
+    /// The reason is safe to show: `serde_json`'s messages name positions, not values.
     pub fn from_plaintext(bytes: &[u8]) -> Result<Self, String> {
         #[derive(Deserialize)]
         struct VersionOnly {
             version: u32,
         }
-        let VersionOnly { version } = serde_json::from_slice(bytes).map_err(not_a_vault)?;
+        let VersionOnly { version } = serde_json::from_slice(bytes).map_err(|e| not_a_vault(&e))?;
         check_version(version)?;
         serde_json::from_slice(bytes).map_err(|e| mismatch(version, &e))
     }
@@ -135,7 +135,7 @@ impl VaultData {
         if let Err(e) = walked {
             return Err(match (version, e.classify()) {
                 (Some(version), serde_json::error::Category::Data) => mismatch(version, &e),
-                _ => not_a_vault(e),
+                _ => not_a_vault(&e),
             });
         }
         let Some(version) = version else {
@@ -219,7 +219,7 @@ impl<'de> Visitor<'de> for Entries<'_, '_> {
     }
 }
 
-fn not_a_vault(e: serde_json::Error) -> String {
+fn not_a_vault(e: &serde_json::Error) -> String {
     format!(
         "its content is not a zdauth vault: {}",
         e.classify_message()
@@ -245,7 +245,7 @@ trait ClassifyMessage {
 }
 
 impl ClassifyMessage for serde_json::Error {
-    /// Position and category only: serde_json quotes offending values in some messages, and
+    /// Position and category only: `serde_json` quotes offending values in some messages, and
     /// a value here may be a token.
     fn classify_message(&self) -> String {
         let category = match self.classify() {

@@ -25,7 +25,9 @@ pub(crate) struct Reserved {
 
 impl Reserved {
     /// Hands the space back for the save that follows.
-    pub(crate) fn release(self) {}
+    pub(crate) fn release(self) {
+        drop(self);
+    }
 }
 
 /// Takes as much space as the next vault.age will need, or says there is none.

@@ -67,8 +67,15 @@ impl std::fmt::Display for TakenBack {
 
 /// This config dir's tag in rescue file names: two config dirs never take each other's.
 fn tag(paths: &Paths) -> String {
+    use std::fmt::Write as _;
     let digest = Sha256::digest(paths.dir().as_os_str().as_encoded_bytes());
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+    digest[..6]
+        .iter()
+        .fold(String::with_capacity(12), |mut tag, b| {
+            // Writing to a String cannot fail.
+            let _ = write!(tag, "{b:02x}");
+            tag
+        })
 }
 
 fn file_name(paths: &Paths, name: &str, attempt: u32) -> String {

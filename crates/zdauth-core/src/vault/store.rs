@@ -54,6 +54,7 @@ impl Vault {
     }
 
     /// The places a rescue tries, in order; the doors pass [`super::rescue::user_places`].
+    #[must_use]
     pub fn with_rescue_places(mut self, places: Vec<PathBuf>) -> Self {
         self.rescue_places = Arc::new(places);
         self
@@ -76,6 +77,7 @@ impl Vault {
         self.connection_lock_timeout
     }
 
+    #[must_use]
     pub fn with_connection_lock_timeout(mut self, timeout: Duration) -> Self {
         self.connection_lock_timeout = timeout.max(CONNECTION_LOCK_TIMEOUT);
         self
@@ -146,7 +148,10 @@ impl Vault {
         let reader = io::BufReader::new(io::Read::take(file, VAULT_LIMIT.bytes));
         let plaintext = self
             .keys
-            .decrypt_from(reader, size as usize)
+            .decrypt_from(
+                reader,
+                usize::try_from(size).expect("at most VAULT_LIMIT, which fits a usize"),
+            )
             .map_err(|e| match e {
                 age::DecryptError::NoMatchingKeys => Error::Locked(format!(
                     "{} is not encrypted to this identity ({}): use the identity it was made with",
