@@ -237,7 +237,7 @@ const QUOTED_CHARS: usize = 40;
 
 /// User input as an error shows it: in quotes, escaped like `{:?}` (control characters and
 /// bidi overrides are shown, never acted on by the terminal), and cut to its first
-/// [`QUOTED_CHARS`] characters: a pasted megabyte must not become the message.
+/// `QUOTED_CHARS` characters: a pasted megabyte must not become the message.
 pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(QUOTED_CHARS + 8);
     out.push('"');

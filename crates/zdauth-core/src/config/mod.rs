@@ -33,7 +33,8 @@ pub(crate) const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 pub(crate) const DEFAULT_CLIPBOARD_CLEAR: Duration = Duration::from_secs(30);
 pub(crate) const DEFAULT_KDF_WORK_FACTOR: u8 = 18;
 pub(crate) const MIN_KDF_WORK_FACTOR: u8 = 10;
-/// age refuses to decrypt above this: a larger factor costs minutes and gigabytes (checklist item 12).
+/// age refuses to decrypt above this: a larger factor costs minutes and gigabytes
+/// (checklist item 12).
 pub(crate) const MAX_KDF_WORK_FACTOR: u8 = 22;
 pub(crate) const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_REDIRECT_PORT: u16 = 8765;

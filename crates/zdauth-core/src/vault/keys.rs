@@ -97,7 +97,7 @@ impl Keys {
     }
 
     /// The plaintext of passphrase-protected (scrypt) age data. Work factors above
-    /// [`MAX_KDF_WORK_FACTOR`] are refused rather than spent (checklist item 12).
+    /// `MAX_KDF_WORK_FACTOR` are refused rather than spent (checklist item 12).
     pub fn open_sealed(
         sealed: &[u8],
         passphrase: &Secret,
