@@ -25,12 +25,6 @@ pub fn replace(path: &Path, bytes: &[u8], backup: Option<&Path>) -> Result<(), E
     }
 }
 
-/// [`replace`] for a file of zdauth's own (a rescue file): a link at `path` is replaced by
-/// the new file, never written through.
-pub fn replace_own(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    write_at(path, bytes, None, &[LEGACY_STAGING_PREFIX])
-}
-
 /// `also_sweep`: prefixes that are zdauth's only in its own dir; beside a link's target (a
 /// dotfiles repo) only names made from the file's own name are swept.
 fn write_at(
@@ -66,7 +60,7 @@ fn write_at(
 }
 
 /// Where a link at `path` points, if it is one: a regular file of this user's.
-pub fn link_target(path: &Path) -> Result<Option<PathBuf>, Error> {
+pub(crate) fn link_target(path: &Path) -> Result<Option<PathBuf>, Error> {
     match fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => {}
         _ => return Ok(None),

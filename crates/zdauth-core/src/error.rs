@@ -188,7 +188,7 @@ pub enum ErrorClass {
 }
 
 impl Error {
-    pub fn zendesk_about(name: &str) -> impl FnOnce(crate::zendesk::ZendeskError) -> Error {
+    pub(crate) fn zendesk_about(name: &str) -> impl FnOnce(crate::zendesk::ZendeskError) -> Error {
         let name = name.to_owned();
         move |error| Error::ZendeskAbout { name, error }
     }
@@ -221,7 +221,7 @@ pub fn io_error(action: &'static str, path: &Path, source: io::Error) -> Error {
 
 /// The cause without the path some crates append (tempfile: "… at path \"X\""): the message
 /// names the path once, itself.
-pub fn clean_cause(cause: io::Error) -> io::Error {
+pub(crate) fn clean_cause(cause: io::Error) -> io::Error {
     if cause.get_ref().is_none() {
         return cause;
     }
@@ -237,7 +237,7 @@ const QUOTED_CHARS: usize = 40;
 
 /// User input as an error shows it: in quotes, escaped like `{:?}` (control characters and
 /// bidi overrides are shown, never acted on by the terminal), and cut to its first
-/// [`QUOTED_CHARS`] characters: a pasted megabyte must not become the message.
+/// `QUOTED_CHARS` characters: a pasted megabyte must not become the message.
 pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(QUOTED_CHARS + 8);
     out.push('"');
@@ -247,7 +247,7 @@ pub fn quote(text: &str) -> String {
             break;
         }
         if is_bidi_control(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            out.extend(c.escape_unicode());
         } else {
             out.extend(c.escape_debug());
         }

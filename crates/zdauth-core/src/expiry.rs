@@ -16,14 +16,14 @@ use crate::config::{Connection, Grant, Kind};
 use crate::vault::Tokens;
 
 /// Zendesk's default access token lifetime, asked for when the connection names none.
-pub const DEFAULT_ACCESS_LIFETIME: Duration = Duration::from_secs(1800);
+pub(crate) const DEFAULT_ACCESS_LIFETIME: Duration = Duration::from_secs(1800);
 /// Zendesk's default refresh token lifetime (30 days).
-pub const DEFAULT_REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 86_400);
+pub(crate) const DEFAULT_REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 86_400);
 
 /// Zendesk's bounds (facts file): access tokens more than 5 min and less than 48 h, refresh
 /// tokens more than 7 and less than 90 days, in seconds.
-pub const ACCESS_BOUNDS: (i64, i64) = (300, 172_800);
-pub const REFRESH_BOUNDS: (i64, i64) = (604_800, 7_776_000);
+pub(crate) const ACCESS_BOUNDS: (i64, i64) = (300, 172_800);
+pub(crate) const REFRESH_BOUNDS: (i64, i64) = (604_800, 7_776_000);
 
 /// Where a stored access token's expiry came from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,7 +67,7 @@ impl ExpirySource {
 /// Zendesk leaves `expires_in` out of the answer unless it was asked for, and OAuth clients
 /// made before Zendesk had refresh tokens issue one only then. Chat's server documents no
 /// such parameters, so it is sent only the lifetimes a connection names itself.
-pub fn lifetimes_to_ask(connection: &Connection) -> (Option<String>, Option<String>) {
+pub(crate) fn lifetimes_to_ask(connection: &Connection) -> (Option<String>, Option<String>) {
     let seconds = |d: Duration| Some(d.as_secs().to_string());
     let (access, refresh) = (
         connection.access_token_lifetime,
@@ -89,7 +89,7 @@ pub fn lifetimes_to_ask(connection: &Connection) -> (Option<String>, Option<Stri
 
 /// Which is a bound on a lifetime: the word for the log.
 #[derive(Debug, Clone, Copy)]
-pub enum Which {
+pub(crate) enum Which {
     AccessToken,
     RefreshToken,
 }
@@ -97,7 +97,7 @@ pub enum Which {
 /// `now + secs`, with `secs` as a server gave it. Above Zendesk's bound it is clamped to the
 /// bound (with a warning): believing a shorter life than the real one only refreshes early.
 /// Below the lower bound it is kept as given, for the same reason. Never panics.
-pub fn after(now: Timestamp, secs: i64, which: Which) -> Timestamp {
+pub(crate) fn after(now: Timestamp, secs: i64, which: Which) -> Timestamp {
     let (low, high) = match which {
         Which::AccessToken => ACCESS_BOUNDS,
         Which::RefreshToken => REFRESH_BOUNDS,
@@ -154,7 +154,7 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    pub fn is_due(&self, now: Timestamp) -> bool {
+    pub(crate) fn is_due(&self, now: Timestamp) -> bool {
         self.due_at.is_some_and(|at| now >= at)
     }
 }
@@ -195,13 +195,13 @@ pub fn schedule(tokens: &Tokens, margin: Duration) -> Schedule {
     }
 }
 
-pub fn is_due(tokens: &Tokens, now: Timestamp, margin: Duration) -> bool {
+pub(crate) fn is_due(tokens: &Tokens, now: Timestamp, margin: Duration) -> bool {
     schedule(tokens, margin).is_due(now)
 }
 
 /// Whether the access token has more than `needed` left, taken literally (`--min-valid`). A
 /// pair with a refresh token and no known expiry has nothing left that can be counted on.
-pub fn valid_for(tokens: &Tokens, now: Timestamp, needed: Duration) -> bool {
+pub(crate) fn valid_for(tokens: &Tokens, now: Timestamp, needed: Duration) -> bool {
     let needed = SignedDuration::try_from(needed).unwrap_or(SignedDuration::MAX);
     match tokens.expires_at {
         Some(at) => at.duration_since(now) > needed,
@@ -239,5 +239,4 @@ pub fn notes(tokens: &Tokens, margin: Duration) -> Vec<String> {
 }
 
 #[cfg(test)]
-#[path = "expiry_tests.rs"]
 mod tests;

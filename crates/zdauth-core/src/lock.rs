@@ -3,26 +3,25 @@
 //! from re-reading the vault through the network call to the persisted new pair.
 
 use std::fs::{File, TryLockError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, io_error};
 
 /// Long enough for a slow disk, short enough that a stuck process is reported, not waited on.
-pub const DIR_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DIR_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 /// A connection lock can span a refresh with retries and backoff.
-pub const CONNECTION_LOCK_TIMEOUT: Duration = Duration::from_secs(120);
+pub(crate) const CONNECTION_LOCK_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Held until dropped; the kernel releases it if the process dies.
 #[derive(Debug)]
-pub struct FileLock {
+pub(crate) struct FileLock {
     _file: File,
-    path: PathBuf,
 }
 
 impl FileLock {
-    pub fn acquire(path: &Path, timeout: Duration) -> Result<Self, Error> {
+    pub(crate) fn acquire(path: &Path, timeout: Duration) -> Result<Self, Error> {
         if let Some(parent) = path.parent() {
             crate::paths::create_private_dir(parent)?;
         }
@@ -34,10 +33,7 @@ impl FileLock {
         loop {
             match file.try_lock() {
                 Ok(()) => {
-                    return Ok(Self {
-                        _file: file,
-                        path: path.to_path_buf(),
-                    });
+                    return Ok(Self { _file: file });
                 }
                 Err(TryLockError::WouldBlock) if started.elapsed() < timeout => {
                     thread::sleep(pause);
@@ -52,9 +48,5 @@ impl FileLock {
                 Err(TryLockError::Error(e)) => return Err(io_error("lock", path, e)),
             }
         }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }

@@ -10,14 +10,14 @@ use crate::safe_file::{FileError, Links, check_own_dir};
 
 mod place;
 
-pub const CONFIG_FILE: &str = "config.toml";
-pub const VAULT_FILE: &str = "vault.age";
-pub const VAULT_BACKUP_FILE: &str = "vault.age.bak";
-pub const IDENTITY_FILE: &str = "identity.age";
-pub const RECIPIENT_FILE: &str = "recipient.txt";
-pub const LOCK_FILE: &str = "zdauth.lock";
-pub const LOCKS_DIR: &str = "locks";
-pub const LOG_FILE: &str = "zdauth.log";
+pub(crate) const CONFIG_FILE: &str = "config.toml";
+pub(crate) const VAULT_FILE: &str = "vault.age";
+pub(crate) const VAULT_BACKUP_FILE: &str = "vault.age.bak";
+pub(crate) const IDENTITY_FILE: &str = "identity.age";
+pub(crate) const RECIPIENT_FILE: &str = "recipient.txt";
+pub(crate) const LOCK_FILE: &str = "zdauth.lock";
+pub(crate) const LOCKS_DIR: &str = "locks";
+pub(crate) const LOG_FILE: &str = "zdauth.log";
 
 pub(crate) const DIR_MODE: u32 = 0o700;
 pub(crate) const FILE_MODE: u32 = 0o600;
@@ -34,7 +34,7 @@ impl Paths {
     /// leaves nothing behind in the user's state dir.
     pub fn resolve(explicit: Option<PathBuf>) -> Result<Self, Error> {
         if let Some(dir) = explicit {
-            let dir = absolute(dir)?;
+            let dir = absolute(&dir)?;
             return Ok(Self {
                 log_dir: dir.clone(),
                 dir,
@@ -105,7 +105,7 @@ impl Paths {
         self.log_dir.join(LOG_FILE)
     }
 
-    pub fn locks_dir(&self) -> PathBuf {
+    pub(crate) fn locks_dir(&self) -> PathBuf {
         self.dir.join(LOCKS_DIR)
     }
 
@@ -124,7 +124,7 @@ impl Paths {
     }
 
     /// Creates `locks/` if needed; it must be a directory of this user's, not a link.
-    pub fn ensure_locks_dir(&self) -> Result<(), Error> {
+    pub(crate) fn ensure_locks_dir(&self) -> Result<(), Error> {
         let dir = self.locks_dir();
         match fs::symlink_metadata(&dir) {
             Ok(meta) if meta.file_type().is_symlink() => Err(FileError::Link {
@@ -148,23 +148,23 @@ pub fn create_private_dir(dir: &Path) -> Result<(), Error> {
 }
 
 /// Sets 0600 on a file this process just created or rewrote.
-pub fn set_private(file: &fs::File, path: &Path) -> Result<(), Error> {
+pub(crate) fn set_private(file: &fs::File, path: &Path) -> Result<(), Error> {
     file.set_permissions(fs::Permissions::from_mode(FILE_MODE))
         .map_err(|e| io_error("set permissions on", path, e))
 }
 
-fn absolute(dir: PathBuf) -> Result<PathBuf, Error> {
+fn absolute(dir: &Path) -> Result<PathBuf, Error> {
     if dir.as_os_str().is_empty() {
         return Err(Error::Usage(
             "the config dir is empty: pass --config-dir DIR or unset ZDAUTH_CONFIG_DIR".into(),
         ));
     }
-    std::path::absolute(&dir).map_err(|e| io_error("resolve", &dir, e))
+    std::path::absolute(dir).map_err(|e| io_error("resolve", dir, e))
 }
 
 /// Expands a leading `~/` and makes a relative path relative to `base` (the config dir), so a
 /// config file means the same thing whatever the working directory.
-pub fn expand_user_path(raw: &str, base: &Path) -> PathBuf {
+pub(crate) fn expand_user_path(raw: &str, base: &Path) -> PathBuf {
     if let Some(rest) = raw.strip_prefix("~/")
         && let Some(home) = directories::BaseDirs::new()
     {

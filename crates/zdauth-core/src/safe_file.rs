@@ -17,26 +17,26 @@ use crate::error::clean_cause;
 /// How much of one kind of file zdauth reads, at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {
-    pub bytes: u64,
-    pub what: &'static str,
+    pub(crate) bytes: u64,
+    pub(crate) what: &'static str,
 }
 
 /// An age identity is ~200 bytes; this holds dozens of keys with their comments.
-pub const IDENTITY_LIMIT: Limit = Limit {
+pub(crate) const IDENTITY_LIMIT: Limit = Limit {
     bytes: 16 * 1024,
     what: "an identity file",
 };
-pub const RECIPIENT_LIMIT: Limit = Limit {
+pub(crate) const RECIPIENT_LIMIT: Limit = Limit {
     bytes: 16 * 1024,
     what: "recipient.txt",
 };
 /// 1,000 connections make about 90 KB.
-pub const CONFIG_LIMIT: Limit = Limit {
+pub(crate) const CONFIG_LIMIT: Limit = Limit {
     bytes: 4 * 1024 * 1024,
     what: "config.toml",
 };
 /// 1,000 connections make about 800 KB.
-pub const VAULT_LIMIT: Limit = Limit {
+pub(crate) const VAULT_LIMIT: Limit = Limit {
     bytes: 64 * 1024 * 1024,
     what: "a vault",
 };
@@ -44,7 +44,7 @@ pub const VAULT_LIMIT: Limit = Limit {
 /// Whether a link at the path may lead to the file: yes for the files that hold the user's
 /// data (a dotfiles repo or a synced folder may link them), no for zdauth's housekeeping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Links {
+pub(crate) enum Links {
     Follow,
     Refuse,
 }
@@ -90,7 +90,7 @@ impl FileError {
 }
 
 /// What a file is, for a message.
-pub fn describe(meta: &Metadata) -> &'static str {
+pub(crate) fn describe(meta: &Metadata) -> &'static str {
     let kind = meta.file_type();
     if kind.is_file() {
         "a regular file"
@@ -111,7 +111,7 @@ pub fn describe(meta: &Metadata) -> &'static str {
     }
 }
 
-pub fn euid() -> u32 {
+pub(crate) fn euid() -> u32 {
     rustix::process::geteuid().as_raw()
 }
 
@@ -132,7 +132,7 @@ fn check_regular(path: &Path, meta: &Metadata) -> Result<(), FileError> {
     Ok(())
 }
 
-pub fn check_owner(path: &Path, meta: &Metadata) -> Result<(), FileError> {
+pub(crate) fn check_owner(path: &Path, meta: &Metadata) -> Result<(), FileError> {
     if meta.uid() != euid() {
         return Err(FileError::OtherOwner {
             path: path.to_path_buf(),
@@ -165,7 +165,7 @@ fn flags(links: Links) -> i32 {
     if links == Links::Refuse {
         flags |= OFlags::NOFOLLOW;
     }
-    flags.bits() as i32
+    flags.bits().cast_signed()
 }
 
 /// The open is done; reads and writes of a regular file go back to blocking.
@@ -183,7 +183,10 @@ fn link_refused(path: &Path, e: &io::Error) -> Option<FileError> {
 }
 
 /// Opens `path` to read, if it is a regular file; `None` when nothing is there.
-pub fn open_regular(path: &Path, links: Links) -> Result<Option<(File, Metadata)>, FileError> {
+pub(crate) fn open_regular(
+    path: &Path,
+    links: Links,
+) -> Result<Option<(File, Metadata)>, FileError> {
     // Judged before the open too: opening a device can have effects of its own.
     let before = match links {
         Links::Follow => fs::metadata(path),
@@ -218,7 +221,7 @@ pub fn open_regular(path: &Path, links: Links) -> Result<Option<(File, Metadata)
 }
 
 /// The whole of `path` if it is a regular file within `limit`; `None` when nothing is there.
-pub fn read(
+pub(crate) fn read(
     path: &Path,
     links: Links,
     limit: Limit,
@@ -234,7 +237,9 @@ pub fn read(
     if meta.len() > limit.bytes {
         return Err(too_large(meta.len()));
     }
-    let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len() as usize));
+    // The whole file at once: a buffer that grew would leave an unwiped copy behind.
+    let capacity = usize::try_from(meta.len()).expect("at most the cap, which fits a usize");
+    let mut bytes = Zeroizing::new(Vec::with_capacity(capacity));
     // One byte past the cap tells a file that grew since the fstat.
     file.take(limit.bytes + 1)
         .read_to_end(&mut bytes)
@@ -246,7 +251,7 @@ pub fn read(
 }
 
 /// [`read`] for a text file; `what` names it in the error for bytes that are not UTF-8.
-pub fn read_text(
+pub(crate) fn read_text(
     path: &Path,
     links: Links,
     limit: Limit,

@@ -21,12 +21,8 @@ impl Secret {
         self.0.expose_secret()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.expose().is_empty()
-    }
-
-    pub fn into_secret_string(self) -> SecretString {
-        self.0
     }
 }
 

@@ -57,13 +57,13 @@ extern "C" fn on_signal(signal: Signal) {
 
 /// Held from just before a POST that spends a refresh token until its answer is stored.
 #[must_use]
-pub struct Spending {
+pub(crate) struct Spending {
     name: String,
 }
 
 /// Marks a refresh of `name` as on the wire; refused once a signal has asked to stop, so that
 /// `refresh --all` starts no new one while the others finish.
-pub fn spending(name: &str) -> Result<Spending, Error> {
+pub(crate) fn spending(name: &str) -> Result<Spending, Error> {
     ON_THE_WIRE.fetch_add(1, SeqCst);
     let held = Spending {
         name: name.to_owned(),

@@ -25,8 +25,8 @@ pub enum TokenStatus {
 }
 
 impl TokenStatus {
-    /// As [`Self::of`], for a connection with `grant`. A client credentials connection never
-    /// has a refresh token and never needs a login: its state is its access token's, and
+    /// As `TokenStatus::of`, for a connection with `grant`. A client credentials connection
+    /// never has a refresh token and never needs a login: its state is its access token's, and
     /// whether the secret that mints the next one is stored.
     pub fn of_grant(grant: Grant, entry: Option<&Entry>, now: Timestamp, margin: Duration) -> Self {
         if grant == Grant::AuthorizationCode {
@@ -48,7 +48,7 @@ impl TokenStatus {
         }
     }
 
-    pub fn of(entry: Option<&Entry>, now: Timestamp, margin: Duration) -> Self {
+    pub(crate) fn of(entry: Option<&Entry>, now: Timestamp, margin: Duration) -> Self {
         let Some(tokens) = entry.and_then(|e| e.tokens.as_ref()) else {
             return TokenStatus::NoToken;
         };

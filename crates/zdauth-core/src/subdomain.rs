@@ -16,7 +16,7 @@ const ZENDESK_SUFFIX: &str = ".zendesk.com";
     crate::error::quote(input)
 )]
 pub struct SubdomainError {
-    pub input: String,
+    pub(crate) input: String,
 }
 
 /// Accepts a bare subdomain only (what config.toml stores).

@@ -11,11 +11,12 @@ use std::io;
 use std::os::fd::AsRawFd;
 
 pub use libc::c_int as Signal;
-pub use libc::{SIGHUP, SIGINT, SIGTERM, SIGTTOU};
+pub use libc::{SIGHUP, SIGTTOU};
+pub(crate) use libc::{SIGINT, SIGTERM};
 
 /// Leaves no core dump, and a process of the same user can neither ptrace this one nor read
 /// its /proc/PID/mem. Returns whether the kernel agreed.
-pub fn set_non_dumpable() -> bool {
+pub(crate) fn set_non_dumpable() -> bool {
     #[cfg(target_os = "linux")]
     {
         // SAFETY: PR_SET_DUMPABLE takes an integer and touches no memory of ours.
@@ -27,7 +28,7 @@ pub fn set_non_dumpable() -> bool {
     }
 }
 
-/// Ignores `signal` from now on (and in children, which inherit SIG_IGN through execve).
+/// Ignores `signal` from now on (and in children, which inherit `SIG_IGN` through `execve`).
 pub fn ignore_signal(signal: Signal) {
     // SAFETY: setting a disposition to SIG_IGN touches no memory.
     unsafe {
@@ -36,7 +37,7 @@ pub fn ignore_signal(signal: Signal) {
 }
 
 /// Runs `handler` on `signal`. The handler must be async-signal-safe.
-pub fn catch_signal(signal: Signal, handler: extern "C" fn(Signal)) {
+pub(crate) fn catch_signal(signal: Signal, handler: extern "C" fn(Signal)) {
     // SAFETY: the caller's handler is async-signal-safe (shield's touches atomics, signal(2)
     // and raise(3) only), and a function pointer is what signal(2) takes.
     unsafe {
@@ -46,7 +47,7 @@ pub fn catch_signal(signal: Signal, handler: extern "C" fn(Signal)) {
 
 /// Ends the process by `signal` with its default action, as if it had not been caught.
 /// Async-signal-safe, so a handler may call it.
-pub fn end_by(signal: Signal) {
+pub(crate) fn end_by(signal: Signal) {
     // SAFETY: both are async-signal-safe and take plain integers.
     unsafe {
         libc::signal(signal, libc::SIG_DFL);
@@ -56,7 +57,7 @@ pub fn end_by(signal: Signal) {
 
 /// Real blocks for `len` bytes of `file`, not a sparse length. `Unsupported` where the
 /// filesystem has no fallocate and the C library passes that through (musl).
-pub fn allocate(file: &File, len: u64) -> io::Result<()> {
+pub(crate) fn allocate(file: &File, len: u64) -> io::Result<()> {
     let len = libc::off_t::try_from(len).map_err(|_| io::Error::other("file too large"))?;
     // SAFETY: the descriptor is open for writing and stays open for the call.
     let code = unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, len) };

@@ -33,7 +33,7 @@ pub fn display(text: &str) -> String {
             '\u{9b}' => skip_csi(&mut chars),
             '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
             '\t' | '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
-                out.push(' ')
+                out.push(' ');
             }
             c if c.is_control() || is_bidi(c) || is_invisible(c) => {}
             c => out.push(c),

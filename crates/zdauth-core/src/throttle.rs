@@ -2,7 +2,7 @@
 //! never so many for one Zendesk account that its rate limit bites.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -11,7 +11,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub const DEFAULT_JOBS: u16 = 32;
 /// Zendesk rate-limits per account (subdomain): whatever the job count, one account never
 /// gets more token requests at once from this process than this.
-pub const PER_ACCOUNT: usize = 4;
+pub(crate) const PER_ACCOUNT: usize = 4;
 
 #[derive(Clone, Debug)]
 pub struct Throttle {
@@ -38,7 +38,7 @@ impl Throttle {
         let account = self
             .accounts
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(PoisonError::into_inner)
             .entry(subdomain.to_owned())
             .or_insert_with(|| Arc::new(Semaphore::new(PER_ACCOUNT)))
             .clone();

@@ -16,9 +16,9 @@ pub enum ClipboardChoice {
 }
 
 impl ClipboardChoice {
-    pub const NAMES: &[&str] = &["auto", "native", "tmux", "osc52", "command"];
+    pub(crate) const NAMES: &[&str] = &["auto", "native", "tmux", "osc52", "command"];
 
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         match text {
             "auto" => Some(Self::Auto),
             "native" => Some(Self::Native),
@@ -33,10 +33,10 @@ impl ClipboardChoice {
 pub(super) fn settings(
     source: &Source,
     choice: Option<Spanned<String>>,
-    command: Option<Spanned<String>>,
+    command: Option<&Spanned<String>>,
     settings: &mut Settings,
 ) -> Result<(), ConfigError> {
-    if let Some(value) = &command {
+    if let Some(value) = command {
         // Split like a shell would, but run without one: no expansion, no injection.
         let words = shell_words::split(value.get_ref()).map_err(|e| {
             source.error(

@@ -1,4 +1,4 @@
-//! Edits config.toml in place with toml_edit, keeping the user's comments, order and
+//! Edits config.toml in place with `toml_edit`, keeping the user's comments, order and
 //! formatting. Every edit is validated as a whole before it is written.
 
 use std::path::{Path, PathBuf};
@@ -48,11 +48,11 @@ impl ConfigEdit {
         })
     }
 
-    pub fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &Config {
         &self.config
     }
 
-    pub fn add_connection(&mut self, connection: &Connection) {
+    pub(crate) fn add_connection(&mut self, connection: &Connection) {
         let mut table = Table::new();
         fill(&mut table, connection, None);
         // Comments after the last table belong to the document's tail; keep them above the
@@ -79,7 +79,7 @@ impl ConfigEdit {
     /// Rewrites the named connection's table in place: only keys whose value changed are
     /// touched, so its comments, its formatting and any keys zdauth does not know stay.
     /// Returns whether a connection of that name was there.
-    pub fn update_connection(&mut self, name: &str, connection: &Connection) -> bool {
+    pub(crate) fn update_connection(&mut self, name: &str, connection: &Connection) -> bool {
         let old = self.config.connection(name).cloned();
         let table = self
             .document
@@ -100,7 +100,7 @@ impl ConfigEdit {
     }
 
     /// Returns whether a connection of that name was there.
-    pub fn remove_connection(&mut self, name: &str) -> bool {
+    pub(crate) fn remove_connection(&mut self, name: &str) -> bool {
         let Some(array) = self
             .document
             .get_mut("connection")
@@ -123,21 +123,18 @@ impl ConfigEdit {
             .unwrap_or_default()
             .to_owned();
         let is_empty = array.is_empty();
-        match array.get_mut(index) {
-            Some(table) => {
-                let own = table
-                    .decor()
-                    .prefix()
-                    .and_then(|p| p.as_str())
-                    .unwrap_or_default();
-                let joined = format!("{prefix}{own}");
-                table.decor_mut().set_prefix(joined);
-            }
-            None => {
-                let tail = self.document.trailing().as_str().unwrap_or_default();
-                let joined = format!("{prefix}{tail}");
-                self.document.set_trailing(joined);
-            }
+        if let Some(table) = array.get_mut(index) {
+            let own = table
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or_default();
+            let joined = format!("{prefix}{own}");
+            table.decor_mut().set_prefix(joined);
+        } else {
+            let tail = self.document.trailing().as_str().unwrap_or_default();
+            let joined = format!("{prefix}{tail}");
+            self.document.set_trailing(joined);
         }
         if is_empty {
             self.document.remove("connection");
@@ -161,10 +158,6 @@ impl ConfigEdit {
         let config = Config::parse(&text, &self.path)?;
         crate::atomic_file::replace(&self.path, text.as_bytes(), None)?;
         Ok(config)
-    }
-
-    pub fn text(&self) -> String {
-        self.document.to_string()
     }
 }
 

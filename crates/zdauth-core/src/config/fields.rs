@@ -42,13 +42,13 @@ const SUPPORT_SCOPES: &[&str] = &[
 const CHAT_SCOPES: &[&str] = &["read", "write", "chat"];
 
 #[derive(Debug, Clone, Copy)]
-pub enum Lifetime {
+pub(crate) enum Lifetime {
     Access,
     Refresh,
 }
 
 /// Zendesk's bounds, exclusive, in whole seconds.
-pub fn check_lifetime(text: &str, which: Lifetime) -> Result<Duration, String> {
+pub(crate) fn check_lifetime(text: &str, which: Lifetime) -> Result<Duration, String> {
     let (bounds, wanted) = match which {
         Lifetime::Access => (ACCESS_LIFETIME, "more than 5m and less than 48h"),
         Lifetime::Refresh => (REFRESH_LIFETIME, "more than 7d and less than 90d"),
@@ -73,7 +73,7 @@ pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     })
 }
 
-pub fn check_client_id(text: &str) -> Result<String, String> {
+pub(crate) fn check_client_id(text: &str) -> Result<String, String> {
     let client_id = text.trim();
     if client_id.is_empty()
         || client_id
@@ -92,7 +92,7 @@ pub fn check_client_id(text: &str) -> Result<String, String> {
 }
 
 /// `[a-z0-9][a-z0-9_-]{0,63}`: also used as a file name for the connection's lock.
-pub fn check_connection_name(name: &str) -> Result<(), String> {
+pub(crate) fn check_connection_name(name: &str) -> Result<(), String> {
     let bytes = name.as_bytes();
     let ok = matches!(bytes.first(), Some(b) if b.is_ascii_lowercase() || b.is_ascii_digit())
         && bytes.len() <= 64
@@ -110,7 +110,7 @@ pub fn check_connection_name(name: &str) -> Result<(), String> {
 }
 
 /// Splits a space- or comma-separated scope list, as typed on the command line.
-pub fn parse_scopes(kind: Kind, text: &str) -> Result<Vec<String>, String> {
+pub(crate) fn parse_scopes(kind: Kind, text: &str) -> Result<Vec<String>, String> {
     let scopes = text
         .split([' ', ','])
         .filter(|s| !s.is_empty())
@@ -152,7 +152,7 @@ pub(super) fn check_scopes(kind: Kind, scopes: Vec<String>) -> Result<Vec<String
     Ok(scopes)
 }
 
-pub fn check_port(port: i64) -> Result<u16, String> {
+pub(crate) fn check_port(port: i64) -> Result<u16, String> {
     match u16::try_from(port) {
         Ok(port) if port >= 1024 => Ok(port),
         _ => Err(format!(
@@ -170,7 +170,7 @@ fn cut(part: &str) -> String {
 
 /// https anywhere, http only on a loopback host (checklist item 21). Returned without a
 /// trailing slash so paths can be appended.
-pub fn check_base_url(text: &str) -> Result<String, String> {
+pub(crate) fn check_base_url(text: &str) -> Result<String, String> {
     // Never echo the text: it may carry a password or a token in its query.
     let url = url::Url::parse(text.trim()).map_err(|e| {
         format!(

@@ -16,7 +16,7 @@ pub enum Grant {
 }
 
 impl Grant {
-    pub const ALL: [Grant; 2] = [Grant::AuthorizationCode, Grant::ClientCredentials];
+    pub(crate) const ALL: [Grant; 2] = [Grant::AuthorizationCode, Grant::ClientCredentials];
 
     /// As written in config.toml and given to `--grant`.
     pub fn as_str(self) -> &'static str {
@@ -40,7 +40,7 @@ impl Grant {
 
     /// `text` as a grant for a connection of `kind`: Chat has no client credentials, and a
     /// client credentials connection gets no refresh token to give a lifetime.
-    pub fn checked(
+    pub(crate) fn checked(
         text: &str,
         kind: Kind,
         refresh_token_lifetime: Option<Duration>,

@@ -6,16 +6,16 @@ use super::Connection;
 
 /// A field both the form and someone else changed, differently.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
+pub(crate) struct Conflict {
     /// As the form labels it.
-    pub field: &'static str,
+    pub(crate) field: &'static str,
     /// Its value in config.toml now.
-    pub on_disk: String,
+    pub(crate) on_disk: String,
 }
 
 /// `disk` with the fields that differ between `started` (what the form opened with) and
 /// `edited` (what it submits) taken from `edited`; every other field stays as on disk.
-pub fn merge_edit(
+pub(crate) fn merge_edit(
     started: &Connection,
     edited: &Connection,
     disk: &Connection,
@@ -48,12 +48,12 @@ pub fn merge_edit(
     field!(
         access_token_lifetime,
         "access_token_lifetime",
-        show_lifetime
+        |v: &Option<std::time::Duration>| { show_lifetime(*v) }
     );
     field!(
         refresh_token_lifetime,
         "refresh_token_lifetime",
-        show_lifetime
+        |v: &Option<std::time::Duration>| { show_lifetime(*v) }
     );
     if conflicts.is_empty() {
         Ok(merged)
@@ -62,10 +62,11 @@ pub fn merge_edit(
     }
 }
 
-fn show_lifetime(lifetime: &Option<std::time::Duration>) -> String {
-    lifetime
-        .map(|d| humantime::format_duration(d).to_string())
-        .unwrap_or_else(|| "the default".to_owned())
+fn show_lifetime(lifetime: Option<std::time::Duration>) -> String {
+    lifetime.map_or_else(
+        || "the default".to_owned(),
+        |d| humantime::format_duration(d).to_string(),
+    )
 }
 
 #[cfg(test)]

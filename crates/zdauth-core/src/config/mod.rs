@@ -19,31 +19,29 @@ use std::time::Duration;
 use thiserror::Error;
 
 use crate::safe_file::{self, CONFIG_LIMIT, FileError, Links};
-pub use clipboard::ClipboardChoice;
+pub(crate) use clipboard::ClipboardChoice;
 pub use edit::ConfigEdit;
-pub use fields::{
-    Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
-    parse_scopes,
-};
+pub(crate) use fields::check_connection_name;
 pub use grant::Grant;
 pub use input::{ConnectionInput, Field};
-pub use merge::{Conflict, merge_edit};
+pub(crate) use merge::merge_edit;
 
 /// The example written by `zdauth init`; every key is documented in it.
-pub const EXAMPLE: &str = include_str!("../../../../config.example.toml");
+pub(crate) const EXAMPLE: &str = include_str!("../../../../config.example.toml");
 
-pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
-pub const DEFAULT_CLIPBOARD_CLEAR: Duration = Duration::from_secs(30);
-pub const DEFAULT_KDF_WORK_FACTOR: u8 = 18;
-pub const MIN_KDF_WORK_FACTOR: u8 = 10;
-/// age refuses to decrypt above this: a larger factor costs minutes and GiBs (checklist item 12).
-pub const MAX_KDF_WORK_FACTOR: u8 = 22;
-pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_CLIPBOARD_CLEAR: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_KDF_WORK_FACTOR: u8 = 18;
+pub(crate) const MIN_KDF_WORK_FACTOR: u8 = 10;
+/// age refuses to decrypt above this: a larger factor costs minutes and gigabytes
+/// (checklist item 12).
+pub(crate) const MAX_KDF_WORK_FACTOR: u8 = 22;
+pub(crate) const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_REDIRECT_PORT: u16 = 8765;
 /// A Support connection's scopes when none are given.
 pub const DEFAULT_SCOPES: &[&str] = &["read", "write"];
 /// A Chat connection's: the Chat API refuses a token without `chat`.
-pub const DEFAULT_CHAT_SCOPES: &[&str] = &["read", "write", "chat"];
+pub(crate) const DEFAULT_CHAT_SCOPES: &[&str] = &["read", "write", "chat"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -68,12 +66,12 @@ pub struct Settings {
     pub refresh_margin: Duration,
     pub clipboard_clear: Duration,
     /// Where copies go.
-    pub clipboard: ClipboardChoice,
+    pub(crate) clipboard: ClipboardChoice,
     /// `clipboard_command`, split into words (no shell); `clipboard = "command"` needs it.
-    pub clipboard_command: Option<Vec<String>>,
+    pub(crate) clipboard_command: Option<Vec<String>>,
     pub auto_refresh: bool,
     /// As written in the file (`~` and relative paths resolved by [`crate::paths::expand_user_path`]).
-    pub identity_file: Option<String>,
+    pub(crate) identity_file: Option<String>,
     pub kdf_work_factor: u8,
     /// The longest any one request to Zendesk may take.
     pub http_timeout: Duration,

@@ -8,40 +8,40 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConfig {
     #[serde(default)]
-    pub settings: Option<RawSettings>,
+    pub(crate) settings: Option<RawSettings>,
     #[serde(default, rename = "connection")]
-    pub connections: Vec<Spanned<RawConnection>>,
+    pub(crate) connections: Vec<Spanned<RawConnection>>,
     /// TUI key overrides, `key = "action"`; the TUI checks the names.
     #[serde(default)]
-    pub keys: std::collections::BTreeMap<String, Spanned<String>>,
+    pub(crate) keys: std::collections::BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSettings {
-    pub refresh_margin: Option<Spanned<String>>,
-    pub clipboard_clear: Option<Spanned<String>>,
-    pub auto_refresh: Option<bool>,
-    pub identity_file: Option<Spanned<String>>,
-    pub kdf_work_factor: Option<Spanned<i64>>,
-    pub http_timeout: Option<Spanned<String>>,
-    pub clipboard: Option<Spanned<String>>,
-    pub clipboard_command: Option<Spanned<String>>,
+    pub(crate) refresh_margin: Option<Spanned<String>>,
+    pub(crate) clipboard_clear: Option<Spanned<String>>,
+    pub(crate) auto_refresh: Option<bool>,
+    pub(crate) identity_file: Option<Spanned<String>>,
+    pub(crate) kdf_work_factor: Option<Spanned<i64>>,
+    pub(crate) http_timeout: Option<Spanned<String>>,
+    pub(crate) clipboard: Option<Spanned<String>>,
+    pub(crate) clipboard_command: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConnection {
-    pub name: Spanned<String>,
-    pub subdomain: Spanned<String>,
-    pub client_id: Spanned<String>,
-    pub scopes: Option<Spanned<Vec<String>>>,
-    pub redirect_port: Option<Spanned<i64>>,
-    pub kind: Option<Spanned<String>>,
-    pub base_url: Option<Spanned<String>>,
-    pub access_token_lifetime: Option<Spanned<String>>,
-    pub refresh_token_lifetime: Option<Spanned<String>>,
-    pub grant: Option<Spanned<String>>,
+    pub(crate) name: Spanned<String>,
+    pub(crate) subdomain: Spanned<String>,
+    pub(crate) client_id: Spanned<String>,
+    pub(crate) scopes: Option<Spanned<Vec<String>>>,
+    pub(crate) redirect_port: Option<Spanned<i64>>,
+    pub(crate) kind: Option<Spanned<String>>,
+    pub(crate) base_url: Option<Spanned<String>>,
+    pub(crate) access_token_lifetime: Option<Spanned<String>>,
+    pub(crate) refresh_token_lifetime: Option<Spanned<String>>,
+    pub(crate) grant: Option<Spanned<String>>,
     /// Accepted by the parser only to refuse it with a message that says where secrets go.
-    pub client_secret: Option<Spanned<toml::Value>>,
+    pub(crate) client_secret: Option<Spanned<toml::Value>>,
 }

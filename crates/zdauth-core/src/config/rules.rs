@@ -103,7 +103,12 @@ fn settings(source: &Source, raw: Option<RawSettings>) -> Result<Settings, Confi
     if let Some(value) = raw.clipboard_clear {
         settings.clipboard_clear = duration(source, &value, key("clipboard_clear"))?;
     }
-    super::clipboard::settings(source, raw.clipboard, raw.clipboard_command, &mut settings)?;
+    super::clipboard::settings(
+        source,
+        raw.clipboard,
+        raw.clipboard_command.as_ref(),
+        &mut settings,
+    )?;
     if let Some(value) = raw.http_timeout {
         settings.http_timeout = duration(source, &value, key("http_timeout"))?;
         if settings.http_timeout < Duration::from_secs(1)
@@ -141,7 +146,7 @@ fn settings(source: &Source, raw: Option<RawSettings>) -> Result<Settings, Confi
                 ),
             ));
         }
-        settings.kdf_work_factor = factor as u8;
+        settings.kdf_work_factor = u8::try_from(factor).expect("checked against the range above");
     }
     Ok(settings)
 }
@@ -215,7 +220,7 @@ fn connection(
         None => kind
             .default_scopes()
             .iter()
-            .map(|s| s.to_string())
+            .map(|&s| s.to_owned())
             .collect(),
         Some(value) => check_scopes(kind, value.get_ref().clone())
             .map_err(|message| source.error(&value.span(), key("scopes"), message))?,

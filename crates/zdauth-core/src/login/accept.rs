@@ -23,9 +23,9 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 /// Connections served at once: a browser opens a few, a crowd gets no more.
-pub const MAX_CONNECTIONS: usize = 32;
+pub(crate) const MAX_CONNECTIONS: usize = 32;
 /// How long a connection may take to send its request line and headers.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(3);
+pub(crate) const HEADER_TIMEOUT: Duration = Duration::from_secs(3);
 /// The whole life of one connection: a callback is answered in milliseconds.
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(10);
 /// A request line and headers larger than this are refused (hyper's floor is 8 KiB).
@@ -37,7 +37,7 @@ const BACKOFF: (Duration, Duration) = (Duration::from_millis(50), Duration::from
 
 /// The last accept error, for the login to report if no callback came.
 #[derive(Debug, Default)]
-pub struct AcceptTrouble(Mutex<Option<io::Error>>);
+pub(crate) struct AcceptTrouble(Mutex<Option<io::Error>>);
 
 impl AcceptTrouble {
     fn record(&self, error: io::Error) {
@@ -51,7 +51,7 @@ impl AcceptTrouble {
         *last = Some(error);
     }
 
-    pub fn take(&self) -> Option<io::Error> {
+    pub(crate) fn take(&self) -> Option<io::Error> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -66,7 +66,7 @@ struct Live {
 }
 
 /// Serves `router` on `listener` until `stop`; the port is closed when this returns.
-pub async fn serve(
+pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     stop: CancellationToken,

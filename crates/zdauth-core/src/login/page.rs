@@ -3,11 +3,11 @@
 const SUCCESS: &str = include_str!("../../assets/login_success.html");
 const ERROR: &str = include_str!("../../assets/login_error.html");
 
-pub fn success() -> String {
+pub(crate) fn success() -> String {
     SUCCESS.to_string()
 }
 
-pub fn error(heading: &str, error: &str, description: &str) -> String {
+pub(crate) fn error(heading: &str, error: &str, description: &str) -> String {
     render(
         ERROR,
         &[
@@ -18,7 +18,7 @@ pub fn error(heading: &str, error: &str, description: &str) -> String {
     )
 }
 
-pub fn not_found() -> String {
+pub(crate) fn not_found() -> String {
     error(
         "Not found",
         "404",

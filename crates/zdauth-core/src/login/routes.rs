@@ -23,7 +23,7 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    pub fn take_winner(&self) -> Option<oneshot::Sender<Callback>> {
+    pub(crate) fn take_winner(&self) -> Option<oneshot::Sender<Callback>> {
         self.winner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

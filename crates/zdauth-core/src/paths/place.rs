@@ -35,7 +35,7 @@ const DATA_FILES: [(&str, bool); 4] = [
 
 impl Paths {
     /// Whether any of zdauth's files is in the config dir.
-    pub fn holds_zdauth_files(&self) -> bool {
+    pub(crate) fn holds_zdauth_files(&self) -> bool {
         MARKERS
             .iter()
             .any(|name| fs::symlink_metadata(self.dir.join(name)).is_ok())

@@ -31,10 +31,11 @@ fn a_fifo_is_refused_without_waiting_for_a_writer() {
 fn a_file_over_its_cap_is_refused_and_one_at_it_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("key.txt");
-    fs::write(&path, vec![b'#'; IDENTITY_LIMIT.bytes as usize]).unwrap();
+    let cap = usize::try_from(IDENTITY_LIMIT.bytes).unwrap();
+    fs::write(&path, vec![b'#'; cap]).unwrap();
     let text = read(&path, Links::Follow, IDENTITY_LIMIT).unwrap().unwrap();
     assert_eq!(text.len() as u64, IDENTITY_LIMIT.bytes);
-    fs::write(&path, vec![b'#'; IDENTITY_LIMIT.bytes as usize + 1]).unwrap();
+    fs::write(&path, vec![b'#'; cap + 1]).unwrap();
     let error = read(&path, Links::Follow, IDENTITY_LIMIT).unwrap_err();
     assert!(
         error

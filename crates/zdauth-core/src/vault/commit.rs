@@ -2,7 +2,7 @@
 //! vault save, each returning only once its entry is on disk.
 
 use std::collections::HashMap;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use super::payload::Entry;
 use super::store::Vault;
@@ -25,7 +25,7 @@ struct Queue {
 
 impl GroupCommit {
     pub(super) fn persist(&self, vault: &Vault, name: &str, entry: Entry) -> Result<(), Error> {
-        let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         let ticket = queue.next_ticket;
         queue.next_ticket += 1;
         queue.pending.push((ticket, name.to_owned(), entry.clone()));
@@ -42,7 +42,10 @@ impl GroupCommit {
                 None => {}
             }
             if queue.writing {
-                queue = self.saved.wait(queue).unwrap_or_else(|p| p.into_inner());
+                queue = self
+                    .saved
+                    .wait(queue)
+                    .unwrap_or_else(PoisonError::into_inner);
                 continue;
             }
             queue.writing = true;
@@ -61,7 +64,7 @@ impl GroupCommit {
                 })
                 .is_ok();
             drop(turn);
-            queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+            queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         }
     }
 }
@@ -76,7 +79,11 @@ struct Turn<'a> {
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        let mut queue = self.commit.queue.lock().unwrap_or_else(|p| p.into_inner());
+        let mut queue = self
+            .commit
+            .queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         for ticket in self.tickets.drain(..) {
             queue.outcomes.insert(ticket, self.saved);
         }

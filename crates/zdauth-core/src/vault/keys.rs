@@ -34,7 +34,7 @@ impl std::fmt::Debug for Keys {
 
 impl Keys {
     /// A new X25519 identity, as `age-keygen` would make it.
-    pub fn generate() -> Self {
+    pub(crate) fn generate() -> Self {
         let identity = age::x25519::Identity::generate();
         let text = format!(
             "# created by zdauth\n# public key: {}\n{}\n",
@@ -60,7 +60,7 @@ impl Keys {
         let recipient = String::from_utf8(recipient).expect("recipients are ASCII");
         let recipients = recipient
             .lines()
-            .map(|line| line.parse::<age::x25519::Recipient>())
+            .map(str::parse::<age::x25519::Recipient>)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| unusable(e.to_string()))?;
         let identities = file
@@ -90,14 +90,14 @@ impl Keys {
     }
 
     /// Decrypts identity.age and reads the identity inside it.
-    pub fn unseal(sealed: &[u8], passphrase: &Secret, path: &Path) -> Result<Self, Error> {
+    pub(crate) fn unseal(sealed: &[u8], passphrase: &Secret, path: &Path) -> Result<Self, Error> {
         let plain = Self::open_sealed(sealed, passphrase, path)?;
         let text = std::str::from_utf8(&plain).map_err(|e| unreadable(path, &e))?;
         Self::from_identity_text(Secret::new(text), &path.display().to_string())
     }
 
     /// The plaintext of passphrase-protected (scrypt) age data. Work factors above
-    /// [`MAX_KDF_WORK_FACTOR`] are refused rather than spent (checklist item 12).
+    /// `MAX_KDF_WORK_FACTOR` are refused rather than spent (checklist item 12).
     pub fn open_sealed(
         sealed: &[u8],
         passphrase: &Secret,
@@ -160,7 +160,7 @@ impl Keys {
 
     /// Decrypts as it reads: a vault of 1,000 connections is read on every `zdauth token`,
     /// and holding its ciphertext whole beside the plaintext costs a page fault per 4 KiB.
-    pub fn decrypt_from(
+    pub(crate) fn decrypt_from(
         &self,
         ciphertext: impl BufRead,
         size_hint: usize,

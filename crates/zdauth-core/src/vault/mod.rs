@@ -4,12 +4,12 @@
 mod commit;
 mod keys;
 mod payload;
-pub mod preflight;
+pub(crate) mod preflight;
 pub mod rescue;
 mod store;
 mod unlock;
 
 pub use keys::Keys;
-pub use payload::{Entry, Tokens, User, VERSION, VaultData};
+pub use payload::{Entry, Tokens, User, VaultData};
 pub use store::{ConnectionLock, DirLock, Vault};
 pub use unlock::{IdentitySource, check_recipient, identity_source, unlock, write_recipient};

@@ -14,11 +14,11 @@ use crate::expiry::ExpirySource;
 use crate::secret::Secret;
 
 /// Bump on any change of meaning; an older zdauth then refuses to write a newer vault.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VaultData {
-    pub version: u32,
+    pub(crate) version: u32,
     #[serde(default)]
     pub connections: BTreeMap<String, Entry>,
 }
@@ -112,13 +112,13 @@ impl VaultData {
         out
     }
 
-    /// The reason is safe to show: serde_json's messages name positions, not values.
+    /// The reason is safe to show: `serde_json`'s messages name positions, not values.
     pub fn from_plaintext(bytes: &[u8]) -> Result<Self, String> {
         #[derive(Deserialize)]
         struct VersionOnly {
             version: u32,
         }
-        let VersionOnly { version } = serde_json::from_slice(bytes).map_err(not_a_vault)?;
+        let VersionOnly { version } = serde_json::from_slice(bytes).map_err(|e| not_a_vault(&e))?;
         check_version(version)?;
         serde_json::from_slice(bytes).map_err(|e| mismatch(version, &e))
     }
@@ -126,7 +126,7 @@ impl VaultData {
     /// `name`'s entry alone: the others are only checked to be JSON, not built. One pass
     /// over the document, with no map of the other entries (the vault of 1,000 connections
     /// is read on every `zdauth token`).
-    pub fn entry_from_plaintext(bytes: &[u8], name: &str) -> Result<Option<Entry>, String> {
+    pub(crate) fn entry_from_plaintext(bytes: &[u8], name: &str) -> Result<Option<Entry>, String> {
         let mut version = None;
         let mut found = None;
         let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -140,7 +140,7 @@ impl VaultData {
         if let Err(e) = walked {
             return Err(match (version, e.classify()) {
                 (Some(version), serde_json::error::Category::Data) => mismatch(version, &e),
-                _ => not_a_vault(e),
+                _ => not_a_vault(&e),
             });
         }
         let Some(version) = version else {
@@ -224,7 +224,7 @@ impl<'de> Visitor<'de> for Entries<'_, '_> {
     }
 }
 
-fn not_a_vault(e: serde_json::Error) -> String {
+fn not_a_vault(e: &serde_json::Error) -> String {
     format!(
         "its content is not a zdauth vault: {}",
         e.classify_message()
@@ -250,7 +250,7 @@ trait ClassifyMessage {
 }
 
 impl ClassifyMessage for serde_json::Error {
-    /// Position and category only: serde_json quotes offending values in some messages, and
+    /// Position and category only: `serde_json` quotes offending values in some messages, and
     /// a value here may be a token.
     fn classify_message(&self) -> String {
         let category = match self.classify() {

@@ -19,17 +19,19 @@ const MARGIN: u64 = 64 * 1024;
 
 /// Space held in the vault's dir until dropped.
 #[derive(Debug)]
-pub struct Reserved {
+pub(crate) struct Reserved {
     _space: File,
 }
 
 impl Reserved {
     /// Hands the space back for the save that follows.
-    pub fn release(self) {}
+    pub(crate) fn release(self) {
+        drop(self);
+    }
 }
 
 /// Takes as much space as the next vault.age will need, or says there is none.
-pub fn reserve(paths: &Paths) -> Result<Reserved, Error> {
+pub(crate) fn reserve(paths: &Paths) -> Result<Reserved, Error> {
     // A linked vault.age is saved beside its target, so that is where the room must be.
     let target = crate::atomic_file::link_target(&paths.vault())?;
     let dir = target

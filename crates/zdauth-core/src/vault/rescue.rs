@@ -39,10 +39,10 @@ pub fn user_places(paths: &Paths) -> Vec<PathBuf> {
 
 /// One rescued connection, found again.
 pub struct TakenBack {
-    pub name: String,
-    pub file: PathBuf,
+    pub(crate) name: String,
+    pub(crate) file: PathBuf,
     /// false: vault.age already held this pair or a newer one; the file was only removed.
-    pub merged: bool,
+    pub(crate) merged: bool,
 }
 
 impl std::fmt::Display for TakenBack {
@@ -67,8 +67,15 @@ impl std::fmt::Display for TakenBack {
 
 /// This config dir's tag in rescue file names: two config dirs never take each other's.
 fn tag(paths: &Paths) -> String {
+    use std::fmt::Write as _;
     let digest = Sha256::digest(paths.dir().as_os_str().as_encoded_bytes());
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+    digest[..6]
+        .iter()
+        .fold(String::with_capacity(12), |mut tag, b| {
+            // Writing to a String cannot fail.
+            let _ = write!(tag, "{b:02x}");
+            tag
+        })
 }
 
 fn file_name(paths: &Paths, name: &str, attempt: u32) -> String {

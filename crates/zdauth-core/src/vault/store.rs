@@ -54,12 +54,13 @@ impl Vault {
     }
 
     /// The places a rescue tries, in order; the doors pass [`super::rescue::user_places`].
+    #[must_use]
     pub fn with_rescue_places(mut self, places: Vec<PathBuf>) -> Self {
         self.rescue_places = Arc::new(places);
         self
     }
 
-    pub fn rescue_places(&self) -> &[PathBuf] {
+    pub(crate) fn rescue_places(&self) -> &[PathBuf] {
         &self.rescue_places
     }
 
@@ -76,6 +77,7 @@ impl Vault {
         self.connection_lock_timeout
     }
 
+    #[must_use]
     pub fn with_connection_lock_timeout(mut self, timeout: Duration) -> Self {
         self.connection_lock_timeout = timeout.max(CONNECTION_LOCK_TIMEOUT);
         self
@@ -103,7 +105,7 @@ impl Vault {
     /// One connection's entry, without building the others: the `token` fast path, which
     /// must not cost more with 1,000 connections than with 10. The rest of the document is
     /// still checked to be JSON.
-    pub fn load_entry(&self, name: &str) -> Result<Option<Entry>, Error> {
+    pub(crate) fn load_entry(&self, name: &str) -> Result<Option<Entry>, Error> {
         match self.plaintext()? {
             Some(plaintext) => VaultData::entry_from_plaintext(&plaintext, name)
                 .map_err(|reason| self.corrupt(reason)),
@@ -146,7 +148,10 @@ impl Vault {
         let reader = io::BufReader::new(io::Read::take(file, VAULT_LIMIT.bytes));
         let plaintext = self
             .keys
-            .decrypt_from(reader, size as usize)
+            .decrypt_from(
+                reader,
+                usize::try_from(size).expect("at most VAULT_LIMIT, which fits a usize"),
+            )
             .map_err(|e| match e {
                 age::DecryptError::NoMatchingKeys => Error::Locked(format!(
                     "{} is not encrypted to this identity ({}): use the identity it was made with",
@@ -194,7 +199,7 @@ impl Vault {
 
     /// [`Self::update`] for a caller that already holds the dir lock (e.g. to change
     /// config.toml in the same step).
-    pub fn update_locked<R>(
+    pub(crate) fn update_locked<R>(
         &self,
         _lock: &DirLock,
         change: impl FnOnce(&mut VaultData) -> R,
@@ -208,7 +213,7 @@ impl Vault {
 
     /// Refuses early what `update` would refuse late: a refresh must know it can store the
     /// new pair before it spends the old one.
-    pub fn check_writable(data: &VaultData, path: &Path) -> Result<(), Error> {
+    pub(crate) fn check_writable(data: &VaultData, path: &Path) -> Result<(), Error> {
         if data.version > VERSION {
             return Err(Error::NewerVault {
                 path: path.to_path_buf(),
@@ -260,13 +265,9 @@ pub struct ConnectionLock {
 }
 
 impl ConnectionLock {
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// Merges back a pair of this connection that an earlier run had to rescue; run before
     /// reading the entry to spend its refresh token, which the rescue may have replaced.
-    pub fn take_back_rescues(&self) -> Result<Vec<super::rescue::TakenBack>, Error> {
+    pub(crate) fn take_back_rescues(&self) -> Result<Vec<super::rescue::TakenBack>, Error> {
         super::rescue::take_back_locked(&self.vault, &self.name)
     }
 
@@ -277,13 +278,13 @@ impl ConnectionLock {
     }
 
     /// [`Self::reload`], refusing a vault this zdauth could not write back.
-    pub fn reload_writable(&self) -> Result<Option<Entry>, Error> {
+    pub(crate) fn reload_writable(&self) -> Result<Option<Entry>, Error> {
         let mut data = self.vault.load()?;
         Vault::check_writable(&data, &self.vault.paths.vault())?;
         Ok(data.connections.remove(&self.name))
     }
 
-    pub fn vault(&self) -> &Vault {
+    pub(crate) fn vault(&self) -> &Vault {
         &self.vault
     }
 

@@ -24,7 +24,7 @@ const BASE64URL: GeneralPurpose = GeneralPurpose::new(
 // A float `exp` beyond i64 saturates in the cast, which is the clamp wanted: the caller bounds
 // every lifetime anyway.
 #[allow(clippy::cast_possible_truncation)]
-pub fn access_token_exp(token: &str) -> Option<i64> {
+pub(crate) fn access_token_exp(token: &str) -> Option<i64> {
     if token.len() > MAX_TOKEN {
         return None;
     }

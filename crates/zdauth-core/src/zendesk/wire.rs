@@ -6,19 +6,19 @@ use serde::Deserialize;
 use crate::vault::User;
 
 #[derive(Deserialize)]
-pub struct OAuthErrorBody {
+pub(crate) struct OAuthErrorBody {
     pub error: String,
     #[serde(default)]
     pub error_description: Option<String>,
 }
 
 #[derive(Deserialize)]
-pub struct UserEnvelope {
+pub(crate) struct UserEnvelope {
     pub user: WireUser,
 }
 
 #[derive(Deserialize)]
-pub struct WireUser {
+pub(crate) struct WireUser {
     /// Null for the anonymous user Zendesk answers to a token it does not accept.
     pub id: Option<u64>,
     #[serde(default)]
@@ -33,7 +33,7 @@ impl WireUser {
     /// Cleaned as it comes in (checklist item 29): the vault never stores an escape code, and
     /// no field is longer than a name or an address can be (a 256 KiB name would flood the
     /// terminal on every `whoami` and `status`).
-    pub fn into_user(self) -> Option<User> {
+    pub(crate) fn into_user(self) -> Option<User> {
         const MAX_FIELD_CHARS: usize = 254;
         let shown = |field: Option<String>| {
             crate::text::display(&field.unwrap_or_default())
@@ -51,7 +51,7 @@ impl WireUser {
 }
 
 #[derive(Deserialize)]
-pub struct CurrentTokenEnvelope {
+pub(crate) struct CurrentTokenEnvelope {
     pub token: CurrentToken,
 }
 
