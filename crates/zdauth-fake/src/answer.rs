@@ -1,15 +1,14 @@
 //! The success body of a token request, as Zendesk sends it: `expires_in` only when the
 //! request asked for a lifetime (then the one granted), `refresh_token_expires_in` beside every
-//! refresh token, status 201 by default. A hostile knob replaces values after the fact.
+//! refresh token, status 201. Test knobs (feature `testing`) may leave fields out or replace them after the fact.
 
 use axum::Json;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::errors::OAuthError;
-use super::hostile::Hostile;
-use super::state::State;
+use crate::errors::OAuthError;
+use crate::state::State;
 
 pub(crate) fn success(state: &State, grant_id: &str, asked_expires_in: bool) -> Response {
     let Some(grant) = state.grants.get(grant_id) else {
@@ -21,40 +20,21 @@ pub(crate) fn success(state: &State, grant_id: &str, asked_expires_in: bool) -> 
     body.insert("access_token".into(), json!(pair.access_token));
     body.insert("token_type".into(), json!("bearer"));
     body.insert("scope".into(), json!(grant.scopes.join(" ")));
-    if asked_expires_in && !options.omit_expires_in {
+    if asked_expires_in && options.answers_expires_in() {
         body.insert("expires_in".into(), json!(pair.lifetimes.access_secs));
     }
     if let Some(refresh_token) = &pair.refresh_token {
         body.insert("refresh_token".into(), json!(refresh_token));
-        if options.include_refresh_expires_in {
+        if options.answers_refresh_expires_in() {
             body.insert(
                 "refresh_token_expires_in".into(),
                 json!(pair.lifetimes.refresh_secs),
             );
         }
     }
-    match &options.hostile {
-        Some(Hostile::Lifetimes {
-            expires_in,
-            refresh_token_expires_in,
-        }) => {
-            body.insert("expires_in".into(), expires_in.clone());
-            body.insert(
-                "refresh_token_expires_in".into(),
-                refresh_token_expires_in.clone(),
-            );
-        }
-        Some(Hostile::AccessToken(value)) => {
-            body.insert("access_token".into(), value.clone());
-        }
-        Some(Hostile::RefreshToken(value)) => {
-            body.insert("refresh_token".into(), value.clone());
-        }
-        Some(Hostile::JwtExp(_)) | None => {}
-    }
-    let status = StatusCode::from_u16(options.success_status).unwrap_or(StatusCode::CREATED);
+    options.rewrite_answer(&mut body);
     (
-        status,
+        options.success_code(),
         [
             (header::CACHE_CONTROL, "no-store"),
             (header::PRAGMA, "no-cache"),

@@ -10,8 +10,8 @@ use jiff::{Timestamp, Unit};
 use serde::Serialize;
 use serde_json::json;
 
-use super::errors::OAuthError;
-use super::state::{Grant, Shared};
+use crate::errors::OAuthError;
+use crate::state::{Grant, Shared};
 
 #[derive(Serialize)]
 struct UserView<'a> {
@@ -211,6 +211,6 @@ pub(crate) async fn delete_by_id(
         return not_found();
     };
     state.revoke(&grant_id);
-    state.counters.revocations += 1;
+    state.counters.token_revoked();
     StatusCode::NO_CONTENT.into_response()
 }

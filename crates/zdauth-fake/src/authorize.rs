@@ -10,12 +10,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use url::Url;
 
-use super::crypto::{is_valid_challenge, random_token};
-use super::faults::DenyThis;
-use super::options::{Approval, FakeKind};
-use super::pages::{self, ConsentView};
-use super::params::Params;
-use super::state::{Code, Shared, State as FakeState};
+use crate::crypto::{is_valid_challenge, random_token};
+use crate::options::{Approval, FakeKind};
+use crate::pages::{self, ConsentView};
+use crate::params::Params;
+use crate::seams::DenyThis;
+use crate::state::{Code, Shared, State as FakeState};
 
 pub(crate) const DECISION_PATH: &str = "/oauth/authorizations/decision";
 
@@ -194,7 +194,7 @@ fn pkce(params: &Params, public: bool) -> Result<Option<String>, &'static str> {
 fn approve(state: &mut FakeState, pending: Pending) -> Response {
     let code = random_token();
     let now = Instant::now();
-    let lifetime = state.options.code_lifetime;
+    let lifetime = state.options.code_valid_for();
     // Used codes are kept a while past expiry so that a late replay is still recognised.
     state
         .codes

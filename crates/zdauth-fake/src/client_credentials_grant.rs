@@ -5,12 +5,12 @@
 
 use axum::response::Response;
 
-use super::answer;
-use super::errors::OAuthError;
-use super::lifetimes;
-use super::options::FakeKind;
-use super::params::Params;
-use super::state::{PairKind, State};
+use crate::answer;
+use crate::errors::OAuthError;
+use crate::lifetimes;
+use crate::options::FakeKind;
+use crate::params::Params;
+use crate::state::{PairKind, State};
 
 /// `client_id` is already authenticated (a confidential client proved its secret, a public
 /// one proved nothing).
@@ -55,7 +55,7 @@ pub(crate) fn mint(
     if let Some(unissued) = unissued {
         state.refresh.remove(&unissued);
     }
-    state.counters.client_credentials += 1;
-    state.counters.count_post_for(&grant_id);
+    state.counters.minted();
+    state.counters.post_for(&grant_id);
     Ok(answer::success(state, &grant_id, asked_lifetime))
 }

@@ -2,12 +2,12 @@
 
 use std::time::Instant;
 
-use super::crypto::{is_valid_verifier, s256, same};
-use super::errors::OAuthError;
-use super::lifetimes;
-use super::params::Params;
-use super::state::State;
-use super::token::narrowed;
+use crate::crypto::{is_valid_verifier, s256, same};
+use crate::errors::OAuthError;
+use crate::lifetimes;
+use crate::params::Params;
+use crate::state::State;
+use crate::token::narrowed;
 
 /// Returns the id of the new grant.
 pub(crate) fn exchange(
@@ -34,7 +34,7 @@ pub(crate) fn exchange(
     if code.used {
         // RFC 6749 §4.1.2: a replayed code revokes what it produced.
         if let Some(grant_id) = code.grant_id.clone() {
-            state.counters.count_post_for(&grant_id);
+            state.counters.post_for(&grant_id);
             state.revoke(&grant_id);
         }
         return Err(OAuthError::invalid_grant(
@@ -73,7 +73,7 @@ pub(crate) fn exchange(
     if let Some(code) = state.codes.get_mut(code_text) {
         code.grant_id = Some(grant_id.clone());
     }
-    state.counters.code_exchanges += 1;
-    state.counters.count_post_for(&grant_id);
+    state.counters.code_exchanged();
+    state.counters.post_for(&grant_id);
     Ok(grant_id)
 }

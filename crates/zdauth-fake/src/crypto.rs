@@ -14,7 +14,7 @@ pub(crate) fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))).
+/// RFC 7636 §4.2: `BASE64URL(SHA256(ASCII(code_verifier)))`.
 pub(crate) fn s256(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }

@@ -55,6 +55,7 @@ impl OAuthError {
         Self::new(StatusCode::UNAUTHORIZED, "invalid_token", description)
     }
 
+    #[cfg(feature = "testing")]
     pub(crate) fn server_error(status: StatusCode) -> Self {
         Self::new(status, "server_error", "injected fault")
     }

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use rand::RngCore;
 use serde_json::{Value, json};
 
-use super::crypto::random_token;
+use crate::crypto::random_token;
 
 pub(crate) struct Claims<'a> {
     pub(crate) issuer: &'a str,

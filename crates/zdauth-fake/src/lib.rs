@@ -1,21 +1,39 @@
 //! A fake Zendesk OAuth server on loopback, strict where Zendesk's docs are, for the tests and
 //! `zdauth demo`.
 //!
-//! It is written from the facts file, not from zdauth's client code, so that the two can catch
-//! each other's mistakes. It serves the Support endpoints at its root and the Chat (Zopim)
-//! endpoints under `/oauth2/`, on an ephemeral 127.0.0.1 port, on the caller's tokio runtime.
+//! It is written from the facts file, not from zdauth's client code (it does not depend on
+//! zdauth-core), so that the two can catch each other's mistakes. It serves the Support
+//! endpoints at its root and the Chat (Zopim) endpoints under `/oauth2/`, on an ephemeral
+//! 127.0.0.1 port, on the caller's tokio runtime.
+//!
+//! By default it answers as Zendesk does. The `testing` feature (enabled by the tests' dev
+//! dependency, not by the shipped binary) adds the fault injector, the counters, hostile
+//! answers, the knobs that make it unlike Zendesk, and handles that reach inside it.
+//!
+//! The modules:
+//! - `server`: the running server, its routes, and the handle the demo and the tests hold.
+//! - `options`: what the caller configures before start: clients, user, approval, latency.
+//! - `gate`: the middleware in front of every route: latency, counting, the fault injector.
+//! - `authorize`: the authorization endpoints and the consent page's decision.
+//! - `token`: the token endpoints: body, client authentication, dispatch by grant type.
+//! - `code_grant`, `refresh_grant`, `client_credentials_grant`: one grant type each.
+//! - `lifetimes`: requested token lifetimes against Zendesk's bounds.
+//! - `answer`: the success body of a token request, as Zendesk sends it.
+//! - `api`: users/me, tokens/current.json, revoking a token.
+//! - `state`: the fake's memory: clients, codes, grants and their current token pair.
+//! - `params`, `errors`, `pages`: request parameters, JSON error bodies, HTML pages.
+//! - `crypto`, `jwt`: random tokens and PKCE; access tokens shaped as Zendesk's JWTs.
+//! - `testing` (feature `testing`): faults, counters, hostile answers, knobs, test handles.
+//! - `honest` (without `testing`): stand-ins for each of those, with Zendesk's behaviour.
 
 mod answer;
 mod api;
 mod authorize;
 mod client_credentials_grant;
 mod code_grant;
-mod counters;
 mod crypto;
-mod echo;
 mod errors;
-mod faults;
-mod hostile;
+mod gate;
 mod jwt;
 mod lifetimes;
 mod options;
@@ -26,8 +44,18 @@ mod server;
 mod state;
 mod token;
 
-pub use counters::Counters;
-pub use faults::{Fault, FaultTarget};
-pub use hostile::Hostile;
+// The test seams: with the feature, the real ones; without it, stand-ins with the same
+// signatures that answer as Zendesk does and compile to nothing.
+#[cfg(not(feature = "testing"))]
+mod honest;
+#[cfg(feature = "testing")]
+mod testing;
+#[cfg(not(feature = "testing"))]
+use honest as seams;
+#[cfg(feature = "testing")]
+use testing as seams;
+
 pub use options::{Approval, FakeClient, FakeKind, FakeOptions, FakeUser};
 pub use server::{FakeZendesk, IssuedTokens};
+#[cfg(feature = "testing")]
+pub use testing::{Counters, Fault, FaultTarget, Hostile};

@@ -1,8 +1,8 @@
 //! Requested token lifetimes, checked against the bounds Zendesk states.
 
-use super::errors::OAuthError;
-use super::params::Params;
-use super::state::Lifetimes;
+use crate::errors::OAuthError;
+use crate::params::Params;
+use crate::state::Lifetimes;
 
 /// Exclusive bounds, in seconds, from Zendesk's docs.
 const ACCESS_BOUNDS: (u64, u64) = (300, 172_800);

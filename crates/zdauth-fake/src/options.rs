@@ -1,9 +1,18 @@
-//! What a test (or the demo) configures before the fake starts.
+//! What the demo or a test configures before the fake starts. The fields marked `testing`
+//! exist only with that feature: they make the fake unlike Zendesk, and the shipped binary
+//! does not carry them (`crate::honest` answers with Zendesk's values instead).
 
 use std::fmt;
 use std::time::Duration;
 
-use super::hostile::Hostile;
+#[cfg(feature = "testing")]
+use crate::seams::Hostile;
+
+/// Zendesk's defaults, from the facts file: a token request without `expires_in` gets 30
+/// minutes, without `refresh_token_expires_in` 30 days; a code is exchangeable for 120 s.
+pub(crate) const ZENDESK_ACCESS_LIFETIME: Duration = Duration::from_secs(1800);
+pub(crate) const ZENDESK_REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+pub(crate) const ZENDESK_CODE_LIFETIME: Duration = Duration::from_secs(120);
 
 /// Which Zendesk server a client belongs to: Chat clients do not work on Support endpoints and
 /// the other way round, as at Zendesk.
@@ -31,8 +40,9 @@ pub struct FakeClient {
     /// Matched as exact strings, as Zendesk is assumed to do.
     pub redirect_uris: Vec<String>,
     pub kind: FakeKind,
-    /// Made before Zendesk had refresh tokens: without `expires_in` in the request, a token
-    /// that never expires and no refresh token.
+    /// `testing`: made before Zendesk had refresh tokens: without `expires_in` in the
+    /// request, a token that never expires and no refresh token.
+    #[cfg(feature = "testing")]
     pub legacy: bool,
 }
 
@@ -43,15 +53,8 @@ impl FakeClient {
             secret: None,
             redirect_uris: vec![redirect_uri.to_owned()],
             kind: FakeKind::Support,
+            #[cfg(feature = "testing")]
             legacy: false,
-        }
-    }
-
-    /// A public client of the kind made before Zendesk had refresh tokens.
-    pub fn legacy(identifier: &str, redirect_uri: &str) -> Self {
-        Self {
-            legacy: true,
-            ..Self::public(identifier, redirect_uri)
         }
     }
 
@@ -73,13 +76,15 @@ impl FakeClient {
 // Hand-written so a client secret can never reach a log through `{:?}`.
 impl fmt::Debug for FakeClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FakeClient")
+        let mut shown = f.debug_struct("FakeClient");
+        shown
             .field("identifier", &self.identifier)
             .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
             .field("redirect_uris", &self.redirect_uris)
-            .field("kind", &self.kind)
-            .field("legacy", &self.legacy)
-            .finish()
+            .field("kind", &self.kind);
+        #[cfg(feature = "testing")]
+        shown.field("legacy", &self.legacy);
+        shown.finish()
     }
 }
 
@@ -90,19 +95,6 @@ pub struct FakeUser {
     pub name: String,
     pub email: String,
     pub role: String,
-}
-
-impl FakeUser {
-    /// A user whose every field tries to drive the terminal: an OSC 52 clipboard write, a
-    /// screen clear, 8-bit CSI, DEL, and bidi overrides, isolates and marks.
-    pub fn with_terminal_tricks() -> Self {
-        Self {
-            id: 1002,
-            name: "Eve\u{1b}]52;c;cHduZWQ=\u{7} \u{202e}nimdA\u{202c} Evil".to_owned(),
-            email: "eve\u{1b}[2J@acme\u{9b}31m.test\u{7f}\u{2066}\u{200f}".to_owned(),
-            role: "ad\u{1b}[1mmin\u{8}\u{2067}\u{200e}\u{61c}\u{202a}".to_owned(),
-        }
-    }
 }
 
 impl Default for FakeUser {
@@ -116,43 +108,56 @@ impl Default for FakeUser {
     }
 }
 
+// Each flag is one behaviour a test switches on its own; they are the tests' vocabulary.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug)]
 pub struct FakeOptions {
     pub clients: Vec<FakeClient>,
-    /// Used when a token request carries no `expires_in`.
-    pub access_lifetime: Duration,
-    /// Used when a token request carries no `refresh_token_expires_in`.
-    pub refresh_lifetime: Duration,
-    /// How long an authorization code stays exchangeable (Zendesk: 120 s); tests shorten it.
-    pub code_lifetime: Duration,
     /// `false` enforces Zendesk's bounds on requested lifetimes; `true` accepts any positive
     /// value so the demo and tests can watch tokens expire within seconds.
     pub lenient_lifetimes: bool,
     pub approval: Approval,
-    /// `true`: a replayed, already rotated refresh token revokes the whole grant (RFC 9700
-    /// §4.14.2). `false`: it only gets `invalid_grant`.
-    pub strict_rotation: bool,
-    /// Zendesk sends `refresh_token_expires_in` beside every refresh token; `false` makes a
-    /// server that does not (zdauth then asks tokens/current.json).
-    pub include_refresh_expires_in: bool,
-    /// `true`: never `expires_in` in an answer, even when asked (the JWT's `exp` and
-    /// tokens/current.json still tell). Zendesk sends it when asked.
-    pub omit_expires_in: bool,
-    /// `true`: access tokens are opaque random strings, not JWTs.
-    pub opaque_tokens: bool,
-    /// A server policy: access tokens live at most this long, whatever was asked, and
-    /// `expires_in` says the lifetime granted. For tests that need rotations every few
-    /// seconds, which a client that asks for Zendesk's bounds cannot ask for.
-    pub max_access_lifetime: Option<Duration>,
-    /// Answers no honest server sends; see [`Hostile`]. Can be changed while running.
-    pub hostile: Option<Hostile>,
-    /// Zendesk documents 201; clients must accept any 2xx, so tests may pick 200.
-    pub success_status: u16,
     /// Added before every answer.
     pub latency: Duration,
     pub user: FakeUser,
-    /// `true`: every error answer carries the raw request (body, method and query, headers) in
-    /// its `error_description`, as a debugging server or a chatty proxy does.
+    /// `testing`: used when a token request carries no `expires_in` (Zendesk: 30 minutes).
+    #[cfg(feature = "testing")]
+    pub access_lifetime: Duration,
+    /// `testing`: used when a token request carries no `refresh_token_expires_in` (30 days).
+    #[cfg(feature = "testing")]
+    pub refresh_lifetime: Duration,
+    /// `testing`: how long an authorization code stays exchangeable (Zendesk: 120 s).
+    #[cfg(feature = "testing")]
+    pub code_lifetime: Duration,
+    /// `testing`: `true` (Zendesk's stand-in): a replayed, already rotated refresh token
+    /// revokes the whole grant (RFC 9700 §4.14.2). `false`: it only gets `invalid_grant`.
+    #[cfg(feature = "testing")]
+    pub strict_rotation: bool,
+    /// `testing`: Zendesk sends `refresh_token_expires_in` beside every refresh token;
+    /// `false` makes a server that does not (zdauth then asks tokens/current.json).
+    #[cfg(feature = "testing")]
+    pub include_refresh_expires_in: bool,
+    /// `testing`: `true`: never `expires_in` in an answer, even when asked (the JWT's `exp`
+    /// and tokens/current.json still tell). Zendesk sends it when asked.
+    #[cfg(feature = "testing")]
+    pub omit_expires_in: bool,
+    /// `testing`: `true`: access tokens are opaque random strings, not JWTs.
+    #[cfg(feature = "testing")]
+    pub opaque_tokens: bool,
+    /// `testing`: a server policy: access tokens live at most this long, whatever was asked,
+    /// and `expires_in` says the lifetime granted. For tests that need rotations every few
+    /// seconds, which a client that asks for Zendesk's bounds cannot ask for.
+    #[cfg(feature = "testing")]
+    pub max_access_lifetime: Option<Duration>,
+    /// `testing`: answers no honest server sends; see [`Hostile`]. Can be changed while running.
+    #[cfg(feature = "testing")]
+    pub hostile: Option<Hostile>,
+    /// `testing`: Zendesk documents 201; clients must accept any 2xx, so tests may pick 200.
+    #[cfg(feature = "testing")]
+    pub success_status: u16,
+    /// `testing`: `true`: every error answer carries the raw request (body, method and query,
+    /// headers) in its `error_description`, as a debugging server or a chatty proxy does.
+    #[cfg(feature = "testing")]
     pub echo_requests_in_errors: bool,
 }
 
@@ -163,20 +168,31 @@ impl Default for FakeOptions {
                 "zdauth_test",
                 "http://127.0.0.1:8765/callback",
             )],
-            access_lifetime: Duration::from_secs(1800),
-            refresh_lifetime: Duration::from_secs(30 * 24 * 3600),
-            code_lifetime: Duration::from_secs(120),
             lenient_lifetimes: false,
             approval: Approval::Auto,
-            strict_rotation: true,
-            include_refresh_expires_in: true,
-            omit_expires_in: false,
-            opaque_tokens: false,
-            max_access_lifetime: None,
-            hostile: None,
-            success_status: 201,
             latency: Duration::ZERO,
             user: FakeUser::default(),
+            #[cfg(feature = "testing")]
+            access_lifetime: ZENDESK_ACCESS_LIFETIME,
+            #[cfg(feature = "testing")]
+            refresh_lifetime: ZENDESK_REFRESH_LIFETIME,
+            #[cfg(feature = "testing")]
+            code_lifetime: ZENDESK_CODE_LIFETIME,
+            #[cfg(feature = "testing")]
+            strict_rotation: true,
+            #[cfg(feature = "testing")]
+            include_refresh_expires_in: true,
+            #[cfg(feature = "testing")]
+            omit_expires_in: false,
+            #[cfg(feature = "testing")]
+            opaque_tokens: false,
+            #[cfg(feature = "testing")]
+            max_access_lifetime: None,
+            #[cfg(feature = "testing")]
+            hostile: None,
+            #[cfg(feature = "testing")]
+            success_status: 201,
+            #[cfg(feature = "testing")]
             echo_requests_in_errors: false,
         }
     }

@@ -1,11 +1,13 @@
 //! The few HTML pages a browser sees: authorization errors that cannot be redirected, and the
 //! consent page. Everything echoed from a request is escaped.
 
+use std::fmt::Write as _;
+
 use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
-use super::options::FakeUser;
+use crate::options::FakeUser;
 
 fn html(status: StatusCode, title: &str, body: &str) -> Response {
     let page = format!(
@@ -50,11 +52,11 @@ pub(crate) struct ConsentView<'a> {
 }
 
 pub(crate) fn consent(view: &ConsentView<'_>) -> Response {
-    let scopes: String = view
-        .scopes
-        .iter()
-        .map(|scope| format!("<li><code>{}</code></li>", text(scope)))
-        .collect();
+    let scopes = view.scopes.iter().fold(String::new(), |mut items, scope| {
+        // Writing to a String cannot fail.
+        let _ = write!(items, "<li><code>{}</code></li>", text(scope));
+        items
+    });
     let body = format!(
         "<h1>Allow access?</h1>\n\
          <p>The app <strong>{client}</strong> asks to act as <strong>{name}</strong> \

@@ -2,11 +2,11 @@
 
 use jiff::Timestamp;
 
-use super::errors::OAuthError;
-use super::lifetimes;
-use super::params::Params;
-use super::state::State;
-use super::token::narrowed;
+use crate::errors::OAuthError;
+use crate::lifetimes;
+use crate::params::Params;
+use crate::state::State;
+use crate::token::narrowed;
 
 /// Returns the id of the rotated grant.
 pub(crate) fn refresh(
@@ -29,7 +29,7 @@ pub(crate) fn refresh(
         .cloned()
         .ok_or_else(|| invalid("invalid"))?;
     let grant_id = reference.grant_id;
-    state.counters.count_post_for(&grant_id);
+    state.counters.post_for(&grant_id);
     let grant = state
         .grants
         .get(&grant_id)
@@ -43,8 +43,8 @@ pub(crate) fn refresh(
     if grant.pair.token_id != reference.token_id {
         // RFC 9700 §4.14.2: either the client or an attacker holds a stolen copy; the server
         // cannot tell which, so a strict one ends the whole grant.
-        if state.options.strict_rotation {
-            state.counters.reuse_detections += 1;
+        if state.options.revokes_grant_on_reuse() {
+            state.counters.reuse_detected();
             state.revoke(&grant_id);
         }
         return Err(invalid("already used"));
@@ -55,6 +55,6 @@ pub(crate) fn refresh(
     let scopes = narrowed(&grant.scopes, params)?;
     let kind = state.pair_kind(client_id, params);
     state.rotate(&grant_id, scopes, lifetimes, kind);
-    state.counters.refreshes += 1;
+    state.counters.refreshed();
     Ok(grant_id)
 }

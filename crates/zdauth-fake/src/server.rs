@@ -1,4 +1,5 @@
-//! The running server and the handle tests hold.
+//! The running server and the handle the demo and the tests hold (the tests' extra handles
+//! are in `testing::controls`).
 
 use std::fmt;
 use std::io;
@@ -12,12 +13,9 @@ use jiff::{SignedDuration, Timestamp};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use super::counters::Counters;
-use super::faults::{self, Fault, FaultTarget};
-use super::hostile::Hostile;
-use super::options::{FakeClient, FakeOptions};
-use super::state::{PairKind, Shared};
-use super::{api, authorize, token};
+use crate::options::FakeOptions;
+use crate::state::{PairKind, Shared};
+use crate::{api, authorize, gate, token};
 
 /// Tokens of a grant made without the browser.
 #[derive(Clone, PartialEq, Eq)]
@@ -43,9 +41,9 @@ impl fmt::Debug for IssuedTokens {
 }
 
 /// The handle to a running fake. Dropping it (or `shutdown().await`) stops the server; requests
-/// held by `Fault::Hang` are released then.
+/// held by an injected hang are released then.
 pub struct FakeZendesk {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -53,7 +51,7 @@ impl fmt::Debug for FakeZendesk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FakeZendesk")
             .field("base_url", &self.shared.base_url)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -70,7 +68,7 @@ fn router(shared: Arc<Shared>) -> Router {
             get(api::current).delete(api::delete_current),
         )
         .route("/api/v2/oauth/tokens/{file}", delete(api::delete_by_id))
-        .layer(middleware::from_fn_with_state(shared.clone(), faults::gate))
+        .layer(middleware::from_fn_with_state(shared.clone(), gate::gate))
         .with_state(shared)
 }
 
@@ -109,28 +107,6 @@ impl FakeZendesk {
         }
     }
 
-    pub fn counters(&self) -> Counters {
-        self.shared.lock().counters.clone()
-    }
-
-    /// The next `times` requests matching `target` get `fault`, after earlier pushed faults.
-    pub fn push_fault(&self, target: FaultTarget, fault: Fault, times: usize) {
-        self.shared.lock().faults.push(target, fault, times);
-    }
-
-    pub fn clear_faults(&self) {
-        self.shared.lock().faults.clear();
-    }
-
-    pub fn set_latency(&self, latency: Duration) {
-        self.shared.lock().options.latency = latency;
-    }
-
-    /// Token answers from now on, until `None`: see [`Hostile`].
-    pub fn set_hostile(&self, hostile: Option<Hostile>) {
-        self.shared.lock().options.hostile = hostile;
-    }
-
     /// A grant made without the browser, with the default lifetimes. The client need not be
     /// registered, but a refresh only works for a registered one.
     pub fn issue_grant(&self, client_id: &str, scopes: &[&str]) -> IssuedTokens {
@@ -148,73 +124,11 @@ impl FakeZendesk {
         }
     }
 
-    pub fn grant_alive(&self, grant_id: &str) -> bool {
-        self.shared
-            .lock()
-            .grants
-            .get(grant_id)
-            .is_some_and(|grant| grant.alive)
-    }
-
-    pub fn access_token_works(&self, access_token: &str) -> bool {
-        self.shared.lock().access_token_works(access_token)
-    }
-
-    /// Whether the token is its grant's current one and its time has run out: what a client
-    /// that hands out tokens past their expiry shows (a rotated one is dead, not expired).
-    pub fn access_token_expired(&self, access_token: &str) -> bool {
-        let state = self.shared.lock();
-        state.access.get(access_token).is_some_and(|reference| {
-            state.grants.get(&reference.grant_id).is_some_and(|grant| {
-                grant.pair.token_id == reference.token_id
-                    && Timestamp::now() >= grant.pair.access_expires_at
-            })
-        })
-    }
-
-    /// Registers a client, replacing one with the same identifier.
-    pub fn add_client(&self, client: FakeClient) {
-        self.shared
-            .lock()
-            .clients
-            .insert(client.identifier.clone(), client);
-    }
-
     /// Makes the grant's current access token expired now, so tests need not wait for it.
     pub fn expire_access_token(&self, grant_id: &str) {
         if let Some(grant) = self.shared.lock().grants.get_mut(grant_id) {
             grant.pair.access_expires_at = Timestamp::now() - SignedDuration::from_secs(1);
         }
-    }
-
-    /// Makes the grant's current refresh token expired now.
-    pub fn expire_refresh_token(&self, grant_id: &str) {
-        if let Some(grant) = self.shared.lock().grants.get_mut(grant_id) {
-            grant.pair.refresh_expires_at = Timestamp::now() - SignedDuration::from_secs(1);
-        }
-    }
-
-    /// Lets one request held by `Fault::Hold` go on (now, or when it arrives).
-    pub fn release_held(&self) {
-        self.shared.held.add_permits(1);
-    }
-
-    /// The grant's current access token stops working (401) while its refresh token still
-    /// does: a token zdauth thinks valid that Zendesk no longer takes.
-    pub fn forget_access_token(&self, grant_id: &str) {
-        let mut state = self.shared.lock();
-        if let Some(token) = state
-            .grants
-            .get(grant_id)
-            .map(|g| g.pair.access_token.clone())
-        {
-            state.access.remove(&token);
-        }
-    }
-
-    /// Revokes a grant as an admin would in Zendesk's UI.
-    pub fn revoke_grant(&self, grant_id: &str) {
-        self.shared.lock().revoke(grant_id);
     }
 }
 

@@ -2,25 +2,26 @@
 //! takes the one lock, does its work without awaiting, and lets go.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use tokio_util::sync::CancellationToken;
 
-use super::counters::Counters;
-use super::crypto::random_token;
-use super::faults::FaultQueue;
-use super::hostile::Hostile;
-use super::jwt;
-use super::options::{FakeClient, FakeOptions};
-use super::params::Params;
+use crate::crypto::random_token;
+use crate::jwt;
+use crate::options::{FakeClient, FakeOptions};
+use crate::params::Params;
+use crate::seams::Counters;
+#[cfg(feature = "testing")]
+use crate::seams::FaultQueue;
 
 pub(crate) struct Shared {
     state: Mutex<State>,
     pub(crate) cancel: CancellationToken,
     pub(crate) base_url: String,
-    /// One permit per request a `Fault::Hold` may let through.
+    /// One permit per request an injected hold may let through.
+    #[cfg(feature = "testing")]
     pub(crate) held: tokio::sync::Semaphore,
 }
 
@@ -30,6 +31,7 @@ impl Shared {
             state: Mutex::new(State::new(options, base_url.clone())),
             cancel: CancellationToken::new(),
             base_url,
+            #[cfg(feature = "testing")]
             held: tokio::sync::Semaphore::new(0),
         }
     }
@@ -37,9 +39,7 @@ impl Shared {
     /// A handler that panicked mid-update cannot leave a half-rotated pair (rotation is one
     /// synchronous step), so a poisoned lock is still safe to use.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -109,7 +109,8 @@ pub(crate) struct State {
     /// Rotated refresh tokens stay here (pointing at an old generation) so a replay is
     /// recognised as reuse rather than as an unknown token.
     pub(crate) refresh: HashMap<String, PairRef>,
-    pub(crate) consents: HashMap<String, super::authorize::Pending>,
+    pub(crate) consents: HashMap<String, crate::authorize::Pending>,
+    #[cfg(feature = "testing")]
     pub(crate) faults: FaultQueue,
     pub(crate) counters: Counters,
     next_grant: u64,
@@ -133,7 +134,7 @@ impl BearerProblem {
     }
 }
 
-fn whole_seconds(duration: Duration) -> u64 {
+pub(crate) fn whole_seconds(duration: Duration) -> u64 {
     let secs = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
     secs.max(1)
 }
@@ -160,6 +161,7 @@ impl State {
             access: HashMap::new(),
             refresh: HashMap::new(),
             consents: HashMap::new(),
+            #[cfg(feature = "testing")]
             faults: FaultQueue::default(),
             counters: Counters::default(),
             next_grant: 1,
@@ -169,16 +171,16 @@ impl State {
     }
 
     pub(crate) fn default_lifetimes(&self) -> Lifetimes {
-        Lifetimes {
-            access_secs: whole_seconds(self.options.access_lifetime),
-            refresh_secs: whole_seconds(self.options.refresh_lifetime),
-        }
+        self.options.default_lifetimes()
     }
 
     /// An OAuth client made before Zendesk had refresh tokens gets one (and an expiring
     /// token) only when the request names `expires_in`.
     pub(crate) fn pair_kind(&self, client_id: &str, params: &Params) -> PairKind {
-        let legacy = self.clients.get(client_id).is_some_and(|c| c.legacy);
+        let legacy = self
+            .clients
+            .get(client_id)
+            .is_some_and(FakeClient::is_legacy);
         if legacy && params.get("expires_in").is_none() {
             PairKind::Legacy
         } else {
@@ -198,10 +200,7 @@ impl State {
         self.next_token_id += 1;
         // A server policy may grant less than was asked; `expires_in` then says so.
         let lifetimes = Lifetimes {
-            access_secs: match self.options.max_access_lifetime {
-                Some(max) => lifetimes.access_secs.min(whole_seconds(max)),
-                None => lifetimes.access_secs,
-            },
+            access_secs: self.options.granted_access_secs(lifetimes.access_secs),
             ..lifetimes
         };
         let legacy = kind == PairKind::Legacy;
@@ -211,13 +210,10 @@ impl State {
             after(now, lifetimes.access_secs)
         };
         // Zendesk's tokens of the old kind are opaque; the new ones are JWTs.
-        let access_token = if legacy || self.options.opaque_tokens {
+        let access_token = if legacy || !self.options.issues_jwts() {
             random_token()
         } else {
-            let exp = match &self.options.hostile {
-                Some(Hostile::JwtExp(value)) => value.clone(),
-                _ => access_expires_at.as_second().into(),
-            };
+            let exp = self.options.jwt_exp(access_expires_at);
             jwt::access_token(&jwt::Claims {
                 issuer: &self.issuer,
                 client_id,
@@ -301,7 +297,7 @@ impl State {
         {
             grant.alive = false;
             self.access.remove(&grant.pair.access_token);
-            self.counters.revoked_grants += 1;
+            self.counters.grant_revoked();
         }
     }
 
@@ -324,17 +320,6 @@ impl State {
         }
         grant.pair.used_at = Some(now);
         Ok(grant)
-    }
-
-    pub(crate) fn access_token_works(&self, token: &str) -> bool {
-        let Some(reference) = self.access.get(token) else {
-            return false;
-        };
-        self.grants.get(&reference.grant_id).is_some_and(|grant| {
-            grant.alive
-                && grant.pair.token_id == reference.token_id
-                && Timestamp::now() < grant.pair.access_expires_at
-        })
     }
 }
 

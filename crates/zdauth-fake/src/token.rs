@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::crypto::same;
-use super::errors::OAuthError;
-use super::options::FakeKind;
-use super::params::Params;
-use super::state::{Shared, State as FakeState};
-use super::{answer, client_credentials_grant, code_grant, refresh_grant};
+use crate::crypto::same;
+use crate::errors::OAuthError;
+use crate::options::FakeKind;
+use crate::params::Params;
+use crate::state::{Shared, State as FakeState};
+use crate::{answer, client_credentials_grant, code_grant, refresh_grant};
 
 pub(crate) async fn support(
     State(shared): State<Arc<Shared>>,
@@ -113,27 +113,24 @@ fn authenticate(
     params: &Params,
     basic: Option<(String, String)>,
 ) -> Result<String, OAuthError> {
-    let (client_id, secret) = match basic {
-        Some((id, secret)) => {
-            if params.get("client_secret").is_some() {
-                return Err(OAuthError::invalid_request(
-                    "use one client authentication method, not two",
-                ));
-            }
-            if params.get("client_id").is_some_and(|body_id| body_id != id) {
-                return Err(OAuthError::invalid_client("Client authentication failed"));
-            }
-            (id, Some(secret))
+    let (client_id, secret) = if let Some((id, secret)) = basic {
+        if params.get("client_secret").is_some() {
+            return Err(OAuthError::invalid_request(
+                "use one client authentication method, not two",
+            ));
         }
-        None => {
-            let id = params
-                .get("client_id")
-                .ok_or_else(|| OAuthError::invalid_client("client_id is missing"))?;
-            (
-                id.to_owned(),
-                params.get("client_secret").map(str::to_owned),
-            )
+        if params.get("client_id").is_some_and(|body_id| body_id != id) {
+            return Err(OAuthError::invalid_client("Client authentication failed"));
         }
+        (id, Some(secret))
+    } else {
+        let id = params
+            .get("client_id")
+            .ok_or_else(|| OAuthError::invalid_client("client_id is missing"))?;
+        (
+            id.to_owned(),
+            params.get("client_secret").map(str::to_owned),
+        )
     };
     let client = state
         .clients

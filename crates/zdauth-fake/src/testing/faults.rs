@@ -1,4 +1,4 @@
-//! Injected failures, latency and request counting: one middleware in front of every route.
+//! Injected failures: a queue of faults the gate draws from, and what each one answers.
 
 use std::collections::VecDeque;
 use std::io;
@@ -8,8 +8,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::io::{AsyncRead, ReadBuf};
@@ -17,8 +17,9 @@ use tokio::time::Sleep;
 use tokio_util::io::ReaderStream;
 
 use super::echo;
-use super::errors::OAuthError;
-use super::state::Shared;
+use crate::errors::OAuthError;
+use crate::gate::RequestKind;
+use crate::state::{Shared, State};
 
 /// Which requests a fault applies to. `Token` covers both the Support and the Chat token
 /// endpoints, `Authorize` both authorization endpoints, `Api` everything under `/api/`.
@@ -53,27 +54,6 @@ pub enum Fault {
     /// Waits until the test calls `FakeZendesk::release_held`, then is answered as usual:
     /// lets a test change the world while a request is on the wire.
     Hold,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RequestKind {
-    Authorize,
-    Token,
-    Api,
-    Other,
-}
-
-impl RequestKind {
-    fn of(method: &Method, path: &str) -> Self {
-        match (method, path) {
-            (&Method::GET, "/oauth/authorizations/new" | "/oauth2/authorizations/new") => {
-                Self::Authorize
-            }
-            (&Method::POST, "/oauth/tokens" | "/oauth2/token") => Self::Token,
-            (_, path) if path.starts_with("/api/") => Self::Api,
-            _ => Self::Other,
-        }
-    }
 }
 
 struct Queued {
@@ -128,106 +108,71 @@ impl FaultQueue {
 #[derive(Clone, Copy)]
 pub(crate) struct DenyThis;
 
-pub(crate) async fn gate(
-    State(shared): State<Arc<Shared>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    // A server goes on with a request it has received when the client hangs up: a refresh
-    // rotates even if the process that sent it was killed while waiting for the answer.
-    let answer = tokio::spawn(answer(shared, request, next));
-    answer
-        .await
-        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+/// What the gate does with one request past its latency: the fault it drew, if any, and
+/// whether error answers echo the request.
+pub(crate) struct Plan {
+    fault: Option<Fault>,
+    echo_errors: bool,
 }
 
-async fn answer(shared: Arc<Shared>, mut request: Request, next: Next) -> Response {
-    let kind = RequestKind::of(request.method(), request.uri().path());
-    let _in_flight = (kind == RequestKind::Token).then(|| InFlight::start(&shared));
-    let (latency, fault, echo_errors) = {
-        let mut state = shared.lock();
-        match kind {
-            RequestKind::Authorize => state.counters.authorize_requests += 1,
-            RequestKind::Token => state.counters.token_posts += 1,
-            RequestKind::Api => state.counters.api_requests += 1,
-            RequestKind::Other => {}
-        }
-        let fault = state.faults.take(kind);
-        (
-            state.options.latency,
-            fault,
-            state.options.echo_requests_in_errors,
-        )
-    };
-    if !latency.is_zero() {
-        tokio::select! {
-            () = tokio::time::sleep(latency) => {}
-            () = shared.cancel.cancelled() => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+impl Plan {
+    pub(crate) fn take(state: &mut State, kind: RequestKind) -> Self {
+        Self {
+            fault: state.faults.take(kind),
+            echo_errors: state.options.echo_requests_in_errors,
         }
     }
-    let echo = if echo_errors || matches!(fault, Some(Fault::EchoText(_))) {
-        let (rebuilt, echo) = echo::capture(request).await;
-        request = rebuilt;
-        Some(echo)
-    } else {
-        None
-    };
-    let response = match fault {
-        None => next.run(request).await,
-        Some(Fault::Deny) => {
-            request.extensions_mut().insert(DenyThis);
-            next.run(request).await
-        }
-        Some(Fault::EchoText(status)) => {
-            return echo::plain(status, echo.as_deref().unwrap_or_default());
-        }
-        Some(Fault::Hold) => {
-            tokio::select! {
-                permit = shared.held.acquire() => {
-                    if let Ok(permit) = permit {
-                        permit.forget();
-                    }
-                    next.run(request).await
-                }
-                () = shared.cancel.cancelled() => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+
+    pub(crate) async fn run(
+        self,
+        shared: &Arc<Shared>,
+        mut request: Request,
+        next: Next,
+    ) -> Response {
+        let Self { fault, echo_errors } = self;
+        let echo = if echo_errors || matches!(fault, Some(Fault::EchoText(_))) {
+            let (rebuilt, echo) = echo::capture(request).await;
+            request = rebuilt;
+            Some(echo)
+        } else {
+            None
+        };
+        let response = match fault {
+            None => next.run(request).await,
+            Some(Fault::Deny) => {
+                request.extensions_mut().insert(DenyThis);
+                next.run(request).await
             }
+            Some(Fault::EchoText(status)) => {
+                return echo::plain(status, echo.as_deref().unwrap_or_default());
+            }
+            Some(Fault::Hold) => {
+                tokio::select! {
+                    permit = shared.held.acquire() => {
+                        if let Ok(permit) = permit {
+                            permit.forget();
+                        }
+                        next.run(request).await
+                    }
+                    () = shared.cancel.cancelled() => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+                }
+            }
+            Some(Fault::Hang) => {
+                // Waiting on the shutdown signal rather than forever lets the server stop cleanly.
+                shared.cancel.cancelled().await;
+                StatusCode::SERVICE_UNAVAILABLE.into_response()
+            }
+            Some(other) => fault_response(&other),
+        };
+        match echo {
+            Some(echo) if echo_errors => echo::into_description(response, &echo).await,
+            _ => response,
         }
-        Some(Fault::Hang) => {
-            // Waiting on the shutdown signal rather than forever lets the server stop cleanly.
-            shared.cancel.cancelled().await;
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
-        Some(other) => fault_response(other),
-    };
-    match echo {
-        Some(echo) if echo_errors => echo::into_description(response, &echo).await,
-        _ => response,
     }
 }
 
-/// Counts one token POST as in flight until its answer is built, however the gate returns.
-struct InFlight(Arc<Shared>);
-
-impl InFlight {
-    fn start(shared: &Arc<Shared>) -> Self {
-        let mut state = shared.lock();
-        let counters = &mut state.counters;
-        counters.token_posts_in_flight += 1;
-        counters.max_token_posts_in_flight = counters
-            .max_token_posts_in_flight
-            .max(counters.token_posts_in_flight);
-        Self(shared.clone())
-    }
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        self.0.lock().counters.token_posts_in_flight -= 1;
-    }
-}
-
-fn fault_response(fault: Fault) -> Response {
-    match fault {
+fn fault_response(fault: &Fault) -> Response {
+    match *fault {
         Fault::Status(code) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             OAuthError::server_error(status).into_response()
