@@ -1,41 +1,12 @@
 //! `c`, `C` and the login modal's `c`: the copy request, its toast counting down to the clear,
 //! and what the clear found.
 
-use std::time::Duration;
-
 use jiff::{SignedDuration, Timestamp};
 
-use super::{App, Effect, TOAST_INFO};
+use super::{App, CopyWhat, Effect, TOAST_INFO};
+use crate::tui::msg::CopyDone;
 use crate::tui::row::Shown;
 use zdauth_core::clipboard::{ClearOutcome, What};
-
-/// What a copy puts in the clipboard.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CopyWhat {
-    /// Through the refresh transaction, like `zdauth copy`.
-    Token(What),
-    /// The running login's authorize URL, for a browser on another machine.
-    LoginUrl(String),
-}
-
-impl CopyWhat {
-    pub fn describe(&self) -> &'static str {
-        match self {
-            CopyWhat::Token(what) => what.describe(),
-            CopyWhat::LoginUrl(_) => "login URL",
-        }
-    }
-}
-
-/// A copy that landed, as the loop reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CopyDone {
-    pub what: &'static str,
-    /// `None`: `clipboard_clear = "0s"`, kept.
-    pub clears_in: Option<Duration>,
-    /// Said next to the confirmation (a fallback that was taken).
-    pub note: Option<String>,
-}
 
 /// The toast of the latest copy, rewritten each second until the clear.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,8 +137,9 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::msg::{LoginUpdate, Msg};
+    use crate::tui::msg::{CopyDone, LoginUpdate, Msg};
     use crate::tui::testdata::*;
+    use std::time::Duration;
 
     fn done(clears_in: u64) -> Result<CopyDone, String> {
         Ok(CopyDone {

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Padding};
 
 use super::login::words;
 use super::theme::Theme;
-use crate::tui::app_manage::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP};
+use crate::tui::app::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP};
 
 const MAX_WIDTH: u16 = 72;
 

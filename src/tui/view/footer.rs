@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::theme::Theme;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Mode};
-use crate::tui::app_manage::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, KEEP};
+use crate::tui::app::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, KEEP};
 use crate::tui::keymap::Keymap;
 
 /// What the footer offers in the list, most useful first: the tail is cut on narrow screens.

@@ -6,11 +6,11 @@ use jiff::SignedDuration;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::Effect;
-use super::keymap::Key;
-use super::msg::Msg;
-use super::row::RowTokens;
-use super::testdata::*;
+use crate::tui::app::Effect;
+use crate::tui::keymap::Key;
+use crate::tui::msg::Msg;
+use crate::tui::row::RowTokens;
+use crate::tui::testdata::*;
 use zdauth_core::expiry::ExpirySource;
 
 /// A pair obtained at `obtained` that lives `life` seconds.
@@ -75,7 +75,7 @@ fn the_detail_pane_says_why_and_what_keeps_a_pair_alive() {
     app.update(Msg::Key(Key::plain(KeyCode::Enter)));
     let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
     terminal
-        .draw(|frame| super::view::draw(frame, &app))
+        .draw(|frame| crate::tui::view::draw(frame, &app))
         .unwrap();
     let buf = terminal.backend().buffer();
     let screen: String = (0..buf.area.height)

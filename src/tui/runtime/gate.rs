@@ -9,8 +9,8 @@ use jiff::Timestamp;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::keymap::Key;
 use super::run::{Setup, next_event, run_in};
+use crate::tui::keymap::Key;
 use zdauth_core::config::Config;
 use zdauth_core::error::Error;
 use zdauth_core::refresh::Refresher;
@@ -56,7 +56,7 @@ async fn unlock_screen(
     terminal: &mut ratatui::DefaultTerminal,
     locked: &Locked,
 ) -> anyhow::Result<Option<zdauth_core::vault::Keys>> {
-    use super::unlock::{UnlockScreen, UnlockStep};
+    use crate::tui::unlock::{UnlockScreen, UnlockStep};
     let identity = match &locked.source {
         zdauth_core::vault::IdentitySource::Sealed(path) => path.display().to_string(),
         zdauth_core::vault::IdentitySource::PlainFile(path) => path.display().to_string(),
@@ -65,7 +65,7 @@ async fn unlock_screen(
     screen_loop(
         terminal,
         &mut screen,
-        super::view::unlock::draw_unlock,
+        crate::tui::view::unlock::draw_unlock,
         |screen, key| match screen.key(key) {
             UnlockStep::Quit => Next::Quit,
             UnlockStep::Submit(passphrase) => {
@@ -139,7 +139,7 @@ async fn screen_loop<S, T: Send + 'static>(
 /// setup (as `zdauth init` does), then the TUI, in the add form if that was the choice.
 /// Nothing is written before the passphrase is confirmed.
 pub async fn first_run_then_run(locked: Locked) -> anyhow::Result<()> {
-    let keymap = super::keymap::with_overrides(&locked.config.keys, &locked.config.file)?;
+    let keymap = crate::tui::keymap::with_overrides(&locked.config.keys, &locked.config.file)?;
     let mut terminal = ratatui::try_init()?;
     let result = async {
         let Some((vault, config, then_add)) =
@@ -165,9 +165,9 @@ pub async fn first_run_then_run(locked: Locked) -> anyhow::Result<()> {
 async fn first_run_screen(
     terminal: &mut ratatui::DefaultTerminal,
     locked: &Locked,
-    keymap: super::Keymap,
+    keymap: crate::tui::Keymap,
 ) -> anyhow::Result<Option<(zdauth_core::vault::Vault, Config, bool)>> {
-    use super::first_run::{FirstRun, FirstRunStep};
+    use crate::tui::first_run::{FirstRun, FirstRunStep};
     let zdauth_core::vault::IdentitySource::Sealed(identity) = locked.source.clone() else {
         anyhow::bail!("a plain identity file is configured: zdauth does not create one");
     };
@@ -175,7 +175,7 @@ async fn first_run_screen(
     let created = screen_loop(
         terminal,
         &mut screen,
-        super::view::first_run::draw_first_run,
+        crate::tui::view::first_run::draw_first_run,
         |screen, key| match screen.key(key) {
             FirstRunStep::Quit => Next::Quit,
             FirstRunStep::Create { passphrase, .. } => {

@@ -1,10 +1,10 @@
 //! config.toml changing on disk while the TUI runs, through `update`: rows follow, an
 //! invalid file keeps the last good one on screen with the reason, an open form stays.
 
-use super::app::Mode;
-use super::msg::Msg;
-use super::row::snapshot;
-use super::testdata::*;
+use crate::tui::app::Mode;
+use crate::tui::msg::Msg;
+use crate::tui::row::snapshot;
+use crate::tui::testdata::*;
 
 #[test]
 fn connections_added_changed_and_removed_on_disk_appear_without_a_restart() {

@@ -13,7 +13,7 @@ pub(super) use tokio_stream_shim::next_event;
 use tokio_util::sync::CancellationToken;
 
 use super::effects::Runner;
-use super::{App, Msg, Options};
+use crate::tui::{App, Msg, Options};
 use zdauth_core::config::Config;
 use zdauth_core::refresh::Refresher;
 
@@ -50,7 +50,7 @@ pub(super) async fn run_in(
             .to_string(),
         no_color: setup.no_color,
         time_zone: jiff::tz::TimeZone::system(),
-        keymap: super::keymap::with_overrides(&setup.config.keys, &setup.config.file)?,
+        keymap: crate::tui::keymap::with_overrides(&setup.config.keys, &setup.config.file)?,
     };
     let mut app = App::new(&setup.config, &data, Timestamp::now(), options);
     if open_add {
@@ -100,7 +100,7 @@ async fn event_loop(
     let mut drawn = None;
     loop {
         if drawn != Some(app.generation()) {
-            terminal.draw(|frame| super::view::draw(frame, &app))?;
+            terminal.draw(|frame| crate::tui::view::draw(frame, &app))?;
             drawn = Some(app.generation());
         }
         let msg = tokio::select! {
@@ -132,7 +132,7 @@ async fn event_loop(
     runner.work.close();
     if !runner.work.is_empty() {
         app.finishing(runner.work.len());
-        terminal.draw(|frame| super::view::draw(frame, &app))?;
+        terminal.draw(|frame| crate::tui::view::draw(frame, &app))?;
         let bound = setup.refresher.vault().connection_lock_timeout();
         let _ = tokio::time::timeout(bound, runner.work.wait()).await;
     }

@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::copier::Copier;
-use super::{
+use crate::tui::{
     DeleteFailure, Deleted, Effect, LoginDone, LoginUpdate, Msg, RefreshFailure, RowTokens,
 };
 use zdauth_core::config::{Config, Connection};
@@ -127,7 +127,7 @@ impl Runner {
                 });
             };
             let settings = LoginSettings {
-                timeout: super::app::LOGIN_TIMEOUT,
+                timeout: crate::tui::app::LOGIN_TIMEOUT,
                 open_browser: true,
                 browser: None,
             };

@@ -3,12 +3,12 @@
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
-use super::action::Action;
-use super::app::{
+use super::{
     App, CHROME_HEIGHT, DETAIL_HEIGHT, Effect, LoginInFlight, Mode, plural, refresh_effect,
 };
-use super::keymap::Key;
-use super::row::{ConnState, Shown};
+use crate::tui::action::Action;
+use crate::tui::keymap::Key;
+use crate::tui::row::{ConnState, Shown};
 use zdauth_core::clipboard::What;
 use zdauth_core::config::Grant;
 use zdauth_core::status::TokenStatus;

@@ -2,16 +2,11 @@
 
 use crossterm::event::KeyCode;
 
-use super::app::{App, Effect};
-use super::form::FormField;
-use super::keymap::Key;
-use super::msg::Msg;
-use super::testdata::*;
+use super::key;
+use crate::tui::app::{App, Effect};
+use crate::tui::form::FormField;
+use crate::tui::testdata::*;
 use zdauth_core::config::Grant;
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.update(Msg::Key(Key::plain(code)))
-}
 
 fn focus(app: &App) -> FormField {
     app.form().unwrap().focus

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
 
-use super::{CopyDone, CopyWhat, Msg};
+use crate::tui::{CopyDone, CopyWhat, Msg};
 use zdauth_core::clipboard::{self, Copied, Surroundings};
 use zdauth_core::config::{Connection, Settings};
 use zdauth_core::refresh::Refresher;

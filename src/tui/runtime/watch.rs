@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::{Msg, row};
+use crate::tui::{Msg, row};
 use zdauth_core::config::{Config, ConfigError};
 use zdauth_core::refresh::Refresher;
 

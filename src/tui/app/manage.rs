@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use crossterm::event::KeyCode;
 
-use super::app::{App, Effect, Mode};
-use super::form::{ConnectionForm, FormStep};
-use super::keymap::Key;
-use super::msg::{DeleteFailure, Deleted};
-use super::row::Row;
+use super::{App, Effect, Mode};
+use crate::tui::form::{ConnectionForm, FormStep};
+use crate::tui::keymap::Key;
+use crate::tui::msg::{DeleteFailure, Deleted};
+use crate::tui::row::Row;
 use zdauth_core::config::Config;
 
 /// The delete dialog's keys: fixed, like a y/n prompt's, and listed in the footer and help.

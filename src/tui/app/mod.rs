@@ -2,19 +2,23 @@
 //! in `Msg::Tick`), no I/O (it returns [`Effect`]s for the loop to run).
 
 mod copy;
+mod keys;
+mod manage;
+mod results;
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::app_manage::Deleting;
-use super::form::ConnectionForm;
-use super::keymap::Keymap;
-use super::msg::Msg;
-use super::row::{ConnState, Row, Shown, snapshot};
-pub use copy::{CopyDone, CopyWhat};
-use zdauth_core::config::{Config, Connection};
-use zdauth_core::secret::Secret;
+pub use crate::tui::effect::{CopyWhat, Effect};
+use crate::tui::form::ConnectionForm;
+use crate::tui::keymap::Keymap;
+use crate::tui::msg::Msg;
+use crate::tui::row::{ConnState, Row, Shown, snapshot};
+pub use manage::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP};
+use zdauth_core::config::Config;
 use zdauth_core::status::TokenStatus;
 use zdauth_core::vault::VaultData;
 
@@ -27,38 +31,6 @@ pub const CHROME_HEIGHT: u16 = 4;
 /// How long the login's catcher waits for the browser. The loop hands it to the catcher and
 /// the modal counts it down, so both read the same number.
 pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// Work for the event loop; the result comes back as a [`Msg`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    /// Refresh one connection through the engine's refresh transaction.
-    Refresh(String),
-    /// Refresh several at once (the loop bounds the concurrency).
-    RefreshMany(Vec<String>),
-    /// Start the browser login.
-    Login(String),
-    /// Stop the running login and free its port.
-    CancelLogin,
-    /// Copy to the clipboard; the loop clears it after `clipboard_clear`, and on quitting.
-    Copy {
-        name: String,
-        what: CopyWhat,
-    },
-    /// Write a connection from the form to config.toml (and its secret to the vault).
-    SaveConnection {
-        connection: Connection,
-        secret: Option<Secret>,
-        /// The connection as the edit form opened on it: only the fields changed since are
-        /// written, onto config.toml as it is then. `None` adds a new one.
-        started_from: Option<Box<Connection>>,
-    },
-    /// Remove a connection, revoking its token at Zendesk first when asked.
-    DeleteConnection {
-        name: String,
-        revoke: bool,
-    },
-    Quit,
-}
 
 #[derive(Debug, Clone)]
 pub struct Options {

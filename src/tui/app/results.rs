@@ -1,10 +1,10 @@
 //! What background work reports back: refresh results, vault reloads and the login's
 //! progress. Part of [`App::update`], so pure like it.
 
-use super::app::{App, Mode};
-use super::format;
-use super::msg::{LoginDone, LoginUpdate, RefreshFailure};
-use super::row::{ConnState, RowData, RowTokens, Snapshot};
+use super::{App, Mode};
+use crate::tui::format;
+use crate::tui::msg::{LoginDone, LoginUpdate, RefreshFailure};
+use crate::tui::row::{ConnState, RowData, RowTokens, Snapshot};
 use zdauth_core::config::Config;
 
 impl App {
