@@ -8,10 +8,9 @@ use zdauth_core::secret::Secret;
 /// Work for the runtime; the result comes back as a [`Msg`](super::Msg).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// Refresh one connection through the engine's refresh transaction.
+    /// Refresh one connection through the engine's refresh transaction. Many at once are
+    /// many of these: the runtime bounds how many run together, as `zdauth refresh --all` does.
     Refresh(String),
-    /// Refresh several at once (the loop bounds the concurrency).
-    RefreshMany(Vec<String>),
     /// Start the browser login.
     Login(String),
     /// Stop the running login and free its port.

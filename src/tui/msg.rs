@@ -57,6 +57,10 @@ pub enum Msg {
         name: String,
         result: Result<Config, String>,
     },
+    /// Quitting waits for `tasks` still running; the screen says so.
+    Quitting {
+        tasks: usize,
+    },
     /// A delete finished, or failed (a failed revoke deletes nothing).
     Deleted {
         name: String,

@@ -43,7 +43,7 @@ impl App {
     }
 
     pub(crate) fn copy_login_url(&mut self) -> Vec<Effect> {
-        let Some(login) = &self.login else {
+        let Some(login) = self.login() else {
             return Vec::new();
         };
         let name = login.name.clone();

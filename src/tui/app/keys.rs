@@ -3,9 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
-use super::{
-    App, CHROME_HEIGHT, DETAIL_HEIGHT, Effect, LoginInFlight, Mode, plural, refresh_effect,
-};
+use super::{App, CHROME_HEIGHT, DETAIL_HEIGHT, Effect, LoginInFlight, OnLogin, Overlay, plural};
 use crate::tui::action::Action;
 use crate::tui::keymap::Key;
 use crate::tui::row::{ConnState, Shown};
@@ -14,36 +12,42 @@ use zdauth_core::config::Grant;
 use zdauth_core::status::TokenStatus;
 
 impl App {
-    pub(super) fn key(&mut self, key: Key) -> Vec<Effect> {
+    /// `None`: the key means nothing where the focus is, and nothing changed.
+    pub(super) fn key(&mut self, key: Key) -> Option<Vec<Effect>> {
         let action = self.options.keymap.action(key);
         // A Ctrl chord bound to quit (Ctrl-C) works whatever has the focus.
         if action == Some(Action::Quit) && key.mods.contains(KeyModifiers::CONTROL) {
-            return self.quit();
+            return Some(self.quit());
         }
-        match self.mode {
-            Mode::Help => {
-                self.mode = Mode::Normal;
-                self.touch();
+        let esc = key == Key::plain(KeyCode::Esc);
+        let effects = match &mut self.overlay {
+            Overlay::Help => {
+                self.overlay = Overlay::None;
                 Vec::new()
             }
-            Mode::ConfirmQuit => {
+            Overlay::Login { on_top, .. } if *on_top == OnLogin::Help => {
+                *on_top = OnLogin::Nothing;
+                Vec::new()
+            }
+            Overlay::Login { on_top, .. } if *on_top == OnLogin::ConfirmQuit => {
                 if action == Some(Action::Quit) || key == Key::char('y') {
-                    return self.quit();
+                    return Some(self.quit());
                 }
-                self.mode = Mode::Normal;
+                *on_top = OnLogin::Nothing;
                 self.say("still here");
                 Vec::new()
             }
-            Mode::Filter => {
+            Overlay::Filter => {
                 self.filter_key(key);
                 Vec::new()
             }
-            Mode::Form => self.form_key(key),
-            Mode::ConfirmDelete => self.delete_key(key),
-            Mode::Normal if key == Key::plain(KeyCode::Esc) => self.escape(),
-            Mode::Normal if self.login.is_some() => self.login_key(action),
-            Mode::Normal => action.map_or_else(Vec::new, |a| self.act(a)),
-        }
+            Overlay::Form(_) => self.form_key(key),
+            Overlay::Delete(_) => self.delete_key(key),
+            Overlay::None | Overlay::Login { .. } if esc => self.escape(),
+            Overlay::Login { .. } => self.login_key(action),
+            Overlay::None => return action.map(|a| self.act(a)),
+        };
+        Some(effects)
     }
 
     /// The login modal covers the list, so list keys would act on rows the user cannot see:
@@ -53,7 +57,7 @@ impl App {
             Some(a @ (Action::Quit | Action::Help)) => self.act(a),
             Some(Action::CopyToken | Action::CopyHeader) => self.copy_login_url(),
             _ => {
-                if let Some(login) = &self.login {
+                if let Some(login) = self.login() {
                     let text = format!("a login to {} is running: Esc cancels it", login.name);
                     self.say(text);
                 }
@@ -62,30 +66,27 @@ impl App {
         }
     }
 
-    /// Text lands where typing would; elsewhere a paste is no command and is dropped.
-    pub(super) fn paste(&mut self, text: &str) {
-        match self.mode {
-            Mode::Form => {
-                if let Some(form) = &mut self.form {
-                    form.paste(text);
-                }
-            }
-            Mode::Filter => {
+    /// Text lands where typing would; elsewhere a paste is no command and is dropped
+    /// (`false`: nothing changed).
+    pub(super) fn paste(&mut self, text: &str) -> bool {
+        match &mut self.overlay {
+            Overlay::Form(form) => form.paste(text),
+            Overlay::Filter => {
                 self.filter.extend(text.chars().filter(|c| !c.is_control()));
                 self.rebuild_view();
             }
-            _ => return,
+            _ => return false,
         }
-        self.touch();
+        true
     }
 
     pub(super) fn filter_key(&mut self, key: Key) {
         match key.code {
             KeyCode::Esc => {
                 self.filter.clear();
-                self.mode = Mode::Normal;
+                self.overlay = Overlay::None;
             }
-            KeyCode::Enter => self.mode = Mode::Normal,
+            KeyCode::Enter => self.overlay = Overlay::None,
             KeyCode::Backspace => {
                 self.filter.pop();
             }
@@ -95,12 +96,11 @@ impl App {
             _ => return,
         }
         self.rebuild_view();
-        self.touch();
     }
 
     /// Esc backs out of the innermost thing: a running login, then the filter, then detail.
     pub(super) fn escape(&mut self) -> Vec<Effect> {
-        if let Some(login) = &self.login {
+        if let Some(login) = self.login() {
             let name = login.name.clone();
             self.say(format!("cancelling the login to {name}"));
             return vec![Effect::CancelLogin];
@@ -108,10 +108,8 @@ impl App {
         if !self.filter.is_empty() {
             self.filter.clear();
             self.rebuild_view();
-            self.touch();
         } else if self.detail {
             self.detail = false;
-            self.touch();
         }
         Vec::new()
     }
@@ -125,10 +123,7 @@ impl App {
             Action::PageUp => self.move_by(-page),
             Action::Top => self.move_by(isize::MIN / 2),
             Action::Bottom => self.move_by(isize::MAX / 2),
-            Action::Filter => {
-                self.mode = Mode::Filter;
-                self.touch();
-            }
+            Action::Filter => self.overlay = Overlay::Filter,
             Action::Sort => {
                 self.sort = self.sort.next();
                 self.rebuild_view();
@@ -136,7 +131,6 @@ impl App {
             }
             Action::ToggleDetail => {
                 self.detail = !self.detail;
-                self.touch();
             }
             Action::Refresh => return self.refresh_selected(),
             Action::RefreshAll => return self.refresh_all(),
@@ -152,10 +146,10 @@ impl App {
                 self.say(format!("auto-refresh {state}"));
                 return self.auto_refresh_due();
             }
-            Action::Help => {
-                self.mode = Mode::Help;
-                self.touch();
-            }
+            Action::Help => match &mut self.overlay {
+                Overlay::Login { on_top, .. } => *on_top = OnLogin::Help,
+                _ => self.overlay = Overlay::Help,
+            },
             Action::Quit => return self.quit(),
         }
         Vec::new()
@@ -176,7 +170,6 @@ impl App {
         let name = self.rows[self.visible[target]].name.clone();
         if self.selected.as_deref() != Some(&name) {
             self.selected = Some(name);
-            self.touch();
         }
     }
 
@@ -201,7 +194,6 @@ impl App {
             }
             _ => {
                 self.rows[index].state = ConnState::Refreshing;
-                self.touch();
                 return vec![Effect::Refresh(name)];
             }
         }
@@ -244,11 +236,11 @@ impl App {
             })
             .collect();
         self.say(format!("refreshing {}", plural(names.len(), "connection")));
-        refresh_effect(names).into_iter().collect()
+        names.into_iter().map(Effect::Refresh).collect()
     }
 
     pub(super) fn start_login(&mut self) -> Vec<Effect> {
-        if let Some(login) = &self.login {
+        if let Some(login) = self.login() {
             let text = format!("a login to {} is running: Esc cancels it", login.name);
             self.say(text);
             return Vec::new();
@@ -268,13 +260,16 @@ impl App {
             return Vec::new();
         }
         self.rows[index].state = ConnState::LoginRunning;
-        self.login = Some(LoginInFlight {
-            name: name.clone(),
-            url: None,
-            note: None,
-            exchanging: false,
-            started: self.now,
-        });
+        self.overlay = Overlay::Login {
+            login: LoginInFlight {
+                name: name.clone(),
+                url: None,
+                note: None,
+                exchanging: false,
+                started: self.now,
+            },
+            on_top: OnLogin::Nothing,
+        };
         self.say(format!(
             "logging in to {name}: finish in the browser (Esc cancels)"
         ));
@@ -282,20 +277,21 @@ impl App {
     }
 
     pub(super) fn quit(&mut self) -> Vec<Effect> {
-        if self.mode == Mode::ConfirmQuit {
-            return vec![Effect::CancelLogin, Effect::Quit];
-        }
-        match &self.login {
-            None => vec![Effect::Quit],
-            Some(login) => {
+        match &mut self.overlay {
+            Overlay::Login {
+                on_top: OnLogin::ConfirmQuit,
+                ..
+            } => vec![Effect::CancelLogin, Effect::Quit],
+            Overlay::Login { login, on_top } => {
                 let text = format!(
                     "a login to {} is running: q again quits and cancels it, any other key stays",
                     login.name
                 );
-                self.mode = Mode::ConfirmQuit;
+                *on_top = OnLogin::ConfirmQuit;
                 self.warn(text);
                 Vec::new()
             }
+            _ => vec![Effect::Quit],
         }
     }
 }

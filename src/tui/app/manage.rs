@@ -5,43 +5,26 @@ use std::collections::HashMap;
 
 use crossterm::event::KeyCode;
 
-use super::{App, Effect, Mode};
+use super::{App, Deleting, Effect, Overlay};
+use super::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, KEEP};
 use crate::tui::form::{ConnectionForm, FormStep};
 use crate::tui::keymap::Key;
 use crate::tui::msg::{DeleteFailure, Deleted};
 use crate::tui::row::Row;
 use zdauth_core::config::Config;
 
-/// The delete dialog's keys: fixed, like a y/n prompt's, and listed in the footer and help.
-pub const DELETE_AND_REVOKE: char = 'y';
-pub const DELETE_HERE_ONLY: char = 'l';
-pub const KEEP: char = 'n';
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deleting {
-    pub name: String,
-    /// Whether there is a token to revoke at Zendesk.
-    pub has_tokens: bool,
-    /// Set once a choice was made: whether it revokes. The dialog waits for the result.
-    pub running: Option<bool>,
-}
-
 impl App {
     /// Opens the empty add form (also what the welcome screen's "add" leads to).
     pub fn open_add(&mut self) {
         let taken = self.rows.iter().map(|r| r.name.clone()).collect();
-        self.form = Some(ConnectionForm::add(taken));
-        self.mode = Mode::Form;
-        self.touch();
+        self.overlay = Overlay::Form(Box::new(ConnectionForm::add(taken)));
     }
 
     pub(crate) fn open_edit(&mut self) {
         let Some(row) = self.selected_row() else {
             return self.say("nothing to edit: a adds a connection");
         };
-        self.form = Some(ConnectionForm::edit(&row.connection));
-        self.mode = Mode::Form;
-        self.touch();
+        self.overlay = Overlay::Form(Box::new(ConnectionForm::edit(&row.connection)));
     }
 
     pub(crate) fn ask_delete(&mut self) {
@@ -55,29 +38,24 @@ impl App {
             );
             return self.say(text);
         }
-        self.deleting = Some(Deleting {
+        self.overlay = Overlay::Delete(Deleting {
             name: row.name.clone(),
             has_tokens: row.data.tokens.is_some(),
             running: None,
         });
-        self.mode = Mode::ConfirmDelete;
-        self.touch();
     }
 
     pub(crate) fn form_key(&mut self, key: Key) -> Vec<Effect> {
-        let Some(form) = &mut self.form else {
-            self.mode = Mode::Normal;
+        let Overlay::Form(form) = &mut self.overlay else {
             return Vec::new();
         };
         let started_from = form.editing.clone().map(Box::new);
         let adding = started_from.is_none();
         let step = form.key(key);
-        self.touch();
         match step {
             FormStep::Stay => Vec::new(),
             FormStep::Cancel => {
-                self.form = None;
-                self.mode = Mode::Normal;
+                self.overlay = Overlay::None;
                 self.say(if adding {
                     "nothing added"
                 } else {
@@ -94,8 +72,7 @@ impl App {
     }
 
     pub(crate) fn delete_key(&mut self, key: Key) -> Vec<Effect> {
-        let Some(deleting) = &mut self.deleting else {
-            self.mode = Mode::Normal;
+        let Overlay::Delete(deleting) = &mut self.overlay else {
             return Vec::new();
         };
         if deleting.running.is_some() {
@@ -106,8 +83,7 @@ impl App {
             KeyCode::Char(DELETE_HERE_ONLY) if key.mods.is_empty() => false,
             KeyCode::Char(KEEP) | KeyCode::Esc => {
                 let name = deleting.name.clone();
-                self.deleting = None;
-                self.mode = Mode::Normal;
+                self.overlay = Overlay::None;
                 self.say(format!("kept {name}"));
                 return Vec::new();
             }
@@ -124,7 +100,7 @@ impl App {
     }
 
     pub(crate) fn saved(&mut self, name: &str, result: Result<Config, String>) {
-        let Some(form) = &mut self.form else {
+        let Overlay::Form(form) = &mut self.overlay else {
             return;
         };
         let adding = form.editing.is_none();
@@ -132,11 +108,9 @@ impl App {
         match result {
             Err(message) => {
                 form.failed(message);
-                self.touch();
             }
             Ok(config) => {
-                self.form = None;
-                self.mode = Mode::Normal;
+                self.overlay = Overlay::None;
                 self.apply_config(&config);
                 self.selected = Some(name.to_owned());
                 let redirect = config
@@ -155,12 +129,15 @@ impl App {
     }
 
     pub(crate) fn deleted(&mut self, name: &str, result: Result<Deleted, DeleteFailure>) {
-        let revoke = self
-            .deleting
-            .take()
-            .is_some_and(|d| d.running == Some(true));
-        if self.mode == Mode::ConfirmDelete {
-            self.mode = Mode::Normal;
+        let revoke = matches!(
+            self.overlay,
+            Overlay::Delete(Deleting {
+                running: Some(true),
+                ..
+            })
+        );
+        if let Overlay::Delete(_) = self.overlay {
+            self.overlay = Overlay::None;
         }
         match result {
             Ok(Deleted {
@@ -216,6 +193,5 @@ impl App {
             })
             .collect();
         self.rebuild_view();
-        self.touch();
     }
 }

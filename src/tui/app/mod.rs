@@ -4,6 +4,7 @@
 mod copy;
 mod keys;
 mod manage;
+mod overlay;
 mod results;
 #[cfg(test)]
 mod tests;
@@ -17,7 +18,9 @@ use crate::tui::form::ConnectionForm;
 use crate::tui::keymap::Keymap;
 use crate::tui::msg::Msg;
 use crate::tui::row::{ConnState, Row, Shown, snapshot};
-pub use manage::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP};
+pub use overlay::{
+    DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP, LoginInFlight, OnLogin, Overlay,
+};
 use zdauth_core::config::Config;
 use zdauth_core::status::TokenStatus;
 use zdauth_core::vault::VaultData;
@@ -80,21 +83,6 @@ impl SortMode {
     }
 }
 
-/// Who gets the keys: an overlay or prompt takes them before the list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Normal,
-    /// Typing a filter.
-    Filter,
-    Help,
-    /// `q` with a login in flight.
-    ConfirmQuit,
-    /// The add/edit form has the keys: typing goes into its fields.
-    Form,
-    /// Asking whether (and how) to delete a connection.
-    ConfirmDelete,
-}
-
 /// The header's counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -111,17 +99,6 @@ pub struct Toast {
     pub until: Timestamp,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoginInFlight {
-    pub name: String,
-    pub url: Option<String>,
-    /// Said by the login without ending it (no browser started, a rejected paste).
-    pub note: Option<String>,
-    pub exchanging: bool,
-    /// The Tick clock when `l` was pressed: the catcher's countdown runs from here.
-    pub started: Timestamp,
-}
-
 #[derive(Debug)]
 pub struct App {
     pub(crate) rows: Vec<Row>,
@@ -131,18 +108,16 @@ pub struct App {
     /// visible row stands in until the filter lets it back.
     pub(crate) selected: Option<String>,
     pub(crate) filter: String,
-    pub(crate) mode: Mode,
+    /// What is on top of the list, with what it shows.
+    pub(crate) overlay: Overlay,
     pub(crate) sort: SortMode,
     pub(crate) detail: bool,
     pub(crate) toast: Option<Toast>,
     pub(crate) auto_refresh: bool,
     pub(crate) margin: Duration,
     pub(crate) now: Timestamp,
-    pub(crate) login: Option<LoginInFlight>,
     pub(crate) size: (u16, u16),
     copy_toast: Option<copy::CopyToast>,
-    pub(crate) form: Option<ConnectionForm>,
-    pub(crate) deleting: Option<Deleting>,
     /// config.toml on disk is not valid (the screen shows the last good one): why.
     pub(crate) config_error: Option<String>,
     generation: u64,
@@ -162,18 +137,15 @@ impl App {
             visible: Vec::new(),
             selected: None,
             filter: String::new(),
-            mode: Mode::Normal,
+            overlay: Overlay::None,
             sort: SortMode::Name,
             detail: false,
             toast: None,
             auto_refresh: config.settings.auto_refresh,
             margin: config.settings.refresh_margin,
             now,
-            login: None,
             size: (80, 24),
             copy_toast: None,
-            form: None,
-            deleting: None,
             config_error: None,
             generation: 0,
             options,
@@ -191,8 +163,8 @@ impl App {
         self.now
     }
 
-    pub fn mode(&self) -> Mode {
-        self.mode
+    pub fn overlay(&self) -> &Overlay {
+        &self.overlay
     }
 
     pub fn filter(&self) -> &str {
@@ -220,12 +192,15 @@ impl App {
     }
 
     pub fn login(&self) -> Option<&LoginInFlight> {
-        self.login.as_ref()
+        match &self.overlay {
+            Overlay::Login { login, .. } => Some(login),
+            _ => None,
+        }
     }
 
     /// Time left of the catcher's wait, never below zero.
     pub fn login_left(&self) -> Option<SignedDuration> {
-        let login = self.login.as_ref()?;
+        let login = self.login()?;
         let wait = SignedDuration::try_from(LOGIN_TIMEOUT).unwrap_or(SignedDuration::MAX);
         let left = login
             .started
@@ -252,11 +227,17 @@ impl App {
     }
 
     pub fn form(&self) -> Option<&ConnectionForm> {
-        self.form.as_ref()
+        match &self.overlay {
+            Overlay::Form(form) => Some(form),
+            _ => None,
+        }
     }
 
     pub fn deleting(&self) -> Option<&Deleting> {
-        self.deleting.as_ref()
+        match &self.overlay {
+            Overlay::Delete(deleting) => Some(deleting),
+            _ => None,
+        }
     }
 
     /// Position of the selection among the visible rows.
@@ -298,74 +279,51 @@ impl App {
         counts
     }
 
+    /// The one transition. The frame is marked dirty here, for every message that may have
+    /// changed the screen, so no branch can forget to: only a tick within the same second, a
+    /// key that means nothing where the focus is, and a paste with nowhere to go leave it clean.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let (changed, effects) = match msg {
+            Msg::Tick(now) => (now.as_second() != self.now.as_second(), self.tick(now)),
+            Msg::Key(key) => self.key(key).map_or((false, Vec::new()), |e| (true, e)),
+            Msg::Paste(text) => (self.paste(&text), Vec::new()),
+            news => {
+                self.news(news);
+                (true, Vec::new())
+            }
+        };
+        if changed {
+            self.generation += 1;
+        }
+        effects
+    }
+
+    /// What the rest of the world reports: none of it asks for more work.
+    fn news(&mut self, msg: Msg) {
         match msg {
-            Msg::Tick(now) => self.tick(now),
-            Msg::Key(key) => self.key(key),
-            Msg::Paste(text) => {
-                self.paste(&text);
-                Vec::new()
-            }
-            Msg::Resize { width, height } => {
-                self.size = (width, height);
-                self.touch();
-                Vec::new()
-            }
-            Msg::VaultReloaded(snapshot) => {
-                self.reload(snapshot);
-                Vec::new()
-            }
-            Msg::ConfigReloaded { config, snapshot } => {
-                self.config_reloaded(&config, snapshot);
-                Vec::new()
-            }
-            Msg::ConfigInvalid(message) => {
-                self.config_error = Some(message);
-                self.touch();
-                Vec::new()
-            }
-            Msg::Refreshed { name, result } => {
-                self.refreshed(&name, result);
-                Vec::new()
-            }
-            Msg::Login { name, update } => {
-                self.login_update(&name, update);
-                Vec::new()
-            }
-            Msg::Copied { name, result } => {
-                self.copied(&name, result);
-                Vec::new()
-            }
+            Msg::Tick(_) | Msg::Key(_) | Msg::Paste(_) => {}
+            Msg::Resize { width, height } => self.size = (width, height),
+            Msg::VaultReloaded(snapshot) => self.reload(snapshot),
+            Msg::ConfigReloaded { config, snapshot } => self.config_reloaded(&config, snapshot),
+            Msg::ConfigInvalid(message) => self.config_error = Some(message),
+            Msg::Refreshed { name, result } => self.refreshed(&name, result),
+            Msg::Login { name, update } => self.login_update(&name, update),
+            Msg::Copied { name, result } => self.copied(&name, result),
             Msg::CopyCleared {
                 name,
                 what,
                 outcome,
-            } => {
-                self.copy_cleared(&name, what, outcome);
-                Vec::new()
-            }
-            Msg::Saved { name, result } => {
-                self.saved(&name, result);
-                Vec::new()
-            }
-            Msg::Deleted { name, result } => {
-                self.deleted(&name, result);
-                Vec::new()
+            } => self.copy_cleared(&name, what, outcome),
+            Msg::Saved { name, result } => self.saved(&name, result),
+            Msg::Deleted { name, result } => self.deleted(&name, result),
+            Msg::Quitting { tasks } => {
+                let s = if tasks == 1 { "" } else { "s" };
+                self.warn(format!(
+                    "quitting once {tasks} running task{s} (refresh, copy or save) finish{es}…",
+                    es = if tasks == 1 { "es" } else { "" }
+                ));
             }
         }
-    }
-
-    pub(crate) fn touch(&mut self) {
-        self.generation += 1;
-    }
-
-    /// Quitting waits for `tasks` still running; the screen says so.
-    pub fn finishing(&mut self, tasks: usize) {
-        let s = if tasks == 1 { "" } else { "s" };
-        self.warn(format!(
-            "quitting once {tasks} running task{s} (refresh, copy or save) finish{es}…",
-            es = if tasks == 1 { "es" } else { "" }
-        ));
     }
 
     pub(crate) fn say(&mut self, text: impl Into<String>) {
@@ -374,7 +332,6 @@ impl App {
             error: false,
             until: self.now + TOAST_INFO,
         });
-        self.touch();
     }
 
     pub(crate) fn warn(&mut self, text: impl Into<String>) {
@@ -383,7 +340,6 @@ impl App {
             error: true,
             until: self.now + TOAST_ERROR,
         });
-        self.touch();
     }
 
     fn tick(&mut self, now: Timestamp) -> Vec<Effect> {
@@ -400,7 +356,6 @@ impl App {
         if self.sort == SortMode::State {
             self.rebuild_view();
         }
-        self.touch();
         self.auto_refresh_due()
     }
 
@@ -423,7 +378,7 @@ impl App {
                 names.push(row.name.clone());
             }
         }
-        refresh_effect(names).into_iter().collect()
+        names.into_iter().map(Effect::Refresh).collect()
     }
 
     pub(crate) fn row_mut(&mut self, name: &str) -> Option<&mut Row> {
@@ -461,14 +416,6 @@ impl App {
     /// What the row shows, for the view.
     pub(crate) fn shown(&self, row: &Row) -> Shown {
         row.shown(self.now, self.margin)
-    }
-}
-
-pub(super) fn refresh_effect(mut names: Vec<String>) -> Option<Effect> {
-    match names.len() {
-        0 => None,
-        1 => names.pop().map(Effect::Refresh),
-        _ => Some(Effect::RefreshMany(names)),
     }
 }
 

@@ -1,7 +1,7 @@
 //! What background work reports back: refresh results, vault reloads and the login's
 //! progress. Part of [`App::update`], so pure like it.
 
-use super::{App, Mode};
+use super::{App, OnLogin, Overlay};
 use crate::tui::format;
 use crate::tui::msg::{LoginDone, LoginUpdate, RefreshFailure};
 use crate::tui::row::{ConnState, RowData, RowTokens, Snapshot};
@@ -73,38 +73,27 @@ impl App {
             };
         }
         self.rebuild_view();
-        self.touch();
     }
 
     pub(crate) fn login_update(&mut self, name: &str, update: LoginUpdate) {
-        if self.login.as_ref().is_none_or(|l| l.name != name) {
+        let Overlay::Login { login, on_top } = &mut self.overlay else {
+            return;
+        };
+        if login.name != name {
             return;
         }
         let now = self.now;
         match update {
-            LoginUpdate::Url(url) => {
-                if let Some(login) = &mut self.login {
-                    login.url = Some(url);
-                }
-                self.touch();
-            }
-            LoginUpdate::Note(note) => {
-                if let Some(login) = &mut self.login {
-                    login.note = Some(note);
-                }
-                self.touch();
-            }
-            LoginUpdate::Exchanging => {
-                if let Some(login) = &mut self.login {
-                    login.exchanging = true;
-                }
-                self.touch();
-            }
+            LoginUpdate::Url(url) => login.url = Some(url),
+            LoginUpdate::Note(note) => login.note = Some(note),
+            LoginUpdate::Exchanging => login.exchanging = true,
             LoginUpdate::Finished(result) => {
-                self.login = None;
-                if self.mode == Mode::ConfirmQuit {
-                    self.mode = Mode::Normal;
-                }
+                // The help stays open over the list; the quit question has nothing to ask.
+                self.overlay = if *on_top == OnLogin::Help {
+                    Overlay::Help
+                } else {
+                    Overlay::None
+                };
                 let Some(row) = self.row_mut(name) else {
                     return;
                 };

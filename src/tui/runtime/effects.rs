@@ -67,7 +67,6 @@ impl Runner {
     pub fn run(&mut self, effect: Effect) -> bool {
         match effect {
             Effect::Refresh(name) => self.refresh(name),
-            Effect::RefreshMany(names) => names.into_iter().for_each(|n| self.refresh(n)),
             Effect::Login(name) => self.login(name),
             Effect::CancelLogin => {
                 if let Some(login) = self.login.take() {

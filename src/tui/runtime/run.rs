@@ -131,7 +131,9 @@ async fn event_loop(
     // the longest a refresh may take.
     runner.work.close();
     if !runner.work.is_empty() {
-        app.finishing(runner.work.len());
+        app.update(Msg::Quitting {
+            tasks: runner.work.len(),
+        });
         terminal.draw(|frame| crate::tui::view::draw(frame, &app))?;
         let bound = setup.refresher.vault().connection_lock_timeout();
         let _ = tokio::time::timeout(bound, runner.work.wait()).await;

@@ -25,7 +25,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
-use super::app::{App, DETAIL_HEIGHT, Mode};
+use super::app::{App, DETAIL_HEIGHT, Overlay};
 
 pub use theme::Theme;
 
@@ -57,14 +57,13 @@ impl Widget for &App {
             height: body.height + pane.height,
             ..body
         };
-        login::render(self, &theme, under, buf);
-        if let Some(form) = &self.form {
-            form::render(form, &theme, under, buf);
+        match &self.overlay {
+            Overlay::Login { .. } => login::render(self, &theme, under, buf),
+            Overlay::Form(form) => form::render(form, &theme, under, buf),
+            Overlay::Delete(deleting) => confirm::render(deleting, &theme, under, buf),
+            Overlay::None | Overlay::Filter | Overlay::Help => {}
         }
-        if let Some(deleting) = &self.deleting {
-            confirm::render(deleting, &theme, under, buf);
-        }
-        if self.mode == Mode::Help {
+        if self.overlay.shows_help() {
             help::render(self, &theme, area, buf);
         }
     }

@@ -1,7 +1,7 @@
 //! config.toml changing on disk while the TUI runs, through `update`: rows follow, an
 //! invalid file keeps the last good one on screen with the reason, an open form stays.
 
-use crate::tui::app::Mode;
+use crate::tui::app::Overlay;
 use crate::tui::msg::Msg;
 use crate::tui::row::snapshot;
 use crate::tui::testdata::*;
@@ -56,6 +56,6 @@ fn an_open_edit_form_keeps_the_values_it_opened_with() {
         config: changed,
         snapshot: None,
     });
-    assert_eq!(app.mode(), Mode::Form);
+    assert!(matches!(app.overlay(), Overlay::Form(_)));
     assert_eq!(app.form().unwrap().editing, opened);
 }

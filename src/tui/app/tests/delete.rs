@@ -4,7 +4,7 @@
 use crossterm::event::KeyCode;
 
 use super::key;
-use crate::tui::app::{App, Effect, Mode};
+use crate::tui::app::{App, Effect, Overlay};
 use crate::tui::msg::{DeleteFailure, Deleted, Msg};
 use crate::tui::testdata::*;
 
@@ -12,16 +12,16 @@ use crate::tui::testdata::*;
 fn d_asks_first_and_n_or_esc_keep_the_connection() {
     let mut app = app();
     assert!(press(&mut app, "d").is_empty());
-    assert_eq!(app.mode(), Mode::ConfirmDelete);
+    assert!(matches!(app.overlay(), Overlay::Delete(_)));
     assert_eq!(app.deleting().unwrap().name, "acme");
     assert!(press(&mut app, "xq").is_empty(), "other keys wait");
-    assert_eq!(app.mode(), Mode::ConfirmDelete);
+    assert!(matches!(app.overlay(), Overlay::Delete(_)));
     assert!(press(&mut app, "n").is_empty());
-    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.overlay(), &Overlay::None);
     assert_eq!(app.toast().unwrap().text, "kept acme");
     press(&mut app, "d");
     assert!(key(&mut app, KeyCode::Esc).is_empty());
-    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.overlay(), &Overlay::None);
     assert_eq!(app.visible_names(), NAMES);
 }
 
@@ -47,7 +47,7 @@ fn y_revokes_then_deletes_and_l_deletes_here_only() {
         }),
     });
     assert_eq!(app.visible_names(), &NAMES[1..]);
-    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.overlay(), &Overlay::None);
     assert_eq!(
         app.toast().unwrap().text,
         "deleted acme and revoked its token at Zendesk"
@@ -120,7 +120,7 @@ fn without_tokens_y_just_deletes_and_a_busy_row_is_not_offered() {
     let mut app = self::app();
     press(&mut app, "r");
     assert!(press(&mut app, "d").is_empty());
-    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.overlay(), &Overlay::None);
     assert!(app.toast().unwrap().text.contains("acme is busy"));
 }
 

@@ -37,7 +37,6 @@ fn a_pair_shorter_than_the_margin_is_rotated_once_at_half_its_life() {
         for effect in app.update(Msg::Tick(at(second))) {
             match effect {
                 Effect::Refresh(name) => names.push(name),
-                Effect::RefreshMany(many) => names.extend(many),
                 other => panic!("unexpected {other:?}"),
             }
         }
@@ -113,7 +112,6 @@ fn auto_refresh_leaves_a_pair_without_a_refresh_token_alone() {
         for effect in app.update(Msg::Tick(at(second))) {
             let names = match effect {
                 Effect::Refresh(name) => vec![name],
-                Effect::RefreshMany(many) => many,
                 other => panic!("unexpected {other:?}"),
             };
             assert!(

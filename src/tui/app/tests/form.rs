@@ -4,7 +4,7 @@
 use crossterm::event::KeyCode;
 
 use super::key;
-use crate::tui::app::{App, Effect, Mode};
+use crate::tui::app::{App, Effect, Overlay};
 use crate::tui::form::FormField;
 use crate::tui::keymap::Key;
 use crate::tui::msg::Msg;
@@ -40,12 +40,15 @@ fn with(names: &[&str]) -> zdauth_core::config::Config {
 fn a_opens_the_form_and_typing_never_triggers_actions() {
     let mut app = app();
     assert!(press(&mut app, "a").is_empty());
-    assert_eq!(app.mode(), Mode::Form);
+    assert!(matches!(app.overlay(), Overlay::Form(_)));
     assert_eq!(focus(&app), FormField::Name);
     // q, r, d, ? and / are letters here.
     assert!(press(&mut app, "qr-d?/").is_empty());
     assert_eq!(text(&app, FormField::Name), "qr-d?/");
-    assert_eq!(app.mode(), Mode::Form, "q typed, not quit");
+    assert!(
+        matches!(app.overlay(), Overlay::Form(_)),
+        "q typed, not quit"
+    );
     key(&mut app, KeyCode::Backspace);
     assert_eq!(text(&app, FormField::Name), "qr-d?");
     // Defaults a user rarely changes are filled in.
@@ -75,7 +78,7 @@ fn esc_cancels_without_an_effect() {
     let mut app = app();
     press(&mut app, "aacme");
     assert!(key(&mut app, KeyCode::Esc).is_empty());
-    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.overlay(), &Overlay::None);
     assert!(app.form().is_none());
     assert_eq!(app.toast().unwrap().text, "nothing added");
     assert_eq!(app.visible_names(), NAMES);
@@ -188,7 +191,7 @@ fn a_valid_form_asks_to_save_with_the_pasted_url_made_bare() {
         name: "hooli".into(),
         result: Ok(with(&names)),
     });
-    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.overlay(), &Overlay::None);
     assert!(app.form().is_none());
     assert_eq!(
         app.visible_names(),
@@ -224,7 +227,7 @@ fn a_failed_save_keeps_the_form_with_the_reason() {
         Some("timed out waiting for the lock")
     );
     assert!(!form.saving);
-    assert_eq!(app.mode(), Mode::Form);
+    assert!(matches!(app.overlay(), Overlay::Form(_)));
     assert_eq!(key(&mut app, KeyCode::Enter).len(), 1, "another try");
 }
 
@@ -232,7 +235,7 @@ fn a_failed_save_keeps_the_form_with_the_reason() {
 fn e_edits_the_selected_connection_with_its_name_fixed_and_the_secret_kept() {
     let mut app = app();
     press(&mut app, "je");
-    assert_eq!(app.mode(), Mode::Form);
+    assert!(matches!(app.overlay(), Overlay::Form(_)));
     assert_eq!(text(&app, FormField::Name), "globex");
     assert_eq!(text(&app, FormField::Subdomain), "globex-support");
     assert_eq!(text(&app, FormField::ClientId), "zdauth_globex");
@@ -264,7 +267,7 @@ fn e_edits_the_selected_connection_with_its_name_fixed_and_the_secret_kept() {
         result: Ok(with(&NAMES)),
     });
     assert_eq!(app.toast().unwrap().text, "saved globex");
-    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.overlay(), &Overlay::None);
 }
 
 #[test]
@@ -278,7 +281,7 @@ fn ctrl_c_still_quits_from_the_form() {
 fn the_welcome_leads_to_the_form_and_the_first_row() {
     let mut app = App::new(&config(&[]), &Default::default(), now(), Default::default());
     press(&mut app, "a");
-    assert_eq!(app.mode(), Mode::Form);
+    assert!(matches!(app.overlay(), Overlay::Form(_)));
     fill(&mut app, "acme", "acme", "zdauth_acme", "");
     assert_eq!(key(&mut app, KeyCode::Enter).len(), 1);
     app.update(Msg::Saved {
@@ -323,7 +326,7 @@ fn a_paste_fills_the_focused_field_and_its_newline_does_not_submit() {
         String::from("https://acme.zendesk.com/agent/\n").into(),
     ));
     assert!(effects.is_empty(), "a pasted newline is no Enter");
-    assert_eq!(app.mode(), Mode::Form);
+    assert!(matches!(app.overlay(), Overlay::Form(_)));
     assert_eq!(
         text(&app, FormField::Subdomain),
         "https://acme.zendesk.com/agent/"
@@ -331,7 +334,7 @@ fn a_paste_fills_the_focused_field_and_its_newline_does_not_submit() {
     // Outside a text field a paste is no command: nothing moves, nothing runs.
     key(&mut app, KeyCode::Esc);
     assert!(app.update(Msg::Paste(String::from("dq").into())).is_empty());
-    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.overlay(), &Overlay::None);
     press(&mut app, "/");
     app.update(Msg::Paste(String::from("glo\n").into()));
     assert_eq!(app.filter(), "glo");

@@ -3,7 +3,7 @@
 use crossterm::event::KeyCode;
 
 use super::{esc, select};
-use crate::tui::app::{App, Mode, SortMode};
+use crate::tui::app::{App, Overlay, SortMode};
 use crate::tui::keymap::Key;
 use crate::tui::msg::Msg;
 use crate::tui::row::{ConnState, snapshot};
@@ -53,7 +53,7 @@ fn unbound_keys_change_nothing() {
 fn filter_matches_name_subdomain_and_user_and_esc_clears() {
     let mut app = app();
     press(&mut app, "/GLO");
-    assert_eq!(app.mode(), Mode::Filter);
+    assert_eq!(app.overlay(), &Overlay::Filter);
     assert_eq!(app.visible_names(), ["globex"]);
     app.update(Msg::Key(Key::plain(KeyCode::Backspace)));
     app.update(Msg::Key(Key::plain(KeyCode::Backspace)));
@@ -69,7 +69,7 @@ fn filter_matches_name_subdomain_and_user_and_esc_clears() {
     assert_eq!(app.visible_names(), ["umbrella"], "by subdomain");
     // Enter keeps the filter; in the list, Esc clears it.
     app.update(Msg::Key(Key::plain(KeyCode::Enter)));
-    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.overlay(), &Overlay::None);
     assert_eq!(app.visible_names(), ["umbrella"]);
     app.update(esc());
     assert_eq!(app.visible_names(), NAMES);
@@ -160,12 +160,12 @@ fn toasts_expire_with_the_clock() {
 fn help_and_detail_toggle_and_help_swallows_the_next_key() {
     let mut app = app();
     press(&mut app, "?");
-    assert_eq!(app.mode(), Mode::Help);
+    assert_eq!(app.overlay(), &Overlay::Help);
     assert!(
         press(&mut app, "r").is_empty(),
         "closing the help does not refresh"
     );
-    assert_eq!(app.mode(), Mode::Normal);
+    assert_eq!(app.overlay(), &Overlay::None);
     app.update(Msg::Key(Key::plain(KeyCode::Tab)));
     assert!(app.detail_open());
     app.update(Msg::Key(Key::plain(KeyCode::Enter)));

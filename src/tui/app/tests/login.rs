@@ -4,7 +4,7 @@
 use jiff::SignedDuration;
 
 use super::{esc, select};
-use crate::tui::app::{App, Effect, Mode};
+use crate::tui::app::{App, Effect, OnLogin, Overlay};
 use crate::tui::keymap::Key;
 use crate::tui::msg::{LoginDone, LoginUpdate, Msg};
 use crate::tui::row::ConnState;
@@ -18,9 +18,21 @@ fn quit_asks_only_while_a_login_runs() {
 
     let mut app = app_with_login();
     assert!(press(&mut app, "q").is_empty());
-    assert_eq!(app.mode(), Mode::ConfirmQuit);
+    assert!(matches!(
+        app.overlay(),
+        Overlay::Login {
+            on_top: OnLogin::ConfirmQuit,
+            ..
+        }
+    ));
     assert!(press(&mut app, "j").is_empty(), "any other key stays");
-    assert_eq!(app.mode(), Mode::Normal);
+    assert!(matches!(
+        app.overlay(),
+        Overlay::Login {
+            on_top: OnLogin::Nothing,
+            ..
+        }
+    ));
     press(&mut app, "q");
     assert_eq!(press(&mut app, "q"), [Effect::CancelLogin, Effect::Quit]);
     press(&mut app, "?");
@@ -107,7 +119,13 @@ fn the_login_modal_keeps_list_keys_off_the_hidden_rows() {
     assert_eq!(app.selected_name(), Some("acme"));
     assert!(app.toast().unwrap().text.contains("Esc cancels"));
     press(&mut app, "?");
-    assert_eq!(app.mode(), Mode::Help);
+    assert!(matches!(
+        app.overlay(),
+        Overlay::Login {
+            on_top: OnLogin::Help,
+            ..
+        }
+    ));
 }
 
 #[test]

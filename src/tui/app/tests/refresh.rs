@@ -31,7 +31,10 @@ fn capital_r_refreshes_what_is_due_and_never_twice() {
     let mut app = app();
     assert_eq!(
         press(&mut app, "R"),
-        [Effect::RefreshMany(vec!["globex".into(), "initech".into()])]
+        [
+            Effect::Refresh("globex".into()),
+            Effect::Refresh("initech".into())
+        ]
     );
     assert!(
         press(&mut app, "R").is_empty(),
@@ -46,11 +49,11 @@ fn capital_r_refreshes_what_is_due_and_never_twice() {
     // None is due now: R takes every row that can be refreshed (umbrella cannot).
     assert_eq!(
         press(&mut app, "R"),
-        [Effect::RefreshMany(vec![
-            "acme".into(),
-            "globex".into(),
-            "initech".into()
-        ])]
+        [
+            Effect::Refresh("acme".into()),
+            Effect::Refresh("globex".into()),
+            Effect::Refresh("initech".into())
+        ]
     );
 }
 
@@ -70,7 +73,10 @@ fn auto_refresh_fires_once_per_pair_as_rows_enter_the_margin() {
     // Turning it on catches up at once.
     assert_eq!(
         press(&mut app, "A"),
-        [Effect::RefreshMany(vec!["globex".into(), "initech".into()])]
+        [
+            Effect::Refresh("globex".into()),
+            Effect::Refresh("initech".into())
+        ]
     );
     assert!(app.update(Msg::Tick(at(2))).is_empty());
     // A failure keeps the pair: no retry storm.
