@@ -58,6 +58,9 @@ pub fn draw_first_run(run: &FirstRun, now: Timestamp, area: Rect, buf: &mut Buff
             theme.warn(),
         ),
         (_, Some(error)) => Line::styled(error.clone(), theme.bad()),
+        _ if first.is_full() || second.is_full() => {
+            Line::styled(crate::tui::field::FULL_NOTE, theme.warn())
+        }
         _ => Line::styled("Enter goes on · Esc goes back", theme.dim()),
     };
     let lines = vec![

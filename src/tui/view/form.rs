@@ -42,6 +42,12 @@ pub fn render(form: &ConnectionForm, theme: &Theme, area: Rect, buf: &mut Buffer
             spans.push(Span::styled(secret_blank(form), theme.dim()));
         }
         lines.push(Line::from(spans));
+        if focused && form.is_full(field) {
+            lines.push(Line::styled(
+                format!("{indent}{}", crate::tui::field::FULL_NOTE),
+                theme.warn(),
+            ));
+        }
         if let Some(error) = form.errors.get(&field) {
             for part in words(error, inner - indent.len()) {
                 lines.push(Line::styled(format!("{indent}{part}"), theme.bad()));
