@@ -1,6 +1,9 @@
-//! The TUI's pure core: state, messages, keys and screens. Nothing here does terminal I/O,
-//! reads the clock or touches the network: the event loop feeds [`Msg`]s to
-//! [`App::update`], runs the [`Effect`]s it returns, and draws [`App`] with [`view::draw`].
+//! The TUI. Everything here but [`runtime`] is the pure core: state ([`App`]), messages
+//! ([`Msg`]), the one transition [`App::update`], keys and screens ([`view`]). Nothing outside
+//! `runtime/` does I/O, reads the clock, spawns a task or touches the network: time and news
+//! arrive as messages, work leaves as [`Effect`]s. The runtime owns the terminal, feeds the
+//! `Msg`s to `update`, runs the `Effect`s it returns, and draws with [`view::draw`] when
+//! [`App::generation`] moved.
 
 pub mod action;
 pub mod app;

@@ -3,13 +3,12 @@
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
-use super::{App, CHROME_HEIGHT, DETAIL_HEIGHT, Effect, LoginInFlight, OnLogin, Overlay, plural};
+use super::{App, Effect, LoginInFlight, OnLogin, Overlay};
 use crate::tui::action::Action;
 use crate::tui::keymap::Key;
-use crate::tui::row::{ConnState, Shown};
+use crate::tui::row::ConnState;
 use zdauth_core::clipboard::What;
 use zdauth_core::config::Grant;
-use zdauth_core::status::TokenStatus;
 
 impl App {
     /// `None`: the key means nothing where the focus is, and nothing changed.
@@ -153,90 +152,6 @@ impl App {
             Action::Quit => return self.quit(),
         }
         Vec::new()
-    }
-
-    /// Rows a page key moves by: the list's height on the current terminal.
-    pub(super) fn page(&self) -> usize {
-        let detail = if self.detail { DETAIL_HEIGHT } else { 0 };
-        usize::from(self.size.1.saturating_sub(CHROME_HEIGHT + detail)).max(1)
-    }
-
-    pub(super) fn move_by(&mut self, delta: isize) {
-        let Some(current) = self.selected_position() else {
-            return;
-        };
-        let last = self.visible.len() - 1;
-        let target = current.saturating_add_signed(delta).min(last);
-        let name = self.rows[self.visible[target]].name.clone();
-        if self.selected.as_deref() != Some(&name) {
-            self.selected = Some(name);
-        }
-    }
-
-    pub(super) fn refresh_selected(&mut self) -> Vec<Effect> {
-        let Some(index) = self.selected_position().map(|p| self.visible[p]) else {
-            return Vec::new();
-        };
-        let (now, margin) = (self.now, self.margin);
-        let row = &self.rows[index];
-        let name = row.name.clone();
-        match &row.state {
-            ConnState::Refreshing => self.say(format!("{name} is already refreshing")),
-            ConnState::LoginRunning => self.say(format!("{name} is logging in")),
-            _ if !row.refreshable(now, margin) => {
-                if row.shown(now, margin) == Shown::NoSecret {
-                    self.warn(format!(
-                        "{name} has no client secret stored: press e to store it"
-                    ))
-                } else {
-                    self.warn(format!("{name} needs a login: press l"))
-                }
-            }
-            _ => {
-                self.rows[index].state = ConnState::Refreshing;
-                return vec![Effect::Refresh(name)];
-            }
-        }
-        Vec::new()
-    }
-
-    /// The visible rows that are expiring or expired; when none is, every visible row that
-    /// can be refreshed. Rows already refreshing are never started twice.
-    pub(super) fn refresh_all(&mut self) -> Vec<Effect> {
-        let (now, margin) = (self.now, self.margin);
-        let refreshable: Vec<usize> = self
-            .visible
-            .iter()
-            .copied()
-            .filter(|&i| self.rows[i].refreshable(now, margin))
-            .collect();
-        let is_due = |i: &usize| {
-            matches!(
-                self.rows[*i].token_status(now, margin),
-                TokenStatus::Expiring | TokenStatus::Expired
-            )
-        };
-        // Due rows already refreshing still count as due: a second `R` must not widen to all.
-        let any_due = refreshable.iter().any(is_due);
-        let idle = refreshable.into_iter().filter(|&i| !self.rows[i].busy());
-        let targets: Vec<usize> = if any_due {
-            idle.filter(is_due).collect()
-        } else {
-            idle.collect()
-        };
-        if targets.is_empty() {
-            self.say("nothing to refresh");
-            return Vec::new();
-        }
-        let names: Vec<String> = targets
-            .iter()
-            .map(|&i| {
-                self.rows[i].state = ConnState::Refreshing;
-                self.rows[i].name.clone()
-            })
-            .collect();
-        self.say(format!("refreshing {}", plural(names.len(), "connection")));
-        names.into_iter().map(Effect::Refresh).collect()
     }
 
     pub(super) fn start_login(&mut self) -> Vec<Effect> {

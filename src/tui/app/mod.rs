@@ -5,7 +5,9 @@ mod copy;
 mod keys;
 mod manage;
 mod overlay;
+mod refresh;
 mod results;
+mod selection;
 #[cfg(test)]
 mod tests;
 
@@ -240,28 +242,6 @@ impl App {
         }
     }
 
-    /// Position of the selection among the visible rows.
-    pub fn selected_position(&self) -> Option<usize> {
-        if self.visible.is_empty() {
-            return None;
-        }
-        let by_name = self.selected.as_ref().and_then(|name| {
-            self.visible
-                .iter()
-                .position(|&i| self.rows[i].name == *name)
-        });
-        Some(by_name.unwrap_or(0))
-    }
-
-    pub fn selected_name(&self) -> Option<&str> {
-        self.selected_row().map(|r| r.name.as_str())
-    }
-
-    pub(crate) fn selected_row(&self) -> Option<&Row> {
-        self.selected_position()
-            .map(|p| &self.rows[self.visible[p]])
-    }
-
     /// How many tokens are valid, expiring, expired (a refresh still helps) and how many
     /// connections need a login, over every connection.
     pub fn counts(&self) -> Counts {
@@ -359,58 +339,8 @@ impl App {
         self.auto_refresh_due()
     }
 
-    /// Rows that entered the margin (or expired) since auto-refresh last looked, once per pair.
-    pub(super) fn auto_refresh_due(&mut self) -> Vec<Effect> {
-        if !self.auto_refresh {
-            return Vec::new();
-        }
-        let (now, margin) = (self.now, self.margin);
-        let mut names = Vec::new();
-        for row in &mut self.rows {
-            let due = matches!(
-                row.token_status(now, margin),
-                TokenStatus::Expiring | TokenStatus::Expired
-            );
-            let already = row.auto_fired_for == Some(row.expires_at());
-            if due && !already && !row.busy() && row.refreshable(now, margin) {
-                row.auto_fired_for = Some(row.expires_at());
-                row.state = ConnState::Refreshing;
-                names.push(row.name.clone());
-            }
-        }
-        names.into_iter().map(Effect::Refresh).collect()
-    }
-
     pub(crate) fn row_mut(&mut self, name: &str) -> Option<&mut Row> {
         self.rows.iter_mut().find(|r| r.name == name)
-    }
-
-    /// Filters and sorts; the selection follows its name.
-    pub(crate) fn rebuild_view(&mut self) {
-        let needle = self.filter.to_lowercase();
-        let (now, margin) = (self.now, self.margin);
-        let mut visible: Vec<usize> = (0..self.rows.len())
-            .filter(|&i| self.rows[i].matches(&needle))
-            .collect();
-        let rows = &self.rows;
-        match self.sort {
-            SortMode::Name => visible.sort_by(|&a, &b| rows[a].name.cmp(&rows[b].name)),
-            SortMode::TimeLeft => visible.sort_by(|&a, &b| {
-                // No token at all sorts last: it has no time to run out.
-                let key = |i: usize| (rows[i].expires_at().is_none(), rows[i].expires_at());
-                key(a).cmp(&key(b)).then(rows[a].name.cmp(&rows[b].name))
-            }),
-            SortMode::State => visible.sort_by(|&a, &b| {
-                rows[a]
-                    .shown(now, margin)
-                    .cmp(&rows[b].shown(now, margin))
-                    .then(rows[a].name.cmp(&rows[b].name))
-            }),
-        }
-        self.visible = visible;
-        if self.selected.is_none() {
-            self.selected = self.visible.first().map(|&i| self.rows[i].name.clone());
-        }
     }
 
     /// What the row shows, for the view.

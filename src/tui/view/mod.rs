@@ -7,8 +7,6 @@ mod detail;
 pub mod first_run;
 mod footer;
 mod form;
-#[cfg(test)]
-mod form_tests;
 mod header;
 mod help;
 mod list;
