@@ -83,6 +83,7 @@ impl App {
                 );
                 // The countdown rewrites only its own toast: this one replaces "copying…".
                 self.say(prefix.clone());
+                self.mark_copy_toast();
                 self.copy_toast = Some(CopyToast { prefix, clears_at });
                 self.copy_countdown();
             }
@@ -94,11 +95,8 @@ impl App {
         let Some(copy) = &self.copy_toast else {
             return;
         };
-        if self
-            .toast
-            .as_ref()
-            .is_some_and(|t| !t.text.starts_with(&copy.prefix))
-        {
+        // Another toast took the line: the countdown ends (the toast knows, not its text).
+        if self.toast.as_ref().is_some_and(|t| !t.copy_countdown) {
             self.copy_toast = None;
             return;
         }
@@ -112,8 +110,15 @@ impl App {
         };
         let until = copy.clears_at + TOAST_INFO;
         self.say(text);
+        self.mark_copy_toast();
         if let Some(toast) = &mut self.toast {
             toast.until = until;
+        }
+    }
+
+    fn mark_copy_toast(&mut self) {
+        if let Some(toast) = &mut self.toast {
+            toast.copy_countdown = true;
         }
     }
 
@@ -121,14 +126,14 @@ impl App {
         self.copy_toast = None;
         match outcome {
             ClearOutcome::Cleared | ClearOutcome::Overwritten => {
-                self.say(format!("cleared {name}'s {what} from the clipboard"))
+                self.say(format!("cleared {name}'s {what} from the clipboard"));
             }
             ClearOutcome::LeftAlone => self.say(format!(
                 "{name}'s {what} was no longer in the clipboard: left what is there"
             )),
             ClearOutcome::Kept => {}
             ClearOutcome::Failed(message) => {
-                self.warn(format!("could not clear the clipboard: {message}"))
+                self.warn(format!("could not clear the clipboard: {message}"));
             }
         }
     }

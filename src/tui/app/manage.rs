@@ -104,7 +104,10 @@ impl App {
             return;
         };
         let adding = form.editing.is_none();
-        let old_redirect = form.editing.as_ref().map(|c| c.redirect_uri());
+        let old_redirect = form
+            .editing
+            .as_ref()
+            .map(zdauth_core::config::Connection::redirect_uri);
         match result {
             Err(message) => {
                 form.failed(message);
@@ -115,7 +118,7 @@ impl App {
                 self.selected = Some(name.to_owned());
                 let redirect = config
                     .connection(name)
-                    .map(|c| c.redirect_uri())
+                    .map(zdauth_core::config::Connection::redirect_uri)
                     .unwrap_or_default();
                 self.say(if adding {
                     format!("added {name}: register {redirect} in Zendesk, then press l to log in")
@@ -171,7 +174,7 @@ impl App {
                 "revoking {name} failed, nothing deleted, tokens kept (d then {DELETE_HERE_ONLY} deletes it here only): {message}"
             )),
             Err(DeleteFailure { message, .. }) => {
-                self.warn(format!("deleting {name} failed (d tries again): {message}"))
+                self.warn(format!("deleting {name} failed (d tries again): {message}"));
             }
         }
     }

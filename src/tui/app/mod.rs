@@ -99,6 +99,8 @@ pub struct Toast {
     pub text: String,
     pub error: bool,
     pub until: Timestamp,
+    /// Written by the copy's countdown, which rewrites only its own toast.
+    pub copy_countdown: bool,
 }
 
 #[derive(Debug)]
@@ -252,7 +254,7 @@ impl App {
                 TokenStatus::Expiring => counts.expiring += 1,
                 TokenStatus::Expired => counts.expired += 1,
                 TokenStatus::LoginRequired | TokenStatus::NoToken | TokenStatus::NoSecret => {
-                    counts.need_login += 1
+                    counts.need_login += 1;
                 }
             }
         }
@@ -311,6 +313,7 @@ impl App {
             text: text.into(),
             error: false,
             until: self.now + TOAST_INFO,
+            copy_countdown: false,
         });
     }
 
@@ -319,6 +322,7 @@ impl App {
             text: text.into(),
             error: true,
             until: self.now + TOAST_ERROR,
+            copy_countdown: false,
         });
     }
 

@@ -20,9 +20,9 @@ impl App {
                 if row.shown(now, margin) == Shown::NoSecret {
                     self.warn(format!(
                         "{name} has no client secret stored: press e to store it"
-                    ))
+                    ));
                 } else {
-                    self.warn(format!("{name} needs a login: press l"))
+                    self.warn(format!("{name} needs a login: press l"));
                 }
             }
             _ => {

@@ -65,7 +65,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
     };
     let mut titles = vec![
-        "".to_owned(),
+        String::new(),
         sorted(SortMode::Name, "NAME"),
         "SUBDOMAIN".into(),
         "USER".into(),
@@ -82,7 +82,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     titles.extend([
         sorted(SortMode::TimeLeft, "ACCESS"),
-        "".into(),
+        String::new(),
         "REFRESH".into(),
         sorted(SortMode::State, "STATE"),
     ]);

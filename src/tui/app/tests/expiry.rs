@@ -1,4 +1,4 @@
-//! Auto-refresh and the detail pane by the engine's refresh rule (zdauth_core::expiry): a pair
+//! Auto-refresh and the detail pane by the engine's refresh rule (`zdauth_core::expiry)`: a pair
 //! whose whole life is shorter than twice the margin is refreshed at half of it, once.
 
 use crossterm::event::KeyCode;

@@ -108,7 +108,7 @@ fn first_run_text(run: &FirstRun, width: u16, height: u16) -> String {
                 now(),
                 frame.area(),
                 frame.buffer_mut(),
-            )
+            );
         })
         .unwrap();
     characters(terminal.backend().buffer())

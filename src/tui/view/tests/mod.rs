@@ -1,4 +1,4 @@
-//! Screens at a fixed clock with ratatui's TestBackend, checked with insta snapshots.
+//! Screens at a fixed clock with ratatui's `TestBackend`, checked with insta snapshots.
 
 mod forms;
 
