@@ -227,7 +227,9 @@ impl ConnectionForm {
             .filter(|&f| self.editable(f))
             .collect();
         let at = editable.iter().position(|&f| f == self.focus).unwrap_or(0);
-        let next = (at as isize + by).rem_euclid(editable.len() as isize) as usize;
+        let next = (at.cast_signed() + by)
+            .rem_euclid(editable.len().cast_signed())
+            .cast_unsigned();
         self.focus = editable[next];
     }
 

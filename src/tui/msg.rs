@@ -73,8 +73,8 @@ impl Msg {
     /// runner and file watcher.
     pub fn new_config(&self) -> Option<&Config> {
         match self {
-            Msg::ConfigReloaded { config, .. } => Some(config),
-            Msg::Saved {
+            Msg::ConfigReloaded { config, .. }
+            | Msg::Saved {
                 result: Ok(config), ..
             } => Some(config),
             Msg::Deleted {

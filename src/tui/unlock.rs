@@ -35,6 +35,7 @@ impl std::fmt::Debug for UnlockScreen {
             .field("identity_path", &self.identity_path)
             .field("typed", &"[redacted]")
             .field("state", &self.state)
+            .field("no_color", &self.no_color)
             .finish()
     }
 }

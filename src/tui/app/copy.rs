@@ -146,12 +146,12 @@ mod tests {
     use crate::tui::testdata::*;
     use std::time::Duration;
 
-    fn done(clears_in: u64) -> Result<CopyDone, String> {
-        Ok(CopyDone {
+    fn done(clears_in: u64) -> CopyDone {
+        CopyDone {
             what: "token",
             clears_in: (clears_in > 0).then(|| Duration::from_secs(clears_in)),
             note: None,
-        })
+        }
     }
 
     fn toast(app: &App) -> String {
@@ -199,7 +199,7 @@ mod tests {
         press(&mut app, "c");
         app.update(Msg::Copied {
             name: "acme".into(),
-            result: done(30),
+            result: Ok(done(30)),
         });
         assert_eq!(toast(&app), "copied acme's token — clears in 30s");
         app.update(Msg::Tick(at(1)));
@@ -231,14 +231,14 @@ mod tests {
         let mut app = app();
         app.update(Msg::Copied {
             name: "acme".into(),
-            result: done(30),
+            result: Ok(done(30)),
         });
         press(&mut app, "s");
         app.update(Msg::Tick(at(1)));
         assert_eq!(toast(&app), "sorted by time left");
         app.update(Msg::Copied {
             name: "acme".into(),
-            result: done(0),
+            result: Ok(done(0)),
         });
         assert_eq!(toast(&app), "copied acme's token");
         app.update(Msg::Tick(at(2)));

@@ -114,7 +114,7 @@ impl App {
     }
 
     pub(super) fn act(&mut self, action: Action) -> Vec<Effect> {
-        let page = self.page() as isize;
+        let page = self.page().cast_signed();
         match action {
             Action::MoveDown => self.move_by(1),
             Action::MoveUp => self.move_by(-1),

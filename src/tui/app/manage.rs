@@ -10,7 +10,7 @@ use super::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, KEEP};
 use crate::tui::form::{ConnectionForm, FormStep};
 use crate::tui::keymap::Key;
 use crate::tui::msg::{DeleteFailure, Deleted};
-use crate::tui::row::Row;
+use crate::tui::row::{Row, RowData};
 use zdauth_core::config::Config;
 
 impl App {
@@ -192,7 +192,7 @@ impl App {
                     auto_fired_for: row.auto_fired_for,
                     ..Row::new(c, row.data)
                 },
-                None => Row::new(c, Default::default()),
+                None => Row::new(c, RowData::default()),
             })
             .collect();
         self.rebuild_view();

@@ -58,8 +58,8 @@ async fn unlock_screen(
 ) -> anyhow::Result<Option<zdauth_core::vault::Keys>> {
     use crate::tui::unlock::{UnlockScreen, UnlockStep};
     let identity = match &locked.source {
-        zdauth_core::vault::IdentitySource::Sealed(path) => path.display().to_string(),
-        zdauth_core::vault::IdentitySource::PlainFile(path) => path.display().to_string(),
+        zdauth_core::vault::IdentitySource::Sealed(path)
+        | zdauth_core::vault::IdentitySource::PlainFile(path) => path.display().to_string(),
     };
     let mut screen = UnlockScreen::new(identity, locked.no_color);
     screen_loop(

@@ -11,7 +11,7 @@ use crate::tui::app::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP};
 
 const MAX_WIDTH: u16 = 72;
 
-pub fn render(deleting: &Deleting, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(deleting: &Deleting, theme: Theme, area: Rect, buf: &mut Buffer) {
     let width = area.width.min(MAX_WIDTH);
     let inner = usize::from(width.saturating_sub(4)).max(20);
     let name = &deleting.name;

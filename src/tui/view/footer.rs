@@ -31,7 +31,7 @@ const LIST_KEYS: &[Action] = &[
     Action::MoveUp,
 ];
 
-pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let hints: Vec<(String, String)> = match &app.overlay {
         Overlay::Help
         | Overlay::Login {
@@ -138,7 +138,7 @@ fn first_key(keymap: &Keymap, action: Action) -> String {
 }
 
 /// The toast, or while a login waits and nothing else is said, where to finish it.
-pub fn render_toast(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render_toast(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let span = match (&app.toast, app.login()) {
         (Some(toast), _) => {
             let style = if toast.error {

@@ -13,7 +13,7 @@ use crate::tui::form::{ConnectionForm, FormField};
 const MAX_WIDTH: u16 = 80;
 const LABEL_WIDTH: usize = 15;
 
-pub fn render(form: &ConnectionForm, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(form: &ConnectionForm, theme: Theme, area: Rect, buf: &mut Buffer) {
     let width = area.width.min(MAX_WIDTH);
     // Borders and padding take four columns.
     let inner = usize::from(width.saturating_sub(4)).max(LABEL_WIDTH + 8);

@@ -4,9 +4,11 @@
 use crossterm::event::KeyCode;
 
 use super::key;
+use crate::tui::app::Options;
 use crate::tui::app::{App, Effect, Overlay};
 use crate::tui::msg::{DeleteFailure, Deleted, Msg};
 use crate::tui::testdata::*;
+use zdauth_core::vault::VaultData;
 
 #[test]
 fn d_asks_first_and_n_or_esc_keep_the_connection() {
@@ -103,9 +105,9 @@ fn a_failed_revoke_deletes_nothing_and_says_what_to_do() {
 fn without_tokens_y_just_deletes_and_a_busy_row_is_not_offered() {
     let mut app = App::new(
         &config(&["solo"]),
-        &Default::default(),
+        &VaultData::default(),
         now(),
-        Default::default(),
+        Options::default(),
     );
     press(&mut app, "d");
     assert!(!app.deleting().unwrap().has_tokens);

@@ -4,6 +4,7 @@
 use crossterm::event::KeyCode;
 
 use super::key;
+use crate::tui::app::Options;
 use crate::tui::app::{App, Effect, Overlay};
 use crate::tui::form::FormField;
 use crate::tui::keymap::Key;
@@ -11,6 +12,7 @@ use crate::tui::msg::Msg;
 use crate::tui::testdata::*;
 use zdauth_core::config::Connection;
 use zdauth_core::secret::Secret;
+use zdauth_core::vault::VaultData;
 
 fn focus(app: &App) -> FormField {
     app.form().unwrap().focus
@@ -279,7 +281,12 @@ fn ctrl_c_still_quits_from_the_form() {
 
 #[test]
 fn the_welcome_leads_to_the_form_and_the_first_row() {
-    let mut app = App::new(&config(&[]), &Default::default(), now(), Default::default());
+    let mut app = App::new(
+        &config(&[]),
+        &VaultData::default(),
+        now(),
+        Options::default(),
+    );
     press(&mut app, "a");
     assert!(matches!(app.overlay(), Overlay::Form(_)));
     fill(&mut app, "acme", "acme", "zdauth_acme", "");

@@ -3,6 +3,7 @@
 use crossterm::event::KeyCode;
 
 use super::key;
+use crate::tui::app::Options;
 use crate::tui::app::{App, Effect};
 use crate::tui::form::FormField;
 use crate::tui::testdata::*;
@@ -62,7 +63,7 @@ fn the_grant_field_cycles_and_client_credentials_need_a_secret() {
 fn l_on_a_client_credentials_row_says_no_login_is_needed() {
     let mut config = config(&["acme"]);
     config.connections[0].grant = Grant::ClientCredentials;
-    let mut app = App::new(&config, &vault(), now(), Default::default());
+    let mut app = App::new(&config, &vault(), now(), Options::default());
     assert!(press(&mut app, "l").is_empty());
     assert_eq!(
         app.toast().unwrap().text,
@@ -74,7 +75,7 @@ fn l_on_a_client_credentials_row_says_no_login_is_needed() {
 fn r_and_c_on_a_client_credentials_row_without_a_secret_say_to_store_it() {
     let mut config = config(&["acme"]);
     config.connections[0].grant = Grant::ClientCredentials;
-    let mut app = App::new(&config, &vault(), now(), Default::default());
+    let mut app = App::new(&config, &vault(), now(), Options::default());
     assert!(press(&mut app, "r").is_empty());
     assert_eq!(
         app.toast().unwrap().text,
@@ -90,6 +91,6 @@ fn r_and_c_on_a_client_credentials_row_without_a_secret_say_to_store_it() {
     let mut data = vault();
     data.connections.get_mut("acme").unwrap().client_secret =
         Some(zdauth_core::secret::Secret::new("s"));
-    let mut app = App::new(&config, &data, now(), Default::default());
+    let mut app = App::new(&config, &data, now(), Options::default());
     assert_eq!(press(&mut app, "r"), [Effect::Refresh("acme".into())]);
 }

@@ -3,6 +3,7 @@
 use crossterm::event::KeyCode;
 
 use super::{esc, select};
+use crate::tui::app::Options;
 use crate::tui::app::{App, Overlay, SortMode};
 use crate::tui::keymap::Key;
 use crate::tui::msg::Msg;
@@ -122,7 +123,7 @@ fn selection_follows_its_name_across_sort_filter_and_reload() {
 fn moves_stay_in_bounds_and_page_by_the_screen() {
     let names: Vec<String> = (0..100).map(|i| format!("c{i:03}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let mut app = App::new(&config(&refs), &vault(), now(), Default::default());
+    let mut app = App::new(&config(&refs), &vault(), now(), Options::default());
     press(&mut app, "k");
     assert_eq!(app.selected_name(), Some("c000"));
     app.update(Msg::Resize {

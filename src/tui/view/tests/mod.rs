@@ -100,7 +100,7 @@ fn item_27_a_refused_grant_has_a_grey_countdown() {
             .find(text)
             .map(|at| line[..at].chars().count())
             .unwrap();
-        buf[(column as u16, y)].fg
+        buf[(u16::try_from(column).unwrap(), y)].fg
     };
     assert_eq!(colour_of(5, "10:00"), ratatui::style::Color::DarkGray);
     assert_eq!(colour_of(5, "██░░░"), ratatui::style::Color::DarkGray);
