@@ -111,10 +111,7 @@ impl FirstRun {
                 }
             }
             KeyCode::Enter => {
-                if self.first.text() != self.second.text() {
-                    self.restart();
-                    self.error = Some("the two passphrases differ: type it again".into());
-                } else {
+                if self.first.text() == self.second.text() {
                     let passphrase = Secret::new(self.first.text());
                     self.first.clear();
                     self.second.clear();
@@ -124,6 +121,8 @@ impl FirstRun {
                         then_add: self.then_add,
                     };
                 }
+                self.restart();
+                self.error = Some("the two passphrases differ: type it again".into());
             }
             _ => {
                 let field = if repeat {

@@ -115,8 +115,8 @@ impl ConnectionForm {
                 TextField::new(""),
                 TextField::new(""),
                 TextField::masked(),
-                TextField::new(DEFAULT_SCOPES.join(" ")),
-                TextField::new(DEFAULT_REDIRECT_PORT.to_string()),
+                TextField::new(&DEFAULT_SCOPES.join(" ")),
+                TextField::new(&DEFAULT_REDIRECT_PORT.to_string()),
             ],
             grant: Grant::AuthorizationCode,
             focus: FormField::Name,
@@ -133,12 +133,12 @@ impl ConnectionForm {
         Self {
             editing: Some(connection.clone()),
             fields: [
-                TextField::new(connection.name.clone()),
-                TextField::new(connection.subdomain.clone()),
-                TextField::new(connection.client_id.clone()),
+                TextField::new(&connection.name),
+                TextField::new(&connection.subdomain),
+                TextField::new(&connection.client_id),
                 TextField::masked(),
-                TextField::new(connection.scopes.join(" ")),
-                TextField::new(connection.redirect_port.to_string()),
+                TextField::new(&connection.scopes.join(" ")),
+                TextField::new(&connection.redirect_port.to_string()),
             ],
             grant: connection.grant,
             focus: FormField::Subdomain,
@@ -149,6 +149,11 @@ impl ConnectionForm {
     /// The text of a text field (the grant's is empty).
     pub fn text(&self, which: FormField) -> &str {
         which.text_index().map_or("", |i| self.fields[i].text())
+    }
+
+    /// Whether a text field refused the last key or paste for want of room.
+    pub fn is_full(&self, which: FormField) -> bool {
+        which.text_index().is_some_and(|i| self.fields[i].is_full())
     }
 
     /// What the screen shows for a field: masked text, or the grant's name.
@@ -222,7 +227,9 @@ impl ConnectionForm {
             .filter(|&f| self.editable(f))
             .collect();
         let at = editable.iter().position(|&f| f == self.focus).unwrap_or(0);
-        let next = (at as isize + by).rem_euclid(editable.len() as isize) as usize;
+        let next = (at.cast_signed() + by)
+            .rem_euclid(editable.len().cast_signed())
+            .cast_unsigned();
         self.focus = editable[next];
     }
 

@@ -47,6 +47,13 @@ pub fn fraction_left(obtained_at: Timestamp, expires_at: Timestamp, now: Timesta
 
 /// A bar of `width` cells; any time left shows at least one filled cell.
 pub fn bar(fraction: f64, width: usize) -> String {
+    // A fraction in 0..=1 of a cell count that fits a terminal row: no cast can wrap.
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "fraction is clamped to 0..=1 and width is a screen's columns"
+    )]
     let mut filled = (fraction * width as f64).round() as usize;
     if fraction > 0.0 {
         filled = filled.max(1);
@@ -92,7 +99,8 @@ const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '�
 
 /// The spinner frame for this second: it turns with the tick, and is stable in snapshots.
 pub fn spinner(now: Timestamp) -> char {
-    SPINNER[now.as_second().rem_euclid(SPINNER.len() as i64) as usize]
+    let frames = i64::try_from(SPINNER.len()).unwrap_or(1);
+    SPINNER[usize::try_from(now.as_second().rem_euclid(frames)).unwrap_or(0)]
 }
 
 /// Seconds left, negative once past.

@@ -1,6 +1,8 @@
 //! Everything that can happen to the TUI, as data. Time only ever arrives in a message, so
 //! `update` is a pure function of the state and the message.
 
+use std::time::Duration;
+
 use jiff::Timestamp;
 
 use super::keymap::Key;
@@ -42,7 +44,7 @@ pub enum Msg {
     /// A copy landed in the clipboard, or did not (the text is free of secrets).
     Copied {
         name: String,
-        result: Result<super::app::CopyDone, String>,
+        result: Result<CopyDone, String>,
     },
     /// The copy's clear ran.
     CopyCleared {
@@ -54,6 +56,10 @@ pub enum Msg {
     Saved {
         name: String,
         result: Result<Config, String>,
+    },
+    /// Quitting waits for `tasks` still running; the screen says so.
+    Quitting {
+        tasks: usize,
     },
     /// A delete finished, or failed (a failed revoke deletes nothing).
     Deleted {
@@ -67,8 +73,8 @@ impl Msg {
     /// runner and file watcher.
     pub fn new_config(&self) -> Option<&Config> {
         match self {
-            Msg::ConfigReloaded { config, .. } => Some(config),
-            Msg::Saved {
+            Msg::ConfigReloaded { config, .. }
+            | Msg::Saved {
                 result: Ok(config), ..
             } => Some(config),
             Msg::Deleted {
@@ -123,4 +129,14 @@ pub enum LoginUpdate {
 pub struct LoginDone {
     pub tokens: RowTokens,
     pub email: Option<String>,
+}
+
+/// A copy that landed, as the loop reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyDone {
+    pub what: &'static str,
+    /// `None`: `clipboard_clear = "0s"`, kept.
+    pub clears_in: Option<Duration>,
+    /// Said next to the confirmation (a fallback that was taken).
+    pub note: Option<String>,
 }

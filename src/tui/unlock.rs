@@ -1,10 +1,9 @@
 //! The unlock screen: the passphrase of identity.age typed into the TUI itself (masked), with
 //! a retry after a wrong one. Pure: the loop runs the scrypt check and reports back.
 
-use crossterm::event::KeyCode;
-use zeroize::Zeroizing;
-
+use super::field::TextField;
 use super::keymap::Key;
+use crossterm::event::KeyCode;
 use zdauth_core::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +23,8 @@ pub enum UnlockStep {
 
 pub struct UnlockScreen {
     pub identity_path: String,
-    typed: Zeroizing<String>,
+    /// Sized up front and wiped on drop (see [`TextField`]).
+    typed: TextField,
     pub state: UnlockState,
     pub no_color: bool,
 }
@@ -35,6 +35,7 @@ impl std::fmt::Debug for UnlockScreen {
             .field("identity_path", &self.identity_path)
             .field("typed", &"[redacted]")
             .field("state", &self.state)
+            .field("no_color", &self.no_color)
             .finish()
     }
 }
@@ -43,7 +44,7 @@ impl UnlockScreen {
     pub fn new(identity_path: String, no_color: bool) -> Self {
         Self {
             identity_path,
-            typed: Zeroizing::new(String::new()),
+            typed: TextField::masked(),
             state: UnlockState::Typing,
             no_color,
         }
@@ -51,7 +52,12 @@ impl UnlockScreen {
 
     /// How many characters are typed: the screen shows that many dots, never the text.
     pub fn typed_len(&self) -> usize {
-        self.typed.chars().count()
+        self.typed.len()
+    }
+
+    /// The last key was refused: the passphrase is as long as the screen takes.
+    pub fn is_full(&self) -> bool {
+        self.typed.is_full()
     }
 
     pub fn key(&mut self, key: Key) -> UnlockStep {
@@ -64,15 +70,15 @@ impl UnlockScreen {
         match key.code {
             KeyCode::Enter if !self.typed.is_empty() => {
                 self.state = UnlockState::Checking;
-                let secret = Secret::new(self.typed.as_str());
+                let secret = Secret::new(self.typed.text());
                 self.typed.clear();
                 return UnlockStep::Submit(secret);
             }
             KeyCode::Backspace => {
-                self.typed.pop();
+                self.typed.key(key);
             }
-            KeyCode::Char(c) => {
-                self.typed.push(c);
+            KeyCode::Char(_) => {
+                self.typed.key(key);
                 if matches!(self.state, UnlockState::Failed(_)) {
                     self.state = UnlockState::Typing;
                 }
@@ -131,6 +137,16 @@ mod tests {
             UnlockStep::Quit
         ));
         assert!(matches!(screen.key(Key::ctrl('c')), UnlockStep::Quit));
+    }
+
+    #[test]
+    fn a_passphrase_past_the_buffer_is_refused_and_said() {
+        let mut screen = UnlockScreen::new("/c/identity.age".into(), false);
+        type_text(&mut screen, &"p".repeat(crate::tui::field::MAX_CHARS));
+        assert!(!screen.is_full());
+        type_text(&mut screen, "q");
+        assert!(screen.is_full());
+        assert_eq!(screen.typed_len(), crate::tui::field::MAX_CHARS);
     }
 
     #[test]

@@ -1,41 +1,12 @@
 //! `c`, `C` and the login modal's `c`: the copy request, its toast counting down to the clear,
 //! and what the clear found.
 
-use std::time::Duration;
-
 use jiff::{SignedDuration, Timestamp};
 
-use super::{App, Effect, TOAST_INFO};
+use super::{App, CopyWhat, Effect, TOAST_INFO};
+use crate::tui::msg::CopyDone;
 use crate::tui::row::Shown;
 use zdauth_core::clipboard::{ClearOutcome, What};
-
-/// What a copy puts in the clipboard.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CopyWhat {
-    /// Through the refresh transaction, like `zdauth copy`.
-    Token(What),
-    /// The running login's authorize URL, for a browser on another machine.
-    LoginUrl(String),
-}
-
-impl CopyWhat {
-    pub fn describe(&self) -> &'static str {
-        match self {
-            CopyWhat::Token(what) => what.describe(),
-            CopyWhat::LoginUrl(_) => "login URL",
-        }
-    }
-}
-
-/// A copy that landed, as the loop reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CopyDone {
-    pub what: &'static str,
-    /// `None`: `clipboard_clear = "0s"`, kept.
-    pub clears_in: Option<Duration>,
-    /// Said next to the confirmation (a fallback that was taken).
-    pub note: Option<String>,
-}
 
 /// The toast of the latest copy, rewritten each second until the clear.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +43,7 @@ impl App {
     }
 
     pub(crate) fn copy_login_url(&mut self) -> Vec<Effect> {
-        let Some(login) = &self.login else {
+        let Some(login) = self.login() else {
             return Vec::new();
         };
         let name = login.name.clone();
@@ -112,6 +83,7 @@ impl App {
                 );
                 // The countdown rewrites only its own toast: this one replaces "copying…".
                 self.say(prefix.clone());
+                self.mark_copy_toast();
                 self.copy_toast = Some(CopyToast { prefix, clears_at });
                 self.copy_countdown();
             }
@@ -123,11 +95,8 @@ impl App {
         let Some(copy) = &self.copy_toast else {
             return;
         };
-        if self
-            .toast
-            .as_ref()
-            .is_some_and(|t| !t.text.starts_with(&copy.prefix))
-        {
+        // Another toast took the line: the countdown ends (the toast knows, not its text).
+        if self.toast.as_ref().is_some_and(|t| !t.copy_countdown) {
             self.copy_toast = None;
             return;
         }
@@ -141,8 +110,15 @@ impl App {
         };
         let until = copy.clears_at + TOAST_INFO;
         self.say(text);
+        self.mark_copy_toast();
         if let Some(toast) = &mut self.toast {
             toast.until = until;
+        }
+    }
+
+    fn mark_copy_toast(&mut self) {
+        if let Some(toast) = &mut self.toast {
+            toast.copy_countdown = true;
         }
     }
 
@@ -150,14 +126,14 @@ impl App {
         self.copy_toast = None;
         match outcome {
             ClearOutcome::Cleared | ClearOutcome::Overwritten => {
-                self.say(format!("cleared {name}'s {what} from the clipboard"))
+                self.say(format!("cleared {name}'s {what} from the clipboard"));
             }
             ClearOutcome::LeftAlone => self.say(format!(
                 "{name}'s {what} was no longer in the clipboard: left what is there"
             )),
             ClearOutcome::Kept => {}
             ClearOutcome::Failed(message) => {
-                self.warn(format!("could not clear the clipboard: {message}"))
+                self.warn(format!("could not clear the clipboard: {message}"));
             }
         }
     }
@@ -166,15 +142,16 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::msg::{LoginUpdate, Msg};
+    use crate::tui::msg::{CopyDone, LoginUpdate, Msg};
     use crate::tui::testdata::*;
+    use std::time::Duration;
 
-    fn done(clears_in: u64) -> Result<CopyDone, String> {
-        Ok(CopyDone {
+    fn done(clears_in: u64) -> CopyDone {
+        CopyDone {
             what: "token",
             clears_in: (clears_in > 0).then(|| Duration::from_secs(clears_in)),
             note: None,
-        })
+        }
     }
 
     fn toast(app: &App) -> String {
@@ -222,7 +199,7 @@ mod tests {
         press(&mut app, "c");
         app.update(Msg::Copied {
             name: "acme".into(),
-            result: done(30),
+            result: Ok(done(30)),
         });
         assert_eq!(toast(&app), "copied acme's token — clears in 30s");
         app.update(Msg::Tick(at(1)));
@@ -254,14 +231,14 @@ mod tests {
         let mut app = app();
         app.update(Msg::Copied {
             name: "acme".into(),
-            result: done(30),
+            result: Ok(done(30)),
         });
         press(&mut app, "s");
         app.update(Msg::Tick(at(1)));
         assert_eq!(toast(&app), "sorted by time left");
         app.update(Msg::Copied {
             name: "acme".into(),
-            result: done(0),
+            result: Ok(done(0)),
         });
         assert_eq!(toast(&app), "copied acme's token");
         app.update(Msg::Tick(at(2)));

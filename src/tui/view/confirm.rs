@@ -7,11 +7,11 @@ use ratatui::widgets::{Block, Padding};
 
 use super::login::words;
 use super::theme::Theme;
-use crate::tui::app_manage::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP};
+use crate::tui::app::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP};
 
 const MAX_WIDTH: u16 = 72;
 
-pub fn render(deleting: &Deleting, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(deleting: &Deleting, theme: Theme, area: Rect, buf: &mut Buffer) {
     let width = area.width.min(MAX_WIDTH);
     let inner = usize::from(width.saturating_sub(4)).max(20);
     let name = &deleting.name;

@@ -13,7 +13,7 @@ use crate::tui::row::{ConnState, Row, RowTokens};
 use zdauth_core::config::Grant;
 use zdauth_core::expiry::{self, Rule};
 
-pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let Some(row) = app.selected_row() else {
         return;
     };

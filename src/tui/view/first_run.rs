@@ -27,18 +27,18 @@ pub fn draw_first_run(run: &FirstRun, now: Timestamp, area: Rect, buf: &mut Buff
         ),
         Line::default(),
         key_line(
-            &theme,
+            theme,
             &CREATE.to_string(),
             "create the identity (a passphrase, asked twice)",
         ),
         key_line(
-            &theme,
+            theme,
             &key(Action::Add),
             "create the identity, then add a connection",
         ),
-        key_line(&theme, &key(Action::Quit), "quit"),
+        key_line(theme, &key(Action::Quit), "quit"),
     ];
-    render_with(steps, &theme, area, buf);
+    render_with(steps, theme, area, buf);
     if run.stage == Stage::Welcome {
         return;
     }
@@ -58,6 +58,9 @@ pub fn draw_first_run(run: &FirstRun, now: Timestamp, area: Rect, buf: &mut Buff
             theme.warn(),
         ),
         (_, Some(error)) => Line::styled(error.clone(), theme.bad()),
+        _ if first.is_full() || second.is_full() => {
+            Line::styled(crate::tui::field::FULL_NOTE, theme.warn())
+        }
         _ => Line::styled("Enter goes on · Esc goes back", theme.dim()),
     };
     let lines = vec![

@@ -8,8 +8,8 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::theme::Theme;
 use crate::tui::action::Action;
-use crate::tui::app::{App, Mode};
-use crate::tui::app_manage::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, KEEP};
+use crate::tui::app::{App, OnLogin, Overlay};
+use crate::tui::app::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, KEEP};
 use crate::tui::keymap::Keymap;
 
 /// What the footer offers in the list, most useful first: the tail is cut on narrow screens.
@@ -31,10 +31,17 @@ const LIST_KEYS: &[Action] = &[
     Action::MoveUp,
 ];
 
-pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let hints: Vec<(String, String)> = match app.mode {
-        Mode::Help => vec![("any key".into(), "closes the help".into())],
-        Mode::ConfirmQuit => {
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let hints: Vec<(String, String)> = match &app.overlay {
+        Overlay::Help
+        | Overlay::Login {
+            on_top: OnLogin::Help,
+            ..
+        } => vec![("any key".into(), "closes the help".into())],
+        Overlay::Login {
+            on_top: OnLogin::ConfirmQuit,
+            ..
+        } => {
             let mut quit = first_key(&app.options.keymap, Action::Quit);
             quit.push_str("/y");
             vec![
@@ -42,22 +49,22 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 ("any other key".into(), "stay".into()),
             ]
         }
-        Mode::Form => vec![
+        Overlay::Form(_) => vec![
             ("Tab/↓".into(), "next field".into()),
             ("Shift-Tab/↑".into(), "back".into()),
             ("Enter".into(), "save".into()),
             ("Esc".into(), "cancel".into()),
         ],
-        Mode::ConfirmDelete => delete_hints(app),
-        Mode::Filter => vec![
+        Overlay::Delete(deleting) => delete_hints(deleting.has_tokens),
+        Overlay::Filter => vec![
             ("Enter".into(), "keep".into()),
             ("Esc".into(), "clear".into()),
             ("↑/↓".into(), "move".into()),
         ],
         // The login modal lets only these through (App::login_key).
-        Mode::Normal if app.login.is_some() => {
+        Overlay::Login { login, .. } => {
             let mut hints = vec![("Esc".into(), "cancel the login".into())];
-            if app.login.as_ref().is_some_and(|l| l.url.is_some()) {
+            if login.url.is_some() {
                 hints.extend(
                     app.options
                         .keymap
@@ -70,15 +77,16 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
             hints
         }
         // Nothing to move, refresh or log in to: the welcome screen says what to do instead.
-        Mode::Normal if app.rows.is_empty() => bound(
+        Overlay::None if app.rows.is_empty() => bound(
             &app.options.keymap,
             &[Action::Add, Action::Quit, Action::Help],
         ),
-        Mode::Normal => bound(&app.options.keymap, LIST_KEYS),
+        Overlay::None => bound(&app.options.keymap, LIST_KEYS),
     };
     let mut spans = vec![Span::raw(" ")];
-    if app.mode == Mode::Filter || !app.filter.is_empty() {
-        let cursor = if app.mode == Mode::Filter { "▏" } else { "" };
+    let filtering = app.overlay == Overlay::Filter;
+    if filtering || !app.filter.is_empty() {
+        let cursor = if filtering { "▏" } else { "" };
         spans.push(Span::styled(
             format!("/{}{cursor}  ", app.filter),
             theme.accent(),
@@ -98,8 +106,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
 }
 
 /// The dialog's own keys (fixed, like any y/n prompt).
-fn delete_hints(app: &App) -> Vec<(String, String)> {
-    let has_tokens = app.deleting.as_ref().is_some_and(|d| d.has_tokens);
+fn delete_hints(has_tokens: bool) -> Vec<(String, String)> {
     let mut hints = Vec::new();
     if has_tokens {
         hints.push((
@@ -131,8 +138,8 @@ fn first_key(keymap: &Keymap, action: Action) -> String {
 }
 
 /// The toast, or while a login waits and nothing else is said, where to finish it.
-pub fn render_toast(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let span = match (&app.toast, &app.login) {
+pub fn render_toast(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let span = match (&app.toast, app.login()) {
         (Some(toast), _) => {
             let style = if toast.error {
                 theme.bad()

@@ -13,7 +13,7 @@ use crate::tui::form::{ConnectionForm, FormField};
 const MAX_WIDTH: u16 = 80;
 const LABEL_WIDTH: usize = 15;
 
-pub fn render(form: &ConnectionForm, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(form: &ConnectionForm, theme: Theme, area: Rect, buf: &mut Buffer) {
     let width = area.width.min(MAX_WIDTH);
     // Borders and padding take four columns.
     let inner = usize::from(width.saturating_sub(4)).max(LABEL_WIDTH + 8);
@@ -42,6 +42,12 @@ pub fn render(form: &ConnectionForm, theme: &Theme, area: Rect, buf: &mut Buffer
             spans.push(Span::styled(secret_blank(form), theme.dim()));
         }
         lines.push(Line::from(spans));
+        if focused && form.is_full(field) {
+            lines.push(Line::styled(
+                format!("{indent}{}", crate::tui::field::FULL_NOTE),
+                theme.warn(),
+            ));
+        }
         if let Some(error) = form.errors.get(&field) {
             for part in words(error, inner - indent.len()) {
                 lines.push(Line::styled(format!("{indent}{part}"), theme.bad()));

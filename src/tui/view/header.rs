@@ -9,7 +9,7 @@ use super::theme::Theme;
 use crate::tui::app::App;
 use crate::tui::format;
 
-pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let counts = app.counts();
     let auto = if app.auto_refresh { "on" } else { "off" };
     let clock = format!("{} UTC ", format::clock(app.now));
@@ -31,7 +31,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }),
         Span::styled(app.options.vault_path.clone(), theme.dim()),
     ]);
-    let clock_width = clock.chars().count() as u16;
+    let clock_width = u16::try_from(clock.chars().count()).unwrap_or(u16::MAX);
     let left_area = Rect {
         // One blank column keeps a cut path from running into the clock.
         width: area.width.saturating_sub(clock_width + 1),

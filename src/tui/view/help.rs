@@ -8,9 +8,9 @@ use ratatui::widgets::Block;
 use super::theme::Theme;
 use crate::tui::action::Action;
 use crate::tui::app::App;
-use crate::tui::app_manage::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, KEEP};
+use crate::tui::app::{DELETE_AND_REVOKE, DELETE_HERE_ONLY, KEEP};
 
-pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let keymap = &app.options.keymap;
     let mut lines: Vec<Line> = Action::ALL
         .iter()

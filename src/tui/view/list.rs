@@ -19,7 +19,7 @@ use zdauth_core::status::TokenStatus;
 const WIDE: u16 = 110;
 const BAR_WIDTH: usize = 5;
 
-pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     if app.rows.is_empty() {
         let key = |action| {
             app.options
@@ -65,7 +65,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
     };
     let mut titles = vec![
-        "".to_owned(),
+        String::new(),
         sorted(SortMode::Name, "NAME"),
         "SUBDOMAIN".into(),
         "USER".into(),
@@ -82,13 +82,13 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     titles.extend([
         sorted(SortMode::TimeLeft, "ACCESS"),
-        "".into(),
+        String::new(),
         "REFRESH".into(),
         sorted(SortMode::State, "STATE"),
     ]);
     widths.extend([
         Constraint::Length(7),
-        Constraint::Length(BAR_WIDTH as u16),
+        Constraint::Length(u16::try_from(BAR_WIDTH).unwrap_or(u16::MAX)),
         Constraint::Length(7),
         Constraint::Length(14),
     ]);
@@ -100,7 +100,7 @@ pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
 fn table_row<'a>(
     app: &App,
-    theme: &Theme,
+    theme: Theme,
     row: &'a Row,
     wide: bool,
     selected: bool,
@@ -152,7 +152,7 @@ fn table_row<'a>(
     TableRow::new(cells)
 }
 
-fn state_line(app: &App, theme: &Theme, shown: Shown) -> Line<'static> {
+fn state_line(app: &App, theme: Theme, shown: Shown) -> Line<'static> {
     let (text, style) = match shown {
         Shown::Ok => ("ok".to_owned(), theme.good()),
         Shown::Expiring => ("expiring".to_owned(), theme.warn()),

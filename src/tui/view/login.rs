@@ -14,7 +14,7 @@ use crate::tui::format;
 /// modal on a wide terminal.
 const MAX_WIDTH: u16 = 100;
 
-pub fn render(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let Some(login) = app.login() else {
         return;
     };

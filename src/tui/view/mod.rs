@@ -7,8 +7,6 @@ mod detail;
 pub mod first_run;
 mod footer;
 mod form;
-#[cfg(test)]
-mod form_tests;
 mod header;
 mod help;
 mod list;
@@ -25,7 +23,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
-use super::app::{App, DETAIL_HEIGHT, Mode};
+use super::app::{App, DETAIL_HEIGHT, Overlay};
 
 pub use theme::Theme;
 
@@ -45,27 +43,26 @@ impl Widget for &App {
             Constraint::Length(1),
         ])
         .areas(area);
-        header::render(self, &theme, head, buf);
-        list::render(self, &theme, body, buf);
+        header::render(self, theme, head, buf);
+        list::render(self, theme, body, buf);
         if self.detail {
-            detail::render(self, &theme, pane, buf);
+            detail::render(self, theme, pane, buf);
         }
-        footer::render_toast(self, &theme, toast, buf);
-        footer::render(self, &theme, foot, buf);
+        footer::render_toast(self, theme, toast, buf);
+        footer::render(self, theme, foot, buf);
         // Over the list and the detail pane: the header, toast and footer stay readable.
         let under = Rect {
             height: body.height + pane.height,
             ..body
         };
-        login::render(self, &theme, under, buf);
-        if let Some(form) = &self.form {
-            form::render(form, &theme, under, buf);
+        match &self.overlay {
+            Overlay::Login { .. } => login::render(self, theme, under, buf),
+            Overlay::Form(form) => form::render(form, theme, under, buf),
+            Overlay::Delete(deleting) => confirm::render(deleting, theme, under, buf),
+            Overlay::None | Overlay::Filter | Overlay::Help => {}
         }
-        if let Some(deleting) = &self.deleting {
-            confirm::render(deleting, &theme, under, buf);
-        }
-        if self.mode == Mode::Help {
-            help::render(self, &theme, area, buf);
+        if self.overlay.shows_help() {
+            help::render(self, theme, area, buf);
         }
     }
 }
@@ -82,7 +79,10 @@ fn popup<'a>(
     wrap: bool,
 ) {
     let width = width.min(area.width);
-    let height = (lines.len() as u16 + 2).min(area.height);
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2)
+        .min(area.height);
     let rect = centered(area, width, height);
     Clear.render(rect, buf);
     let paragraph = Paragraph::new(lines).block(block);

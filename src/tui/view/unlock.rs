@@ -15,6 +15,9 @@ pub fn draw_unlock(screen: &UnlockScreen, now: Timestamp, area: Rect, buf: &mut 
     let theme = Theme::new(!screen.no_color);
     let dots = "•".repeat(screen.typed_len());
     let status = match &screen.state {
+        UnlockState::Typing if screen.is_full() => {
+            Line::from(Span::styled(crate::tui::field::FULL_NOTE, theme.warn()))
+        }
         UnlockState::Typing => Line::from(Span::styled("Enter unlocks · Esc quits", theme.dim())),
         UnlockState::Checking => Line::from(Span::styled(
             format!("{} checking (scrypt takes about a second)…", spinner(now)),

@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use super::theme::Theme;
 
 /// No connections yet: `add` and `quit` are the keys the keymap binds to them.
-pub fn render(add: &str, quit: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render(add: &str, quit: &str, theme: Theme, area: Rect, buf: &mut Buffer) {
     let steps = vec![
         Line::raw("  No connections yet."),
         Line::default(),
@@ -25,7 +25,7 @@ pub fn render(add: &str, quit: &str, theme: &Theme, area: Rect, buf: &mut Buffer
 }
 
 /// The frame both welcomes share: a title, the steps, the demo.
-pub fn render_with(steps: Vec<Line<'static>>, theme: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn render_with(steps: Vec<Line<'static>>, theme: Theme, area: Rect, buf: &mut Buffer) {
     let mut lines = vec![
         Line::default(),
         Line::styled("  Welcome to zdauth", theme.title()),
@@ -44,7 +44,7 @@ pub fn render_with(steps: Vec<Line<'static>>, theme: &Theme, area: Rect, buf: &m
 }
 
 /// `  a     what it does`
-pub fn key_line(theme: &Theme, key: &str, text: &str) -> Line<'static> {
+pub fn key_line(theme: Theme, key: &str, text: &str) -> Line<'static> {
     Line::from(vec![
         Span::raw("  "),
         Span::styled(format!("{key:<4}"), theme.title()),

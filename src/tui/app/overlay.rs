@@ -1,0 +1,74 @@
+//! What sits on top of the list and takes the keys before it, carrying what it shows: one
+//! value, so no form can be open without its overlay, and no dialog outlive it.
+
+use jiff::Timestamp;
+
+use crate::tui::form::ConnectionForm;
+
+/// The delete dialog's keys: fixed, like a y/n prompt's, and listed in the footer and help.
+pub const DELETE_AND_REVOKE: char = 'y';
+pub const DELETE_HERE_ONLY: char = 'l';
+pub const KEEP: char = 'n';
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Overlay {
+    /// The list has the keys.
+    #[default]
+    None,
+    /// Typing a filter.
+    Filter,
+    Help,
+    /// The add/edit form: typing goes into its fields.
+    Form(Box<ConnectionForm>),
+    /// Asking whether (and how) to delete a connection.
+    Delete(Deleting),
+    /// A browser login runs: its modal covers the list, and the help or the quit question
+    /// may sit on top of it.
+    Login {
+        login: LoginInFlight,
+        on_top: OnLogin,
+    },
+}
+
+/// What covers the login modal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnLogin {
+    Nothing,
+    Help,
+    /// `q` with the login in flight: quit (and cancel it), or stay.
+    ConfirmQuit,
+}
+
+impl Overlay {
+    /// The help is drawn, over the list or over the login modal.
+    pub fn shows_help(&self) -> bool {
+        matches!(
+            self,
+            Overlay::Help
+                | Overlay::Login {
+                    on_top: OnLogin::Help,
+                    ..
+                }
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deleting {
+    pub name: String,
+    /// Whether there is a token to revoke at Zendesk.
+    pub has_tokens: bool,
+    /// Set once a choice was made: whether it revokes. The dialog waits for the result.
+    pub running: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginInFlight {
+    pub name: String,
+    pub url: Option<String>,
+    /// Said by the login without ending it (no browser started, a rejected paste).
+    pub note: Option<String>,
+    pub exchanging: bool,
+    /// The Tick clock when `l` was pressed: the catcher's countdown runs from here.
+    pub started: Timestamp,
+}
