@@ -4,17 +4,14 @@
 //!
 //! `cargo bench --bench refresh_all`
 
-#[path = "support/timing.rs"]
-#[allow(dead_code)]
-mod timing;
-#[path = "support/world.rs"]
-#[allow(dead_code)]
-mod world;
+mod support;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use support::{median, row, time};
+use zdauth::seed;
 use zdauth_fake::FakeZendesk;
 
 const CONNECTIONS: usize = 200;
@@ -29,9 +26,9 @@ fn refresh_all(dir: &Path, jobs: Option<&str>) -> Duration {
     if let Some(jobs) = jobs {
         command.args(["--jobs", jobs]);
     }
-    let start = Instant::now();
-    let output = command.output().unwrap();
-    let took = start.elapsed();
+    let mut output = None;
+    let took = time(|| output = Some(command.output().unwrap()));
+    let output = output.unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let refreshed = stdout.lines().filter(|l| l.contains(": refreshed")).count();
     assert!(
@@ -49,24 +46,24 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let mut options = world::fake_options();
+    let mut options = seed::fleet_fake_options();
     options.latency = LATENCY;
     let fake = runtime.block_on(FakeZendesk::start(options)).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    world::seed(dir.path(), CONNECTIONS, Some(&fake));
+    seed::fleet(dir.path(), CONNECTIONS, Some(&fake)).unwrap();
 
-    let parallel = timing::middle((0..RUNS).map(|_| refresh_all(dir.path(), None)).collect());
+    let parallel = median((0..RUNS).map(|_| refresh_all(dir.path(), None)));
     let serial = refresh_all(dir.path(), Some("1"));
-    let floor = LATENCY * CONNECTIONS as u32;
+    let floor = LATENCY * u32::try_from(CONNECTIONS).unwrap();
 
-    timing::header();
-    timing::row(
+    support::header();
+    row(
         "refresh --all, 200 conns, 100 ms latency",
         parallel,
         serial,
         "< 2 s (reference: --jobs 1)",
     );
-    timing::row(
+    row(
         "refresh --all --jobs 1 (one run)",
         serial,
         floor,

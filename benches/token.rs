@@ -6,23 +6,21 @@
 //! `cargo bench --bench token` (needs Debian's `age`; `scripts/bench-token.sh` is the same
 //! comparison by hyperfine)
 
-#[path = "support/timing.rs"]
-#[allow(dead_code)]
-mod timing;
-#[path = "support/world.rs"]
-#[allow(dead_code)]
-mod world;
+mod support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use support::{median, row, time};
+use zdauth::seed;
 
 const RUNS: usize = 31;
 
 fn wall(command: &mut Command) -> Duration {
-    let start = Instant::now();
-    let status = command.stdout(Stdio::null()).status().unwrap();
-    let took = start.elapsed();
+    let mut status = None;
+    let took = time(|| status = Some(command.stdout(Stdio::null()).status().unwrap()));
+    let status = status.unwrap();
     assert!(status.success(), "{command:?} failed: {status}");
     took
 }
@@ -32,7 +30,7 @@ fn zdauth(dir: &Path) -> Command {
     command
         .arg("--config-dir")
         .arg(dir)
-        .args(["token", &world::name(0)]);
+        .args(["token", &seed::fleet_name(0)]);
     command
 }
 
@@ -50,10 +48,10 @@ fn main() {
         eprintln!("the stock age tool is missing: apt-get install age");
         std::process::exit(1);
     }
-    timing::header();
+    support::header();
     for count in [10, 100, 1000] {
         let dir = tempfile::tempdir().unwrap();
-        world::seed(dir.path(), count, None);
+        seed::fleet(dir.path(), count, None).unwrap();
         // Warm the page cache and the binaries.
         wall(&mut zdauth(dir.path()));
         wall(&mut age(dir.path()));
@@ -67,10 +65,10 @@ fn main() {
                 ours.push(wall(&mut zdauth(dir.path())));
             }
         }
-        timing::row(
+        row(
             &format!("token, {count} connections"),
-            timing::middle(ours),
-            timing::middle(theirs),
+            median(ours),
+            median(theirs),
             "<= 1.3x (reference: age -d)",
         );
     }

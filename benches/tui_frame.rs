@@ -1,37 +1,39 @@
-//! One frame of the TUI's list at 1,000 connections, drawn into ratatui's TestBackend, and
+//! One frame of the TUI's list at 1,000 connections, drawn into ratatui's `TestBackend`, and
 //! the work of one idle second (the clock tick, then the redraw it causes).
 //!
 //! `cargo bench --bench tui_frame`
 
-#[path = "support/timing.rs"]
-mod timing;
-#[path = "support/world.rs"]
-#[allow(dead_code)]
-mod world;
+mod support;
 
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use support::{median, row, time};
+use zdauth::seed;
 use zdauth::tui::app::{App, Options};
 use zdauth::tui::msg::Msg;
 use zdauth_core::config::Config;
 
-use timing::{median, row};
-
 const RUNS: usize = 200;
 const TARGET: Duration = Duration::from_millis(2);
 
+/// The median wall time of `RUNS` calls of `work`, after one call to warm up.
+fn sample(mut work: impl FnMut()) -> Duration {
+    work();
+    median((0..RUNS).map(|_| time(&mut work)))
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    world::seed(dir.path(), 1000, None);
-    let config = Config::load(&dir.path().join("config.toml")).unwrap();
-    let data = world::vault_data(&config, None, Timestamp::now());
+    let vault = seed::fleet(dir.path(), 1000, None).unwrap();
+    let config = Config::load(&vault.paths().config()).unwrap();
+    let data = vault.load().unwrap();
     let now = Timestamp::now();
 
-    timing::header();
-    let build = median(RUNS, || {
+    support::header();
+    let build = sample(|| {
         App::new(&config, &data, now, Options::default());
     });
     row(
@@ -44,7 +46,7 @@ fn main() {
     let mut app = App::new(&config, &data, now, Options::default());
     for (width, height) in [(120, 40), (240, 70)] {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        let frame = median(RUNS, || {
+        let frame = sample(|| {
             terminal
                 .draw(|frame| zdauth::tui::view::draw(frame, &app))
                 .unwrap();
@@ -59,7 +61,7 @@ fn main() {
 
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let mut clock = now;
-    let second = median(RUNS, || {
+    let second = sample(|| {
         clock += SignedDuration::from_secs(1);
         app.update(Msg::Tick(clock));
         terminal

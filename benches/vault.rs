@@ -3,31 +3,34 @@
 //!
 //! `cargo bench --bench vault`
 
-#[path = "support/timing.rs"]
-mod timing;
-#[path = "support/world.rs"]
-#[allow(dead_code)]
-mod world;
+mod support;
 
 use std::io::Write;
 
-use timing::{median, row};
+use support::{median, row, time};
+use zdauth::seed;
 
 const RUNS: usize = 30;
 
+/// The median wall time of `RUNS` calls of `work`, after one call to warm up.
+fn sample(mut work: impl FnMut()) -> std::time::Duration {
+    work();
+    median((0..RUNS).map(|_| time(&mut work)))
+}
+
 fn main() {
-    timing::header();
+    support::header();
     for count in [10, 100, 1000] {
         let dir = tempfile::tempdir().unwrap();
-        let vault = world::seed(dir.path(), count, None);
+        let vault = seed::fleet(dir.path(), count, None).unwrap();
         let ciphertext = std::fs::read(vault.paths().vault()).unwrap();
         let keys = vault.keys();
 
-        let open = median(RUNS, || {
+        let open = sample(|| {
             vault.load().unwrap();
         });
         // Reference: age decryption of the same file, nothing else.
-        let decrypt = median(RUNS, || {
+        let decrypt = sample(|| {
             keys.decrypt(&ciphertext).unwrap();
         });
         row(
@@ -37,13 +40,13 @@ fn main() {
             "(reference: age decrypt only)",
         );
 
-        let lock = vault.lock_connection(&world::name(0)).unwrap();
+        let lock = vault.lock_connection(&seed::fleet_name(0)).unwrap();
         let entry = lock.reload().unwrap().unwrap();
-        let save = median(RUNS, || lock.persist(entry.clone()).unwrap());
+        let save = sample(|| lock.persist(entry.clone()).unwrap());
         // Reference: age encryption of the same plaintext and one synced write.
         let plaintext = vault.load().unwrap().to_plaintext();
         let plain_path = dir.path().join("plain-write.age");
-        let write = median(RUNS, || {
+        let write = sample(|| {
             let bytes = keys.encrypt(&plaintext).unwrap();
             let mut file = std::fs::File::create(&plain_path).unwrap();
             file.write_all(&bytes).unwrap();

@@ -27,6 +27,6 @@ run() {
     grep -E "kills|token calls|test result" "$log"
 }
 
-ZDAUTH_CRASH_ROUNDS="$kills" run cargo test --test crash -- --nocapture
-ZDAUTH_SOAK_SECS="$secs" run cargo test --test soak -- --nocapture
-PROPTEST_CASES="$cases" run cargo test --test properties
+ZDAUTH_CRASH_ROUNDS="$kills" run cargo test --test tests crash:: -- --nocapture
+ZDAUTH_SOAK_SECS="$secs" run cargo test --test tests soak:: -- --nocapture
+PROPTEST_CASES="$cases" run cargo test --test tests properties::

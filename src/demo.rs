@@ -1,21 +1,20 @@
 //! `zdauth demo`: the real TUI against the fake Zendesk, in a throwaway config dir, with four
-//! connections in different states. Nothing here is a second code path: the demo writes an
-//! ordinary config.toml and vault.age and runs the same engine on them.
+//! connections in different states. Nothing here is a second code path: the demo seeds an
+//! ordinary config.toml and vault.age (`crate::seed`) and runs the same engine on them.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use age::secrecy::ExposeSecret;
 use jiff::{SignedDuration, Timestamp};
 
 use zdauth_core::config::Config;
 use zdauth_core::error::{Error, io_error};
 use zdauth_core::paths::Paths;
-use zdauth_core::secret::Secret;
-use zdauth_core::vault::{self, Entry, Keys, Tokens, User, Vault};
-use zdauth_core::zendesk;
+use zdauth_core::vault::{Entry, Vault};
 use zdauth_fake::{Approval, FakeClient, FakeOptions, FakeZendesk};
+
+use crate::seed::{self, Pair, Seeder};
 
 const CLIENT: &str = "zdauth_demo";
 /// (name, access token minutes left; None: never logged in)
@@ -37,16 +36,15 @@ pub struct Demo {
 impl Demo {
     /// Sets up the demo in `dir` (which must hold no config yet) or in a temp dir.
     pub async fn start(dir: Option<PathBuf>) -> Result<Self, Error> {
-        let (temp, dir) = match dir {
-            Some(dir) => (None, dir),
-            None => {
-                let temp = tempfile::Builder::new()
-                    .prefix("zdauth-demo-")
-                    .tempdir()
-                    .map_err(|e| io_error("create a temp dir in", &std::env::temp_dir(), e))?;
-                let dir = temp.path().to_path_buf();
-                (Some(temp), dir)
-            }
+        let (temp, dir) = if let Some(dir) = dir {
+            (None, dir)
+        } else {
+            let temp = tempfile::Builder::new()
+                .prefix("zdauth-demo-")
+                .tempdir()
+                .map_err(|e| io_error("create a temp dir in", &std::env::temp_dir(), e))?;
+            let dir = temp.path().to_path_buf();
+            (Some(temp), dir)
         };
         let paths = Paths::at(&dir);
         if paths.config().exists() {
@@ -55,8 +53,7 @@ impl Demo {
                 dir.display()
             )));
         }
-        paths.create_dir()?;
-        let keys = write_identity(&paths)?;
+        let seeder = Seeder::create(&dir, &dir.join("demo-identity.txt"))?;
         let ports = free_ports()?;
         let fake = FakeZendesk::start(FakeOptions {
             clients: vec![FakeClient {
@@ -74,13 +71,15 @@ impl Demo {
         })
         .await
         .map_err(|e| io_error("start the demo server on", Path::new("127.0.0.1"), e))?;
-
-        let text = config_text(&paths, &fake.base_url(), &ports);
-        zdauth_core::atomic_file::replace(&paths.config(), text.as_bytes(), None)?;
-        let config = Config::load(&paths.config())?;
-        let vault = Vault::new(paths.clone(), keys);
-        seed(&vault, &config, &fake)?;
-        vault::write_recipient(&paths, vault.keys())?;
+        let base_url = fake.base_url();
+        let connections = CONNECTIONS
+            .iter()
+            .zip(&ports)
+            .map(|((name, _), port)| seed::connection(name, name, CLIENT, *port, Some(&base_url)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let config = seeder.add(&connections)?;
+        seeder.store(logins(&config, &fake))?;
+        let vault = seeder.into_vault();
         Ok(Self {
             config,
             vault,
@@ -88,17 +87,6 @@ impl Demo {
             _temp: temp,
         })
     }
-}
-
-fn write_identity(paths: &Paths) -> Result<Keys, Error> {
-    let identity = age::x25519::Identity::generate();
-    let text = format!(
-        "# zdauth demo identity\n{}\n",
-        identity.to_string().expose_secret()
-    );
-    let path = paths.dir().join("demo-identity.txt");
-    zdauth_core::atomic_file::replace(&path, text.as_bytes(), None)?;
-    Keys::from_identity_text(Secret::new(text), "the demo identity")
 }
 
 fn free_ports() -> Result<Vec<u16>, Error> {
@@ -112,53 +100,28 @@ fn free_ports() -> Result<Vec<u16>, Error> {
         .collect()
 }
 
-fn config_text(paths: &Paths, base_url: &str, ports: &[u16]) -> String {
-    let mut text = format!(
-        "# zdauth demo: every connection talks to a fake Zendesk at {base_url}\n\n[settings]\nrefresh_margin = \"5m\"\nidentity_file = {:?}\n",
-        paths.dir().join("demo-identity.txt").display().to_string()
-    );
-    for ((name, _), port) in CONNECTIONS.iter().zip(ports) {
-        text.push_str(&format!(
-            "\n[[connection]]\nname = \"{name}\"\nsubdomain = \"{name}\"\nclient_id = \"{CLIENT}\"\nscopes = [\"read\", \"write\"]\nredirect_port = {port}\nbase_url = \"{base_url}\"\n"
-        ));
-    }
-    text
-}
-
-fn seed(vault: &Vault, config: &Config, fake: &FakeZendesk) -> Result<(), Error> {
+/// A login's entry for each connection the table gives time left on, its pair a grant the
+/// fake knows (expired there too when its time is up).
+fn logins(config: &Config, fake: &FakeZendesk) -> Vec<(String, Entry)> {
     let now = Timestamp::now();
-    vault.update(|data| {
-        for (connection, (_, minutes_left)) in config.connections.iter().zip(CONNECTIONS) {
-            let Some(minutes_left) = minutes_left else {
-                continue;
-            };
-            let issued = fake.issue_grant(CLIENT, &["read", "write"]);
+    config
+        .connections
+        .iter()
+        .zip(CONNECTIONS)
+        .zip(1001..)
+        .filter_map(|((connection, (_, minutes_left)), user_id)| {
+            let minutes_left = minutes_left?;
+            let issued = fake.issue_grant(CLIENT, &seed::SCOPES);
             if minutes_left < 0 {
                 fake.expire_access_token(&issued.grant_id);
             }
-            let entry = Entry {
-                tokens: Some(Tokens {
-                    access_token: Secret::new(issued.access_token),
-                    refresh_token: Some(Secret::new(issued.refresh_token)),
-                    token_type: "bearer".into(),
-                    scopes: vec!["read".into(), "write".into()],
-                    obtained_at: now - SignedDuration::from_mins(30 - minutes_left),
-                    expires_at: Some(now + SignedDuration::from_mins(minutes_left)),
-                    expiry_source: zdauth_core::expiry::ExpirySource::Server,
-                    refresh_expires_at: Some(
-                        now + SignedDuration::from_secs(issued.refresh_expires_in as i64),
-                    ),
-                }),
-                user: Some(User {
-                    id: 1001,
-                    name: "Ada Admin".into(),
-                    email: format!("ada@{}.test", connection.name),
-                    role: "admin".into(),
-                }),
-                issuer: Some(zendesk::issuer(connection)),
-                ..Entry::default()
-            };
-            data.connections.insert(connection.name.clone(), entry);
-        }
-    })
+            let tokens =
+                Pair::issued(&issued).with_left(now, SignedDuration::from_mins(minutes_left));
+            let user = seed::admin(user_id, &connection.name);
+            Some((
+                connection.name.clone(),
+                seed::entry(connection, tokens, Some(user)),
+            ))
+        })
+        .collect()
 }

@@ -82,10 +82,14 @@ fn vectors(prefix: &str) -> Vec<Vector> {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
     Sha256::digest(bytes)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            // Writing to a String cannot fail.
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 #[test]
@@ -101,7 +105,7 @@ fn item_13_x25519_vectors_decrypt_or_fail_as_the_testkit_says() {
         let result = keys.decrypt(&vector.age_file);
         match (&vector.expect, result) {
             (Expect::Success { payload_sha256 }, Ok(plain)) => {
-                assert_eq!(&sha256_hex(&plain), payload_sha256, "{}", vector.name)
+                assert_eq!(&sha256_hex(&plain), payload_sha256, "{}", vector.name);
             }
             (Expect::NoMatch, Err(age::DecryptError::NoMatchingKeys)) => {}
             (Expect::HeaderFailure, Err(e)) => assert!(
@@ -124,7 +128,7 @@ fn item_12_scrypt_vectors_open_or_fail_and_the_work_factor_is_capped() {
         let result = Keys::open_sealed(&vector.age_file, &passphrase, Path::new(&vector.name));
         match (&vector.expect, result) {
             (Expect::Success { payload_sha256 }, Ok(plain)) => {
-                assert_eq!(&sha256_hex(&plain), payload_sha256, "{}", vector.name)
+                assert_eq!(&sha256_hex(&plain), payload_sha256, "{}", vector.name);
             }
             // `Scrypt` (uppercase) is no scrypt stanza at all, so there is nothing to try the
             // passphrase on.
@@ -135,7 +139,7 @@ fn item_12_scrypt_vectors_open_or_fail_and_the_work_factor_is_capped() {
                         || text.contains("is not passphrase-protected"),
                     "{}: {text}",
                     vector.name
-                )
+                );
             }
             (Expect::HeaderFailure, Err(e)) => {
                 let text = e.to_string();

@@ -1,6 +1,6 @@
 //! The real binary, end to end, each test in its own config dir.
 
-mod common;
+use crate::common;
 
 use common::{Sandbox, mode, tokens};
 
@@ -263,9 +263,9 @@ fn commands_before_init_say_to_run_init() {
 
 #[test]
 fn loose_permissions_are_fixed_with_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
     let sb = Sandbox::new();
     sb.init_with_identity_file();
-    use std::os::unix::fs::PermissionsExt;
     let vault = sb.paths().vault();
     std::fs::set_permissions(&vault, std::fs::Permissions::from_mode(0o644)).unwrap();
     std::fs::set_permissions(sb.dir(), std::fs::Permissions::from_mode(0o755)).unwrap();

@@ -2,7 +2,7 @@
 //! browser, no refresh token, a new access token minted when the stored one runs low, through
 //! the same lock and single flight as a refresh.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 

@@ -1,7 +1,7 @@
 //! Client credentials mints against answers that are not the plain case: an unusable part, no
 //! `expires_in`, a 401 for a minted token.
 
-mod common;
+use crate::common;
 
 use common::ci::*;
 use zdauth_core::expiry::ExpirySource;

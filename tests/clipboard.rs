@@ -1,9 +1,9 @@
 //! `zdauth copy` and the TUI's `c` for real: a named buffer in a real tmux, a user's
-//! clipboard_command, and the errors. Each clear is checked after the background helper has
+//! `clipboard_command`, and the errors. Each clear is checked after the background helper has
 //! finished, and never wipes a newer copy. OSC 52 and the desktop clipboard have files of
 //! their own.
 
-mod common;
+use crate::common;
 
 use common::clipboard::{helper_running, helpers, wait_for_helper, zdauth_here};
 use common::tmux::tmux;

@@ -1,6 +1,6 @@
 //! The desktop clipboard for real: a private Xvfb, read back with xclip.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};

@@ -1,72 +1,66 @@
 //! OSC 52 for real: `zdauth copy` on a pty this test owns, the escape read off its far end
 //! and decoded; the size limit; the fallback when the desktop clipboard fails.
 
-#![allow(unsafe_code)] // TEMPORARY: the tests move to rustix (issue 12)
-
-mod common;
+use crate::common;
 
 use std::io::Read;
-use std::os::fd::{FromRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
+use std::os::fd::OwnedFd;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
-use common::clipboard::{wait_for_helper, wait_until, zdauth_here};
+use common::clipboard::{wait_for_helper, wait_until, zdauth_here_through};
 use common::world::World;
+use rustix::fs::{Mode, OFlags, open};
+use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
 use zdauth_core::clipboard::{CLEARED_TEXT, MAX_OSC52_BYTES};
 
 // ---- OSC 52 through a pty ----
 
-/// A pty whose far end becomes the controlling terminal of the commands given to `attach`.
+/// A pty whose far end becomes the controlling terminal of the commands it starts.
 struct Pty {
-    slave: OwnedFd,
+    /// The far end's path, which a new session's first open of it makes its terminal.
+    path: String,
+    /// Held so that reads of the near end go on until this test is done with the pty.
+    _far_end: OwnedFd,
     seen: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Pty {
     fn open() -> Self {
-        let (mut master, mut slave) = (0, 0);
-        // SAFETY: openpty writes the two descriptors; the other arguments may be null.
-        let rc = unsafe {
-            libc::openpty(
-                &mut master,
-                &mut slave,
-                std::ptr::null_mut(),
-                std::ptr::null(),
-                std::ptr::null(),
-            )
-        };
-        assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
-        // SAFETY: both were just opened and are owned here alone.
-        let (master, slave) =
-            unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        let near = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
+        grantpt(&near).unwrap();
+        unlockpt(&near).unwrap();
+        let path = ptsname(&near, Vec::new()).unwrap().into_string().unwrap();
+        let far_end = open(
+            &path,
+            OFlags::RDWR | OFlags::NOCTTY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .unwrap();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = seen.clone();
-        let mut reader = std::fs::File::from(master);
+        let mut reader = std::fs::File::from(near);
         std::thread::spawn(move || {
-            let mut chunk = [0u8; 65536];
+            let mut chunk = vec![0u8; 65536];
             // Ends with EIO once no process holds the far end any more.
             while let Ok(n @ 1..) = reader.read(&mut chunk) {
                 sink.lock().unwrap().extend_from_slice(&chunk[..n]);
             }
         });
-        Self { slave, seen }
+        Self {
+            path,
+            _far_end: far_end,
+            seen,
+        }
     }
 
-    /// After the sandbox's setsid, the pty becomes the command's controlling terminal.
-    fn attach(&self, command: &mut Command) {
-        use std::os::fd::AsRawFd;
-        let fd = self.slave.as_raw_fd();
-        // SAFETY: ioctl on an inherited descriptor; nothing else runs between fork and exec.
-        unsafe {
-            command.pre_exec(move || {
-                if libc::ioctl(fd, libc::TIOCSCTTY, 0) == -1 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+    /// `zdauth ARGS` with this pty as its controlling terminal: the session leader the
+    /// sandbox starts (a shell) opens the far end, which makes it the session's terminal,
+    /// and execs zdauth; stdin stays as the sandbox sets it.
+    fn zdauth(&self, w: &World, args: &[&str]) -> Command {
+        let take_terminal = "exec 3<>\"$1\" 3>&-; shift; exec \"$@\"";
+        zdauth_here_through(w, &["sh", "-c", take_terminal, "sh", &self.path], args)
     }
 
     /// Every OSC 52 payload written so far, decoded.
@@ -86,9 +80,7 @@ impl Pty {
 }
 
 fn copy_on_pty(w: &World, pty: &Pty, args: &[&str]) -> std::process::Output {
-    let mut command = zdauth_here(w, args);
-    pty.attach(&mut command);
-    command.output().unwrap()
+    pty.zdauth(w, args).output().unwrap()
 }
 
 #[test]
@@ -146,11 +138,10 @@ fn when_the_desktop_clipboard_fails_auto_falls_back_to_osc_52_and_says_so() {
     let w = World::with_settings("clipboard_clear = \"0s\"", |_| {});
     let issued = w.seed();
     let pty = Pty::open();
-    let mut command = zdauth_here(&w, &["copy", "acme"]);
+    let mut command = pty.zdauth(&w, &["copy", "acme"]);
     // A display that no X server serves.
     assert!(!std::path::Path::new("/tmp/.X11-unix/X4711").exists());
     command.env("DISPLAY", ":4711");
-    pty.attach(&mut command);
     let out = command.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");

@@ -1,9 +1,9 @@
 //! Several real processes writing one vault at once: no update is ever lost.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use common::Sandbox;
 use zdauth_core::paths::Paths;
@@ -59,10 +59,7 @@ fn writer_child() {
 }
 
 fn spawn_writer(sb: &Sandbox, mode: &str, tag: &str) -> Child {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    common::detach_from_terminal(&mut command);
-    command
-        .args(["--ignored", "--exact", "writer_child", "--test-threads=1"])
+    common::rerun_helper(module_path!(), "writer_child")
         .env(
             CHILD_VAR,
             format!("{mode}:{tag}:{}", sb.temp.path().display()),

@@ -1,12 +1,12 @@
-//! Crash safety (checklist item 9): a real writer process is SIGKILLed at random points
+//! Crash safety (checklist item 9): a real writer process is `SIGKILL`ed at random points
 //! of a save loop, hundreds of times; the vault must always open, to the old or new content.
 //! `ZDAUTH_CRASH_ROUNDS` sets the number of kills: CI runs the default, `scripts/soak.sh` 1,000.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
 use common::Sandbox;
@@ -35,7 +35,6 @@ fn save_loop_child() {
     let root = Path::new(&root);
     let keys = Keys::from_identity_file(&root.join("key.txt")).unwrap();
     let vault = Vault::new(Paths::at(root.join("cfg")), keys);
-    // libtest prints "test save_loop_child ... " before this, on the same line.
     loop {
         vault
             .update(|data| {
@@ -50,7 +49,7 @@ fn save_loop_child() {
                 data.connections.insert("gen".into(), stamp());
             })
             .unwrap();
-        // libtest prints "test save_loop_child ... " before this, on the same line.
+        // libtest prints "test crash::save_loop_child ... " before this, on the same line.
         println!("saved");
         std::io::stdout().flush().unwrap();
     }
@@ -72,11 +71,12 @@ impl Jitter {
 fn a_writer_killed_at_random_points_leaves_the_old_or_the_new_vault() {
     let sb = Sandbox::new();
     sb.init_with_identity_file();
-    let seed = SystemTime::now()
+    let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap()
-        .as_nanos() as u64
-        | 1;
+        .as_nanos();
+    // The low 64 bits of the clock: odd, as xorshift needs a non-zero state.
+    let seed = u64::try_from(nanos & u128::from(u64::MAX)).unwrap() | 1;
     let rounds = std::env::var(ROUNDS_VAR).map_or(DEFAULT_ROUNDS, |text| {
         text.parse()
             .unwrap_or_else(|_| panic!("{ROUNDS_VAR}={text:?} is not a number of rounds"))
@@ -85,14 +85,8 @@ fn a_writer_killed_at_random_points_leaves_the_old_or_the_new_vault() {
     let mut last = 0;
     let mut killed_mid_write = 0;
     for round in 0..rounds {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--ignored",
-                "--exact",
-                "save_loop_child",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+        let mut child = common::rerun_helper(module_path!(), "save_loop_child")
+            .arg("--nocapture")
             .env(CHILD_VAR, sb.temp.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -2,7 +2,7 @@
 //! door, even while its stored access token still has time on its clock. Each test makes
 //! Zendesk (the fake) refuse the grant for real, then knocks on one door.
 
-mod common;
+use crate::common;
 
 use common::clipboard::{helper_running, zdauth_here};
 use common::world::World;

@@ -3,7 +3,7 @@
 //! test machines run tests as root); elsewhere these tests say so and pass, except under
 //! CI=true, where they fail.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::PathBuf;

@@ -1,9 +1,9 @@
-//! Checklist item 29, first half: a server (or a proxy, or a debugging server at base_url)
+//! Checklist item 29, first half: a server (or a proxy, or a debugging server at `base_url`)
 //! that echoes the request in its error text gets none of the request's secrets onto stderr,
 //! stdout, zdauth.log or the vault's `last_error`, while the rest of what it said is still
 //! shown. The fake echoes the raw request (body, method and query, headers).
 
-mod common;
+use crate::common;
 
 use common::Run;
 use common::world::{CLIENT, World};

@@ -1,7 +1,7 @@
 //! Every token has a known expiry (checklist item 26), through the real binary against the
 //! fake in its Zendesk-default mode: no `expires_in` in an answer unless the request asked.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

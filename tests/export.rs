@@ -1,14 +1,13 @@
 //! `export` and `exec`: exact output for scripts, shell quoting that survives a real shell,
 //! the exit codes, and a command run with the token in its environment only.
 
-#![allow(unsafe_code)] // TEMPORARY: the tests move to rustix (issue 12)
-
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
 use common::world::World;
+use rustix::process::{Pid, Signal, kill_process};
 use zdauth::cli::ExportFormat;
 
 #[test]
@@ -200,7 +199,7 @@ fn exec_sets_the_variables_and_passes_the_exit_code_through() {
 fn exec_delivers_sigterm_and_sigint_to_cmd_and_keeps_the_token_off_every_argv() {
     let w = World::new(|_| {});
     let issued = w.seed();
-    for (signal, name) in [(libc::SIGTERM, "TERM"), (libc::SIGINT, "INT")] {
+    for (signal, name) in [(Signal::TERM, "TERM"), (Signal::INT, "INT")] {
         let script = format!(
             "trap 'echo got-{name}; exit 3' {name}; echo ready $$; while :; do sleep 0.05; done"
         );
@@ -223,8 +222,7 @@ fn exec_delivers_sigterm_and_sigint_to_cmd_and_keeps_the_token_off_every_argv() 
                 "token on argv of {pid}"
             );
         }
-        // SAFETY: the pid is our child's, still unreaped.
-        unsafe { libc::kill(child.id() as i32, signal) };
+        kill_process(Pid::from_child(&child), signal).unwrap();
         line.clear();
         out.read_line(&mut line).unwrap();
         assert_eq!(line, format!("got-{name}\n"));
@@ -244,11 +242,11 @@ fn family(pid: u32) -> Vec<u32> {
             };
             let stat = std::fs::read_to_string(format!("/proc/{child}/stat")).unwrap_or_default();
             // The field after the parenthesised name: state, then the parent pid.
-            let ppid = stat
+            let its_parent = stat
                 .rsplit_once(") ")
                 .and_then(|(_, rest)| rest.split(' ').nth(1))
                 .and_then(|p| p.parse::<u32>().ok());
-            if ppid == Some(parent) && !all.contains(&child) {
+            if its_parent == Some(parent) && !all.contains(&child) {
                 all.push(child);
             }
         }

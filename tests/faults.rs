@@ -4,7 +4,7 @@
 //! legitimately records `last_error`, so for token and refresh the decrypted token pair is
 //! compared instead.
 
-mod common;
+use crate::common;
 
 use common::world::World;
 use zdauth_fake::{Fault, FaultTarget};
@@ -45,7 +45,7 @@ enum Report {
     StdoutPerConnection,
 }
 
-fn matrix(command: Command) {
+fn matrix(command: &Command) {
     let w = World::with_settings("http_timeout = \"1s\"", |_| {});
     let browser = w.browser();
     for (fault, words) in faults() {
@@ -99,7 +99,7 @@ fn matrix(command: Command) {
 
 #[test]
 fn item_23_token_faults() {
-    matrix(Command {
+    matrix(&Command {
         args: &["token", "acme", "--min-valid", "1h"],
         target: FaultTarget::Token,
         keeps: Keeps::TokenPair,
@@ -109,7 +109,7 @@ fn item_23_token_faults() {
 
 #[test]
 fn item_23_refresh_faults() {
-    matrix(Command {
+    matrix(&Command {
         args: &["refresh", "acme"],
         target: FaultTarget::Token,
         keeps: Keeps::TokenPair,
@@ -119,7 +119,7 @@ fn item_23_refresh_faults() {
 
 #[test]
 fn item_23_whoami_faults() {
-    matrix(Command {
+    matrix(&Command {
         args: &["whoami", "acme"],
         target: FaultTarget::Api,
         keeps: Keeps::VaultBytes,
@@ -129,7 +129,7 @@ fn item_23_whoami_faults() {
 
 #[test]
 fn item_23_logout_faults() {
-    matrix(Command {
+    matrix(&Command {
         args: &["logout", "acme"],
         target: FaultTarget::Api,
         keeps: Keeps::VaultBytes,
@@ -139,7 +139,7 @@ fn item_23_logout_faults() {
 
 #[test]
 fn item_23_login_code_exchange_faults() {
-    matrix(Command {
+    matrix(&Command {
         args: &["login", "acme", "--timeout", "30s"],
         target: FaultTarget::Token,
         keeps: Keeps::VaultBytes,

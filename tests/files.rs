@@ -2,7 +2,7 @@
 //! in zdauth's place, shared dirs, and files that are not what they seem. Tests run as root
 //! here; every node they make is in their own temp dir.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
@@ -372,7 +372,9 @@ fn an_oversize_config_or_vault_is_refused() {
     sb.init_with_identity_file();
     let config = sb.paths().config();
     let mut text = sb.config_text();
-    text.push_str(&format!("# {}\n", "x".repeat(5 << 20)));
+    text.push_str("# ");
+    text.push_str(&"x".repeat(5 << 20));
+    text.push('\n');
     fs::write(&config, &text).unwrap();
     sb.run_bounded(&["list"], &[], Limits::default())
         .fails(1, "over zdauth's limit of 4194304 bytes for config.toml");

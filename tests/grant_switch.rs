@@ -2,7 +2,7 @@
 //! while a browser login's pair is stored: a mint would store its token in place of the
 //! pair and drop the refresh token unseen and unrevoked, so `token` refuses instead.
 
-mod common;
+use crate::common;
 
 use common::world::{CLIENT, World};
 use zdauth_core::secret::Secret;

@@ -2,7 +2,7 @@
 //! hostile knob rotates for real (the refresh token sent is spent) and then answers with
 //! values no honest server sends.
 
-mod common;
+use crate::common;
 
 use common::world::World;
 use jiff::Timestamp;

@@ -2,7 +2,7 @@
 //! the most verbose logging there is, and no token or client secret in the log file or in any
 //! output other than `zdauth token`'s stdout, whose job it is to print one.
 
-mod common;
+use crate::common;
 
 use common::world::{CLIENT, World};
 use zdauth_fake::FakeClient;

@@ -2,13 +2,10 @@
 //! open-file limit lowered, a local program holding many idle or half-sent connections to
 //! the redirect port, and then the browser's real redirect.
 
-#![allow(unsafe_code)] // TEMPORARY: the tests move to rustix (issue 12)
-
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -27,26 +24,18 @@ struct Login {
 
 /// `zdauth login acme` with at most `open_files` descriptors, started and listening.
 fn start_login(w: &World, open_files: Option<u64>, timeout: &str) -> Login {
-    let mut command = w.sb.zdauth(&["login", "acme", "--timeout", timeout]);
+    let open_files = open_files.map(|limit| format!("--nofile={limit}"));
+    // util-linux's prlimit lowers the limit on itself and execs zdauth, which inherits it.
+    let launcher: Vec<&str> = open_files
+        .iter()
+        .flat_map(|limit| ["prlimit", limit.as_str()])
+        .collect();
+    let mut command =
+        w.sb.zdauth_through(&launcher, &["login", "acme", "--timeout", timeout]);
     command
         .env("BROWSER", "true")
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    if let Some(limit) = open_files {
-        // SAFETY: setrlimit is async-signal-safe and touches no memory of the parent.
-        unsafe {
-            command.pre_exec(move || {
-                let rlimit = libc::rlimit {
-                    rlim_cur: limit,
-                    rlim_max: limit,
-                };
-                if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-    }
     let mut child = command.spawn().unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut url = String::new();
@@ -58,7 +47,7 @@ fn start_login(w: &World, open_files: Option<u64>, timeout: &str) -> Login {
         seen.push_str(&line);
         assert!(read > 0, "the login ended before it listened:\n{seen}");
         if line.starts_with("http://127.0.0.1:") {
-            url = line.trim().to_owned();
+            line.trim().clone_into(&mut url);
         }
         if line.starts_with("Waiting for Zendesk") {
             break;

@@ -1,6 +1,6 @@
 //! The engine's connection edits the TUI's form uses, on real files with a real vault.
 
-mod common;
+use crate::common;
 
 use common::{Sandbox, tokens};
 use zdauth_core::config::{Config, ConnectionInput};

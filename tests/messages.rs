@@ -2,7 +2,7 @@
 //! the terminal, an I/O error names its path once, a hint names the real connection, and a
 //! pasted value is quoted by its start only.
 
-mod common;
+use crate::common;
 
 use std::fs;
 
@@ -12,12 +12,12 @@ use common::world::World;
 
 #[test]
 fn a_log_that_cannot_be_written_never_reaches_stderr() {
+    use std::os::unix::fs::PermissionsExt;
     let sb = Sandbox::new();
     sb.init_with_identity_file();
     sb.add("acme");
     let log = sb.dir().join("zdauth.log");
     fs::write(&log, "x".repeat(4096)).unwrap();
-    use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(&log, fs::Permissions::from_mode(0o600)).unwrap();
     // Every append past 4096 bytes fails (EFBIG), as on a full disk.
     let run = sb.run_bounded(

@@ -55,10 +55,12 @@ proptest! {
         prop_assume!(given.as_deref() != Some(expected.as_str()));
         let mut query = format!("code={}", enc(&code));
         if let Some(state) = &given {
-            query.push_str(&format!("&state={}", enc(state)));
+            query.push_str("&state=");
+            query.push_str(&enc(state));
         }
         if let Some(error) = &error {
-            query.push_str(&format!("&error={error}"));
+            query.push_str("&error=");
+            query.push_str(error);
         }
         query.push_str(&extra);
         let result = parse_callback_query(&query, &expected);
@@ -191,7 +193,9 @@ proptest! {
             toml_string(&sub)
         );
         if let Some(base) = &base {
-            text.push_str(&format!("base_url = {}\n", toml_string(base)));
+            text.push_str("base_url = ");
+            text.push_str(&toml_string(base));
+            text.push('\n');
         }
         let Ok(config) = Config::parse(&text, Path::new("config.toml")) else {
             return Ok(());
@@ -199,23 +203,20 @@ proptest! {
         let connection = &config.connections[0];
         prop_assert!(is_checklist_label(&connection.subdomain), "{sub:?}");
         let url = connection.base_url();
-        match &connection.base_url {
-            None => {
-                prop_assert_eq!(url.scheme(), "https");
-                let want = format!("{}.zendesk.com", connection.subdomain);
-                prop_assert_eq!(url.host_str(), Some(want.as_str()));
-            }
-            Some(_) => {
-                let host = url.host_str().unwrap_or_default();
-                let loopback = host == "localhost"
-                    || host.starts_with("127.")
-                    || host == "[::1]";
-                prop_assert!(
-                    url.scheme() == "https" || (url.scheme() == "http" && loopback),
-                    "{base:?} accepted as {url}"
-                );
-                prop_assert!(url.username().is_empty() && url.password().is_none());
-            }
+        if connection.base_url.is_none() {
+            prop_assert_eq!(url.scheme(), "https");
+            let want = format!("{}.zendesk.com", connection.subdomain);
+            prop_assert_eq!(url.host_str(), Some(want.as_str()));
+        } else {
+            let host = url.host_str().unwrap_or_default();
+            let loopback = host == "localhost"
+                || host.starts_with("127.")
+                || host == "[::1]";
+            prop_assert!(
+                url.scheme() == "https" || (url.scheme() == "http" && loopback),
+                "{base:?} accepted as {url}"
+            );
+            prop_assert!(url.username().is_empty() && url.password().is_none());
         }
         let endpoints = zdauth_core::zendesk::Endpoints::for_connection(connection);
         prop_assert_eq!(endpoints.token.host_str(), url.host_str());

@@ -1,6 +1,6 @@
 //! The refresh transaction inside one process, against the fake Zendesk's strict rotation.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! is a small tmpfs filled up: the step that cannot be written fails for real, and nothing
 //! is lost. config.toml goes first, then the vault entry.
 
-mod common;
+use crate::common;
 
 use common::tmpfs::Tmpfs;
 use common::{Sandbox, tokens};
@@ -46,7 +46,9 @@ fn with_acme(disk: &SmallDisk, vault_ballast: usize, config_ballast: usize) -> S
         })
         .unwrap();
     let mut config = sb.config_text();
-    config.push_str(&format!("\n# {}\n", "y".repeat(config_ballast)));
+    config.push_str("\n# ");
+    config.push_str(&"y".repeat(config_ballast));
+    config.push('\n');
     std::fs::write(sb.paths().config(), config).unwrap();
     refresh_token_of_acme(sb).expect("stored")
 }

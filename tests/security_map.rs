@@ -14,7 +14,8 @@ fn citations(row: &str) -> Vec<(&str, &str)> {
         .step_by(2)
         .filter_map(|quoted| quoted.split_once("::"))
         .filter(|(file, name)| {
-            file.ends_with(".rs") && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            Path::new(file).extension().is_some_and(|e| e == "rs")
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
         .collect()
 }

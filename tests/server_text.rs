@@ -3,7 +3,7 @@
 //! override in it: not from `login`, `whoami`, `status`, `list`, `list --json`, nor the TUI,
 //! whether the text comes fresh from the server or from a vault that stored it raw.
 
-mod common;
+use crate::common;
 
 use common::tmux::tmux;
 use common::world::World;

@@ -2,9 +2,7 @@
 //! and SIGHUP while a refresh is on the wire wait for the new pair to be stored; every
 //! command is non-dumpable.
 
-#![allow(unsafe_code)] // TEMPORARY: the tests move to rustix (issue 12)
-
-mod common;
+use crate::common;
 
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -14,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::Sandbox;
 use common::world::World;
+use rustix::process::{Pid, Signal, kill_process};
 
 /// Until the fake holds a token POST (its latency keeps it there).
 fn wait_for_the_post(w: &World) {
@@ -48,7 +47,7 @@ fn wait_until_the_fake_is_idle(w: &World) {
     }
 }
 
-fn signal_during_the_post(args: &[&str], signal: libc::c_int) {
+fn signal_during_the_post(args: &[&str], signal: Signal) {
     let w = slow_world();
     let child =
         w.sb.zdauth(args)
@@ -57,14 +56,13 @@ fn signal_during_the_post(args: &[&str], signal: libc::c_int) {
             .spawn()
             .unwrap();
     wait_for_the_post(&w);
-    // SAFETY: kill takes plain integers; the child is ours and not yet reaped.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    kill_process(Pid::from_child(&child), signal).unwrap();
     let out = child.wait_with_output().unwrap();
     wait_until_the_fake_is_idle(&w);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         out.status.signal(),
-        Some(signal),
+        Some(signal.as_raw()),
         "{args:?}: {:?}, stderr: {stderr}",
         out.status
     );
@@ -94,9 +92,9 @@ fn signal_during_the_post(args: &[&str], signal: libc::c_int) {
 #[test]
 fn item_32_sigint_sigterm_and_sighup_during_a_refresh_store_the_pair_then_end_the_token_command() {
     std::thread::scope(|scope| {
-        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        for signal in [Signal::INT, Signal::TERM, Signal::HUP] {
             scope.spawn(move || {
-                signal_during_the_post(&["token", "acme", "--min-valid", "24h"], signal)
+                signal_during_the_post(&["token", "acme", "--min-valid", "24h"], signal);
             });
         }
     });
@@ -105,10 +103,9 @@ fn item_32_sigint_sigterm_and_sighup_during_a_refresh_store_the_pair_then_end_th
 #[test]
 fn item_32_refresh_export_and_exec_also_store_the_pair_before_a_signal_ends_them() {
     std::thread::scope(|scope| {
-        scope.spawn(|| signal_during_the_post(&["refresh", "acme"], libc::SIGTERM));
-        scope
-            .spawn(|| signal_during_the_post(&["export", "acme", "--format", "env"], libc::SIGINT));
-        scope.spawn(|| signal_during_the_post(&["exec", "acme", "--", "true"], libc::SIGHUP));
+        scope.spawn(|| signal_during_the_post(&["refresh", "acme"], Signal::TERM));
+        scope.spawn(|| signal_during_the_post(&["export", "acme", "--format", "env"], Signal::INT));
+        scope.spawn(|| signal_during_the_post(&["exec", "acme", "--", "true"], Signal::HUP));
     });
 }
 
@@ -135,7 +132,7 @@ fn item_32_only_sigkill_costs_the_grant_and_status_then_says_a_login_is_needed()
 
 /// A code is single-use: a login stopped while its exchange is on the wire would leave the
 /// pair it bought unseen at Zendesk, so the signal waits for it to be stored, as a refresh's does.
-fn signal_during_the_code_exchange(signal: libc::c_int) {
+fn signal_during_the_code_exchange(signal: Signal) {
     let w = World::new(|_| {});
     w.fake.set_latency(Duration::from_millis(1500));
     let browser = w.browser();
@@ -147,8 +144,7 @@ fn signal_during_the_code_exchange(signal: libc::c_int) {
             .spawn()
             .unwrap();
     wait_for_the_post(&w);
-    // SAFETY: kill takes plain integers; the child is ours and not yet reaped.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    kill_process(Pid::from_child(&child), signal).unwrap();
     let out = child.wait_with_output().unwrap();
     wait_until_the_fake_is_idle(&w);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -159,10 +155,14 @@ fn signal_during_the_code_exchange(signal: libc::c_int) {
         .map(|t| t.access_token.expose().to_owned());
     assert!(
         stored.is_some_and(|token| w.fake.access_token_works(&token)),
-        "signal {signal}: the pair the code bought was lost ({:?}); stderr: {stderr}",
+        "signal {signal:?}: the pair the code bought was lost ({:?}); stderr: {stderr}",
         out.status
     );
-    assert_eq!(out.status.signal(), Some(signal), "stderr: {stderr}");
+    assert_eq!(
+        out.status.signal(),
+        Some(signal.as_raw()),
+        "stderr: {stderr}"
+    );
 }
 
 /// A code is single-use: a login ended while its exchange is on the wire would leave the
@@ -170,7 +170,7 @@ fn signal_during_the_code_exchange(signal: libc::c_int) {
 #[test]
 fn item_32_a_signal_during_a_logins_code_exchange_stores_the_pair_then_ends_it() {
     std::thread::scope(|scope| {
-        for signal in [libc::SIGTERM, libc::SIGHUP] {
+        for signal in [Signal::TERM, Signal::HUP] {
             scope.spawn(move || signal_during_the_code_exchange(signal));
         }
     });
@@ -206,8 +206,7 @@ fn every_zdauth_process_is_non_dumpable() {
         return;
     }
     let sb = Sandbox::new();
-    // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc::geteuid() } == 0;
+    let root = rustix::process::geteuid().is_root();
     // As root the owner would be root either way: run the helper as nobody, whose /proc
     // entry is then its own unless it made itself non-dumpable.
     let as_user = root.then_some(65534);

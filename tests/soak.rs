@@ -3,7 +3,7 @@
 //! 60 s access tokens: no reuse may ever be detected and no call may fail (checklist items
 //! 15–18). CI runs it for `ZDAUTH_SOAK_SECS` (default 10); `scripts/soak.sh` for 60.
 
-mod common;
+use crate::common;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,7 +1,7 @@
 //! Two writers of config.toml: the real TUI in tmux while `zdauth add`/`remove` and an
 //! editor change the file under it.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,7 @@ fn edit_like_an_editor(sb: &Sandbox, change: impl FnOnce(String) -> String) -> V
 }
 
 /// acme's table gets `redirect_port = PORT` (replacing one that is there).
-fn set_port(text: String, port: u16) -> String {
+fn set_port(text: &str, port: u16) -> String {
     let mut lines: Vec<String> = text
         .lines()
         .filter(|l| !l.starts_with("redirect_port = "))
@@ -72,7 +72,7 @@ fn connections_the_cli_adds_and_removes_while_the_tui_runs_appear_and_a_bad_edit
 
     // An editor saves a file that is not valid: the list stays, the reason is shown.
     let good = std::fs::read(sb.paths().config()).unwrap();
-    edit_like_an_editor(&sb, |text| set_port(text, 80));
+    edit_like_an_editor(&sb, |text| set_port(&text, 80));
     let screen = tmux.wait_for("config.toml line ");
     assert!(
         screen.contains("redirect_port: 80 is not a usable port"),
@@ -110,7 +110,7 @@ fn the_edit_form_writes_only_what_the_user_changed_and_refuses_a_field_changed_o
     // The form opens on port 8765; another writer moves the port; the user adds a scope.
     tmux.keys(&["e"]);
     tmux.wait_for("edit acme");
-    edit_like_an_editor(&sb, |text| set_port(text, 9100));
+    edit_like_an_editor(&sb, |text| set_port(&text, 9100));
     // subdomain, client id, secret, grant, then scopes.
     tmux.keys(&["Down", "Down", "Down", "Down"]);
     tmux.type_text(" write");
@@ -127,7 +127,7 @@ fn the_edit_form_writes_only_what_the_user_changed_and_refuses_a_field_changed_o
     // Open again (on 9100); the other writer moves it to 9200; the user changes it too.
     tmux.keys(&["e"]);
     tmux.wait_for("edit acme");
-    let theirs = edit_like_an_editor(&sb, |text| set_port(text, 9200));
+    let theirs = edit_like_an_editor(&sb, |text| set_port(&text, 9200));
     tmux.keys(&["Up"]);
     tmux.keys(&["BSpace", "BSpace", "BSpace", "BSpace"]);
     tmux.type_text("9300");

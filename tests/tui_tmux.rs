@@ -1,6 +1,6 @@
 //! The real binary in a real terminal: `zdauth demo` inside tmux, driven by keys.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! read again (another process may have rotated), a refresh is made once if the refused token
 //! is still the stored one, and a failure says what helps, never `zdauth refresh`.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 

@@ -1,8 +1,8 @@
 //! The binary run so that a regression fails instead of hanging CI or filling the machine's
 //! memory: killed if it has not ended by a generous deadline (a guard, not a timing), with its
-//! address space capped, and optionally with a cap on the size of any file it writes.
+//! address space capped, and optionally with a cap on the size of any file it writes. The
+//! limits are set in the child, by the programs that exec it, never in the test process.
 
-use std::os::unix::process::CommandExt;
 use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -16,38 +16,31 @@ const ADDRESS_SPACE: u64 = 1 << 30;
 
 #[derive(Default, Clone, Copy)]
 pub struct Limits {
-    /// RLIMIT_FSIZE: a write past it fails with EFBIG, as on a full disk (SIGXFSZ ignored).
+    /// `RLIMIT_FSIZE`: a write past it fails with `EFBIG`, as on a full disk (`SIGXFSZ` ignored).
     pub file_size: Option<u64>,
 }
 
 impl Sandbox {
     pub fn run_bounded(&self, args: &[&str], env: &[(&str, &str)], limits: Limits) -> Run {
-        let mut command = self.zdauth(args);
+        let address_space = format!("--as={ADDRESS_SPACE}");
+        let file_size = limits.file_size.map(|size| format!("--fsize={size}"));
+        // util-linux's prlimit sets the limits on itself and execs the rest; the shell
+        // ignores SIGXFSZ (an ignored signal stays ignored across exec).
+        let mut launcher = vec!["prlimit", &address_space];
+        if let Some(file_size) = &file_size {
+            launcher.extend([
+                file_size.as_str(),
+                "sh",
+                "-c",
+                "trap '' XFSZ; exec \"$@\"",
+                "sh",
+            ]);
+        }
+        let mut command = self.zdauth_through(&launcher, args);
         command
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        // SAFETY: setrlimit and signal are async-signal-safe and touch no parent memory.
-        unsafe {
-            command.pre_exec(move || {
-                let set = |resource, value: u64| {
-                    let limit = libc::rlimit {
-                        rlim_cur: value,
-                        rlim_max: value,
-                    };
-                    if libc::setrlimit(resource, &limit) == -1 {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                    Ok(())
-                };
-                set(libc::RLIMIT_AS, ADDRESS_SPACE)?;
-                if let Some(size) = limits.file_size {
-                    libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-                    set(libc::RLIMIT_FSIZE, size)?;
-                }
-                Ok(())
-            });
-        }
         let mut child = command.spawn().unwrap();
         let started = Instant::now();
         while child.try_wait().unwrap().is_none() {

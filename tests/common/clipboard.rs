@@ -17,7 +17,12 @@ pub const PLACE_VARS: &[&str] = &[
 
 /// `zdauth ARGS` with none of the variables `auto` looks at.
 pub fn zdauth_here(w: &World, args: &[&str]) -> Command {
-    let mut command = w.sb.zdauth(args);
+    zdauth_here_through(w, &[], args)
+}
+
+/// [`zdauth_here`] started by `launcher`, as [`super::Sandbox::zdauth_through`] does.
+pub fn zdauth_here_through(w: &World, launcher: &[&str], args: &[&str]) -> Command {
+    let mut command = w.sb.zdauth_through(launcher, args);
     for var in PLACE_VARS {
         command.env_remove(var);
     }

@@ -1,7 +1,5 @@
 //! Helpers shared by the integration tests: a throwaway config dir per test and the real
 //! binary run against it.
-#![allow(dead_code)]
-#![allow(unsafe_code)] // TEMPORARY: the tests move to rustix (issue 12)
 
 pub mod bounded;
 pub mod ci;
@@ -19,6 +17,9 @@ use jiff::{SignedDuration, Timestamp};
 use zdauth_core::paths::Paths;
 use zdauth_core::secret::Secret;
 use zdauth_core::vault::{Entry, Keys, Tokens, Vault};
+
+/// The zdauth binary under test.
+pub const BINARY: &str = env!("CARGO_BIN_EXE_zdauth");
 
 pub const PASSPHRASE: &str = "correct horse battery";
 
@@ -45,9 +46,24 @@ impl Sandbox {
         self.temp.path().join("key.txt")
     }
 
-    /// The real binary, isolated: no ZDAUTH_* from the caller, HOME inside the sandbox.
+    /// The real binary, isolated: no ZDAUTH_* from the caller, HOME inside the sandbox, in a
+    /// session of its own.
     pub fn zdauth(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_zdauth"));
+        self.zdauth_through(&[], args)
+    }
+
+    /// [`Self::zdauth`] started by `launcher`: a program and its arguments that change the
+    /// process (limits, terminal) and then exec the rest of their argv, so the change is the
+    /// child's alone and the pid stays the binary's.
+    pub fn zdauth_through(&self, launcher: &[&str], args: &[&str]) -> Command {
+        let mut command = match launcher.split_first() {
+            Some((program, rest)) => {
+                let mut command = in_new_session(program);
+                command.args(rest).arg(BINARY);
+                command
+            }
+            None => in_new_session(BINARY),
+        };
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("ZDAUTH_") || key == "RUST_LOG" {
                 command.env_remove(key);
@@ -60,7 +76,6 @@ impl Sandbox {
             .env("XDG_CONFIG_HOME", self.temp.path().join("xdg-config"))
             .env("XDG_STATE_HOME", self.temp.path().join("xdg-state"))
             .stdin(Stdio::null());
-        detach_from_terminal(&mut command);
         command
     }
 
@@ -89,8 +104,8 @@ impl Sandbox {
 
     /// `zdauth init --identity-file` with a fresh X25519 key: no passphrase, no scrypt.
     pub fn init_with_identity_file(&self) {
-        let identity = age::x25519::Identity::generate();
         use age::secrecy::ExposeSecret;
+        let identity = age::x25519::Identity::generate();
         std::fs::write(
             self.identity_file(),
             format!("{}\n", identity.to_string().expose_secret()),
@@ -172,8 +187,8 @@ impl Run {
                 .code()
                 .or_else(|| output.status.signal().map(|n| 128 + n))
                 .unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            stdout: text(output.stdout),
+            stderr: text(output.stderr),
         }
     }
 
@@ -231,19 +246,35 @@ impl Run {
     }
 }
 
-/// A new session has no controlling terminal, so a passphrase prompt fails at once (as in CI)
-/// instead of waiting on the developer's terminal.
-pub fn detach_from_terminal(command: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
-    unsafe {
-        command.pre_exec(|| {
-            if libc::setsid() == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+/// Output as text, any invalid UTF-8 replaced.
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// `program` in a new session, which has no controlling terminal, so a passphrase prompt
+/// fails at once (as in CI) instead of waiting on the developer's terminal. util-linux's
+/// `setsid` calls setsid(2) and execs in place (the child is no group leader): the same pid,
+/// and no `unsafe` pre-exec hook in this process.
+pub fn in_new_session(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut command = Command::new("setsid");
+    command.arg(program);
+    command
+}
+
+/// This test binary again, in a new session, running nothing but the `#[ignore]`d helper
+/// test `name` of the module `module` (pass `module_path!()`): a child process for work
+/// that must run apart from the tests (a writer to kill, a crowd of writers).
+pub fn rerun_helper(module: &str, name: &str) -> Command {
+    // libtest names a test by its path below the crate: `crash::save_loop_child`.
+    let module = module.split_once("::").map_or("", |(_, below)| below);
+    let mut command = in_new_session(std::env::current_exe().unwrap());
+    command.args([
+        "--ignored",
+        "--exact",
+        &format!("{module}::{name}"),
+        "--test-threads=1",
+    ]);
+    command
 }
 
 pub fn mode(path: &Path) -> u32 {

@@ -14,8 +14,7 @@ pub struct Tmpfs {
 impl Tmpfs {
     /// None (after a message) where mounting is not allowed.
     pub fn over(dir: &Path, options: &str) -> Option<Self> {
-        // SAFETY: geteuid has no preconditions.
-        let root = unsafe { libc::geteuid() } == 0;
+        let root = rustix::process::geteuid().is_root();
         let staging = dir.with_extension("before-mount");
         copy_tree(dir, &staging);
         let mounted = root

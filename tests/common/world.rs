@@ -1,11 +1,13 @@
-//! A sandbox wired to a fake Zendesk on loopback, with one connection `acme` pointing at it.
+//! A sandbox wired to a fake Zendesk on loopback, with one connection `acme` pointing at it,
+//! seeded by `zdauth::seed` as the demo and the benches seed theirs.
 
 use std::net::TcpListener;
 
 use jiff::{SignedDuration, Timestamp};
+use zdauth::seed::{self, Pair, Seeder};
 use zdauth_core::config::Config;
 use zdauth_core::secret::Secret;
-use zdauth_core::vault::{Entry, Tokens};
+use zdauth_core::vault::Entry;
 use zdauth_fake::{FakeClient, FakeOptions, FakeZendesk};
 
 use super::Sandbox;
@@ -17,6 +19,7 @@ pub struct World {
     pub runtime: tokio::runtime::Runtime,
     pub fake: FakeZendesk,
     pub port: u16,
+    seeder: Seeder,
 }
 
 /// A port that was free a moment ago (the catcher binds it later).
@@ -36,7 +39,7 @@ impl World {
     /// `settings` are `[settings]` lines for config.toml, one `key = value` a line.
     pub fn with_settings(settings: &str, configure: impl FnOnce(&mut FakeOptions)) -> Self {
         let sb = Sandbox::new();
-        sb.init_with_identity_file();
+        let seeder = Seeder::create(&sb.dir(), &sb.identity_file()).unwrap();
         for setting in settings.lines().filter(|l| !l.trim().is_empty()) {
             // Replaces the example's line for that key, or adds one.
             let (key, _) = setting
@@ -65,25 +68,14 @@ impl World {
             .build()
             .unwrap();
         let fake = runtime.block_on(FakeZendesk::start(options)).unwrap();
-        let port_text = port.to_string();
-        sb.run(&[
-            "add",
-            "acme",
-            "--subdomain",
-            "acme",
-            "--client-id",
-            CLIENT,
-            "--base-url",
-            &fake.base_url(),
-            "--redirect-port",
-            &port_text,
-        ])
-        .success();
+        let acme = seed::connection("acme", "acme", CLIENT, port, Some(&fake.base_url())).unwrap();
+        seeder.add(&[acme]).unwrap();
         Self {
             sb,
             runtime,
             fake,
             port,
+            seeder,
         }
     }
 
@@ -106,50 +98,19 @@ impl World {
 
     /// Another connection to the fake, on `subdomain`, with tokens stored.
     pub fn add_seeded(&self, name: &str, subdomain: &str) {
-        let port = self.port.to_string();
         let base_url = self.fake.base_url();
-        self.sb
-            .run(&[
-                "add",
-                name,
-                "--subdomain",
-                subdomain,
-                "--client-id",
-                CLIENT,
-                "--base-url",
-                &base_url,
-                "--redirect-port",
-                &port,
-            ])
-            .success();
+        let connection =
+            seed::connection(name, subdomain, CLIENT, self.port, Some(&base_url)).unwrap();
+        self.seeder.add(&[connection]).unwrap();
         self.seed_named(name);
     }
 
+    /// A pair the fake issued, stored as a login at this moment would store it.
     fn seed_named(&self, name: &str) -> zdauth_fake::IssuedTokens {
-        let issued = self.fake.issue_grant(CLIENT, &["read", "write"]);
-        let now = Timestamp::now();
-        let entry = Entry {
-            tokens: Some(Tokens {
-                access_token: Secret::new(issued.access_token.clone()),
-                refresh_token: Some(Secret::new(issued.refresh_token.clone())),
-                token_type: "bearer".into(),
-                scopes: vec!["read".into(), "write".into()],
-                obtained_at: now,
-                expires_at: Some(now + SignedDuration::from_secs(issued.expires_in as i64)),
-                expiry_source: zdauth_core::expiry::ExpirySource::Server,
-                refresh_expires_at: Some(
-                    now + SignedDuration::from_secs(issued.refresh_expires_in as i64),
-                ),
-            }),
-            issuer: Some(zdauth_core::zendesk::issuer(&self.connection_named(name))),
-            ..Entry::default()
-        };
-        self.sb
-            .vault()
-            .lock_connection(name)
-            .unwrap()
-            .persist(entry)
-            .unwrap();
+        let issued = self.fake.issue_grant(CLIENT, &seed::SCOPES);
+        let tokens = Pair::issued(&issued).obtained_at(Timestamp::now());
+        let entry = seed::entry(&self.connection_named(name), tokens, None);
+        self.seeder.store([(name.to_owned(), entry)]).unwrap();
         issued
     }
 

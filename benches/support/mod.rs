@@ -1,22 +1,18 @@
-//! Medians and the side-by-side lines every bench prints.
+//! What every bench shares: wall times, their median, and the side-by-side lines each bench
+//! prints (its figure beside its reference). The worlds they measure come from `zdauth::seed`.
 
 use std::time::{Duration, Instant};
 
-/// The median wall time of `runs` calls of `work`, after one warm-up call.
-pub fn median(runs: usize, mut work: impl FnMut()) -> Duration {
+/// The wall time of one call of `work`.
+pub fn time(work: impl FnOnce()) -> Duration {
+    let start = Instant::now();
     work();
-    middle(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                work();
-                start.elapsed()
-            })
-            .collect(),
-    )
+    start.elapsed()
 }
 
-pub fn middle(mut times: Vec<Duration>) -> Duration {
+/// The middle of `times`.
+pub fn median(times: impl IntoIterator<Item = Duration>) -> Duration {
+    let mut times: Vec<Duration> = times.into_iter().collect();
     times.sort();
     times[times.len() / 2]
 }
@@ -38,7 +34,7 @@ pub fn row(label: &str, figure: Duration, reference: Duration, target: &str) {
     );
 }
 
-pub fn show(d: Duration) -> String {
+fn show(d: Duration) -> String {
     let secs = d.as_secs_f64();
     if secs >= 1.0 {
         format!("{secs:.3} s")

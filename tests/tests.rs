@@ -1,0 +1,44 @@
+//! The app's integration tests, one binary (`cargo test --test tests`): each suite is a
+//! module named after what it proves, `common` holds the sandbox, the fake-backed world and
+//! the ways of running the real binary. A suite that needs a process-wide change (limits,
+//! a session, a terminal) makes it in a child process, never in this one: see `common`.
+
+mod common;
+
+mod age_vectors;
+mod bad_input;
+mod cli;
+mod client_credentials;
+mod client_credentials_answers;
+mod clipboard;
+mod clipboard_desktop;
+mod clipboard_osc52;
+mod concurrency;
+mod crash;
+mod dead_grant;
+mod disk_full;
+mod echoed_secrets;
+mod expiry;
+mod export;
+mod faults;
+mod files;
+mod grant_switch;
+mod hostile;
+mod identity;
+mod leaks;
+mod login_catcher;
+mod login_crowd;
+mod manage;
+mod messages;
+mod oauth;
+mod properties;
+mod refresh;
+mod remove;
+mod security_map;
+mod server_text;
+mod shield;
+mod soak;
+mod tui_config;
+mod tui_tmux;
+mod unauthorized;
+mod vault;
