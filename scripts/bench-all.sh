@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark of README "Performance", one after the other. Not part of .ci/run: slow,
+# Every benchmark of docs/performance.md, one after the other. Not part of .ci/run: slow,
 # and its figures depend on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."

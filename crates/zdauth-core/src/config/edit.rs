@@ -48,11 +48,11 @@ impl ConfigEdit {
         })
     }
 
-    pub(crate) fn config(&self) -> &Config {
+    pub fn config(&self) -> &Config {
         &self.config
     }
 
-    pub(crate) fn add_connection(&mut self, connection: &Connection) {
+    pub fn add_connection(&mut self, connection: &Connection) {
         let mut table = Table::new();
         fill(&mut table, connection, None);
         // Comments after the last table belong to the document's tail; keep them above the
