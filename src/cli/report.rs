@@ -7,7 +7,8 @@ use crate::exit;
 use zdauth_core::config::{Config, Connection, Grant};
 use zdauth_core::error::Error;
 use zdauth_core::expiry;
-use zdauth_core::status::{TokenStatus, humanize};
+use zdauth_core::expiry::humanize;
+use zdauth_core::status::TokenStatus;
 use zdauth_core::text::{display, display_user};
 use zdauth_core::vault::{Entry, User, VaultData};
 

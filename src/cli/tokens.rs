@@ -8,9 +8,9 @@ use jiff::Timestamp;
 use crate::exit;
 use zdauth_core::config::{Connection, Kind};
 use zdauth_core::error::Error;
+use zdauth_core::expiry::humanize;
 use zdauth_core::manage::{self, API_CALL_MARGIN};
 use zdauth_core::refresh::{Want, stored_valid};
-use zdauth_core::status::humanize;
 use zdauth_core::throttle::Throttle;
 
 use super::context::Context;

@@ -232,10 +232,22 @@ pub fn notes(tokens: &Tokens, margin: Duration) -> Vec<String> {
     {
         notes.push(format!(
             "refreshed at half its {} lifetime, which is under twice refresh_margin",
-            crate::status::humanize(at.duration_since(tokens.obtained_at))
+            humanize(at.duration_since(tokens.obtained_at))
         ));
     }
     notes
+}
+
+/// `45s`, `29m 41s`, `1h 02m`, `2d 03h`.
+pub fn humanize(left: SignedDuration) -> String {
+    let secs = left.as_secs().max(0);
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s:02}s"),
+        (0, _, _) => format!("{h}h {m:02}m"),
+        _ => format!("{d}d {h:02}h"),
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use crate::config::Grant;
 use crate::vault::Entry;
@@ -86,23 +86,12 @@ impl TokenStatus {
     }
 }
 
-/// `45s`, `29m 41s`, `1h 02m`, `2d 03h`.
-pub fn humanize(left: SignedDuration) -> String {
-    let secs = left.as_secs().max(0);
-    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
-    match (d, h, m) {
-        (0, 0, 0) => format!("{s}s"),
-        (0, 0, _) => format!("{m}m {s:02}s"),
-        (0, _, _) => format!("{h}h {m:02}m"),
-        _ => format!("{d}d {h:02}h"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::secret::Secret;
     use crate::vault::Tokens;
+    use jiff::SignedDuration;
 
     const MARGIN: Duration = Duration::from_secs(300);
 
@@ -173,16 +162,6 @@ mod tests {
         // No refresh token and an expired access token: minted again, never "login required".
         assert_eq!(cc(with_secret(entry(-60, None))), TokenStatus::Expired);
         assert_eq!(TokenStatus::NoSecret.as_str(), "no_secret");
-    }
-
-    #[test]
-    fn humanize_picks_two_units() {
-        let h = |s| humanize(SignedDuration::from_secs(s));
-        assert_eq!(h(-5), "0s");
-        assert_eq!(h(45), "45s");
-        assert_eq!(h(29 * 60 + 41), "29m 41s");
-        assert_eq!(h(3600 + 120), "1h 02m");
-        assert_eq!(h(2 * 86_400 + 3 * 3600 + 59), "2d 03h");
     }
 
     #[test]

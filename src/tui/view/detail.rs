@@ -140,7 +140,7 @@ fn refresh_due(
         (Rule::HalfLife, Some(at)) => {
             let life = tokens
                 .expires_at
-                .map(|end| zdauth_core::status::humanize(end.duration_since(tokens.obtained_at)))
+                .map(|end| zdauth_core::expiry::humanize(end.duration_since(tokens.obtained_at)))
                 .unwrap_or_default();
             // Why not the margin: it would make such a pair due (nearly) as it is stored.
             format!(

@@ -118,3 +118,13 @@ fn a_mint_asks_for_an_access_lifetime_only() {
         (Some("1800".into()), Some("2592000".into()))
     );
 }
+
+#[test]
+fn humanize_picks_two_units() {
+    let h = |s| humanize(SignedDuration::from_secs(s));
+    assert_eq!(h(-5), "0s");
+    assert_eq!(h(45), "45s");
+    assert_eq!(h(29 * 60 + 41), "29m 41s");
+    assert_eq!(h(3600 + 120), "1h 02m");
+    assert_eq!(h(2 * 86_400 + 3 * 3600 + 59), "2d 03h");
+}
