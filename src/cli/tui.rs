@@ -35,10 +35,6 @@ pub fn tui(ctx: &Context) -> anyhow::Result<u8> {
     if first_run || (matches!(source, IdentitySource::Sealed(_)) && !passphrase_set) {
         // The passphrase is asked on the TUI's own unlock screen.
         let locked = Locked {
-            client: zdauth_core::session::client(&config.settings),
-            connection_lock_timeout: zdauth_core::session::connection_lock_timeout(
-                &config.settings,
-            ),
             paths: ctx.paths.clone(),
             source,
             config,

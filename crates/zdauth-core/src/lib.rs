@@ -1,6 +1,7 @@
 //! The zdauth engine: everything that keeps Zendesk OAuth tokens alive, and nothing of the
 //! terminal (no ratatui, crossterm or clap in its tree). The doors (`zdauth`'s CLI, its demo)
-//! and the face (its TUI) call in; nothing here calls out to them or prints.
+//! and the face (its TUI) call in; nothing here calls out to them or prints, except the one
+//! stderr line of a process that a deferred signal ends (`shield`).
 //!
 //! The refresh transaction ([`refresh::Refresher`]) is the one way to a fresh token: it holds
 //! the connection's cross-process lock from re-reading the vault, through the POST, to the

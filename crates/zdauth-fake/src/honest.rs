@@ -1,7 +1,7 @@
 //! What stands in for `crate::testing` when the `testing` feature is off, as in the shipped
 //! binary: Zendesk's own behaviour (the facts file), and counting and fault hooks that compile
 //! to nothing. Each item has the signature of its twin there, so the handlers read the same in
-//! both builds; CI lints this build too (`cargo clippy -p zdauth-fake --lib`).
+//! both builds; CI lints this build too (`cargo clippy --workspace --lib --bins`).
 
 // A stand-in ignores what its twin uses; keeping the twin's signature is its whole point.
 #![allow(clippy::unused_self)]

@@ -13,15 +13,13 @@ use super::run::{Setup, next_event, run_in};
 use crate::tui::keymap::Key;
 use zdauth_core::config::Config;
 use zdauth_core::error::Error;
-use zdauth_core::refresh::Refresher;
+use zdauth_core::session;
 
 /// A vault still locked behind identity.age: the TUI asks its passphrase on its own screen.
 pub struct Locked {
     pub config: Config,
     pub paths: zdauth_core::paths::Paths,
     pub source: zdauth_core::vault::IdentitySource,
-    pub client: zdauth_core::zendesk::ZendeskClient,
-    pub connection_lock_timeout: Duration,
     pub no_color: bool,
 }
 
@@ -33,7 +31,6 @@ pub async fn unlock_then_run(locked: Locked) -> anyhow::Result<()> {
             return Ok(());
         };
         let vault = zdauth_core::vault::Vault::new(locked.paths.clone(), keys)
-            .with_connection_lock_timeout(locked.connection_lock_timeout)
             .with_rescue_places(zdauth_core::vault::rescue::user_places(&locked.paths));
         // Before the first row is read; the terminal is the TUI's now, so the log says it.
         let taking = vault.clone();
@@ -42,7 +39,7 @@ pub async fn unlock_then_run(locked: Locked) -> anyhow::Result<()> {
         }
         let setup = Setup {
             config: locked.config.clone(),
-            refresher: Arc::new(Refresher::new(vault, locked.client.clone())),
+            refresher: Arc::new(session::refresher(vault, &locked.config.settings)),
             no_color: locked.no_color,
         };
         run_in(&mut terminal, setup, false).await
@@ -147,12 +144,12 @@ pub async fn first_run_then_run(locked: Locked) -> anyhow::Result<()> {
         else {
             return Ok(());
         };
+        // The same rescue places as every other door: a new vault is no less worth keeping.
+        let vault =
+            vault.with_rescue_places(zdauth_core::vault::rescue::user_places(&locked.paths));
         let setup = Setup {
+            refresher: Arc::new(session::refresher(vault, &config.settings)),
             config,
-            refresher: Arc::new(Refresher::new(
-                vault.with_connection_lock_timeout(locked.connection_lock_timeout),
-                locked.client.clone(),
-            )),
             no_color: locked.no_color,
         };
         run_in(&mut terminal, setup, then_add).await

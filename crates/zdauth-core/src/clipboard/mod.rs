@@ -14,7 +14,7 @@ use thiserror::Error;
 
 pub use choice::{Surroundings, pick};
 pub use clear::{ClearOutcome, Copied};
-pub use osc52::{MAX_OSC52_BYTES, osc52_sequence};
+pub use osc52::MAX_OSC52_BYTES;
 pub use tmux::BUFFER as TMUX_BUFFER;
 
 use crate::config::{ClipboardChoice, Settings};

@@ -13,7 +13,7 @@ use super::{Backend, CLEARED_TEXT, ClipboardError};
 pub const MAX_OSC52_BYTES: usize = 74_994;
 
 /// The escape that puts `text` in the clipboard selection.
-pub fn osc52_sequence(text: &str) -> String {
+pub(crate) fn osc52_sequence(text: &str) -> String {
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
     format!("\x1b]52;c;{encoded}\x07")
 }

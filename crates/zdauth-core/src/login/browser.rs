@@ -14,12 +14,12 @@ pub fn open_browser(url: &str) -> Result<(), LoginError> {
 }
 
 /// [`open_browser`] with `$BROWSER` passed in, so tests need not touch the process environment.
-pub fn open_browser_with(url: &str, browser_env: Option<&str>) -> Result<(), LoginError> {
+pub(crate) fn open_browser_with(url: &str, browser_env: Option<&str>) -> Result<(), LoginError> {
     spawn_first(&candidates(browser_env), url)
 }
 
 /// The commands to try, in order, each split into words.
-pub fn candidates(browser_env: Option<&str>) -> Vec<Vec<String>> {
+pub(crate) fn candidates(browser_env: Option<&str>) -> Vec<Vec<String>> {
     let from_env = browser_env.into_iter().flat_map(|list| list.split(':'));
     from_env
         .chain([platform_opener()])
@@ -35,7 +35,7 @@ pub fn candidates(browser_env: Option<&str>) -> Vec<Vec<String>> {
 
 /// Starts the first command that can be started. Success means it started, not that a
 /// browser window appeared: waiting for the browser would block the login.
-pub fn spawn_first(candidates: &[Vec<String>], url: &str) -> Result<(), LoginError> {
+pub(crate) fn spawn_first(candidates: &[Vec<String>], url: &str) -> Result<(), LoginError> {
     check_url(url)?;
     let mut failures = Vec::new();
     for words in candidates {

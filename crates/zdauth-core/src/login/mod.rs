@@ -1,15 +1,15 @@
 //! Browser login: authorization code + PKCE, the redirect caught on 127.0.0.1.
 
 mod accept;
-pub mod browser;
-pub mod callback;
-pub mod catcher;
-pub mod error;
+mod browser;
+mod callback;
+mod catcher;
+mod error;
 mod flow;
 mod page;
 mod routes;
 
-pub use browser::{open_browser, open_browser_with};
+pub use browser::open_browser;
 pub use callback::{Callback, CallbackError, parse_callback_query, parse_pasted_redirect};
 pub use catcher::Catcher;
 pub use error::LoginError;

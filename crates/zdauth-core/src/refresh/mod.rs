@@ -277,7 +277,7 @@ fn login_required(connection: &Connection, reason: &str) -> Error {
 
 impl Want {
     /// Whether `tokens` are good enough as they are.
-    pub fn met_by(self, tokens: &Tokens, now: Timestamp) -> bool {
+    pub(crate) fn met_by(self, tokens: &Tokens, now: Timestamp) -> bool {
         // A vault written before zdauth checked token answers may hold an access token with
         // an escape sequence or a line break in it: refreshed, never handed out.
         if !zendesk::is_plain_token(tokens.access_token.expose()) {

@@ -33,7 +33,7 @@ pub enum Salvage {
 impl ZendeskError {
     /// The error's one-line message and what its answer still holds, for a partly unusable
     /// answer; any other error back as it was.
-    pub fn into_salvage(self) -> Result<(String, Salvage), ZendeskError> {
+    pub(crate) fn into_salvage(self) -> Result<(String, Salvage), ZendeskError> {
         let message = self.to_string();
         match self {
             ZendeskError::PartlyUnusable { salvage, .. } => Ok((message, *salvage)),

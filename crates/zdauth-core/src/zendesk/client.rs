@@ -52,7 +52,7 @@ pub struct ZendeskClient {
 }
 
 /// What a token request carries besides the grant itself.
-pub struct TokenRequest<'a> {
+pub(crate) struct TokenRequest<'a> {
     pub connection: &'a Connection,
     pub client_secret: Option<&'a Secret>,
 }
@@ -88,7 +88,7 @@ impl ZendeskClient {
     }
 
     /// Exchanges an authorization code (with its PKCE verifier) for a token pair.
-    pub async fn exchange_code(
+    pub(crate) async fn exchange_code(
         &self,
         request: &TokenRequest<'_>,
         code: &Secret,
@@ -107,7 +107,7 @@ impl ZendeskClient {
     }
 
     /// Spends `refresh_token` (single-use) for a new pair.
-    pub async fn refresh(
+    pub(crate) async fn refresh(
         &self,
         request: &TokenRequest<'_>,
         refresh_token: &Secret,
@@ -173,7 +173,7 @@ impl ZendeskClient {
             .ok_or(ZendeskError::TokenRejected { endpoint: ENDPOINT })
     }
 
-    pub async fn current_token(
+    pub(crate) async fn current_token(
         &self,
         connection: &Connection,
         access_token: &Secret,

@@ -14,7 +14,7 @@ const DEFAULT_ACCESS_LIFETIME: Duration = Duration::from_secs(1800);
 impl ZendeskClient {
     /// Mints a new access token with the connection's scopes. The token POST adds the client
     /// id and secret and `expires_in` from the connection's lifetime, defaulted here.
-    pub async fn client_credentials(
+    pub(crate) async fn client_credentials(
         &self,
         request: &TokenRequest<'_>,
     ) -> Result<Tokens, ZendeskError> {

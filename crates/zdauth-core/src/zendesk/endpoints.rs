@@ -41,7 +41,7 @@ impl Endpoints {
     }
 
     /// `{api}/{path}`, e.g. `users/me.json`.
-    pub fn api_url(&self, path: &str) -> Option<Url> {
+    pub(crate) fn api_url(&self, path: &str) -> Option<Url> {
         self.api.as_ref().map(|api| join(api, path))
     }
 }

@@ -75,7 +75,7 @@ impl ZendeskError {
 
     /// The client's credentials were refused: its secret (or id) is wrong, or it may not use
     /// this grant. Trying again cannot help; a new secret can.
-    pub fn is_client_refused(&self) -> bool {
+    pub(crate) fn is_client_refused(&self) -> bool {
         matches!(self, ZendeskError::OAuth { error, .. }
             if error == "invalid_client" || error == "unauthorized_client")
     }

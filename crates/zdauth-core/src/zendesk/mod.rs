@@ -7,14 +7,15 @@ mod client_credentials;
 mod endpoints;
 mod error;
 mod jwt;
-pub mod pkce;
+pub(crate) mod pkce;
 mod redact;
 mod wire;
 
 pub use answer::{Salvage, is_plain_token};
 pub use authorize::AuthorizationRequest;
 pub(crate) use client::ATTEMPTS;
-pub use client::{Timeouts, TokenRequest, ZendeskClient};
+pub(crate) use client::TokenRequest;
+pub use client::{Timeouts, ZendeskClient};
 pub use endpoints::{Endpoints, issuer};
 pub use error::ZendeskError;
 pub use wire::CurrentToken;

@@ -10,16 +10,16 @@ use sha2::{Digest, Sha256};
 use crate::secret::Secret;
 
 /// 32 random bytes: a 43-character verifier, 256 bits.
-pub fn new_verifier() -> Secret {
+pub(crate) fn new_verifier() -> Secret {
     Secret::new(random_token(32))
 }
 
-pub fn challenge(verifier: &Secret) -> String {
+pub(crate) fn challenge(verifier: &Secret) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.expose().as_bytes()))
 }
 
 /// 256 bits, fresh for every authorization request.
-pub fn new_state() -> Secret {
+pub(crate) fn new_state() -> Secret {
     Secret::new(random_token(32))
 }
 
