@@ -37,6 +37,8 @@ pub(crate) const MIN_KDF_WORK_FACTOR: u8 = 10;
 /// (checklist item 12).
 pub(crate) const MAX_KDF_WORK_FACTOR: u8 = 22;
 pub(crate) const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_AGENT_TIMEOUT: Duration = Duration::from_secs(8 * 3600);
+pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(7 * 86400);
 pub const DEFAULT_REDIRECT_PORT: u16 = 8765;
 /// A Support connection's scopes when none are given.
 pub const DEFAULT_SCOPES: &[&str] = &["read", "write"];
@@ -75,6 +77,20 @@ pub struct Settings {
     pub kdf_work_factor: u8,
     /// The longest any one request to Zendesk may take.
     pub http_timeout: Duration,
+    /// Whether a command that must open a sealed identity starts the agent.
+    pub agent: AgentMode,
+    /// The agent forgets the identity after this long without a secret being used.
+    pub agent_timeout: Duration,
+    /// The agent refreshes a grant whose refresh token has less than this left; zero: never.
+    pub keepalive: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentMode {
+    /// Start the agent the first time a sealed identity is opened, and go through it.
+    Auto,
+    /// Never start one; a running agent (`zdauth unlock`) is still used.
+    Off,
 }
 
 impl Default for Settings {
@@ -88,6 +104,9 @@ impl Default for Settings {
             identity_file: None,
             kdf_work_factor: DEFAULT_KDF_WORK_FACTOR,
             http_timeout: DEFAULT_HTTP_TIMEOUT,
+            agent: AgentMode::Auto,
+            agent_timeout: DEFAULT_AGENT_TIMEOUT,
+            keepalive: DEFAULT_KEEPALIVE,
         }
     }
 }

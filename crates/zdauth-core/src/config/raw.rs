@@ -27,6 +27,9 @@ pub(super) struct RawSettings {
     pub(crate) http_timeout: Option<Spanned<String>>,
     pub(crate) clipboard: Option<Spanned<String>>,
     pub(crate) clipboard_command: Option<Spanned<String>>,
+    pub(crate) agent: Option<Spanned<String>>,
+    pub(crate) agent_timeout: Option<Spanned<String>>,
+    pub(crate) keepalive: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -13,6 +13,7 @@ use super::fields::{
 };
 use super::raw::{RawConfig, RawConnection, RawSettings};
 use super::{
+    AgentMode,
     Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, Grant, Kind, MAX_KDF_WORK_FACTOR,
     MIN_KDF_WORK_FACTOR, Settings,
 };
@@ -90,6 +91,7 @@ fn settings(source: &Source, raw: Option<RawSettings>) -> Result<Settings, Confi
         return Ok(settings);
     };
     let key = |name: &str| format!("settings.{name}");
+    agent_settings(source, &raw, &mut settings)?;
     if let Some(value) = raw.refresh_margin {
         settings.refresh_margin = duration(source, &value, key("refresh_margin"))?;
         if settings.refresh_margin > MAX_MARGIN {
@@ -149,6 +151,41 @@ fn settings(source: &Source, raw: Option<RawSettings>) -> Result<Settings, Confi
         settings.kdf_work_factor = u8::try_from(factor).expect("checked against the range above");
     }
     Ok(settings)
+}
+
+fn agent_settings(
+    source: &Source,
+    raw: &RawSettings,
+    settings: &mut Settings,
+) -> Result<(), ConfigError> {
+    let key = |name: &str| format!("settings.{name}");
+    if let Some(value) = &raw.agent {
+        settings.agent = match value.get_ref().trim() {
+            "auto" => AgentMode::Auto,
+            "off" => AgentMode::Off,
+            other => {
+                return Err(source.error(
+                    &value.span(),
+                    key("agent"),
+                    format!("{} is not a choice: use \"auto\" or \"off\"", quote(other)),
+                ));
+            }
+        };
+    }
+    if let Some(value) = &raw.agent_timeout {
+        settings.agent_timeout = duration(source, value, key("agent_timeout"))?;
+        if settings.agent_timeout.is_zero() {
+            return Err(source.error(
+                &value.span(),
+                key("agent_timeout"),
+                "must be longer than 0s: use e.g. \"8h\"; to keep no agent, set agent = \"off\"".into(),
+            ));
+        }
+    }
+    if let Some(value) = &raw.keepalive {
+        settings.keepalive = duration(source, value, key("keepalive"))?;
+    }
+    Ok(())
 }
 
 fn duration(
