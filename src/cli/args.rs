@@ -157,6 +157,38 @@ pub enum Command {
     /// Change the passphrase of identity.age (the vault itself is not re-encrypted)
     #[command(after_help = exit::HELP)]
     Passwd,
+    /// Open identity.age once and hand it to the agent: commands stop asking the passphrase
+    #[command(after_help = exit::HELP)]
+    Unlock,
+    /// Make the agent forget the identity now (it keeps running, locked)
+    #[command(after_help = exit::HELP)]
+    Lock,
+    /// The agent: unlocked identity for every command, and keep-alive of every grant
+    #[command(subcommand)]
+    Agent(AgentCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Whether the agent runs, whether it is unlocked and until when, and its keep-alive
+    #[command(after_help = exit::HELP)]
+    Status {
+        /// One JSON object instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop the agent (it forgets the identity)
+    Stop,
+    /// Run the agent in the foreground, for a service manager
+    Run,
+    /// Start the agent at login: a systemd user unit on Linux, a launchd agent on macOS
+    Install {
+        /// Print the service file instead of installing it
+        #[arg(long)]
+        print: bool,
+    },
+    /// Remove what `agent install` installed
+    Uninstall,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

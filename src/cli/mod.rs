@@ -5,6 +5,7 @@
 #[macro_use]
 mod out;
 
+mod agent;
 mod args;
 mod child;
 mod clip;
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-pub use args::{AddArgs, Cli, Command, ExportFormat};
+pub use args::{AddArgs, AgentCommand, Cli, Command, ExportFormat};
 use context::Context;
 
 use crate::exit;
@@ -112,6 +113,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Logout { name, local_only } => tokens::logout(&ctx, &name, local_only)?,
         Command::Whoami { name } => tokens::whoami(&ctx, &name)?,
         Command::Tui => tui::tui(&ctx)?,
+        Command::Unlock => agent::unlock(&ctx)?,
+        Command::Lock => agent::lock(&ctx)?,
+        Command::Agent(command) => agent::command(&ctx, command)?,
         Command::Completions { .. } | Command::Demo => exit::OK,
     };
     Ok(code)
@@ -137,6 +141,9 @@ fn command_name(command: &Command) -> &'static str {
         Command::Tui => "tui",
         Command::Demo => "demo",
         Command::Passwd => "passwd",
+        Command::Unlock => "unlock",
+        Command::Lock => "lock",
+        Command::Agent(_) => "agent",
     }
 }
 

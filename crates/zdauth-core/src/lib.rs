@@ -27,6 +27,9 @@
 //!   - [`throttle`]: how many refreshes run at once, overall and per Zendesk account.
 //!   - [`expiry`]: when a token expires, where that was learned, when a pair is due.
 //!   - [`status`]: the state a connection's tokens are in at an instant, for every door.
+//! - The agent
+//!   - [`agent`]: one process per user and config dir that holds the opened identity and
+//!     keeps every grant alive.
 //! - Handing a token out
 //!   - [`clipboard`]: copying a token where the user pastes it, and clearing it afterwards.
 //!   - [`session`]: how a door's HTTP client, lock timeouts and refresher follow from
@@ -49,6 +52,7 @@
 // items in private modules, which are not the engine's to fix.
 #![warn(unreachable_pub)]
 
+pub mod agent;
 pub mod atomic_file;
 pub mod clipboard;
 pub mod config;
