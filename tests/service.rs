@@ -356,4 +356,22 @@ fn install_before_init_says_to_run_init() {
     sb.run(&["agent", "install"]).fails(1, "zdauth init");
     sb.run(&["agent", "install", "--print"])
         .fails(1, "zdauth init");
+    let none = sb.run(&["agent", "uninstall"]).success();
+    assert!(
+        none.stdout.contains("no agent service is installed"),
+        "{}",
+        none.stdout
+    );
+}
+
+#[test]
+fn a_config_dir_no_unit_line_can_carry_is_refused() {
+    let setup = Setup::new("line\nbreak");
+    setup
+        .run(&["agent", "install", "--print"])
+        .fails(1, "holds a control character");
+    setup
+        .run(&["agent", "install"])
+        .fails(1, "holds a control character");
+    assert!(!setup.unit_dir().exists());
 }

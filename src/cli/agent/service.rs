@@ -99,7 +99,12 @@ pub fn install(ctx: &Context, print: bool) -> anyhow::Result<u8> {
 }
 
 pub fn uninstall(ctx: &Context) -> anyhow::Result<u8> {
-    let dir = canonical_dir(ctx)?;
+    // A config dir removed before its service still names it: the absolute path is what it
+    // resolved to unless a link was on the way.
+    let dir = match fs::canonicalize(ctx.paths.dir()) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => ctx.paths.dir().to_path_buf(),
+        _ => canonical_dir(ctx)?,
+    };
     let service = Service::for_dir(&dir)?;
     match read_existing(&service.file)? {
         None => {
