@@ -287,6 +287,14 @@ fn without_systemctl_the_unit_is_written_and_the_commands_are_named() {
         "{}",
         run.stdout
     );
+    // And uninstall still removes it, saying nothing was stopped.
+    let gone = setup.run(&["agent", "uninstall"]).success();
+    assert!(!setup.unit().exists());
+    assert!(
+        gone.stdout.contains("nothing was stopped"),
+        "{}",
+        gone.stdout
+    );
 }
 
 #[test]
