@@ -53,11 +53,13 @@ fn init_add_list_status_remove() {
         rows,
         serde_json::json!([
             {"name": "acme", "subdomain": "acme", "kind": "support", "grant": "authorization_code", "status": "no_token",
-             "expires_at": null, "expires_in": null, "refresh_expires_at": null, "user": null,
+             "expires_at": null, "expires_in": null, "refresh_expires_at": null,
+             "refresh_expires_in": null, "user": null,
              "scopes": ["read", "write"], "expiry_source": null, "has_refresh_token": false,
              "notes": []},
             {"name": "globex", "subdomain": "globex", "kind": "support", "grant": "authorization_code", "status": "no_token",
-             "expires_at": null, "expires_in": null, "refresh_expires_at": null, "user": null,
+             "expires_at": null, "expires_in": null, "refresh_expires_at": null,
+             "refresh_expires_in": null, "user": null,
              "scopes": ["tickets:read", "users:read"], "expiry_source": null,
              "has_refresh_token": false, "notes": []},
         ])

@@ -269,3 +269,60 @@ fn chat_connections_ask_for_chat_scopes_and_know_their_expiry() {
         status.stdout
     );
 }
+
+/// `list` shows the refresh token's cliff: what is left, "expired", or a dash when nothing is
+/// known or there is no refresh token; `--json` carries the same as `refresh_expires_in`.
+#[test]
+fn list_shows_the_time_left_on_each_refresh_token() {
+    let sb = common::Sandbox::new();
+    sb.init_with_identity_file();
+    let days_3 = 3 * 86_400 + 2 * 3600;
+    let cases = [
+        ("alive", Some(common::tokens(1800, Some(days_3))), "3d 01h"),
+        ("lapsed", Some(common::tokens(-5, Some(-5))), "expired"),
+        ("bare", Some(common::tokens(1800, None)), "—"),
+        ("fresh", None, "—"),
+    ];
+    for (name, entry, _) in &cases {
+        sb.add(name);
+        if let Some(entry) = entry {
+            sb.vault()
+                .lock_connection(name)
+                .unwrap()
+                .persist(entry.clone())
+                .unwrap();
+        }
+    }
+    let table = sb.run(&["list"]).success().stdout;
+    let header = table.lines().next().unwrap();
+    let at = header.find("REFRESH").expect("a REFRESH column");
+    let column = header[..at].chars().count();
+    for (name, _, want) in &cases {
+        let line = table
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap();
+        let mut rest = line.chars().skip(column);
+        let cell: String = rest.by_ref().take(want.chars().count()).collect();
+        assert_eq!(&cell, want, "{name}:\n{table}");
+        assert!(matches!(rest.next(), None | Some(' ')), "{name}:\n{table}");
+    }
+    let rows: serde_json::Value =
+        serde_json::from_str(&sb.run(&["list", "--json"]).success().stdout).unwrap();
+    let left = |name: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()["refresh_expires_in"]
+            .clone()
+    };
+    assert!(
+        (days_3 - 60..=days_3).contains(&left("alive").as_i64().unwrap()),
+        "{rows}"
+    );
+    assert_eq!(left("lapsed"), 0);
+    assert!(left("bare").is_null() && left("fresh").is_null(), "{rows}");
+    // The existing field stays beside the new one.
+    assert!(rows[0]["refresh_expires_at"].is_string(), "{rows}");
+}

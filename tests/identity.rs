@@ -231,3 +231,116 @@ fn work_factors_above_22_are_refused_not_spent() {
             "asks for scrypt work factor 23, above zdauth's limit of 22",
         );
 }
+
+/// Names and contents of every entry in `dir`, for "left as it was"; the log, which records
+/// the failure itself, aside.
+fn snapshot_dir(dir: &std::path::Path) -> Vec<(String, Option<Vec<u8>>)> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name() != "zdauth.log")
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).ok(),
+            )
+        })
+        .collect();
+    entries.sort();
+    entries
+}
+
+#[test]
+fn init_creates_a_missing_identity_file_that_opens_the_vault() {
+    let sb = Sandbox::new();
+    let key = sb.identity_file();
+    let key_arg = key.to_str().unwrap();
+    let run = sb.run(&["init", "--identity-file", key_arg]).success();
+    assert!(
+        run.stdout.contains("created the identity file"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(mode(&key), 0o600);
+    let text = std::fs::read_to_string(&key).unwrap();
+    assert!(
+        sb.config_text()
+            .contains(&format!("identity_file = {key_arg:?}"))
+    );
+
+    // The key is the vault's: zdauth hands out a stored token with it, and so would `age`.
+    sb.add("acme");
+    let lock = sb.vault().lock_connection("acme").unwrap();
+    lock.persist(common::tokens(1800, Some(86_400))).unwrap();
+    drop(lock);
+    let token = sb.run(&["token", "acme"]).success();
+    assert_eq!(token.stdout, "access-SECRET-abc\n");
+    assert!(sb.run(&["list"]).success().stdout.contains("acme"));
+    let json = outsider_open_vault(&text, &sb.vault_bytes());
+    assert!(json["connections"]["acme"].is_object(), "{json}");
+
+    // Once there, it is used as it is.
+    let again = sb.run(&["init", "--identity-file", key_arg]).success();
+    assert!(
+        again.stdout.contains("using the identity file"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), text);
+}
+
+#[test]
+fn an_identity_file_in_a_missing_dir_is_refused_and_nothing_is_written() {
+    let sb = Sandbox::new();
+    let key = sb.temp.path().join("no-such-dir/key.txt");
+    let key_arg = key.to_str().unwrap();
+    sb.run(&["init", "--identity-file", key_arg])
+        .fails(2, "no-such-dir does not exist; create it first");
+    assert!(!sb.dir().exists(), "a config dir was made");
+    assert!(!key.parent().unwrap().exists());
+
+    // A config dir that is there already is left exactly as it was.
+    // (Private modes, or every command's start-up check would tighten them first.)
+    std::fs::create_dir(sb.dir()).unwrap();
+    std::fs::write(sb.paths().config(), "[settings]\nkdf_work_factor = 10\n").unwrap();
+    for (path, mode) in [(sb.dir(), 0o700), (sb.paths().config(), 0o600)] {
+        std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap();
+    }
+    let before = snapshot_dir(&sb.dir());
+    sb.run(&["init", "--identity-file", key_arg])
+        .fails(2, "does not exist");
+    assert_eq!(snapshot_dir(&sb.dir()), before);
+}
+
+#[test]
+fn a_dangling_link_at_the_identity_path_is_refused() {
+    let sb = Sandbox::new();
+    let target = sb.temp.path().join("elsewhere.txt");
+    let key = sb.identity_file();
+    std::os::unix::fs::symlink(&target, &key).unwrap();
+    sb.run(&["init", "--identity-file", key.to_str().unwrap()])
+        .fails(2, "is a symbolic link to");
+    assert!(!target.exists(), "the key was written through the link");
+    assert!(
+        std::fs::symlink_metadata(&key)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(!sb.dir().exists(), "a config dir was made");
+}
+
+#[test]
+fn a_failure_after_the_key_was_made_takes_it_back() {
+    let sb = Sandbox::new();
+    // The dir lock cannot be taken: init fails only after the key file was created.
+    std::fs::create_dir(sb.dir()).unwrap();
+    std::fs::create_dir(sb.paths().lock()).unwrap();
+    let before = snapshot_dir(&sb.dir());
+    let key = sb.identity_file();
+    let run = sb.run(&["init", "--identity-file", key.to_str().unwrap()]);
+    assert_ne!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(!key.exists(), "the new key was left behind");
+    assert_eq!(snapshot_dir(&sb.dir()), before);
+}

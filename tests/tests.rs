@@ -35,6 +35,7 @@ mod properties;
 mod refresh;
 mod remove;
 mod security_map;
+mod service;
 mod server_text;
 mod shield;
 mod soak;

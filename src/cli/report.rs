@@ -27,6 +27,9 @@ struct Row<'a> {
     /// Seconds until the access token expires; 0 once it has.
     expires_in: Option<i64>,
     refresh_expires_at: Option<Timestamp>,
+    /// Seconds until the refresh token lapses; 0 once it has; null without a refresh token or
+    /// a known expiry. Beside `expires_in` so a script watching the 30-day cliff needs no clock.
+    refresh_expires_in: Option<i64>,
     /// Where `expires_at` came from: `server`, `jwt`, `current_json` or `assumed`.
     expiry_source: Option<&'static str>,
     has_refresh_token: bool,
@@ -46,6 +49,8 @@ fn row<'a>(
 ) -> Row<'a> {
     let tokens = entry.and_then(|e| e.tokens.as_ref());
     let expires_at = tokens.and_then(|t| t.expires_at);
+    let refresh_expires_at = tokens.and_then(|t| t.refresh_expires_at);
+    let has_refresh_token = tokens.is_some_and(|t| t.refresh_token.is_some());
     Row {
         name: &connection.name,
         subdomain: &connection.subdomain,
@@ -55,11 +60,15 @@ fn row<'a>(
             .as_str(),
         expires_at,
         expires_in: expires_at.map(|at| at.duration_since(now).as_secs().max(0)),
-        refresh_expires_at: tokens.and_then(|t| t.refresh_expires_at),
+        refresh_expires_at,
+        // An expiry left from a pair without a refresh token would count down to nothing.
+        refresh_expires_in: refresh_expires_at
+            .filter(|_| has_refresh_token)
+            .map(|at| at.duration_since(now).as_secs().max(0)),
         expiry_source: tokens
             .filter(|t| t.expires_at.is_some())
             .map(|t| t.expiry_source.as_str()),
-        has_refresh_token: tokens.is_some_and(|t| t.refresh_token.is_some()),
+        has_refresh_token,
         user: entry.and_then(|e| e.user.as_ref()).map(display_user),
         scopes: tokens
             .map_or(&connection.scopes, |t| &t.scopes)
@@ -126,10 +135,11 @@ fn print_table(rows: &[Row]) {
         "GRANT",
         "STATUS",
         "EXPIRES IN",
+        "REFRESH",
         "USER",
         "NOTE",
     ];
-    let cells: Vec<[String; 8]> = rows
+    let cells: Vec<[String; 9]> = rows
         .iter()
         .map(|r| {
             [
@@ -140,6 +150,7 @@ fn print_table(rows: &[Row]) {
                 r.status.to_owned(),
                 r.expires_in
                     .map_or("—".to_owned(), |s| humanize(SignedDuration::from_secs(s))),
+                refresh_left(r.refresh_expires_in),
                 r.user.as_ref().map_or("—".to_owned(), |u| u.email.clone()),
                 r.notes.join("; "),
             ]
@@ -162,6 +173,16 @@ fn print_table(rows: &[Row]) {
     print_line(&header.map(str::to_owned));
     for line in &cells {
         print_line(line);
+    }
+}
+
+/// The REFRESH cell: what is left before a login is needed again. "expired" rather than the
+/// access column's `0s`: a dead access token is refreshed by itself, a dead refresh token is not.
+fn refresh_left(seconds: Option<i64>) -> String {
+    match seconds {
+        None => "—".to_owned(),
+        Some(0) => "expired".to_owned(),
+        Some(left) => humanize(SignedDuration::from_secs(left)),
     }
 }
 

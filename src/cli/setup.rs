@@ -6,10 +6,9 @@ use anyhow::Context as _;
 
 use crate::exit;
 use zdauth_core::atomic_file;
-use zdauth_core::config::{Config, ConfigEdit};
 use zdauth_core::error::Error;
 use zdauth_core::setup;
-use zdauth_core::vault::{self, DirLock, IdentitySource, Keys, Vault};
+use zdauth_core::vault::{DirLock, IdentitySource};
 
 use super::context::Context;
 use super::passphrase::{self, NEW_PASSPHRASE_VAR, PASSPHRASE_VAR};
@@ -17,14 +16,11 @@ use super::passphrase::{self, NEW_PASSPHRASE_VAR, PASSPHRASE_VAR};
 pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8> {
     let paths = &ctx.paths;
     let config_path = paths.config();
-    if setup::ensure_config(paths)? {
-        outln!("wrote {}", config_path.display());
-    } else {
-        outln!("kept {}", config_path.display());
-    }
-    let config = Config::load(&config_path)?;
-
-    // Decide and check everything before writing anything: init never replaces an identity.
+    // Decide and check everything before writing anything: init never replaces an identity,
+    // and a refused init leaves the config dir as it found it. The example config stands in
+    // for one not written yet.
+    let config = setup::config_or_example(paths)?;
+    let asked_for_file = identity_file.is_some();
     let plan = match (identity_file, ctx.identity_source(&config)) {
         (_, IdentitySource::Sealed(path)) if path.exists() => {
             return Err(Error::IdentityExists { path }.into());
@@ -44,9 +40,10 @@ pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8>
         (None, IdentitySource::PlainFile(file)) => Plan::UseFile(file),
         (None, IdentitySource::Sealed(path)) => Plan::Seal(path),
     };
-    let existed = paths.vault().exists();
-    let vault = match &plan {
+    let (vault, kept) = match &plan {
         Plan::Seal(path) => {
+            report_config(&config_path, setup::ensure_config(paths)?);
+            let kept = paths.vault().exists();
             let work_factor = config.settings.kdf_work_factor;
             let ask = || passphrase::new(PASSPHRASE_VAR);
             let vault = setup::seal_new_identity(paths, path, ask, work_factor)?;
@@ -54,40 +51,48 @@ pub fn init(ctx: &Context, identity_file: Option<PathBuf>) -> anyhow::Result<u8>
                 "wrote {} (scrypt work factor {work_factor})",
                 path.display()
             );
-            vault
+            let kept = if kept {
+                Some(vault.load()?.connections.len())
+            } else {
+                None
+            };
+            (vault, kept)
         }
         Plan::UseFile(file) | Plan::ConfigureFile(file) => {
-            let keys = Keys::from_identity_file(file)?;
-            vault::check_recipient(paths, &keys)?;
-            let vault = Vault::new(paths.clone(), keys);
-            if existed {
-                vault.load()?;
+            let record = matches!(plan, Plan::ConfigureFile(_));
+            // Only a path given on the command line is made: one named by settings or the
+            // environment that is missing is more likely an unmounted disk than a new host.
+            let done = setup::use_identity_file(paths, file, record, asked_for_file)?;
+            report_config(&config_path, done.wrote_config);
+            if done.created_identity {
+                outln!(
+                    "created the identity file {} (mode 600, no passphrase: anyone who can read it can open the vault)",
+                    file.display()
+                );
+            } else {
+                outln!("using the identity file {}", file.display());
             }
-            let lock = DirLock::acquire(paths)?;
-            if let Plan::ConfigureFile(_) = plan {
-                let mut edit = ConfigEdit::open(&config_path)?;
-                edit.set_identity_file(&file.to_string_lossy());
-                edit.save()?;
-            }
-            outln!("using the identity file {}", file.display());
-            setup::create_vault(&vault, &lock)?;
-            vault::write_recipient(paths, vault.keys())?;
-            vault
+            (done.vault, done.kept_connections)
         }
     };
-    if existed {
-        let data = vault.load()?;
-        outln!(
-            "kept {} ({} stored connections)",
-            paths.vault().display(),
-            data.connections.len()
-        );
-    } else {
-        outln!("wrote {}", paths.vault().display());
+    match kept {
+        Some(count) => outln!(
+            "kept {} ({count} stored connections)",
+            paths.vault().display()
+        ),
+        None => outln!("wrote {}", paths.vault().display()),
     }
     outln!("vault recipient: {}", vault.keys().recipient());
     outln!("next: zdauth add NAME --subdomain SUBDOMAIN --client-id ID");
     Ok(exit::OK)
+}
+
+fn report_config(path: &std::path::Path, wrote: bool) {
+    if wrote {
+        outln!("wrote {}", path.display());
+    } else {
+        outln!("kept {}", path.display());
+    }
 }
 
 enum Plan {

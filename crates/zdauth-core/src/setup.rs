@@ -1,7 +1,7 @@
 //! First-time setup, shared by `zdauth init` and the TUI's welcome screen: the config file,
-//! a new identity sealed with a passphrase, and the empty vault.
+//! a new identity sealed with a passphrase or a plain identity file, and the empty vault.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::atomic_file;
 use crate::config;
@@ -20,6 +20,18 @@ pub fn check_new_passphrase(passphrase: &Secret) -> Result<(), Error> {
         )));
     }
     Ok(())
+}
+
+/// The config `init` goes by before it writes anything: config.toml, or the example that
+/// [`ensure_config`] would write.
+pub fn config_or_example(paths: &Paths) -> Result<config::Config, Error> {
+    let path = paths.config();
+    let config = if path.exists() {
+        config::Config::load(&path)?
+    } else {
+        config::Config::parse(config::EXAMPLE, &path)?
+    };
+    Ok(config)
 }
 
 /// Creates the config dir and writes the documented example config.toml unless one is
@@ -79,3 +91,139 @@ pub fn create_vault(vault: &Vault, lock: &DirLock) -> Result<bool, Error> {
     vault.update_locked(lock, |_| ())?;
     Ok(true)
 }
+
+/// What [`use_identity_file`] did, for the door to report.
+#[derive(Debug)]
+pub struct IdentityFileSetup {
+    pub vault: Vault,
+    /// config.toml was written (it was not there).
+    pub wrote_config: bool,
+    /// The identity file was made here (nothing was at its path).
+    pub created_identity: bool,
+    /// The stored connections of a vault that was there already; `None`: a new one was written.
+    pub kept_connections: Option<usize>,
+}
+
+/// Sets the config dir up with the plain age identity file `file`; with `may_create`, one is
+/// generated there (0600) when nothing is at that path yet, for hosts nobody types a
+/// passphrase on. With `record`, config.toml's `settings.identity_file` names it.
+///
+/// Everything that can be checked is checked before the first write, and a write that fails
+/// after that takes back what this call wrote: a failed init leaves no half-made dir and no
+/// stray key.
+pub fn use_identity_file(
+    paths: &Paths,
+    file: &Path,
+    record: bool,
+    may_create: bool,
+) -> Result<IdentityFileSetup, Error> {
+    check_dir_is_usable(paths)?;
+    let (keys, new_identity) = match identity_file::inspect(file)? {
+        identity_file::Found::Nothing if may_create => {
+            let (keys, text) = identity_file::generate(file)?;
+            (keys, Some(text))
+        }
+        _ => (Keys::from_identity_file(file)?, None),
+    };
+    vault::check_recipient(paths, &keys)?;
+    let vault = Vault::new(paths.clone(), keys);
+    let kept_connections = if paths.vault().exists() {
+        Some(vault.load()?.connections.len())
+    } else {
+        None
+    };
+
+    // Declared before the dir lock, so that it undoes only once the lock is let go.
+    let mut undo = Rollback::new(paths);
+    if let Some(text) = &new_identity {
+        identity_file::create(file, text)?;
+        undo.created.push(file.to_path_buf());
+    }
+    let wrote_config = ensure_config(paths)?;
+    if wrote_config {
+        undo.created.push(paths.config());
+    }
+    if record {
+        undo.restore_config = Some(
+            std::fs::read(paths.config())
+                .map_err(|e| crate::error::io_error("read", &paths.config(), e))?,
+        );
+        let mut edit = config::ConfigEdit::open(&paths.config())?;
+        edit.set_identity_file(&file.to_string_lossy());
+        edit.save()?;
+    }
+    let lock = DirLock::acquire(paths)?;
+    let had_recipient = paths.recipient().exists();
+    if create_vault(&vault, &lock)? {
+        undo.created.push(paths.vault());
+    }
+    vault::write_recipient(paths, vault.keys())?;
+    if !had_recipient {
+        undo.created.push(paths.recipient());
+    }
+    drop(lock);
+    undo.commit();
+    Ok(IdentityFileSetup {
+        vault,
+        wrote_config,
+        created_identity: new_identity.is_some(),
+        kept_connections,
+    })
+}
+
+/// The config dir, if it is there, must be this user's own before anything is made for it;
+/// `ensure_config` would refuse it too, but only after the key was made.
+fn check_dir_is_usable(paths: &Paths) -> Result<(), Error> {
+    match std::fs::metadata(paths.dir()) {
+        Ok(meta) => Ok(crate::safe_file::check_own_dir(paths.dir(), &meta)?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(crate::error::io_error("inspect", paths.dir(), e)),
+    }
+}
+
+/// What a failed setup takes back, newest first; nothing once committed.
+struct Rollback {
+    paths: Paths,
+    dir_existed: bool,
+    created: Vec<PathBuf>,
+    restore_config: Option<Vec<u8>>,
+    committed: bool,
+}
+
+impl Rollback {
+    fn new(paths: &Paths) -> Self {
+        Self {
+            paths: paths.clone(),
+            dir_existed: paths.dir().exists(),
+            created: Vec::new(),
+            restore_config: None,
+            committed: false,
+        }
+    }
+
+    fn commit(mut self) {
+        self.committed = true;
+    }
+}
+
+impl Drop for Rollback {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        if let Some(old) = &self.restore_config {
+            let _ = atomic_file::replace(&self.paths.config(), old, None);
+        }
+        for path in self.created.iter().rev() {
+            tracing::debug!(path = %path.display(), "setup failed: removing what it made");
+            let _ = std::fs::remove_file(path);
+        }
+        if !self.dir_existed {
+            // Only what this call put there: the lock file, then the dir if that emptied it.
+            let _ = std::fs::remove_file(self.paths.lock());
+            let _ = std::fs::remove_dir(self.paths.dir());
+        }
+    }
+}
+
+mod identity_file;

@@ -1,5 +1,7 @@
 //! `unlock`, `lock` and `agent …`: the doors to the agent (crates/zdauth-core/src/agent).
 
+mod service;
+
 use super::AgentCommand;
 use super::context::Context;
 
@@ -11,12 +13,14 @@ pub fn lock(_ctx: &Context) -> anyhow::Result<u8> {
     anyhow::bail!("zdauth lock is not built yet")
 }
 
-pub fn command(_ctx: &Context, command: AgentCommand) -> anyhow::Result<u8> {
+// By value as the dispatcher hands it over; no arm needs more than a copy of its fields.
+#[allow(clippy::needless_pass_by_value)]
+pub fn command(ctx: &Context, command: AgentCommand) -> anyhow::Result<u8> {
     match command {
-        AgentCommand::Status { .. }
-        | AgentCommand::Stop
-        | AgentCommand::Run
-        | AgentCommand::Install { .. }
-        | AgentCommand::Uninstall => anyhow::bail!("zdauth agent is not built yet"),
+        AgentCommand::Install { print } => service::install(ctx, print),
+        AgentCommand::Uninstall => service::uninstall(ctx),
+        AgentCommand::Status { .. } | AgentCommand::Stop | AgentCommand::Run => {
+            anyhow::bail!("zdauth agent is not built yet")
+        }
     }
 }
