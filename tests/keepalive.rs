@@ -108,6 +108,14 @@ fn start(
     (stop, tx)
 }
 
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Relaxed);
+    }
+}
+
 #[test]
 fn three_rounds_keep_a_short_lived_grant_alive_beside_token_loops() {
     // Pairs live 16 s (access 14 s); keep-alive refreshes at half of that, 8 s in, and the
@@ -136,6 +144,8 @@ fn three_rounds_keep_a_short_lived_grant_alive_beside_token_loops() {
                 })
             })
             .collect();
+        // Ends the loops however this closure ends: the scope waits for them to stop.
+        let loops_end = StopOnDrop(&looping);
         wait_for("three keep-alive rounds", || {
             if let Some(report) = line(&ka, "acme")
                 && let (Some(at), Some(expiry)) = (report.last_keepalive, report.refresh_expires_at)
@@ -146,7 +156,7 @@ fn three_rounds_keep_a_short_lived_grant_alive_beside_token_loops() {
             }
             rounds.len() >= 3 || loops.iter().any(std::thread::ScopedJoinHandle::is_finished)
         });
-        looping.store(false, Ordering::Relaxed);
+        drop(loops_end);
         loops.into_iter().map(|l| l.join().unwrap()).sum::<u32>()
     });
     stop.cancel();
