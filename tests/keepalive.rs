@@ -307,3 +307,34 @@ fn a_connection_logged_in_later_is_kept_without_waiting_for_the_old_deadline() {
     assert!(line(&ka, "acme").unwrap().last_keepalive.is_none());
     assert_eq!(w.fake.counters().refreshes, 1);
 }
+
+#[test]
+fn a_deadline_that_comes_while_locked_is_told_and_kept_after_the_unlock() {
+    let w = World::with_settings("keepalive = \"12s\"", |o| {
+        o.max_refresh_lifetime = Some(Duration::from_secs(16));
+        o.max_access_lifetime = Some(Duration::from_secs(14));
+    });
+    w.seed();
+    let ka = keepalive(&w);
+    let refresher = refresher(&w);
+    let pass = w.runtime.block_on(ka.pass(Some(&refresher)));
+    assert_eq!(pass.refreshed, 0);
+    let due = pass.next.unwrap();
+    wait_for("the deadline", || Timestamp::now() > due);
+    // Locked: nothing can be refreshed, and the user is told.
+    let pass = w.runtime.block_on(ka.pass(None));
+    assert_eq!(pass.refreshed, 0);
+    let report = line(&ka, "acme").unwrap();
+    assert_eq!(report.result, "locked");
+    assert!(report.warning.unwrap().contains("zdauth unlock"));
+    assert_eq!(notified(&w).len(), 1);
+    assert_eq!(w.runtime.block_on(ka.pass(None)).refreshed, 0);
+    assert_eq!(notified(&w).len(), 1, "told once");
+    // Unlocked again in time: kept, and the warning is gone.
+    let pass = w.runtime.block_on(ka.pass(Some(&refresher)));
+    assert_eq!(pass.refreshed, 1);
+    let report = line(&ka, "acme").unwrap();
+    assert_eq!(report.result, "ok", "{report:?}");
+    assert!(report.warning.is_none() && report.last_keepalive.is_some());
+    assert_eq!(w.fake.counters().refreshes, 1);
+}

@@ -18,6 +18,9 @@ mod schedule;
 mod track;
 mod wake;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;

@@ -20,7 +20,7 @@ use crate::zendesk;
 const UNREADABLE_RETRY: SignedDuration = SignedDuration::from_mins(5);
 
 /// What a pass does with one connection.
-enum Plan {
+pub(super) enum Plan {
     /// Nothing to keep alive: never logged in.
     Untracked,
     /// Nothing now; the next deadline, if any.
@@ -190,7 +190,7 @@ fn finish(memory: &mut Memory, after: Option<Timestamp>) -> Option<Timestamp> {
     next
 }
 
-fn plan_one(
+pub(super) fn plan_one(
     track: &mut Track,
     connection: &Connection,
     entry: Option<&Entry>,
@@ -259,19 +259,25 @@ fn plan_one(
     if stale || track.result.is_empty() {
         track.result = "not due yet".into();
     }
-    if let Some(at) = track.retry_at.filter(|at| *at > now) {
-        return Plan::Wait(Some(at));
-    }
     let due_at = schedule::due_at(tokens, keepalive);
-    if due_at <= now {
-        Plan::Refresh(Box::new(tokens.clone()))
-    } else {
-        Plan::Wait(Some(due_at))
+    if due_at > now {
+        if track.failures > 0 {
+            // Kept meanwhile by another process: the failures are history.
+            track.failures = 0;
+            track.retry_at = None;
+            track.clear();
+            track.result = "not due yet".into();
+        }
+        return Plan::Wait(Some(due_at));
+    }
+    match track.retry_at.filter(|at| *at > now) {
+        Some(at) => Plan::Wait(Some(at)),
+        None => Plan::Refresh(Box::new(tokens.clone())),
     }
 }
 
 /// Remembers what one refresh did.
-fn settle(
+pub(super) fn settle(
     track: &mut Track,
     connection: &Connection,
     before: &Tokens,
