@@ -82,13 +82,18 @@ impl KeepAlive {
                 (connection, before, result)
             });
         }
-        // Every flight is awaited, never dropped: an aborted one could lose a spent pair.
-        let mut outcomes = Vec::with_capacity(sent);
+        // Every flight is awaited, never dropped (an aborted one could lose a spent pair),
+        // even after one panicked: that panic goes on once the others are stored.
+        let (mut outcomes, mut panicked) = (Vec::with_capacity(sent), None);
         while let Some(joined) = flights.join_next().await {
             match joined {
                 Ok(outcome) => outcomes.push(outcome),
-                Err(e) => std::panic::resume_unwind(e.into_panic()),
+                Err(e) if e.is_panic() => panicked = panicked.or(Some(e.into_panic())),
+                Err(_) => {}
             }
+        }
+        if let Some(panic) = panicked {
+            std::panic::resume_unwind(panic);
         }
         let next = {
             let mut memory = self.memory();
