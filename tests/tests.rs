@@ -25,6 +25,7 @@ mod files;
 mod grant_switch;
 mod hostile;
 mod identity;
+mod keepalive;
 mod leaks;
 mod login_catcher;
 mod login_crowd;

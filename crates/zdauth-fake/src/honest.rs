@@ -79,6 +79,18 @@ impl FakeOptions {
         asked
     }
 
+    pub(crate) fn granted_refresh_secs(&self, asked: u64) -> u64 {
+        asked
+    }
+
+    pub(crate) fn chained_refresh_expiry(
+        &self,
+        _spent_expires_at: Timestamp,
+        fresh_expires_at: Timestamp,
+    ) -> Timestamp {
+        fresh_expires_at
+    }
+
     pub(crate) fn issues_jwts(&self) -> bool {
         true
     }

@@ -149,6 +149,16 @@ pub struct FakeOptions {
     /// seconds, which a client that asks for Zendesk's bounds cannot ask for.
     #[cfg(feature = "testing")]
     pub max_access_lifetime: Option<Duration>,
+    /// `testing`: the same policy for refresh tokens (`refresh_token_expires_in` says the
+    /// lifetime granted): keep-alive tests need grants that lapse within seconds, which a
+    /// client asking within Zendesk's bounds cannot ask for.
+    #[cfg(feature = "testing")]
+    pub max_refresh_lifetime: Option<Duration>,
+    /// `testing`: `true`: a refresh's new refresh token expires when the spent one did (a
+    /// chain of refreshes capped at its first token's expiry). Whether Zendesk caps a chain
+    /// is not documented; `false` (each refresh starts a new lifetime) is what it says.
+    #[cfg(feature = "testing")]
+    pub capped_refresh_chain: bool,
     /// `testing`: answers no honest server sends; see [`Hostile`]. Can be changed while running.
     #[cfg(feature = "testing")]
     pub hostile: Option<Hostile>,
@@ -188,6 +198,10 @@ impl Default for FakeOptions {
             opaque_tokens: false,
             #[cfg(feature = "testing")]
             max_access_lifetime: None,
+            #[cfg(feature = "testing")]
+            max_refresh_lifetime: None,
+            #[cfg(feature = "testing")]
+            capped_refresh_chain: false,
             #[cfg(feature = "testing")]
             hostile: None,
             #[cfg(feature = "testing")]

@@ -201,7 +201,7 @@ impl State {
         // A server policy may grant less than was asked; `expires_in` then says so.
         let lifetimes = Lifetimes {
             access_secs: self.options.granted_access_secs(lifetimes.access_secs),
-            ..lifetimes
+            refresh_secs: self.options.granted_refresh_secs(lifetimes.refresh_secs),
         };
         let legacy = kind == PairKind::Legacy;
         let access_expires_at = if legacy {
@@ -281,8 +281,19 @@ impl State {
         lifetimes: Lifetimes,
         kind: PairKind,
     ) -> Option<&Grant> {
-        let client_id = self.grants.get(grant_id)?.client_id.clone();
-        let pair = self.new_pair(&client_id, &scopes, lifetimes, kind);
+        let grant = self.grants.get(grant_id)?;
+        let (client_id, spent_expires_at) =
+            (grant.client_id.clone(), grant.pair.refresh_expires_at);
+        let mut pair = self.new_pair(&client_id, &scopes, lifetimes, kind);
+        let chained = self
+            .options
+            .chained_refresh_expiry(spent_expires_at, pair.refresh_expires_at);
+        if chained != pair.refresh_expires_at {
+            // `refresh_token_expires_in` then says what is left of the chain.
+            let left = chained.duration_since(pair.created_at).as_secs();
+            pair.lifetimes.refresh_secs = u64::try_from(left).unwrap_or(0).max(1);
+            pair.refresh_expires_at = chained;
+        }
         self.index_pair(grant_id, &pair);
         let grant = self.grants.get_mut(grant_id)?;
         grant.scopes = scopes;

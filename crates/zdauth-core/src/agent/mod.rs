@@ -2,6 +2,7 @@
 //! commands stop asking the passphrase) and keeps every grant alive (keep-alive).
 
 pub mod keepalive;
+pub mod notify;
 
 use jiff::Timestamp;
 

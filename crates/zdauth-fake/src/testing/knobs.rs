@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
+use jiff::Timestamp;
 
 use crate::options::{FakeClient, FakeOptions};
 use crate::state::{Lifetimes, whole_seconds};
@@ -26,6 +27,28 @@ impl FakeOptions {
         match self.max_access_lifetime {
             Some(max) => asked.min(whole_seconds(max)),
             None => asked,
+        }
+    }
+
+    /// What a server policy grants of the refresh lifetime asked for.
+    pub(crate) fn granted_refresh_secs(&self, asked: u64) -> u64 {
+        match self.max_refresh_lifetime {
+            Some(max) => asked.min(whole_seconds(max)),
+            None => asked,
+        }
+    }
+
+    /// When a new refresh token that replaces one expiring at `spent_expires_at` expires, if
+    /// not at `fresh_expires_at` as asked.
+    pub(crate) fn chained_refresh_expiry(
+        &self,
+        spent_expires_at: Timestamp,
+        fresh_expires_at: Timestamp,
+    ) -> Timestamp {
+        if self.capped_refresh_chain {
+            fresh_expires_at.min(spent_expires_at)
+        } else {
+            fresh_expires_at
         }
     }
 
@@ -80,6 +103,9 @@ mod tests {
         );
         assert_eq!(options.code_valid_for(), Duration::from_secs(120));
         assert_eq!(options.granted_access_secs(172_799), 172_799);
+        assert_eq!(options.granted_refresh_secs(7_775_999), 7_775_999);
+        let (spent, fresh) = (Timestamp::UNIX_EPOCH, Timestamp::MAX);
+        assert_eq!(options.chained_refresh_expiry(spent, fresh), fresh);
         assert!(options.issues_jwts());
         assert!(options.answers_expires_in());
         assert!(options.answers_refresh_expires_in());
