@@ -31,7 +31,11 @@ fn main() -> ExitCode {
         eprintln!("bench_world: {e}");
         return ExitCode::FAILURE;
     }
-    let how = if sealed { "sealed identity.age" } else { "plain identity.txt" };
+    let how = if sealed {
+        "sealed identity.age"
+    } else {
+        "plain identity.txt"
+    };
     println!("seeded {count} connections in {} ({how})", dir.display());
     ExitCode::SUCCESS
 }
