@@ -286,3 +286,53 @@ fn quitting_during_a_refresh_waits_for_the_rotated_pair_to_be_saved() {
     // And it is the live one: a script refreshes with it.
     w.sb.run(&["refresh", "acme"]).success();
 }
+
+/// The cliff in a real terminal: under `NO_COLOR` the REFRESH column says in words which grants
+/// lapse within `keepalive` (7 days by default) and which under 3 days, the header counts
+/// them, and `s` reaches the order by refresh expiry.
+#[test]
+fn lapsing_grants_are_marked_in_words_and_s_sorts_them_by_refresh_expiry() {
+    let Some(tmux) = tmux("cliff") else { return };
+    // The fake issues refresh tokens that live 2 days and an hour: under the 3-day rule.
+    let w = common::world::World::new(|options| {
+        options.refresh_lifetime = Duration::from_secs(2 * 86_400 + 3600);
+    });
+    w.seed();
+    w.add_seeded("beta", "beta");
+    // acme's was stored 3 days later than beta's: 5 days left, under keepalive only. By name
+    // acme comes first, by refresh expiry beta.
+    move_refresh_expiry(&w, "acme", jiff::SignedDuration::from_hours(72));
+    tmux.start(&w.sb, "env NO_COLOR=1", "");
+    tmux.wait_for("2 lapse within 7d");
+    // The runtime asked for the agent off the UI thread and the header says what it heard.
+    let screen = tmux.wait_for("2 lapse within 7d · no agent");
+    let row = |screen: &str, name: &str| {
+        screen
+            .lines()
+            .position(|l| l.trim_start_matches(['›', ' ']).starts_with(name))
+            .map(|y| (y, screen.lines().nth(y).unwrap_or_default().to_owned()))
+    };
+    let (acme_y, acme) = row(&screen, "acme").expect(&screen);
+    let (beta_y, beta) = row(&screen, "beta").expect(&screen);
+    assert!(acme.contains(" 5d soon "), "{screen}");
+    assert!(beta.contains(" 2d LAPSES "), "{screen}");
+    assert!(acme_y < beta_y, "sorted by name first:\n{screen}");
+
+    tmux.keys(&["s", "s", "s"]);
+    let screen = tmux.wait_for("sorted by refresh expiry");
+    assert!(screen.contains("REFRESH▾"), "{screen}");
+    let (acme_y, _) = row(&screen, "acme").expect(&screen);
+    let (beta_y, _) = row(&screen, "beta").expect(&screen);
+    assert!(beta_y < acme_y, "beta lapses first:\n{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXIT=0");
+}
+
+/// Moves `name`'s stored refresh expiry `by` later, as if its pair had been stored then.
+fn move_refresh_expiry(w: &common::world::World, name: &str, by: jiff::SignedDuration) {
+    let lock = w.sb.vault().lock_connection(name).unwrap();
+    let mut entry = lock.reload().unwrap().unwrap();
+    let tokens = entry.tokens.as_mut().unwrap();
+    tokens.refresh_expires_at = tokens.refresh_expires_at.map(|at| at + by);
+    lock.persist(entry).unwrap();
+}

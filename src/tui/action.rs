@@ -63,7 +63,7 @@ impl Action {
             Action::PageDown => "page down",
             Action::PageUp => "page up",
             Action::Filter => "filter by name, subdomain, user (Esc clears)",
-            Action::Sort => "sort: name, time left, state",
+            Action::Sort => "sort: name, time left, state, refresh expiry",
             Action::ToggleDetail => "detail pane",
             Action::Refresh => "refresh the selected connection",
             Action::RefreshAll => "refresh all expiring or expired (or all)",

@@ -13,6 +13,7 @@ pub mod first_run;
 pub mod form;
 pub mod format;
 pub mod keymap;
+pub mod lapse;
 pub mod msg;
 pub mod row;
 pub mod runtime;

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 
 use super::keymap::Key;
 use super::row::{RowTokens, Snapshot};
+use zdauth_core::agent::AgentSummary;
 use zdauth_core::config::Config;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +58,9 @@ pub enum Msg {
         name: String,
         result: Result<Config, String>,
     },
+    /// What the agent for this config dir said when last asked (`None`: no agent answers).
+    /// The runtime sends it when it changed.
+    Agent(Option<AgentSummary>),
     /// Quitting waits for `tasks` still running; the screen says so.
     Quitting {
         tasks: usize,

@@ -195,6 +195,16 @@ impl Row {
         self.data.tokens.as_ref().and_then(|t| t.expires_at)
     }
 
+    /// When the stored refresh token runs out, as the REFRESH column shows it: `None` with
+    /// no refresh token, or when Zendesk never told.
+    pub fn refresh_expires_at(&self) -> Option<Timestamp> {
+        self.data
+            .tokens
+            .as_ref()
+            .filter(|t| t.has_refresh_token)
+            .and_then(|t| t.refresh_expires_at)
+    }
+
     /// What its tokens say, by the rules of its grant.
     pub fn token_status(&self, now: Timestamp, margin: Duration) -> TokenStatus {
         self.data.token_status(self.connection.grant, now, margin)

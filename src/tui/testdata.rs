@@ -140,3 +140,26 @@ pub fn press(app: &mut App, keys: &str) -> Vec<super::app::Effect> {
         .flat_map(|c| app.update(Msg::Key(Key::char(c))))
         .collect()
 }
+
+/// Sets when `name`'s stored refresh token runs out: `secs` from now, or not told (`None`).
+pub fn refresh_in(data: &mut VaultData, name: &str, secs: Option<i64>) {
+    let tokens = data
+        .connections
+        .get_mut(name)
+        .and_then(|e| e.tokens.as_mut())
+        .unwrap();
+    tokens.refresh_expires_at = secs.map(at);
+}
+
+/// The agent as `zdauth_core::agent::summary` reports it.
+pub fn agent(
+    unlocked: bool,
+    until: Option<&str>,
+    next: Option<&str>,
+) -> zdauth_core::agent::AgentSummary {
+    zdauth_core::agent::AgentSummary {
+        unlocked,
+        unlocked_until: until.map(|t| t.parse().unwrap()),
+        next_keepalive: next.map(|t| t.parse().unwrap()),
+    }
+}

@@ -8,6 +8,7 @@ mod overlay;
 mod refresh;
 mod results;
 mod selection;
+mod status;
 #[cfg(test)]
 mod tests;
 
@@ -23,15 +24,16 @@ use crate::tui::row::{ConnState, Row, Shown, snapshot};
 pub use overlay::{
     DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP, LoginInFlight, OnLogin, Overlay,
 };
+pub use status::{AgentView, Counts};
 use zdauth_core::config::Config;
-use zdauth_core::status::TokenStatus;
 use zdauth_core::vault::VaultData;
 
 const TOAST_INFO: SignedDuration = SignedDuration::from_secs(4);
 const TOAST_ERROR: SignedDuration = SignedDuration::from_secs(10);
 /// Rows the detail pane takes from the list when open; the view lays it out the same.
 pub const DETAIL_HEIGHT: u16 = 11;
-/// Header, table header, toast line and footer.
+/// A one-line header, table header, toast line and footer ([`App::header_rows`] may add a
+/// second header line).
 pub const CHROME_HEIGHT: u16 = 4;
 /// How long the login's catcher waits for the browser. The loop hands it to the catcher and
 /// the modal counts it down, so both read the same number.
@@ -65,6 +67,8 @@ pub enum SortMode {
     Name,
     TimeLeft,
     State,
+    /// The refresh token's expiry, soonest first: where the cliff is.
+    RefreshLeft,
 }
 
 impl SortMode {
@@ -72,7 +76,8 @@ impl SortMode {
         match self {
             SortMode::Name => SortMode::TimeLeft,
             SortMode::TimeLeft => SortMode::State,
-            SortMode::State => SortMode::Name,
+            SortMode::State => SortMode::RefreshLeft,
+            SortMode::RefreshLeft => SortMode::Name,
         }
     }
 
@@ -81,17 +86,9 @@ impl SortMode {
             SortMode::Name => "name",
             SortMode::TimeLeft => "time left",
             SortMode::State => "state",
+            SortMode::RefreshLeft => "refresh expiry",
         }
     }
-}
-
-/// The header's counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub valid: usize,
-    pub expiring: usize,
-    pub expired: usize,
-    pub need_login: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +116,10 @@ pub struct App {
     pub(crate) toast: Option<Toast>,
     pub(crate) auto_refresh: bool,
     pub(crate) margin: Duration,
+    /// `settings.keepalive`: under this much left, a refresh token is marked lapsing.
+    pub(crate) keepalive: Duration,
+    /// The agent as last asked, for the header.
+    pub(crate) agent: AgentView,
     pub(crate) now: Timestamp,
     pub(crate) size: (u16, u16),
     copy_toast: Option<copy::CopyToast>,
@@ -147,6 +148,8 @@ impl App {
             toast: None,
             auto_refresh: config.settings.auto_refresh,
             margin: config.settings.refresh_margin,
+            keepalive: config.settings.keepalive,
+            agent: AgentView::NotAsked,
             now,
             size: (80, 24),
             copy_toast: None,
@@ -244,23 +247,6 @@ impl App {
         }
     }
 
-    /// How many tokens are valid, expiring, expired (a refresh still helps) and how many
-    /// connections need a login, over every connection.
-    pub fn counts(&self) -> Counts {
-        let mut counts = Counts::default();
-        for row in &self.rows {
-            match row.token_status(self.now, self.margin) {
-                TokenStatus::Valid => counts.valid += 1,
-                TokenStatus::Expiring => counts.expiring += 1,
-                TokenStatus::Expired => counts.expired += 1,
-                TokenStatus::LoginRequired | TokenStatus::NoToken | TokenStatus::NoSecret => {
-                    counts.need_login += 1;
-                }
-            }
-        }
-        counts
-    }
-
     /// The one transition. The frame is marked dirty here, for every message that may have
     /// changed the screen, so no branch can forget to: only a tick within the same second, a
     /// key that means nothing where the focus is, and a paste with nowhere to go leave it clean.
@@ -269,6 +255,8 @@ impl App {
             Msg::Tick(now) => (now.as_second() != self.now.as_second(), self.tick(now)),
             Msg::Key(key) => self.key(key).map_or((false, Vec::new()), |e| (true, e)),
             Msg::Paste(text) => (self.paste(&text), Vec::new()),
+            // Asked every few seconds: only news redraws.
+            Msg::Agent(summary) => (self.agent_said(summary), Vec::new()),
             news => {
                 self.news(news);
                 (true, Vec::new())
@@ -283,7 +271,7 @@ impl App {
     /// What the rest of the world reports: none of it asks for more work.
     fn news(&mut self, msg: Msg) {
         match msg {
-            Msg::Tick(_) | Msg::Key(_) | Msg::Paste(_) => {}
+            Msg::Tick(_) | Msg::Key(_) | Msg::Paste(_) | Msg::Agent(_) => {}
             Msg::Resize { width, height } => self.size = (width, height),
             Msg::VaultReloaded(snapshot) => self.reload(snapshot),
             Msg::ConfigReloaded { config, snapshot } => self.config_reloaded(&config, snapshot),

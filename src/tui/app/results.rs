@@ -47,6 +47,7 @@ impl App {
     pub(crate) fn config_reloaded(&mut self, config: &Config, snapshot: Option<Snapshot>) {
         self.config_error = None;
         self.margin = config.settings.refresh_margin;
+        self.keepalive = config.settings.keepalive;
         self.apply_config(config);
         if let Some(snapshot) = snapshot {
             self.reload(snapshot);

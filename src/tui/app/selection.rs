@@ -48,6 +48,14 @@ impl App {
                     .cmp(&rows[b].shown(now, margin))
                     .then(rows[a].name.cmp(&rows[b].name))
             }),
+            SortMode::RefreshLeft => visible.sort_by(|&a, &b| {
+                // Unknown last: no refresh token, or its expiry was never told.
+                let key = |i: usize| {
+                    let at = rows[i].refresh_expires_at();
+                    (at.is_none(), at)
+                };
+                key(a).cmp(&key(b)).then(rows[a].name.cmp(&rows[b].name))
+            }),
         }
         self.visible = visible;
         if self.selected.is_none() {
@@ -58,7 +66,8 @@ impl App {
     /// Rows a page key moves by: the list's height on the current terminal.
     pub(super) fn page(&self) -> usize {
         let detail = if self.detail { DETAIL_HEIGHT } else { 0 };
-        usize::from(self.size.1.saturating_sub(CHROME_HEIGHT + detail)).max(1)
+        let chrome = CHROME_HEIGHT - 1 + self.header_rows();
+        usize::from(self.size.1.saturating_sub(chrome + detail)).max(1)
     }
 
     pub(super) fn move_by(&mut self, delta: isize) {

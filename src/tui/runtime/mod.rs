@@ -8,7 +8,9 @@
 //! - `effects`: starts each effect on a task that reports back with a `Msg`.
 //! - `copier`: the copy, its pending clear, and the clear on quitting.
 //! - `watch`: config.toml and vault.age changing under the TUI.
+//! - `agent`: the agent's state for the header, asked every few seconds.
 
+mod agent;
 mod copier;
 mod effects;
 pub mod gate;

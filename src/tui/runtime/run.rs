@@ -95,6 +95,11 @@ async fn event_loop(
         sender.clone(),
         stop.clone(),
     ));
+    tokio::spawn(super::agent::watch_agent(
+        setup.refresher.vault().paths().clone(),
+        sender.clone(),
+        stop.clone(),
+    ));
     let mut signals = Signals::new()?;
     let mut runner = Runner::new(setup.refresher.clone(), &setup.config, sender);
     let mut drawn = None;

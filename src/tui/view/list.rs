@@ -12,12 +12,16 @@ use super::theme::Theme;
 use crate::tui::action::Action;
 use crate::tui::app::{App, SortMode};
 use crate::tui::format;
+use crate::tui::lapse::Lapse;
 use crate::tui::row::{Row, Shown};
 use zdauth_core::status::TokenStatus;
 
 /// From this width on, the scopes get a column.
 const WIDE: u16 = 110;
 const BAR_WIDTH: usize = 5;
+/// `expired`, `30d`; under `NO_COLOR` the words `<1d LAPSES` need more.
+const REFRESH_WIDTH: u16 = 7;
+const REFRESH_WIDTH_IN_WORDS: u16 = 10;
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     if app.rows.is_empty() {
@@ -45,18 +49,25 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     let selected = app.selected_position().unwrap_or(0);
     // Page by page: the window is a pure function of the selection, no scroll state needed.
     let offset = selected / height * height;
-    let rows = app.visible[offset..]
-        .iter()
-        .take(height)
-        .enumerate()
-        .map(|(n, &i)| {
-            let style = if offset + n == selected {
-                theme.selected()
-            } else {
-                Style::new()
-            };
-            table_row(app, theme, &app.rows[i], wide, offset + n == selected).style(style)
-        });
+    let page = &app.visible[offset..(offset + height).min(app.visible.len())];
+    // Wider only while a word is shown, so a calm list looks the same with and without colour.
+    let refresh_width = if app.options.no_color
+        && page
+            .iter()
+            .any(|&i| app.rows[i].lapse(app.now, app.keepalive).is_some())
+    {
+        REFRESH_WIDTH_IN_WORDS
+    } else {
+        REFRESH_WIDTH
+    };
+    let rows = page.iter().enumerate().map(|(n, &i)| {
+        let style = if offset + n == selected {
+            theme.selected()
+        } else {
+            Style::new()
+        };
+        table_row(app, theme, &app.rows[i], wide, offset + n == selected).style(style)
+    });
     let sorted = |mode: SortMode, title: &'static str| {
         if app.sort == mode {
             format!("{title}▾")
@@ -83,13 +94,13 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     titles.extend([
         sorted(SortMode::TimeLeft, "ACCESS"),
         String::new(),
-        "REFRESH".into(),
+        sorted(SortMode::RefreshLeft, "REFRESH"),
         sorted(SortMode::State, "STATE"),
     ]);
     widths.extend([
         Constraint::Length(7),
         Constraint::Length(u16::try_from(BAR_WIDTH).unwrap_or(u16::MAX)),
-        Constraint::Length(7),
+        Constraint::Length(refresh_width),
         Constraint::Length(14),
     ]);
     Table::new(rows, widths)
@@ -129,9 +140,7 @@ fn table_row<'a>(
         }
         _ => String::new(),
     };
-    let refresh = tokens.map_or("—".to_owned(), |t| {
-        format::refresh_left(t.has_refresh_token, t.refresh_expires_at, now)
-    });
+    let refresh = refresh_cell(app, theme, row);
     // The marker keeps the selection visible where reverse video is not (plain text, NO_COLOR).
     let marker = if selected { "›" } else { " " };
     let mut cells = vec![
@@ -150,6 +159,25 @@ fn table_row<'a>(
         Cell::from(state_line(app, theme, shown)),
     ]);
     TableRow::new(cells)
+}
+
+/// Days left on the refresh token, marked when the grant is about to lapse: by colour, or
+/// under `NO_COLOR` by a word, so the cliff never hides in a colour alone.
+fn refresh_cell(app: &App, theme: Theme, row: &Row) -> Span<'static> {
+    let now = app.now;
+    let text = row.data.tokens.as_ref().map_or("—".to_owned(), |t| {
+        format::refresh_left(t.has_refresh_token, t.refresh_expires_at, now)
+    });
+    let (style, word) = match row.lapse(now, app.keepalive) {
+        None => return Span::raw(text),
+        Some(Lapse::Imminent) => (theme.bad(), "LAPSES"),
+        Some(Lapse::Soon) => (theme.warn(), "soon"),
+    };
+    if app.options.no_color {
+        Span::raw(format!("{text} {word}"))
+    } else {
+        Span::styled(text, style)
+    }
 }
 
 fn state_line(app: &App, theme: Theme, shown: Shown) -> Line<'static> {

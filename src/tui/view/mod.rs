@@ -36,7 +36,7 @@ impl Widget for &App {
         let theme = Theme::new(!self.options.no_color);
         let detail = if self.detail { DETAIL_HEIGHT } else { 0 };
         let [head, body, pane, toast, foot] = Layout::vertical([
-            Constraint::Length(1),
+            Constraint::Length(self.header_rows()),
             Constraint::Min(1),
             Constraint::Length(detail),
             Constraint::Length(1),

@@ -1,5 +1,6 @@
 //! `update` rule by rule, at a fixed clock: no terminal, no tokio, no network.
 
+mod cliff;
 mod config;
 mod delete;
 mod expiry;

@@ -1,5 +1,6 @@
 //! Screens at a fixed clock with ratatui's `TestBackend`, checked with insta snapshots.
 
+mod cliff;
 mod forms;
 
 use crossterm::event::KeyCode;
@@ -86,14 +87,14 @@ fn filter_in_progress() {
 /// Colours are in the styles, so this one snapshots the buffer's styles too.
 #[test]
 fn colours_follow_the_margin() {
-    insta::assert_debug_snapshot!(buffer(&app(), 80, 8));
+    insta::assert_debug_snapshot!(buffer(&app(), 80, 9));
 }
 
 /// umbrella's clock says 10:00 left, but Zendesk refused its grant: the countdown and its
 /// bar are grey, not the green of a live token.
 #[test]
 fn item_27_a_refused_grant_has_a_grey_countdown() {
-    let buf = buffer(&app(), 80, 8);
+    let buf = buffer(&app(), 80, 9);
     let colour_of = |y: u16, text: &str| {
         let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
         let column = line
@@ -102,10 +103,11 @@ fn item_27_a_refused_grant_has_a_grey_countdown() {
             .unwrap();
         buf[(u16::try_from(column).unwrap(), y)].fg
     };
-    assert_eq!(colour_of(5, "10:00"), ratatui::style::Color::DarkGray);
-    assert_eq!(colour_of(5, "██░░░"), ratatui::style::Color::DarkGray);
+    // Row 1 of the header says initech lapses: the list starts on row 3.
+    assert_eq!(colour_of(6, "10:00"), ratatui::style::Color::DarkGray);
+    assert_eq!(colour_of(6, "██░░░"), ratatui::style::Color::DarkGray);
     assert_eq!(
-        colour_of(2, "29:41"),
+        colour_of(3, "29:41"),
         ratatui::style::Color::Green,
         "acme is live"
     );
@@ -158,9 +160,23 @@ fn no_color_is_monochrome_and_still_reads() {
         assert_eq!(cell.fg, ratatui::style::Color::Reset, "{cell:?}");
         assert_eq!(cell.bg, ratatui::style::Color::Reset, "{cell:?}");
     }
-    // The same words as in colour: the state never hides in a colour alone.
-    assert_eq!(text(&app, 80, 24), text(&self::app(), 80, 24));
-    insta::assert_debug_snapshot!(buffer(&app, 80, 8));
+    // The same words as in colour, and a word where colour marked a lapsing grant: the
+    // state never hides in a colour alone. Wide, so no column is cut differently.
+    let words =
+        |screen: String| -> Vec<String> { screen.split_whitespace().map(str::to_owned).collect() };
+    let mono = words(text(&app, 200, 24));
+    let colour = words(text(&self::app(), 200, 24));
+    let calm: Vec<String> = mono
+        .iter()
+        .filter(|w| !matches!(w.as_str(), "soon" | "LAPSES"))
+        .cloned()
+        .collect();
+    assert_eq!(calm, colour);
+    assert!(
+        text(&app, 80, 24).contains(" 5d soon "),
+        "initech has 5 days"
+    );
+    insta::assert_debug_snapshot!(buffer(&app, 80, 9));
 }
 
 #[test]
