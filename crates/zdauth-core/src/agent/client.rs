@@ -11,7 +11,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::place::Place;
-use super::protocol::{AgentStatus, Answer, Request, WireStanza, read_frame, write_frame};
+use super::protocol::{
+    AgentStatus, Answer, Request, WireClass, WireStanza, read_frame, write_frame,
+};
 use crate::error::{Error, ErrorClass};
 use crate::paths::Paths;
 use crate::secret::Secret;
@@ -20,6 +22,16 @@ use crate::secret::Secret;
 pub(crate) const HEARTBEAT: Duration = Duration::from_secs(2);
 /// Silence longer than this from a live agent means it is stuck (stopped, swapped out).
 const SILENCE: Duration = Duration::from_secs(20);
+
+/// The agent's answer to a `token`.
+#[derive(Debug)]
+pub enum TokenAnswer {
+    Token(Secret),
+    /// The agent's own error (login required, unknown connection…): the command's answer.
+    Refused(Error),
+    /// No agent, a locked one, or one that could not be reached: the slow path decides.
+    Unavailable(String),
+}
 
 /// What the agent said about itself.
 #[derive(Debug, Clone)]
@@ -76,11 +88,27 @@ impl AgentClient {
         }
     }
 
-    /// Hands the passphrase over (the agent runs scrypt); the answer is when it locks again.
-    pub fn unlock(&self, passphrase: Option<Secret>) -> Result<Option<jiff::Timestamp>, Error> {
-        match self.ask(&Request::Unlock { passphrase })? {
-            Answer::Unlocked { until } => Ok(until),
-            other => Err(unexpected(&other)),
+    /// Hands the passphrase of `identity` over (the agent runs scrypt); the answer is when
+    /// it locks again. A wrong passphrase is [`Error::WrongPassphrase`], as without an agent.
+    pub fn unlock(
+        &self,
+        passphrase: Option<Secret>,
+        identity: &Path,
+    ) -> Result<Option<jiff::Timestamp>, Error> {
+        match self.exchange(&Request::Unlock { passphrase })? {
+            Some(Answer::Unlocked { until }) => Ok(until),
+            Some(Answer::Error {
+                class: WireClass::WrongPassphrase,
+                ..
+            }) => Err(Error::WrongPassphrase {
+                path: identity.to_path_buf(),
+            }),
+            Some(Answer::Error { class, message }) => Err(Error::Agent {
+                class: class.into(),
+                message,
+            }),
+            Some(other) => Err(unexpected(&other)),
+            None => Err(self.gone()),
         }
     }
 
@@ -102,21 +130,28 @@ impl AgentClient {
         }
     }
 
-    /// A fresh access token from the agent. None: no agent runs, or it is locked.
-    pub fn token(&self, name: &str, min_valid: Option<Duration>) -> Result<Option<Secret>, Error> {
+    /// A fresh access token from the agent, for the `token` fast path.
+    pub fn token(&self, name: &str, min_valid: Option<Duration>) -> TokenAnswer {
         let request = Request::Token {
             name: name.to_owned(),
             min_valid_secs: min_valid.map(|d| d.as_secs()),
         };
-        match self.ask_if_running(&request) {
-            Ok(None) => Ok(None),
-            Ok(Some(Answer::Token { access_token })) => Ok(Some(access_token)),
-            Ok(Some(other)) => Err(unexpected(&other)),
-            Err(Error::Agent {
-                class: ErrorClass::Locked,
-                ..
-            }) => Ok(None),
-            Err(e) => Err(e),
+        let answer = match self.exchange(&request) {
+            Ok(Some(answer)) => answer,
+            Ok(None) => return TokenAnswer::Unavailable("no agent runs".into()),
+            Err(e) => return TokenAnswer::Unavailable(e.to_string()),
+        };
+        match answer {
+            Answer::Token { access_token } => TokenAnswer::Token(access_token),
+            Answer::Error {
+                class: WireClass::Locked,
+                message,
+            } => TokenAnswer::Unavailable(message),
+            Answer::Error { class, message } => TokenAnswer::Refused(Error::Agent {
+                class: class.into(),
+                message,
+            }),
+            other => TokenAnswer::Unavailable(unexpected(&other).to_string()),
         }
     }
 
@@ -148,15 +183,28 @@ impl AgentClient {
 
     /// `request`'s answer; an error when no agent runs.
     fn ask(&self, request: &Request) -> Result<Answer, Error> {
-        self.ask_if_running(request)?.ok_or_else(|| {
-            failed(format!(
-                "the agent stopped (no socket at {}): run the command again, or `zdauth unlock`",
-                self.socket().display()
-            ))
-        })
+        self.ask_if_running(request)?.ok_or_else(|| self.gone())
+    }
+
+    fn gone(&self) -> Error {
+        failed(format!(
+            "the agent stopped (no socket at {}): run the command again, or `zdauth unlock`",
+            self.socket().display()
+        ))
     }
 
     fn ask_if_running(&self, request: &Request) -> Result<Option<Answer>, Error> {
+        match self.exchange(request)? {
+            Some(Answer::Error { class, message }) => Err(Error::Agent {
+                class: class.into(),
+                message,
+            }),
+            answer => Ok(answer),
+        }
+    }
+
+    /// One request and its answer (an error answer included); None: no agent runs.
+    fn exchange(&self, request: &Request) -> Result<Option<Answer>, Error> {
         let Some(stream) = self.connect()? else {
             return Ok(None);
         };
@@ -175,10 +223,6 @@ impl AgentClient {
                 "the agent at {} stopped before it answered: run the command again (a new agent starts, or `zdauth unlock`)",
                 self.socket().display()
             ))),
-            Some(Answer::Error { class, message }) => Err(Error::Agent {
-                class: class.into(),
-                message,
-            }),
             Some(answer) => Ok(Some(answer)),
         }
     }

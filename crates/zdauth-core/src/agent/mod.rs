@@ -19,13 +19,13 @@ use jiff::Timestamp;
 
 use crate::paths::Paths;
 
-pub use client::{AgentClient, Hello};
+pub use client::{AgentClient, Hello, TokenAnswer};
 pub use place::Place;
 pub use protocol::{AgentStatus, KeptConnection};
 pub(crate) use remote::AgentLost;
 pub use remote::{keys_from, unlocked_keys};
 pub use server::serve;
-pub use spawn::{spawn_detached, wait_until_listening};
+pub use spawn::{running_or_started, spawn_detached, unlock_keys, wait_until_listening};
 
 /// What the TUI's header shows of the agent for this config dir.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -107,6 +107,8 @@ pub struct KeptConnection {
 pub(crate) enum WireClass {
     Usage,
     Locked,
+    /// [`crate::Error::WrongPassphrase`], which a door may ask again for.
+    WrongPassphrase,
     LoginRequired,
     ZendeskOrNetwork,
     Other,
@@ -128,7 +130,7 @@ impl From<WireClass> for ErrorClass {
     fn from(class: WireClass) -> Self {
         match class {
             WireClass::Usage => Self::Usage,
-            WireClass::Locked => Self::Locked,
+            WireClass::Locked | WireClass::WrongPassphrase => Self::Locked,
             WireClass::LoginRequired => Self::LoginRequired,
             WireClass::ZendeskOrNetwork => Self::ZendeskOrNetwork,
             WireClass::Other => Self::Other,

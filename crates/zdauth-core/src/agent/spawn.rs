@@ -57,3 +57,32 @@ pub fn wait_until_listening(client: &AgentClient, wait: Duration) -> Result<Hell
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The agent for `paths`: the running one, or one started from `program` (the zdauth
+/// binary) and waited for.
+pub fn running_or_started(paths: &Paths, program: &Path) -> Result<(AgentClient, Hello), Error> {
+    let client = AgentClient::new(paths)?;
+    if let Some(hello) = client.hello()? {
+        return Ok((client, hello));
+    }
+    tracing::info!("starting the agent");
+    spawn_detached(paths, program)?;
+    let hello = wait_until_listening(&client, super::START_WAIT)?;
+    Ok((client, hello))
+}
+
+/// Unlocks `client`'s agent with `passphrase` (None for a plain identity file) and returns
+/// keys that decrypt through it.
+pub fn unlock_keys(
+    paths: &Paths,
+    client: AgentClient,
+    passphrase: Option<crate::secret::Secret>,
+) -> Result<crate::vault::Keys, Error> {
+    client.unlock(passphrase, &paths.identity())?;
+    let gone = |what: &str| Error::Agent {
+        class: ErrorClass::Locked,
+        message: format!("the agent {what} right after its unlock: run `zdauth unlock`"),
+    };
+    let hello = client.hello()?.ok_or_else(|| gone("stopped"))?;
+    super::keys_from(paths, client, hello.recipient)?.ok_or_else(|| gone("locked"))
+}

@@ -14,7 +14,8 @@ use super::state::Agent;
 use crate::agent::client::HEARTBEAT;
 use crate::agent::keepalive::KeepAlive;
 use crate::agent::protocol::{
-    AgentStatus, Answer, KeptConnection, MAX_REQUEST, PROTOCOL, Request, WireStanza, encode,
+    AgentStatus, Answer, KeptConnection, MAX_REQUEST, PROTOCOL, Request, WireClass, WireStanza,
+    encode,
 };
 use crate::error::Error;
 use crate::secret::Secret;
@@ -184,8 +185,12 @@ fn status(agent: &Agent, keepalive: &KeepAlive) -> AgentStatus {
 }
 
 fn answer_error(e: &Error) -> Answer {
+    let class = match e {
+        Error::WrongPassphrase { .. } => WireClass::WrongPassphrase,
+        e => e.class().into(),
+    };
     Answer::Error {
-        class: e.class().into(),
+        class,
         message: e.to_string(),
     }
 }
