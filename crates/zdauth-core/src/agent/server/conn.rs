@@ -97,6 +97,8 @@ pub(super) async fn serve_connection(
 
 async fn answer(agent: &Arc<Agent>, keepalive: &KeepAlive, request: Request) -> Answer {
     let asked_at = tokio::time::Instant::now();
+    // The kind only: a request may carry a passphrase or a connection's name.
+    tracing::debug!(request = kind(&request), "agent request");
     let result = match request {
         Request::Hello => Ok(Answer::Hello {
             protocol: PROTOCOL,
@@ -124,6 +126,18 @@ async fn answer(agent: &Arc<Agent>, keepalive: &KeepAlive, request: Request) -> 
             .map(|access_token| Answer::Token { access_token }),
     };
     result.unwrap_or_else(|e| answer_error(&e))
+}
+
+fn kind(request: &Request) -> &'static str {
+    match request {
+        Request::Hello => "hello",
+        Request::Status => "status",
+        Request::Unlock { .. } => "unlock",
+        Request::Lock => "lock",
+        Request::Stop => "stop",
+        Request::Unwrap { .. } => "unwrap",
+        Request::Token { .. } => "token",
+    }
 }
 
 fn unwrap(agent: &Agent, stanzas: &[WireStanza]) -> Result<Answer, Error> {

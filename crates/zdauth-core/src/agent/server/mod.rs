@@ -80,12 +80,19 @@ pub fn serve(paths: &Paths) -> Result<(), Error> {
     result
 }
 
+/// The lock file, held; it names the agent's pid, for whoever must end a stuck one.
 fn hold_lock(place: &Place) -> Result<File, Error> {
-    let file = crate::safe_file::open_own(place.lock(), false)?;
+    let mut file = crate::safe_file::open_own(place.lock(), false)?;
     let started = Instant::now();
     loop {
         match file.try_lock() {
-            Ok(()) => return Ok(file),
+            Ok(()) => {
+                use std::io::Write;
+                let _ = file
+                    .set_len(0)
+                    .and_then(|()| writeln!(file, "{}", std::process::id()));
+                return Ok(file);
+            }
             Err(TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
                 std::thread::sleep(Duration::from_millis(20));
             }
