@@ -10,8 +10,8 @@ use zdauth_core::paths::Paths;
 use zdauth_core::vault::{self, IdentitySource, Keys, Vault};
 
 use super::agent::running_agent;
-use zdauth_core::agent::unlock_keys as unlock_through;
 use super::passphrase::{self, IDENTITY_FILE_VAR};
+use zdauth_core::agent::unlock_keys as unlock_through;
 
 pub struct Context {
     pub paths: Paths,

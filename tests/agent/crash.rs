@@ -5,9 +5,9 @@
 use std::process::Stdio;
 
 use super::{WITH_PASSPHRASE, sealed_world, unlock};
+use crate::common::Run;
 use crate::common::agent::kill;
 use crate::common::clipboard::wait_until;
-use crate::common::Run;
 use zdauth_fake::{Fault, FaultTarget};
 
 #[test]
@@ -18,11 +18,12 @@ fn a_killed_agent_mid_refresh_costs_no_token_and_the_next_command_recovers() {
     // Due for a refresh, which the fake holds on the wire: the agent is mid-answer.
     w.age_pair(1790);
     w.fake.push_fault(FaultTarget::Token, Fault::Hold, 1);
-    let waiting = w.sb.zdauth(&["token", "acme"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let waiting =
+        w.sb.zdauth(&["token", "acme"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
     wait_until("the agent's refresh reaching the fake", || {
         w.fake.counters().token_posts >= 1
     });
@@ -31,12 +32,18 @@ fn a_killed_agent_mid_refresh_costs_no_token_and_the_next_command_recovers() {
     let waited = Run::of(waiting.wait_with_output().unwrap());
     assert_eq!(waited.code, 6, "{}", waited.stderr);
     assert!(waited.stdout.is_empty(), "{}", waited.stdout);
-    assert!(waited.stderr.contains("ZDAUTH_PASSPHRASE"), "{}", waited.stderr);
+    assert!(
+        waited.stderr.contains("ZDAUTH_PASSPHRASE"),
+        "{}",
+        waited.stderr
+    );
     assert!(!waited.stderr.contains("panicked"), "{}", waited.stderr);
 
     // The dead agent's socket is gone, a new agent answers, and the pair it held is still
     // the grant's (the held refresh never spent it).
-    let run = w.sb.run_with(&["token", "acme"], &[WITH_PASSPHRASE], None).success();
+    let run =
+        w.sb.run_with(&["token", "acme"], &[WITH_PASSPHRASE], None)
+            .success();
     let second = w.sb.agent_pid();
     assert_ne!(first, second);
     assert_eq!(run.stdout.trim(), w.stored_access());
@@ -53,9 +60,8 @@ fn a_killed_agent_mid_refresh_costs_no_token_and_the_next_command_recovers() {
 fn a_dead_socket_is_cleaned_up_by_the_next_command() {
     let w = sealed_world("");
     unlock(&w);
-    let socket = std::path::PathBuf::from(
-        w.sb.agent_status()["socket"].as_str().unwrap().to_owned(),
-    );
+    let socket =
+        std::path::PathBuf::from(w.sb.agent_status()["socket"].as_str().unwrap().to_owned());
     kill(w.sb.agent_pid());
     assert!(socket.exists(), "SIGKILL leaves the socket behind");
     w.sb.run(&["token", "acme"]).fails(6, "ZDAUTH_PASSPHRASE");

@@ -4,7 +4,7 @@
 use super::{DEBUG, WITH_PASSPHRASE, log_lines, sealed_world, unlock};
 use crate::common::tmux::tmux;
 
-/// Twenty commands of every kind after one unlock, with no ZDAUTH_PASSPHRASE and no
+/// Twenty commands of every kind after one unlock, with no `ZDAUTH_PASSPHRASE` and no
 /// terminal (stdin null, a session of their own): all succeed, and scrypt ran once in all
 /// the processes together (each run writes a debug line to the shared log).
 #[test]
@@ -38,11 +38,25 @@ fn unlock_once_then_twenty_commands_need_no_passphrase_and_run_scrypt_once() {
     for args in commands {
         let run = w.sb.run_with(args, &[DEBUG], None);
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
-        assert!(!run.stderr.contains("Passphrase"), "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("Passphrase"),
+            "{args:?}: {}",
+            run.stderr
+        );
     }
-    assert_eq!(w.stored_access(), w.sb.run(&["token", "acme"]).success().stdout.trim());
-    assert_eq!(log_lines(&w, "scrypt: opening"), 1, "scrypt must run once per unlock");
-    assert!(log_lines(&w, "request=\"unwrap\"") > 0, "the slow commands went through it");
+    assert_eq!(
+        w.stored_access(),
+        w.sb.run(&["token", "acme"]).success().stdout.trim()
+    );
+    assert_eq!(
+        log_lines(&w, "scrypt: opening"),
+        1,
+        "scrypt must run once per unlock"
+    );
+    assert!(
+        log_lines(&w, "request=\"unwrap\"") > 0,
+        "the slow commands went through it"
+    );
     assert_eq!(w.fake.counters().reuse_detections, 0);
 }
 
@@ -55,7 +69,11 @@ fn lock_makes_secret_commands_exit_6_naming_unlock() {
     w.sb.run(&["token", "acme"]).success();
     let locked = w.sb.run(&["lock"]).success();
     assert!(locked.stdout.contains("locked"), "{}", locked.stdout);
-    for args in [&["token", "acme"][..], &["list"], &["export", "acme", "--format", "env"]] {
+    for args in [
+        &["token", "acme"][..],
+        &["list"],
+        &["export", "acme", "--format", "env"],
+    ] {
         let run = w.sb.run(args).fails(6, "zdauth unlock");
         assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
     }
@@ -67,7 +85,7 @@ fn lock_makes_secret_commands_exit_6_naming_unlock() {
     w.sb.run(&["token", "acme"]).success();
 }
 
-/// agent_timeout after the last secret use, the agent locks by itself (waited for on its
+/// `agent_timeout` after the last secret use, the agent locks by itself (waited for on its
 /// status, bounded; no sleep is asserted on).
 #[test]
 fn the_agent_locks_after_agent_timeout() {
@@ -130,7 +148,12 @@ fn status_without_an_agent_is_not_running() {
     let w = sealed_world("");
     let status = w.sb.agent_status();
     assert_eq!(status["running"], false, "{status}");
-    assert!(status["socket"].as_str().unwrap().ends_with(".sock"), "{status}");
+    assert!(
+        std::path::Path::new(status["socket"].as_str().unwrap())
+            .extension()
+            .is_some_and(|e| e == "sock"),
+        "{status}"
+    );
     let text = w.sb.run(&["agent", "status"]).success().stdout;
     assert!(text.contains("not running"), "{text}");
     w.sb.run(&["agent", "stop"]).success();

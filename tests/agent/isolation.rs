@@ -22,14 +22,17 @@ fn the_socket_is_0600_in_a_0700_directory() {
     let w = sealed_world("");
     unlock(&w);
     let socket = socket_of(&w);
-    assert!(socket.starts_with(w.sb.runtime_dir().join("zdauth")), "{socket:?}");
+    assert!(
+        socket.starts_with(w.sb.runtime_dir().join("zdauth")),
+        "{socket:?}"
+    );
     assert_eq!(mode(socket.parent().unwrap()), 0o700);
     assert_eq!(mode(&socket), 0o600);
 }
 
 /// A process of another uid is refused, and the refusal logged. Tests run as root: the
 /// child drops to nobody with setpriv. Without help it cannot even enter the 0700
-/// directory; given CAP_DAC_OVERRIDE (so that only the agent's own check stands between
+/// directory; given `CAP_DAC_OVERRIDE` (so that only the agent's own check stands between
 /// it and an answer) it connects, and the agent closes the connection unanswered.
 #[test]
 fn another_user_is_refused_and_the_refusal_logged() {
@@ -58,7 +61,12 @@ fn as_child(socket: &std::path::Path, setpriv: &[&str]) -> String {
     let output = Command::new("setpriv")
         .args(setpriv)
         .arg(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "agent::isolation::hello_child", "--test-threads=1"])
+        .args([
+            "--ignored",
+            "--exact",
+            "agent::isolation::hello_child",
+            "--test-threads=1",
+        ])
         .arg("--nocapture")
         .env("AGENT_SOCKET", socket)
         .output()
@@ -78,7 +86,9 @@ fn hello_child() {
     let said = match UnixStream::connect(&socket) {
         Err(e) => format!("REFUSED {e}"),
         Ok(mut stream) => {
-            stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(20)))
+                .unwrap();
             let _ = stream.write_all(b"{\"request\":\"hello\"}\n");
             let mut line = String::new();
             match BufReader::new(&stream).read_line(&mut line) {
@@ -104,7 +114,10 @@ fn two_config_dirs_have_two_agents_that_never_meet() {
     let pids = a.sb.agent_pids();
     assert_eq!(pids.len(), 2, "{pids:?}");
     let token_b = || b.sb.run_with(&["token", "acme"], &[runtime], None);
-    assert_eq!(a.sb.run(&["token", "acme"]).success().stdout.trim(), a.stored_access());
+    assert_eq!(
+        a.sb.run(&["token", "acme"]).success().stdout.trim(),
+        a.stored_access()
+    );
     assert_eq!(token_b().success().stdout.trim(), b.stored_access());
     assert_ne!(a.stored_access(), b.stored_access());
     a.sb.run(&["lock"]).success();
@@ -123,7 +136,9 @@ fn a_hostile_socket_directory_is_refused() {
     std::fs::create_dir(&elsewhere).unwrap();
     std::fs::set_permissions(&elsewhere, std::fs::Permissions::from_mode(0o700)).unwrap();
     let cases: [(&str, &dyn Fn()); 3] = [
-        ("is a link", &|| std::os::unix::fs::symlink(&elsewhere, &dir).unwrap()),
+        ("is a link", &|| {
+            std::os::unix::fs::symlink(&elsewhere, &dir).unwrap();
+        }),
         ("belongs to another user", &|| {
             std::fs::create_dir(&dir).unwrap();
             std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();

@@ -30,7 +30,11 @@ impl Relay {
                     Ok((client, _)) => {
                         client.set_nonblocking(false).unwrap();
                         let agent = UnixStream::connect(&to).unwrap();
-                        pipe(client.try_clone().unwrap(), agent.try_clone().unwrap(), kept.clone());
+                        pipe(
+                            client.try_clone().unwrap(),
+                            agent.try_clone().unwrap(),
+                            kept.clone(),
+                        );
                         pipe(agent, client, kept.clone());
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
@@ -73,7 +77,11 @@ fn the_identity_never_crosses_the_socket() {
     let socket = PathBuf::from(w.sb.agent_status()["socket"].as_str().unwrap());
     let relayed_runtime = w.sb.temp.path().join("run2");
     let relayed_dir = relayed_runtime.join("zdauth");
-    std::fs::DirBuilder::new().mode(0o700).recursive(true).create(&relayed_dir).unwrap();
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .recursive(true)
+        .create(&relayed_dir)
+        .unwrap();
     let relay = Relay::start(&relayed_dir.join(socket.file_name().unwrap()), socket);
     let through = ("XDG_RUNTIME_DIR", relayed_runtime.to_str().unwrap());
     let commands: [&[&str]; 8] = [
@@ -87,20 +95,42 @@ fn the_identity_never_crosses_the_socket() {
         &["status", "globex"],
     ];
     for args in commands {
-        w.sb.run_with(args, &[through, WITH_PASSPHRASE], None).success();
+        w.sb.run_with(args, &[through, WITH_PASSPHRASE], None)
+            .success();
     }
     let seen = relay.seen();
     assert!(seen.contains("\"request\":\"unwrap\""), "{seen}");
     assert!(seen.contains("\"answer\":\"file_key\""), "{seen}");
-    let globex = w.sb.vault().load().unwrap().connections.remove("globex").unwrap();
+    let globex =
+        w.sb.vault()
+            .load()
+            .unwrap()
+            .connections
+            .remove("globex")
+            .unwrap();
     let globex = globex.tokens.unwrap().access_token;
-    assert!(seen.contains(globex.expose()), "the token answer was not relayed");
+    assert!(
+        seen.contains(globex.expose()),
+        "the token answer was not relayed"
+    );
     let identity = std::fs::read_to_string(w.sb.identity_file()).unwrap();
-    let secret = identity.lines().find(|l| l.starts_with("AGE-SECRET-KEY-")).unwrap();
+    let secret = identity
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap();
     let upper = seen.to_uppercase();
-    assert!(!upper.contains("AGE-SECRET-KEY"), "the identity crossed the socket");
-    assert!(!upper.contains(&secret["AGE-SECRET-KEY-1".len()..]), "the key crossed the socket");
-    assert!(!seen.contains(&w.stored_refresh()), "a refresh token crossed the socket");
+    assert!(
+        !upper.contains("AGE-SECRET-KEY"),
+        "the identity crossed the socket"
+    );
+    assert!(
+        !upper.contains(&secret["AGE-SECRET-KEY-1".len()..]),
+        "the key crossed the socket"
+    );
+    assert!(
+        !seen.contains(&w.stored_refresh()),
+        "a refresh token crossed the socket"
+    );
 }
 
 /// `token` is answered by the agent from what it holds; a change to config.toml or
@@ -117,10 +147,20 @@ fn the_fast_path_follows_config_and_vault_as_they_change() {
 
     w.add_seeded("initech", "initech");
     let initech = token("initech").success().stdout;
-    let stored = w.sb.vault().load().unwrap().connections.remove("initech").unwrap();
+    let stored =
+        w.sb.vault()
+            .load()
+            .unwrap()
+            .connections
+            .remove("initech")
+            .unwrap();
     assert_eq!(initech.trim(), stored.tokens.unwrap().access_token.expose());
     // The remove below opens the vault itself, through the agent: counted before it.
-    assert_eq!(log_lines(&w, "request=\"unwrap\""), unwraps, "token read the vault itself");
+    assert_eq!(
+        log_lines(&w, "request=\"unwrap\""),
+        unwraps,
+        "token read the vault itself"
+    );
     assert_eq!(log_lines(&w, "request=\"token\""), answered + 1);
 
     w.sb.run(&["remove", "globex"]).success();

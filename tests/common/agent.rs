@@ -68,7 +68,11 @@ impl Sandbox {
 
     /// Waits (bounded) until the agent's status satisfies `want`; returns it.
     #[track_caller]
-    pub fn wait_status(&self, what: &str, want: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    pub fn wait_status(
+        &self,
+        what: &str,
+        want: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
         let started = Instant::now();
         loop {
             let status = self.agent_status();

@@ -57,6 +57,8 @@ pub fn lock(ctx: &Context) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
+// By value, as the dispatcher in cli/mod.rs hands every subcommand over.
+#[allow(clippy::needless_pass_by_value)]
 pub fn command(ctx: &Context, command: AgentCommand) -> anyhow::Result<u8> {
     match command {
         AgentCommand::Status { json } => status::status(ctx, json),

@@ -34,7 +34,13 @@ impl Place {
         };
         let canonical = fs::canonicalize(paths.dir()).unwrap_or_else(|_| paths.dir().into());
         let digest = Sha256::digest(canonical.as_os_str().as_bytes());
-        let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let hash = digest[..8]
+            .iter()
+            .fold(String::with_capacity(16), |mut hex, b| {
+                use std::fmt::Write;
+                let _ = write!(hex, "{b:02x}");
+                hex
+            });
         let place = Self {
             socket: dir.join(format!("agent-{hash}.sock")),
             lock: dir.join(format!("agent-{hash}.lock")),
@@ -93,7 +99,10 @@ impl Place {
         } else if meta.uid() != sys::euid() {
             Some(format!("belongs to another user (uid {})", meta.uid()))
         } else if meta.mode() & 0o077 != 0 {
-            Some(format!("is mode {:o}, open to other users", meta.mode() & 0o777))
+            Some(format!(
+                "is mode {:o}, open to other users",
+                meta.mode() & 0o777
+            ))
         } else {
             None
         };

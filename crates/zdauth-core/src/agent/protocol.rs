@@ -188,7 +188,9 @@ pub(crate) fn read_capped<T: DeserializeOwned>(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        return serde_json::from_slice(&line).map(Some).map_err(io::Error::from);
+        return serde_json::from_slice(&line)
+            .map(Some)
+            .map_err(io::Error::from);
     }
 }
 
@@ -201,7 +203,10 @@ mod tests {
         let mut wire = b"\n\n".to_vec();
         wire.extend_from_slice(&encode(&Request::Hello).unwrap());
         let mut reader = io::BufReader::new(&wire[..]);
-        assert!(matches!(read_frame(&mut reader).unwrap(), Some(Request::Hello)));
+        assert!(matches!(
+            read_frame(&mut reader).unwrap(),
+            Some(Request::Hello)
+        ));
         assert!(read_frame::<Request>(&mut reader).unwrap().is_none());
     }
 

@@ -8,8 +8,8 @@ use age_core::format::{FileKey, Stanza};
 
 use super::client::AgentClient;
 use crate::error::{Error, ErrorClass};
-use crate::vault::{Keys, check_recipient};
 use crate::paths::Paths;
+use crate::vault::{Keys, check_recipient};
 
 struct RemoteIdentity {
     client: AgentClient,

@@ -13,9 +13,8 @@ use super::fields::{
 };
 use super::raw::{RawConfig, RawConnection, RawSettings};
 use super::{
-    AgentMode,
-    Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, Grant, Kind, MAX_KDF_WORK_FACTOR,
-    MIN_KDF_WORK_FACTOR, Settings,
+    AgentMode, Config, ConfigError, Connection, DEFAULT_REDIRECT_PORT, Grant, Kind,
+    MAX_KDF_WORK_FACTOR, MIN_KDF_WORK_FACTOR, Settings,
 };
 use crate::error::quote;
 use crate::subdomain;
@@ -178,7 +177,8 @@ fn agent_settings(
             return Err(source.error(
                 &value.span(),
                 key("agent_timeout"),
-                "must be longer than 0s: use e.g. \"8h\"; to keep no agent, set agent = \"off\"".into(),
+                "must be longer than 0s: use e.g. \"8h\"; to keep no agent, set agent = \"off\""
+                    .into(),
             ));
         }
     }

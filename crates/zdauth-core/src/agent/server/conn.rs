@@ -60,15 +60,13 @@ pub(super) async fn serve_connection(
             // End of stream, idle, cut short or over the cap: nothing more to answer.
             _ => return,
         }
-        let request: Request = match serde_json::from_slice(&line) {
-            Ok(request) => request,
-            Err(_) => {
-                let refused = answer_error(&Error::Usage(
-                    "not a request this agent knows: use the same zdauth for the agent and the command".into(),
-                ));
-                let _ = send(&mut write, &refused).await;
-                return;
-            }
+        let Ok(request) = serde_json::from_slice::<Request>(&line) else {
+            let refused = answer_error(&Error::Usage(
+                "not a request this agent knows: use the same zdauth for the agent and the command"
+                    .into(),
+            ));
+            let _ = send(&mut write, &refused).await;
+            return;
         };
         let stopping = matches!(request, Request::Stop);
         let work = answer(&agent, &keepalive, request);

@@ -127,9 +127,9 @@ async fn run(paths: Paths, listener: std::os::unix::net::UnixListener) -> Result
     tasks.spawn(agent.clone().watch_timeout());
     open_plain_identity(&agent).await;
 
-    let mut terminate = signal(SignalKind::terminate()).map_err(signal_error)?;
-    let mut interrupt = signal(SignalKind::interrupt()).map_err(signal_error)?;
-    let mut hangup = signal(SignalKind::hangup()).map_err(signal_error)?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(|e| signal_error(&e))?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| signal_error(&e))?;
+    let mut hangup = signal(SignalKind::hangup()).map_err(|e| signal_error(&e))?;
     tracing::info!(pid = std::process::id(), "agent listening");
     loop {
         tokio::select! {
@@ -170,7 +170,7 @@ async fn open_plain_identity(agent: &Agent) {
     }
 }
 
-fn signal_error(e: std::io::Error) -> Error {
+fn signal_error(e: &std::io::Error) -> Error {
     agent_error(format!("cannot handle signals ({e})"))
 }
 

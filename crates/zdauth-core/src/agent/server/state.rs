@@ -30,7 +30,8 @@ pub(super) struct Agent {
 
 enum State {
     Locked,
-    Unlocked(Open),
+    // Boxed: a lock should leave nothing of the opened state's size behind in the mutex.
+    Unlocked(Box<Open>),
 }
 
 pub(super) struct Open {
@@ -111,13 +112,13 @@ impl Agent {
             .map_err(|e| Error::Locked(format!("the unlock failed ({e}): try again")))??;
         let (refresher, timeout) = opened;
         let refresher = Arc::new(refresher);
-        *self.state() = State::Unlocked(Open {
+        *self.state() = State::Unlocked(Box::new(Open {
             refresher: refresher.clone(),
             timeout,
             opened_at: Instant::now(),
             last_use: Instant::now(),
             cache: None,
-        });
+        }));
         self.refresher.send_replace(Some(refresher));
         self.unlocked.notify_one();
         tracing::info!("agent unlocked");
