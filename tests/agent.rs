@@ -5,6 +5,7 @@
 mod crash;
 mod daily;
 mod isolation;
+mod lifecycle;
 mod wire;
 
 use crate::common::world::World;

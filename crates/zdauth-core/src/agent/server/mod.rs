@@ -180,3 +180,6 @@ fn agent_error(message: String) -> Error {
         message,
     }
 }
+
+#[cfg(test)]
+mod tests;
