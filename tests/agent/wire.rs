@@ -84,7 +84,8 @@ fn the_identity_never_crosses_the_socket() {
         .unwrap();
     let relay = Relay::start(&relayed_dir.join(socket.file_name().unwrap()), socket);
     let through = ("XDG_RUNTIME_DIR", relayed_runtime.to_str().unwrap());
-    let commands: [&[&str]; 8] = [
+    let commands: [&[&str]; 9] = [
+        &["agent", "status", "--json"],
         &["list"],
         &["token", "acme"],
         &["refresh", "acme"],
