@@ -161,3 +161,16 @@ fn a_hostile_socket_directory_is_refused() {
         let _ = std::fs::remove_dir(&dir);
     }
 }
+
+/// A runtime dir so deep that the socket path would not fit `sun_path`: a clear error.
+#[test]
+fn a_socket_path_too_long_for_a_socket_is_a_clear_error() {
+    let w = sealed_world("");
+    let deep = format!("/{}", "d".repeat(120));
+    w.sb.run_with(
+        &["unlock"],
+        &[WITH_PASSPHRASE, ("XDG_RUNTIME_DIR", &deep)],
+        None,
+    )
+    .fails(1, "longer than a socket path may be");
+}

@@ -143,3 +143,15 @@ fn passwd_works_beside_an_unlocked_agent() {
         .success();
     w.sb.run(&["token", "acme"]).success();
 }
+
+/// One agent per config dir: a second `agent run` says one runs, and the first goes on.
+#[test]
+fn a_second_agent_for_the_same_config_dir_is_refused() {
+    let w = sealed_world("");
+    unlock(&w);
+    let pid = w.sb.agent_pid();
+    w.sb.run(&["agent", "run"])
+        .fails(2, "an agent already runs for this config dir");
+    assert_eq!(w.sb.agent_pid(), pid);
+    w.sb.run(&["token", "acme"]).success();
+}

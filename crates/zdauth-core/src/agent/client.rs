@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::place::Place;
 use super::protocol::{
-    AgentStatus, Answer, Request, WireClass, WireStanza, read_frame, write_frame,
+    AgentStatus, Answer, PROTOCOL, Request, WireClass, WireStanza, read_frame, write_frame,
 };
 use crate::error::{Error, ErrorClass};
 use crate::paths::Paths;
@@ -47,13 +47,23 @@ pub struct Hello {
 #[derive(Debug, Clone)]
 pub struct AgentClient {
     place: Place,
+    silence: Duration,
 }
 
 impl AgentClient {
     pub fn new(paths: &Paths) -> Result<Self, Error> {
         Ok(Self {
             place: Place::of(paths)?,
+            silence: SILENCE,
         })
+    }
+
+    /// For a question a live agent answers at once (status for a screen's header): a stuck
+    /// agent then costs the caller `silence`, not the default.
+    #[must_use]
+    pub fn answering_within(mut self, silence: Duration) -> Self {
+        self.silence = silence;
+        self
     }
 
     pub fn socket(&self) -> &Path {
@@ -66,6 +76,10 @@ impl AgentClient {
             return Ok(None);
         };
         match answer {
+            Answer::Hello { protocol, .. } if protocol != PROTOCOL => Err(failed(format!(
+                "the agent at {} speaks another protocol ({protocol}, this zdauth {PROTOCOL}): run `zdauth agent stop`, then the command again",
+                self.socket().display()
+            ))),
             Answer::Hello {
                 pid,
                 unlocked,
@@ -214,8 +228,8 @@ impl AgentClient {
                 self.socket().display()
             ))
         };
-        stream.set_read_timeout(Some(SILENCE)).map_err(lost)?;
-        stream.set_write_timeout(Some(SILENCE)).map_err(lost)?;
+        stream.set_read_timeout(Some(self.silence)).map_err(lost)?;
+        stream.set_write_timeout(Some(self.silence)).map_err(lost)?;
         write_frame(&mut &stream, request).map_err(lost)?;
         let answer = read_frame::<Answer>(&mut BufReader::new(&stream)).map_err(lost)?;
         match answer {

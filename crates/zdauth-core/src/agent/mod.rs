@@ -38,13 +38,17 @@ pub struct AgentSummary {
 
 /// The running agent's state, asked with a short timeout; None: no agent answers.
 pub fn summary(paths: &Paths) -> Option<AgentSummary> {
-    let status = AgentClient::new(paths).ok()?.status().ok()??;
+    let client = AgentClient::new(paths).ok()?.answering_within(SUMMARY_WAIT);
+    let status = client.status().ok()??;
     Some(AgentSummary {
         unlocked: status.unlocked,
         unlocked_until: status.unlocked_until,
         next_keepalive: status.next_keepalive,
     })
 }
+
+/// A status is answered at once; a screen must not wait longer for a stuck agent.
+const SUMMARY_WAIT: Duration = Duration::from_secs(1);
 
 /// How long a command waits for an agent it started to listen.
 pub const START_WAIT: Duration = Duration::from_secs(10);
