@@ -73,3 +73,23 @@ fn a_dead_socket_is_cleaned_up_by_the_next_command() {
     assert!(socket.exists());
     w.sb.run(&["token", "acme"]).success();
 }
+
+/// An agent that stopped answering (SIGSTOP: its socket still accepts): a command does not
+/// hang on it; after its timeouts it warns once and opens the identity itself.
+#[test]
+fn a_stuck_agent_costs_a_timeout_not_a_hang() {
+    let w = sealed_world("");
+    unlock(&w);
+    let pid = rustix::process::Pid::from_raw(w.sb.agent_pid()).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::STOP).unwrap();
+    let run = w.sb.run_bounded(
+        &["token", "acme"],
+        &[WITH_PASSPHRASE],
+        crate::common::bounded::Limits::default(),
+    );
+    rustix::process::kill_process(pid, rustix::process::Signal::CONT).unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), w.stored_access());
+    assert!(run.stderr.contains("did not answer"), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "one warning: {}", run.stderr);
+}

@@ -20,8 +20,9 @@ use crate::secret::Secret;
 
 /// The agent sends a "still working" line at least this often while a request runs.
 pub(crate) const HEARTBEAT: Duration = Duration::from_secs(2);
-/// Silence longer than this from a live agent means it is stuck (stopped, swapped out).
-const SILENCE: Duration = Duration::from_secs(20);
+/// Silence longer than this (five heartbeats) from a live agent means it is stuck (stopped,
+/// swapped out, deadlocked).
+const SILENCE: Duration = Duration::from_secs(10);
 
 /// The agent's answer to a `token`.
 #[derive(Debug)]
