@@ -6,6 +6,7 @@
 mod common;
 
 mod age_vectors;
+mod agent;
 mod bad_input;
 mod cli;
 mod client_credentials;

@@ -89,7 +89,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     if matches!(command, Command::Login { .. }) {
         zdauth_core::shield::defer_signals_during_login();
     }
-    let ctx = Context { paths };
+    let ctx = Context {
+        paths,
+        // passwd seals the identity again, which only a process holding it can do.
+        use_agent: !matches!(command, Command::Passwd),
+    };
     // The subcommand's name only: its arguments may hold a URL with credentials.
     tracing::debug!(command = command_name(&command), "start");
     let code = match command {

@@ -21,6 +21,18 @@ pub fn existing(path: &Path) -> Result<Secret, Error> {
     )
 }
 
+/// The passphrase for a running agent that is locked: without a terminal or
+/// `ZDAUTH_PASSPHRASE`, the way out is `zdauth unlock`.
+pub fn for_agent(path: &Path) -> Result<Secret, Error> {
+    existing(path).map_err(|e| match e {
+        Error::Locked(_) => Error::Locked(format!(
+            "the agent is locked and there is no passphrase to open {} with: run `zdauth unlock` (or set {PASSPHRASE_VAR})",
+            path.display()
+        )),
+        other => other,
+    })
+}
+
 /// A new passphrase: from `var`, or typed twice.
 pub fn new(var: &str) -> Result<Secret, Error> {
     let secret = if let Some(secret) = from_env(var) {

@@ -17,6 +17,11 @@ use super::context::Context;
 use super::session::Session;
 
 pub fn token(ctx: &Context, name: &str, min_valid: Option<Duration>) -> anyhow::Result<u8> {
+    // Before config.toml is read: an unlocked agent holds it parsed, checked against the file.
+    if let Some(token) = super::agent::fast_token(ctx, name, min_valid)? {
+        outln!("{}", token.expose());
+        return Ok(exit::OK);
+    }
     let session = Session::open(ctx)?;
     let connection = session.connection(name)?;
     // `--min-valid` is taken literally; without it, the refresh rule of every door.

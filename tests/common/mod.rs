@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a throwaway config dir per test and the real
 //! binary run against it.
 
+pub mod agent;
 pub mod bounded;
 pub mod ci;
 pub mod clipboard;
@@ -9,6 +10,7 @@ pub mod tmux;
 pub mod world;
 
 use std::io::Write;
+use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -29,9 +31,18 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Self {
-        Self {
-            temp: tempfile::tempdir().unwrap(),
-        }
+        let temp = tempfile::tempdir().unwrap();
+        // Each sandbox's agents live in its own runtime dir: tests never meet another's.
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(temp.path().join("run"))
+            .unwrap();
+        Self { temp }
+    }
+
+    /// `XDG_RUNTIME_DIR` of every process this sandbox runs.
+    pub fn runtime_dir(&self) -> PathBuf {
+        self.temp.path().join("run")
     }
 
     pub fn dir(&self) -> PathBuf {
@@ -75,6 +86,7 @@ impl Sandbox {
             .env("HOME", self.temp.path())
             .env("XDG_CONFIG_HOME", self.temp.path().join("xdg-config"))
             .env("XDG_STATE_HOME", self.temp.path().join("xdg-state"))
+            .env("XDG_RUNTIME_DIR", self.runtime_dir())
             .stdin(Stdio::null());
         command
     }

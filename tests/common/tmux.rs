@@ -22,9 +22,10 @@ impl Tmux {
     /// printed when it ends, and the pane stays for a look at the restored screen.
     pub fn start(&self, sb: &super::Sandbox, env: &str, args: &str) {
         let command = format!(
-            "{env} ZDAUTH_CONFIG_DIR={} HOME={} {} {args}; echo EXIT=$?; sleep 60",
+            "{env} ZDAUTH_CONFIG_DIR={} HOME={} XDG_RUNTIME_DIR={} {} {args}; echo EXIT=$?; sleep 60",
             sb.dir().display(),
             sb.temp.path().display(),
+            sb.runtime_dir().display(),
             env!("CARGO_BIN_EXE_zdauth")
         );
         self.run(&[

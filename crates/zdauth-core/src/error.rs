@@ -171,6 +171,12 @@ pub enum Error {
         path.display()
     )]
     IdentityExists { path: PathBuf },
+
+    /// The agent's answer, or a failure to reach it: `class` is what the same failure would
+    /// be without the agent (a locked agent is [`ErrorClass::Locked`]), so the exit code
+    /// does not depend on which process met it.
+    #[error("{message}")]
+    Agent { class: ErrorClass, message: String },
 }
 
 /// The kinds of failure a caller acts on differently.
@@ -206,6 +212,7 @@ impl Error {
             | Error::ZendeskAbout { .. }
             | Error::RefreshFailed(_)
             | Error::TokenRefused { .. } => ErrorClass::ZendeskOrNetwork,
+            Error::Agent { class, .. } => *class,
             _ => ErrorClass::Other,
         }
     }

@@ -67,3 +67,52 @@ pub(crate) fn allocate(file: &File, len: u64) -> io::Result<()> {
         code => Err(io::Error::from_raw_os_error(code)),
     }
 }
+
+/// Starts the program `command` spawns in a session of its own: no controlling terminal, so
+/// a closed terminal's SIGHUP and the shell's job control never reach it (the agent).
+pub fn new_session_on_spawn(command: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the hook runs in the child between fork and exec, where only async-signal-safe
+    // calls are allowed; setsid(2) is one, and the closure touches no memory of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setsid() == -1 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Takes `var` out of this process's environment (and so out of /proc/PID/environ's view
+/// for what the process reads later, and out of every child's).
+///
+/// Call it only before the process starts threads: setenv and getenv are not thread-safe.
+pub(crate) fn remove_env_before_threads(var: &str) {
+    // SAFETY: the caller (the agent's start) runs before any thread of this process exists,
+    // so nothing reads the environment concurrently.
+    unsafe { std::env::remove_var(var) }
+}
+
+/// This process's effective user id: whom the agent answers.
+pub(crate) fn euid() -> u32 {
+    rustix::process::geteuid().as_raw()
+}
+
+/// Keeps every page of this process, present and future, out of swap once touched
+/// (`MCL_ONFAULT`: nothing is faulted in early). Only where `RLIMIT_MEMLOCK` is unlimited or
+/// the process may exceed it (root): with a finite limit, `MCL_FUTURE` would turn the
+/// scrypt buffer's allocation into a failure. Returns whether it was done, and why not.
+pub(crate) fn lock_memory() -> Result<(), String> {
+    use rustix::mm::{MlockAllFlags, mlockall};
+    use rustix::process::{Resource, getrlimit};
+    let limit = getrlimit(Resource::Memlock);
+    if limit.current.is_some() && euid() != 0 {
+        return Err(format!(
+            "RLIMIT_MEMLOCK is {} bytes, too small for scrypt's buffer",
+            limit.current.unwrap_or_default()
+        ));
+    }
+    mlockall(MlockAllFlags::CURRENT | MlockAllFlags::FUTURE | MlockAllFlags::ONFAULT)
+        .map_err(|e| e.to_string())
+}

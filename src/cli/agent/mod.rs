@@ -1,26 +1,102 @@
 //! `unlock`, `lock` and `agent …`: the doors to the agent (crates/zdauth-core/src/agent).
 
+mod fast;
 mod service;
+mod start;
+mod status;
+
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
 
 use super::AgentCommand;
 use super::context::Context;
+use super::passphrase;
+use crate::exit;
+use zdauth_core::agent::AgentClient;
+use zdauth_core::error::Error;
+use zdauth_core::expiry::humanize;
+use zdauth_core::vault::IdentitySource;
 
-pub fn unlock(_ctx: &Context) -> anyhow::Result<u8> {
-    anyhow::bail!("zdauth unlock is not built yet")
+pub use fast::fast_token;
+pub use start::running_agent;
+
+/// Asks the passphrase (a sealed identity), starts the agent if none runs, hands it over.
+pub fn unlock(ctx: &Context) -> anyhow::Result<u8> {
+    let config = ctx.config()?;
+    let passphrase = match ctx.identity_source(&config) {
+        IdentitySource::Sealed(path) if !path.exists() => {
+            return Err(Error::NotInitialized {
+                dir: ctx.paths.dir().to_path_buf(),
+            }
+            .into());
+        }
+        IdentitySource::Sealed(path) => Some(passphrase::existing(&path)?),
+        IdentitySource::PlainFile(_) => None,
+    };
+    let (client, _) = running_agent(&ctx.paths)?;
+    match client.unlock(passphrase, &ctx.paths.identity())? {
+        Some(until) => outln!(
+            "unlocked until {} ({} without a use of the identity; agent_timeout); `zdauth lock` locks it now",
+            shown(until),
+            humanize(until.duration_since(Timestamp::now()))
+        ),
+        None => outln!(
+            "unlocked: the agent reads the plain identity file, so it stays unlocked until `zdauth lock`"
+        ),
+    }
+    Ok(exit::OK)
 }
 
-pub fn lock(_ctx: &Context) -> anyhow::Result<u8> {
-    anyhow::bail!("zdauth lock is not built yet")
+pub fn lock(ctx: &Context) -> anyhow::Result<u8> {
+    if AgentClient::new(&ctx.paths)?.lock()? {
+        outln!("locked: the agent forgot the identity; `zdauth unlock` opens it again");
+    } else {
+        outln!("no agent runs for this config dir: nothing to lock");
+    }
+    Ok(exit::OK)
 }
 
-// By value as the dispatcher hands it over; no arm needs more than a copy of its fields.
+// By value, as the dispatcher in cli/mod.rs hands every subcommand over.
 #[allow(clippy::needless_pass_by_value)]
 pub fn command(ctx: &Context, command: AgentCommand) -> anyhow::Result<u8> {
     match command {
+        AgentCommand::Status { json } => status::status(ctx, json),
+        AgentCommand::Stop => stop(ctx),
+        AgentCommand::Run => {
+            zdauth_core::agent::serve(&ctx.paths)?;
+            Ok(exit::OK)
+        }
         AgentCommand::Install { print } => service::install(ctx, print),
         AgentCommand::Uninstall => service::uninstall(ctx),
-        AgentCommand::Status { .. } | AgentCommand::Stop | AgentCommand::Run => {
-            anyhow::bail!("zdauth agent is not built yet")
-        }
     }
+}
+
+/// How long `agent stop` waits for the agent to be gone (it lets a refresh on the wire end).
+const STOP_WAIT: Duration = Duration::from_secs(130);
+
+fn stop(ctx: &Context) -> anyhow::Result<u8> {
+    let client = AgentClient::new(&ctx.paths)?;
+    if !client.stop()? {
+        outln!("no agent runs for this config dir");
+        return Ok(exit::OK);
+    }
+    let started = Instant::now();
+    while client.socket().exists() && started.elapsed() < STOP_WAIT {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if client.socket().exists() {
+        return Err(Error::Usage(format!(
+            "the agent was asked to stop but still listens on {}: end it with `kill` (its pid is in `zdauth agent status`)",
+            client.socket().display()
+        ))
+        .into());
+    }
+    outln!("agent stopped");
+    Ok(exit::OK)
+}
+
+fn shown(at: Timestamp) -> String {
+    at.round(jiff::Unit::Second)
+        .map_or_else(|_| at.to_string(), |at| at.to_string())
 }

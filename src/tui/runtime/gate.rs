@@ -25,10 +25,24 @@ pub struct Locked {
 
 /// The unlock screen first (masked passphrase, retry on a wrong one, Esc quits), then the TUI.
 pub async fn unlock_then_run(locked: Locked) -> anyhow::Result<()> {
+    // An unlocked agent holds the identity already: straight to the list.
+    let through_agent = match &locked.source {
+        zdauth_core::vault::IdentitySource::Sealed(_) => {
+            zdauth_core::agent::unlocked_keys(&locked.paths).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the agent's identity cannot be used; asking here");
+                None
+            })
+        }
+        zdauth_core::vault::IdentitySource::PlainFile(_) => None,
+    };
     let mut terminal = ratatui::try_init()?;
     let result = async {
-        let Some(keys) = unlock_screen(&mut terminal, &locked).await? else {
-            return Ok(());
+        let keys = match through_agent {
+            Some(keys) => keys,
+            None => match unlock_screen(&mut terminal, &locked).await? {
+                Some(keys) => keys,
+                None => return Ok(()),
+            },
         };
         let vault = zdauth_core::vault::Vault::new(locked.paths.clone(), keys)
             .with_rescue_places(zdauth_core::vault::rescue::user_places(&locked.paths));
@@ -67,9 +81,8 @@ async fn unlock_screen(
             UnlockStep::Quit => Next::Quit,
             UnlockStep::Submit(passphrase) => {
                 let (paths, source) = (locked.paths.clone(), locked.source.clone());
-                Next::Work(Box::new(move || {
-                    zdauth_core::vault::unlock(&paths, &source, |_| Ok(passphrase))
-                }))
+                let auto = locked.config.settings.agent == zdauth_core::config::AgentMode::Auto;
+                Next::Work(Box::new(move || open(&paths, &source, passphrase, auto)))
             }
             UnlockStep::Stay => Next::Stay,
         },
@@ -83,6 +96,30 @@ async fn unlock_screen(
         },
     )
     .await
+}
+
+/// Through an agent (started if none runs) when `auto`, as every command opens a sealed
+/// identity; here when the agent cannot be had.
+fn open(
+    paths: &zdauth_core::paths::Paths,
+    source: &zdauth_core::vault::IdentitySource,
+    passphrase: zdauth_core::secret::Secret,
+    auto: bool,
+) -> Result<zdauth_core::vault::Keys, Error> {
+    if auto && let zdauth_core::vault::IdentitySource::Sealed(_) = source {
+        let started = std::env::current_exe()
+            .map_err(|e| e.to_string())
+            .and_then(|exe| {
+                zdauth_core::agent::running_or_started(paths, &exe).map_err(|e| e.to_string())
+            });
+        match started {
+            Ok((client, _)) => {
+                return zdauth_core::agent::unlock_keys(paths, client, Some(passphrase));
+            }
+            Err(e) => tracing::warn!(error = %e, "opening the identity without the agent"),
+        }
+    }
+    zdauth_core::vault::unlock(paths, source, |_| Ok(passphrase))
 }
 
 /// What a key on a screen before the vault asks for.

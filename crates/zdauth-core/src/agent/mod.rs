@@ -1,12 +1,32 @@
 //! The agent: one process per user and config dir that holds the opened identity (so that
 //! commands stop asking the passphrase) and keeps every grant alive (keep-alive).
+//!
+//! It is an age *unwrap oracle*: a command that reads vault.age sends the header's stanzas
+//! and gets the file key back ([`remote`]); the identity never crosses the socket. `token`
+//! asks it for the access token itself (answered from config and vault it holds parsed).
 
+mod client;
 pub mod keepalive;
 pub mod notify;
+mod place;
+mod protocol;
+mod remote;
+mod server;
+mod spawn;
+
+use std::time::Duration;
 
 use jiff::Timestamp;
 
 use crate::paths::Paths;
+
+pub use client::{AgentClient, Hello, TokenAnswer};
+pub use place::Place;
+pub use protocol::{AgentStatus, KeptConnection};
+pub(crate) use remote::AgentLost;
+pub use remote::{keys_from, unlocked_keys};
+pub use server::serve;
+pub use spawn::{running_or_started, spawn_detached, unlock_keys, wait_until_listening};
 
 /// What the TUI's header shows of the agent for this config dir.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +38,18 @@ pub struct AgentSummary {
 }
 
 /// The running agent's state, asked with a short timeout; None: no agent answers.
-/// Placeholder until the agent lands.
-pub fn summary(_paths: &Paths) -> Option<AgentSummary> {
-    None
+pub fn summary(paths: &Paths) -> Option<AgentSummary> {
+    let client = AgentClient::new(paths).ok()?.answering_within(SUMMARY_WAIT);
+    let status = client.status().ok()??;
+    Some(AgentSummary {
+        unlocked: status.unlocked,
+        unlocked_until: status.unlocked_until,
+        next_keepalive: status.next_keepalive,
+    })
 }
+
+/// A status is answered at once; a screen must not wait longer for a stuck agent.
+const SUMMARY_WAIT: Duration = Duration::from_secs(1);
+
+/// How long a command waits for an agent it started to listen.
+pub const START_WAIT: Duration = Duration::from_secs(10);

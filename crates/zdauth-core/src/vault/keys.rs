@@ -20,8 +20,9 @@ pub struct Keys {
     recipients: Vec<age::x25519::Recipient>,
     /// The `age1…` line(s) to encrypt to; public.
     recipient: String,
-    /// The identity file's text, kept only so `passwd` can seal it again.
-    identity_text: Secret,
+    /// The identity file's text, kept only so `passwd` can seal it again; None when the
+    /// identity is the agent's, which never hands it out.
+    identity_text: Option<Secret>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -70,8 +71,43 @@ impl Keys {
             identities,
             recipients,
             recipient,
-            identity_text: text,
+            identity_text: Some(text),
         })
+    }
+
+    /// Keys whose identity is `remote` (the agent's unwrap oracle) and whose recipient is
+    /// `recipient` (public, from the agent's hello; the caller checks it against
+    /// recipient.txt).
+    pub(crate) fn from_agent(
+        remote: Box<dyn age::Identity + Send + Sync>,
+        recipient: &str,
+    ) -> Result<Self, Error> {
+        let recipients = recipient
+            .lines()
+            .map(str::parse::<age::x25519::Recipient>)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                Error::Locked(format!(
+                    "the agent named a recipient that is not an age X25519 key ({e}): run `zdauth agent stop`, then the command again"
+                ))
+            })?;
+        Ok(Self {
+            identities: vec![remote],
+            recipients,
+            recipient: format!("{}\n", recipient.trim_end()),
+            identity_text: None,
+        })
+    }
+
+    /// The file key of an age header's stanzas, as decrypting would find it: what the agent
+    /// answers an Unwrap with. None: no stanza is for this identity.
+    pub(crate) fn unwrap_stanzas(
+        &self,
+        stanzas: &[age_core::format::Stanza],
+    ) -> Option<Result<age_core::format::FileKey, age::DecryptError>> {
+        self.identities
+            .iter()
+            .find_map(|identity| identity.unwrap_stanzas(stanzas))
     }
 
     /// A plain identity file is the user's: a link to it is followed.
@@ -103,6 +139,8 @@ impl Keys {
         passphrase: &Secret,
         path: &Path,
     ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        // Counted by the tests (scrypt once per unlock, not per command): keep the words.
+        tracing::debug!(path = %path.display(), "scrypt: opening passphrase-protected data");
         let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.expose()));
         identity.set_max_work_factor(MAX_KDF_WORK_FACTOR);
         let decryptor = age::Decryptor::new_buffered(sealed).map_err(|e| unreadable(path, &e))?;
@@ -135,11 +173,16 @@ impl Keys {
 
     /// Encrypts the identity under `passphrase` with the work factor pinned (checklist item 12).
     pub fn seal(&self, passphrase: &Secret, work_factor: u8) -> Result<Vec<u8>, Error> {
+        let Some(identity_text) = &self.identity_text else {
+            return Err(Error::Usage(
+                "the identity is held by the agent, which never hands it out, so it cannot be sealed here: open identity.age itself (`zdauth passwd` does)".into(),
+            ));
+        };
         let mut recipient = age::scrypt::Recipient::new(SecretString::from(passphrase.expose()));
         recipient.set_work_factor(work_factor);
         encrypt_to(
             iter::once(&recipient as &dyn age::Recipient),
-            self.identity_text.expose().as_bytes(),
+            identity_text.expose().as_bytes(),
         )
     }
 

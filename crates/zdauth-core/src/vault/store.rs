@@ -158,6 +158,10 @@ impl Vault {
                     path.display(),
                     self.keys.recipient()
                 )),
+                // The agent's identity could not answer: its own error (a locked agent: 6).
+                age::DecryptError::Io(e) if crate::agent::AgentLost::within(&e).is_some() => {
+                    crate::agent::AgentLost::within(&e).expect("just checked")
+                }
                 // Damaged chunks and a cut-short file come as InvalidData and UnexpectedEof.
                 age::DecryptError::Io(e)
                     if !matches!(

@@ -1,0 +1,85 @@
+//! The agent's identity as a process that is not the agent sees it: an age `Identity` whose
+//! unwrap asks the agent for the file key. The vault, the refresh transaction and every door
+//! use it like any other identity; the identity itself never leaves the agent.
+
+use std::io;
+
+use age_core::format::{FileKey, Stanza};
+
+use super::client::AgentClient;
+use crate::error::{Error, ErrorClass};
+use crate::paths::Paths;
+use crate::vault::{Keys, check_recipient};
+
+struct RemoteIdentity {
+    client: AgentClient,
+}
+
+impl age::Identity for RemoteIdentity {
+    fn unwrap_stanza(&self, stanza: &Stanza) -> Option<Result<FileKey, age::DecryptError>> {
+        self.unwrap_stanzas(std::slice::from_ref(stanza))
+    }
+
+    /// One request per age header, not one per stanza.
+    fn unwrap_stanzas(&self, stanzas: &[Stanza]) -> Option<Result<FileKey, age::DecryptError>> {
+        match self.client.unwrap(stanzas) {
+            Ok(Some(key)) => Some(Ok(key)),
+            Ok(None) => None,
+            Err(e) => Some(Err(age::DecryptError::Io(io::Error::other(AgentLost {
+                class: e.class(),
+                message: e.to_string(),
+            })))),
+        }
+    }
+}
+
+/// Why the agent gave no file key, carried through age's `DecryptError::Io` so that the
+/// vault reports it as the agent's failure (a locked agent: exit 6), not as a read error.
+#[derive(Debug)]
+pub(crate) struct AgentLost {
+    class: ErrorClass,
+    message: String,
+}
+
+impl std::fmt::Display for AgentLost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AgentLost {}
+
+impl AgentLost {
+    /// The agent's failure inside `e`, if that is what it is.
+    pub(crate) fn within(e: &io::Error) -> Option<Error> {
+        let lost = e.get_ref()?.downcast_ref::<Self>()?;
+        Some(Error::Agent {
+            class: lost.class,
+            message: lost.message.clone(),
+        })
+    }
+}
+
+/// Keys that decrypt through the running, unlocked agent, with its recipient checked
+/// against recipient.txt as any identity's is. None: no agent runs, or it is locked.
+pub fn unlocked_keys(paths: &Paths) -> Result<Option<Keys>, Error> {
+    let client = AgentClient::new(paths)?;
+    let Some(hello) = client.hello()? else {
+        return Ok(None);
+    };
+    keys_from(paths, client, hello.recipient)
+}
+
+/// [`unlocked_keys`] for an agent that said it is unlocked with `recipient`.
+pub fn keys_from(
+    paths: &Paths,
+    client: AgentClient,
+    recipient: Option<String>,
+) -> Result<Option<Keys>, Error> {
+    let Some(recipient) = recipient else {
+        return Ok(None);
+    };
+    let keys = Keys::from_agent(Box::new(RemoteIdentity { client }), &recipient)?;
+    check_recipient(paths, &keys)?;
+    Ok(Some(keys))
+}

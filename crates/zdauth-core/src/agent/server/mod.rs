@@ -1,0 +1,185 @@
+//! `zdauth agent run`: the agent's process. One per user and config dir (its lock file held
+//! for its whole life), answering only its own user on a socket only that user can reach.
+
+mod cache;
+mod conn;
+mod state;
+
+use std::fs::{self, File, TryLockError};
+use std::os::unix::fs::PermissionsExt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::net::UnixListener;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use super::keepalive::KeepAlive;
+use super::place::Place;
+use crate::error::{Error, ErrorClass};
+use crate::paths::Paths;
+use crate::vault::IdentitySource;
+use crate::{secret, shield, sys};
+
+use state::Agent;
+
+/// An agent starting while the last one's lock is still being let go (or a client is
+/// removing a dead socket under it) waits this long for it.
+const LOCK_WAIT: Duration = Duration::from_secs(3);
+/// How long requests in flight (a refresh on the wire) get to finish once asked to stop.
+const DRAIN: Duration = Duration::from_secs(120);
+
+/// Runs the agent for `paths` until `zdauth agent stop`, SIGTERM, SIGINT or SIGHUP. Call it
+/// before the process starts any thread (it edits the environment).
+pub fn serve(paths: &Paths) -> Result<(), Error> {
+    // The passphrase is handed over a socket, never inherited: whatever a spawner left in
+    // the environment goes before anything can read it (or /proc/PID/environ shows it).
+    for var in secret::PASSPHRASE_VARS {
+        sys::remove_env_before_threads(var);
+    }
+    if !shield::non_dumpable() {
+        tracing::warn!("could not make the agent non-dumpable");
+    }
+    match sys::lock_memory() {
+        Ok(()) => tracing::debug!("agent memory locked (mlockall)"),
+        Err(why) => tracing::debug!(%why, "agent memory not locked"),
+    }
+    let place = Place::of(paths)?;
+    place.ensure_dir()?;
+    let _held = hold_lock(&place)?;
+    // Ours now (we hold the lock): whatever is there is a dead agent's.
+    let _ = fs::remove_file(place.socket());
+    let listener = std::os::unix::net::UnixListener::bind(place.socket()).map_err(|e| {
+        agent_error(format!(
+            "cannot listen on {} ({e}): check that directory",
+            place.socket().display()
+        ))
+    })?;
+    let socket = place.socket().to_path_buf();
+    // The directory is 0700 already; the socket is 0600 as well, should the dir ever widen.
+    let bound = fs::set_permissions(&socket, fs::Permissions::from_mode(0o600))
+        .and_then(|()| listener.set_nonblocking(true));
+    if let Err(e) = bound {
+        let _ = fs::remove_file(&socket);
+        return Err(agent_error(format!(
+            "cannot secure {} ({e}): check that directory",
+            socket.display()
+        )));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| agent_error(format!("cannot start the agent's runtime ({e})")))?;
+    let result = runtime.block_on(run(paths.clone(), listener));
+    let _ = fs::remove_file(&socket);
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    tracing::info!("agent stopped");
+    result
+}
+
+/// The lock file, held; it names the agent's pid, for whoever must end a stuck one.
+fn hold_lock(place: &Place) -> Result<File, Error> {
+    let mut file = crate::safe_file::open_own(place.lock(), false)?;
+    let started = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => {
+                use std::io::Write;
+                let _ = file
+                    .set_len(0)
+                    .and_then(|()| writeln!(file, "{}", std::process::id()));
+                return Ok(file);
+            }
+            Err(TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(TryLockError::WouldBlock) => {
+                return Err(Error::Agent {
+                    class: ErrorClass::Usage,
+                    message: format!(
+                        "an agent already runs for this config dir (socket {}): `zdauth agent stop` ends it",
+                        place.socket().display()
+                    ),
+                });
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(agent_error(format!(
+                    "cannot lock {} ({e}): check that directory",
+                    place.lock().display()
+                )));
+            }
+        }
+    }
+}
+
+async fn run(paths: Paths, listener: std::os::unix::net::UnixListener) -> Result<(), Error> {
+    let listener = UnixListener::from_std(listener)
+        .map_err(|e| agent_error(format!("cannot listen ({e})")))?;
+    let stop = CancellationToken::new();
+    let (refresher_tx, refresher_rx) = watch::channel(None);
+    let agent = Arc::new(Agent::new(paths.clone(), refresher_tx, stop.clone()));
+    let keepalive = KeepAlive::new(paths.clone());
+    let tasks = TaskTracker::new();
+    tasks.spawn(keepalive.clone().run(refresher_rx, stop.clone()));
+    tasks.spawn(agent.clone().watch_timeout());
+    open_plain_identity(&agent).await;
+
+    let mut terminate = signal(SignalKind::terminate()).map_err(|e| signal_error(&e))?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| signal_error(&e))?;
+    let mut hangup = signal(SignalKind::hangup()).map_err(|e| signal_error(&e))?;
+    tracing::info!(pid = std::process::id(), "agent listening");
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let agent = agent.clone();
+                    let keepalive = keepalive.clone();
+                    tasks.spawn(conn::serve_connection(agent, keepalive, stream));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = terminate.recv() => break,
+            _ = interrupt.recv() => break,
+            _ = hangup.recv() => break,
+            () = stop.cancelled() => break,
+        }
+    }
+    stop.cancel();
+    drop(listener);
+    tasks.close();
+    if tokio::time::timeout(DRAIN, tasks.wait()).await.is_err() {
+        tracing::warn!("stopping with requests still running");
+    }
+    agent.lock("the agent stopped");
+    Ok(())
+}
+
+/// A plain identity file needs no passphrase: the agent opens it at start (unattended hosts).
+async fn open_plain_identity(agent: &Agent) {
+    let plain = crate::config::Config::load(&agent.paths.config())
+        .map(|config| state::identity_source(&agent.paths, &config))
+        .is_ok_and(|source| matches!(source, IdentitySource::PlainFile(_)));
+    if plain && let Err(e) = agent.unlock(None, tokio::time::Instant::now()).await {
+        tracing::warn!(error = %e, "could not open the identity file; the agent stays locked");
+    }
+}
+
+fn signal_error(e: &std::io::Error) -> Error {
+    agent_error(format!("cannot handle signals ({e})"))
+}
+
+fn agent_error(message: String) -> Error {
+    Error::Agent {
+        class: ErrorClass::Other,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests;
