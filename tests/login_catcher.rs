@@ -26,7 +26,9 @@ fn client() -> reqwest::Client {
 }
 
 async fn start(timeout: Duration) -> (u16, Waiting, CancellationToken) {
-    let catcher = Catcher::bind(0).await.unwrap();
+    let catcher = Catcher::bind(crate::common::world::free_port())
+        .await
+        .unwrap();
     let port = catcher.port();
     let cancel = CancellationToken::new();
     let token = cancel.clone();
@@ -87,7 +89,9 @@ async fn assert_port_free(port: u16) {
 
 #[tokio::test]
 async fn listens_on_127_0_0_1_only() {
-    let catcher = Catcher::bind(0).await.unwrap();
+    let catcher = Catcher::bind(crate::common::world::free_port())
+        .await
+        .unwrap();
     assert_eq!(catcher.local_addr().ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
     assert_ne!(catcher.port(), 0);
 }
@@ -297,7 +301,9 @@ async fn a_busy_port_says_so_and_names_redirect_port() {
 type Rejections = Arc<Mutex<Vec<CallbackError>>>;
 
 async fn start_with_paste(timeout: Duration) -> (u16, Waiting, mpsc::Sender<String>, Rejections) {
-    let catcher = Catcher::bind(0).await.unwrap();
+    let catcher = Catcher::bind(crate::common::world::free_port())
+        .await
+        .unwrap();
     let port = catcher.port();
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
     let (lines, pasted) = mpsc::channel(4);

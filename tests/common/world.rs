@@ -22,13 +22,24 @@ pub struct World {
     seeder: Seeder,
 }
 
-/// A port that was free a moment ago (the catcher binds it later).
+/// A port that was free a moment ago (the catcher binds it later). Taken below the kernel's
+/// ephemeral range (32768 and up by default), in turns from a process-wide counter: an
+/// ephemeral port handed back can be taken meanwhile as the source port of any outgoing
+/// connection, and the agent and keep-alive tests make thousands of them on loopback.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const FIRST: u16 = 20_000;
+    const SPAN: u16 = 12_000;
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let start = u16::try_from(std::process::id() % u32::from(SPAN)).unwrap();
+    for _ in 0..SPAN {
+        let step = NEXT.fetch_add(1, Ordering::Relaxed) % SPAN;
+        let port = FIRST + (start + step) % SPAN;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port in {FIRST}..{}", FIRST + SPAN)
 }
 
 impl World {

@@ -17,15 +17,12 @@ mod manager;
 mod systemd;
 
 use std::ffi::OsString;
-use std::fmt::Write as _;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read as _};
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow, bail};
-use sha2::{Digest, Sha256};
 
 use super::super::context::Context;
 use crate::exit;
@@ -131,7 +128,7 @@ pub fn uninstall(ctx: &Context) -> anyhow::Result<u8> {
 
 impl Service {
     fn for_dir(dir: &Path) -> anyhow::Result<Self> {
-        let id = dir_id(dir);
+        let id = zdauth_core::agent::dir_id(dir);
         let manager = manager::Manager::current();
         let name = manager.service_name(&id);
         let file = manager.service_dir()?.join(manager.file_name(&name));
@@ -152,18 +149,6 @@ fn canonical_dir(ctx: &Context) -> anyhow::Result<PathBuf> {
             dir.display()
         )
     })
-}
-
-/// 16 hex digits of SHA-256 over the path's bytes: short, a valid unit and label name
-/// whatever the path holds, and the same for every spelling of one dir.
-fn dir_id(canonical: &Path) -> String {
-    let digest = Sha256::digest(canonical.as_os_str().as_bytes());
-    digest[..8]
-        .iter()
-        .fold(String::with_capacity(16), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
 }
 
 /// A path as a service file's text: UTF-8 without control characters, which no unit line or

@@ -33,14 +33,7 @@ impl Place {
             _ => PathBuf::from(format!("/tmp/zdauth-{}", sys::euid())),
         };
         let canonical = fs::canonicalize(paths.dir()).unwrap_or_else(|_| paths.dir().into());
-        let digest = Sha256::digest(canonical.as_os_str().as_bytes());
-        let hash = digest[..8]
-            .iter()
-            .fold(String::with_capacity(16), |mut hex, b| {
-                use std::fmt::Write;
-                let _ = write!(hex, "{b:02x}");
-                hex
-            });
+        let hash = dir_id(&canonical);
         let place = Self {
             socket: dir.join(format!("agent-{hash}.sock")),
             lock: dir.join(format!("agent-{hash}.lock")),
@@ -113,6 +106,20 @@ impl Place {
             None => Ok(true),
         }
     }
+}
+
+/// 16 hex digits of SHA-256 over the config dir's canonical path: short, a valid socket,
+/// unit and label name whatever the path holds, and the same for every spelling of one dir.
+/// The agent's socket and `agent install`'s service are both named by it.
+pub fn dir_id(canonical: &Path) -> String {
+    use std::fmt::Write;
+    let digest = Sha256::digest(canonical.as_os_str().as_bytes());
+    digest[..8]
+        .iter()
+        .fold(String::with_capacity(16), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 fn refused(message: String) -> Error {
