@@ -1,10 +1,11 @@
-//! The agent through the real binary (issue 13 §6, keep-alive aside): unlock once and every
-//! command goes through it; lock, timeout, other users, other config dirs, a killed agent,
-//! the TUI, the socket's directory, and what crosses the socket.
+//! The agent through the real binary (issue 13 §6): unlock once and every command goes
+//! through it; lock, timeout, other users, other config dirs, a killed agent, the TUI, the
+//! socket's directory, what crosses the socket, and keep-alive in the agent's own process.
 
 mod crash;
 mod daily;
 mod isolation;
+mod keepalive;
 mod lifecycle;
 mod wire;
 
