@@ -9,6 +9,8 @@ mod keepalive;
 mod lifecycle;
 mod wire;
 
+use std::process::{Child, Stdio};
+
 use crate::common::world::World;
 use crate::common::{PASSPHRASE, Run};
 
@@ -39,4 +41,28 @@ pub fn log_lines(w: &World, words: &str) -> usize {
         .lines()
         .filter(|l| l.contains(words))
         .count()
+}
+
+/// `zdauth agent run` as this test's child, killed and reaped when dropped (the sandbox
+/// kills it too, by the pid in its lock file).
+pub struct ForegroundAgent(Child);
+
+impl Drop for ForegroundAgent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `zdauth agent run` for the world's config dir with `env` added, once it is unlocked (a
+/// plain identity file, which it opens itself at start).
+pub fn agent_run(w: &World, env: &[(String, String)]) -> ForegroundAgent {
+    let mut command = w.sb.zdauth(&["agent", "run"]);
+    command
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let agent = ForegroundAgent(command.spawn().unwrap());
+    w.sb.wait_status("the agent unlocked", |s| s["unlocked"] == true);
+    agent
 }

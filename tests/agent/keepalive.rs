@@ -7,7 +7,6 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::process::{Child, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -16,7 +15,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 use zdauth_fake::FakeOptions;
 
-use super::{WITH_PASSPHRASE, log_lines};
+use super::{WITH_PASSPHRASE, agent_run, log_lines};
 use crate::common::PASSPHRASE;
 use crate::common::tmux::tmux;
 use crate::common::world::World;
@@ -71,30 +70,8 @@ fn notified(w: &World) -> Vec<String> {
         .collect()
 }
 
-/// `zdauth agent run` as this test's child, killed and reaped when dropped (the sandbox
-/// kills it too, by the pid in its lock file).
-struct ForegroundAgent(Child);
-
-impl Drop for ForegroundAgent {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn agent_run(w: &World, env: &[(String, String)]) -> ForegroundAgent {
-    let mut command = w.sb.zdauth(&["agent", "run"]);
-    command
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let agent = ForegroundAgent(command.spawn().unwrap());
-    w.sb.wait_status("the agent unlocked", |s| s["unlocked"] == true);
-    agent
-}
-
-/// `name`'s line of a `agent status --json`.
-fn line<'a>(status: &'a Value, name: &str) -> Option<&'a Value> {
+/// `name`'s line of an `agent status --json`.
+pub fn line<'a>(status: &'a Value, name: &str) -> Option<&'a Value> {
     status["connections"]
         .as_array()?
         .iter()
