@@ -7,6 +7,7 @@ mod daily;
 mod isolation;
 mod keepalive;
 mod lifecycle;
+mod status;
 mod wire;
 
 use std::process::{Child, Stdio};
