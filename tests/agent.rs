@@ -8,6 +8,7 @@ mod isolation;
 mod keepalive;
 mod lifecycle;
 mod status;
+mod throttle;
 mod wire;
 
 use std::process::{Child, Stdio};
