@@ -120,6 +120,27 @@ impl Drop for StopOnDrop<'_> {
     }
 }
 
+/// What a user reads after keep-alive rounds: the next keep-alive and acme's last result,
+/// in `--json` and in one text line.
+fn status_reads_kept(w: &World) {
+    let status = w.sb.agent_status();
+    for key in ["running", "unlocked", "socket", "pid", "next_keepalive"] {
+        assert!(!status[key].is_null(), "{key}: {status:#}");
+    }
+    assert!(
+        status["unlocked_until"].is_null(),
+        "a plain file: {status:#}"
+    );
+    let acme = line(&status, "acme").unwrap();
+    assert!(timestamp(&acme["last_keepalive"]).is_some(), "{status:#}");
+    assert_eq!(acme["result"], "ok");
+    let text = w.sb.run(&["agent", "status"]).success().stdout;
+    assert!(text.contains("next keep-alive: 20"), "{text}");
+    let lines = text_lines(w, "acme");
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(lines[0].contains("last keep-alive 20") && lines[0].ends_with(": ok"));
+}
+
 /// A round: keep-alive's time for `acme`, the refresh expiry `agent status` reported, and
 /// the one the vault held right after.
 type Round = (Timestamp, Timestamp, Timestamp);
@@ -208,23 +229,7 @@ fn three_keepalive_rounds_through_the_agent_beside_token_loops_and_the_tui() {
     assert_eq!(counters.revoked_grants, 0, "{counters:?}");
     assert!(w.fake.grant_alive(&issued.grant_id));
 
-    // What a user reads: the next keep-alive and the connection's last result.
-    let status = w.sb.agent_status();
-    for key in ["running", "unlocked", "socket", "pid", "next_keepalive"] {
-        assert!(!status[key].is_null(), "{key}: {status:#}");
-    }
-    assert!(
-        status["unlocked_until"].is_null(),
-        "a plain file: {status:#}"
-    );
-    let acme = line(&status, "acme").unwrap();
-    assert!(timestamp(&acme["last_keepalive"]).is_some(), "{status:#}");
-    assert_eq!(acme["result"], "ok");
-    let text = w.sb.run(&["agent", "status"]).success().stdout;
-    assert!(text.contains("next keep-alive: 20"), "{text}");
-    let lines = text_lines(&w, "acme");
-    assert_eq!(lines.len(), 1, "{text}");
-    assert!(lines[0].contains("last keep-alive 20") && lines[0].ends_with(": ok"));
+    status_reads_kept(&w);
 
     let screen = tmux.screen();
     for words in ["login required", "failed", "error"] {

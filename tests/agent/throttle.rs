@@ -1,5 +1,5 @@
 //! The agent's refreshes share one throttle: `token` answers and keep-alive together never
-//! send one Zendesk account more than 4 token requests at once (zdauth_core::throttle), as
+//! send one Zendesk account more than 4 token requests at once (`zdauth_core::throttle`), as
 //! `refresh --all` and the TUI do within their own process.
 
 use std::time::Duration;
