@@ -13,6 +13,9 @@ mod wire;
 
 use std::process::{Child, Stdio};
 
+use jiff::Timestamp;
+use serde_json::Value;
+
 use crate::common::world::World;
 use crate::common::{PASSPHRASE, Run};
 
@@ -67,4 +70,25 @@ pub fn agent_run(w: &World, env: &[(String, String)]) -> ForegroundAgent {
     let agent = ForegroundAgent(command.spawn().unwrap());
     w.sb.wait_status("the agent unlocked", |s| s["unlocked"] == true);
     agent
+}
+
+/// `name`'s line of an `agent status --json`.
+pub fn line<'a>(status: &'a Value, name: &str) -> Option<&'a Value> {
+    status["connections"]
+        .as_array()?
+        .iter()
+        .find(|c| c["name"] == name)
+}
+
+pub fn timestamp(value: &Value) -> Option<Timestamp> {
+    value.as_str()?.parse().ok()
+}
+
+/// `agent status`'s text lines for `name` (two spaces, the name, a colon).
+pub fn text_lines(w: &World, name: &str) -> Vec<String> {
+    let text = w.sb.run(&["agent", "status"]).success().stdout;
+    text.lines()
+        .filter(|l| l.starts_with(&format!("  {name}: ")))
+        .map(str::to_owned)
+        .collect()
 }

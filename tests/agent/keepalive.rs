@@ -8,14 +8,14 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use serde_json::Value;
 use zdauth_fake::FakeOptions;
 
-use super::{WITH_PASSPHRASE, agent_run, log_lines};
+use super::{WITH_PASSPHRASE, agent_run, line, log_lines, text_lines, timestamp};
 use crate::common::PASSPHRASE;
 use crate::common::tmux::tmux;
 use crate::common::world::World;
@@ -25,8 +25,11 @@ const DEADLINE: Duration = Duration::from_secs(180);
 
 /// Pairs live 16 s (access 14 s): keep-alive (12 s) is due at half that, 8 s in, before the
 /// token loops and the TUI (2 s margin) would refresh, 12 s in; they race it whenever it
-/// runs late.
+/// runs late. A `zdauth refresh` every [`ROTATE_EVERY`], off keep-alive's beat, makes sure
+/// other processes rotate the pair too.
 const SHORT: &str = "keepalive = \"12s\"\nrefresh_margin = \"2s\"";
+
+const ROTATE_EVERY: Duration = Duration::from_secs(11);
 
 fn short_lived(options: &mut FakeOptions) {
     options.max_refresh_lifetime = Some(Duration::from_secs(16));
@@ -70,18 +73,6 @@ fn notified(w: &World) -> Vec<String> {
         .collect()
 }
 
-/// `name`'s line of an `agent status --json`.
-pub fn line<'a>(status: &'a Value, name: &str) -> Option<&'a Value> {
-    status["connections"]
-        .as_array()?
-        .iter()
-        .find(|c| c["name"] == name)
-}
-
-fn timestamp(value: &Value) -> Option<Timestamp> {
-    value.as_str()?.parse().ok()
-}
-
 fn stored_refresh_expiry(w: &World, name: &str) -> Timestamp {
     let mut data = w.sb.vault().load().unwrap();
     let entry = data.connections.remove(name).unwrap();
@@ -102,21 +93,12 @@ fn wait_for(w: &World, what: &str, mut done: impl FnMut(&Value) -> bool) -> Valu
     }
 }
 
-/// `agent status`'s text lines for `name` (two spaces, the name, a colon).
-fn text_lines(w: &World, name: &str) -> Vec<String> {
-    let text = w.sb.run(&["agent", "status"]).success().stdout;
-    text.lines()
-        .filter(|l| l.starts_with(&format!("  {name}: ")))
-        .map(str::to_owned)
-        .collect()
-}
-
 /// Ends the token loops however the test's waiting ends.
 struct StopOnDrop<'a>(&'a AtomicBool);
 
 impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
-        self.0.store(false, Ordering::Relaxed);
+        self.0.store(true, Ordering::Relaxed);
     }
 }
 
@@ -141,6 +123,55 @@ fn status_reads_kept(w: &World) {
     assert!(lines[0].contains("last keep-alive 20") && lines[0].ends_with(": ok"));
 }
 
+/// The processes beside keep-alive: `zdauth token` loops (answered by the agent) and a
+/// `zdauth refresh` every [`ROTATE_EVERY`] (its own process, through the vault's locks).
+#[derive(Default)]
+struct Load {
+    stopped: AtomicBool,
+    failures: Mutex<Vec<String>>,
+    rotations: AtomicU32,
+}
+
+impl Load {
+    fn running(&self) -> bool {
+        !self.stopped.load(Ordering::Relaxed)
+    }
+
+    fn failed(&self, what: String) {
+        self.failures.lock().unwrap().push(what);
+    }
+
+    /// Tokens handed out, each a live one, until the first failure.
+    fn tokens(&self, w: &World) -> u32 {
+        let mut runs = 0;
+        while self.running() {
+            let run = w.sb.run(&["token", "acme"]);
+            let token = run.stdout.trim();
+            if run.code != 0 || token.is_empty() || w.fake.access_token_expired(token) {
+                self.failed(format!("token: exit {}: {}", run.code, run.stderr.trim()));
+                break;
+            }
+            runs += 1;
+        }
+        runs
+    }
+
+    fn rotate(&self, w: &World) {
+        while self.running() {
+            let started = Instant::now();
+            while self.running() && started.elapsed() < ROTATE_EVERY {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let run = w.sb.run(&["refresh", "acme"]);
+            if run.code != 0 {
+                self.failed(format!("refresh: {}", run.stderr.trim()));
+                break;
+            }
+            self.rotations.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
 /// A round: keep-alive's time for `acme`, the refresh expiry `agent status` reported, and
 /// the one the vault held right after.
 type Round = (Timestamp, Timestamp, Timestamp);
@@ -158,33 +189,13 @@ fn three_keepalive_rounds_through_the_agent_beside_token_loops_and_the_tui() {
     tmux.start(&w.sb, "", "");
     tmux.wait_for("acme");
 
-    let looping = AtomicBool::new(true);
-    let failures = Mutex::new(Vec::<String>::new());
+    let load = Load::default();
     let mut rounds: Vec<Round> = Vec::new();
     let handed_out = std::thread::scope(|scope| {
-        let loops: Vec<_> = (0..8)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut runs = 0u32;
-                    while looping.load(Ordering::Relaxed) {
-                        let run = w.sb.run(&["token", "acme"]);
-                        let token = run.stdout.trim();
-                        if run.code != 0 || token.is_empty() || w.fake.access_token_expired(token) {
-                            failures.lock().unwrap().push(format!(
-                                "exit {}: {}",
-                                run.code,
-                                run.stderr.trim()
-                            ));
-                            break;
-                        }
-                        runs += 1;
-                    }
-                    runs
-                })
-            })
-            .collect();
-        let loops_end = StopOnDrop(&looping);
-        wait_for(&w, "three keep-alive rounds", |status| {
+        let loops: Vec<_> = (0..8).map(|_| scope.spawn(|| load.tokens(&w))).collect();
+        scope.spawn(|| load.rotate(&w));
+        let loops_end = StopOnDrop(&load.stopped);
+        wait_for(&w, "three keep-alive rounds and a rotation", |status| {
             if let Some(acme) = line(status, "acme")
                 && let Some(at) = timestamp(&acme["last_keepalive"])
                 && rounds.last().is_none_or(|(last, _, _)| *last != at)
@@ -201,17 +212,19 @@ fn three_keepalive_rounds_through_the_agent_beside_token_loops_and_the_tui() {
                 );
                 rounds.push((at, reported, stored));
             }
-            rounds.len() >= 3 || !failures.lock().unwrap().is_empty()
+            let rotated = load.rotations.load(Ordering::Relaxed) > 0;
+            (rounds.len() >= 3 && rotated) || !load.failures.lock().unwrap().is_empty()
         });
         drop(loops_end);
         loops.into_iter().map(|l| l.join().unwrap()).sum::<u32>()
     });
-    let failures = failures.into_inner().unwrap();
+    let failures = load.failures.into_inner().unwrap();
     assert!(failures.is_empty(), "a token loop failed: {failures:?}");
     assert!(rounds.len() >= 3 && handed_out > 0, "{rounds:?}");
     let counters = w.fake.counters();
     eprintln!(
-        "{handed_out} tokens handed out, {} refreshes, rounds: {rounds:?}",
+        "{handed_out} tokens handed out, {} rotations by `zdauth refresh`, {} refreshes, rounds: {rounds:?}",
+        load.rotations.into_inner(),
         counters.refreshes
     );
     for pair in rounds.windows(2) {

@@ -1,8 +1,7 @@
 //! `zdauth agent status` as a user reads it: one line per connection, the fields `--json`
 //! promises (issue 13 §1), and keep-alive being off said rather than hidden.
 
-use super::agent_run;
-use super::keepalive::line;
+use super::{agent_run, line};
 use crate::common::world::World;
 
 /// Three connections, each kept alive by the agent's first pass or waiting for it: one
