@@ -1,12 +1,20 @@
-//! The agent through the real binary (issue 13 §6, keep-alive aside): unlock once and every
-//! command goes through it; lock, timeout, other users, other config dirs, a killed agent,
-//! the TUI, the socket's directory, and what crosses the socket.
+//! The agent through the real binary (issue 13 §6): unlock once and every command goes
+//! through it; lock, timeout, other users, other config dirs, a killed agent, the TUI, the
+//! socket's directory, what crosses the socket, and keep-alive in the agent's own process.
 
 mod crash;
 mod daily;
 mod isolation;
+mod keepalive;
 mod lifecycle;
+mod status;
+mod throttle;
 mod wire;
+
+use std::process::{Child, Stdio};
+
+use jiff::Timestamp;
+use serde_json::Value;
 
 use crate::common::world::World;
 use crate::common::{PASSPHRASE, Run};
@@ -38,4 +46,49 @@ pub fn log_lines(w: &World, words: &str) -> usize {
         .lines()
         .filter(|l| l.contains(words))
         .count()
+}
+
+/// `zdauth agent run` as this test's child, killed and reaped when dropped (the sandbox
+/// kills it too, by the pid in its lock file).
+pub struct ForegroundAgent(Child);
+
+impl Drop for ForegroundAgent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `zdauth agent run` for the world's config dir with `env` added, once it is unlocked (a
+/// plain identity file, which it opens itself at start).
+pub fn agent_run(w: &World, env: &[(String, String)]) -> ForegroundAgent {
+    let mut command = w.sb.zdauth(&["agent", "run"]);
+    command
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let agent = ForegroundAgent(command.spawn().unwrap());
+    w.sb.wait_status("the agent unlocked", |s| s["unlocked"] == true);
+    agent
+}
+
+/// `name`'s line of an `agent status --json`.
+pub fn line<'a>(status: &'a Value, name: &str) -> Option<&'a Value> {
+    status["connections"]
+        .as_array()?
+        .iter()
+        .find(|c| c["name"] == name)
+}
+
+pub fn timestamp(value: &Value) -> Option<Timestamp> {
+    value.as_str()?.parse().ok()
+}
+
+/// `agent status`'s text lines for `name` (two spaces, the name, a colon).
+pub fn text_lines(w: &World, name: &str) -> Vec<String> {
+    let text = w.sb.run(&["agent", "status"]).success().stdout;
+    text.lines()
+        .filter(|l| l.starts_with(&format!("  {name}: ")))
+        .map(str::to_owned)
+        .collect()
 }

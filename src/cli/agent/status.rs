@@ -17,6 +17,7 @@ struct Json<'a> {
     identity: Option<&'a str>,
     unlocked_until: Option<jiff::Timestamp>,
     next_keepalive: Option<jiff::Timestamp>,
+    keepalive_problem: Option<&'a str>,
     connections: &'a [KeptConnection],
 }
 
@@ -34,6 +35,7 @@ pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
                 identity: None,
                 unlocked_until: None,
                 next_keepalive: None,
+                keepalive_problem: None,
                 connections: &[],
             },
             Some(s) => Json {
@@ -44,6 +46,7 @@ pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
                 identity: Some(&s.identity),
                 unlocked_until: s.unlocked_until,
                 next_keepalive: s.next_keepalive,
+                keepalive_problem: s.keepalive_problem.as_deref(),
                 connections: &s.connections,
             },
         };
@@ -62,9 +65,16 @@ pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
     outln!("agent: running, pid {}, {state}", s.pid);
     outln!("socket: {socket}");
     outln!("identity: {}", zdauth_core::text::display(&s.identity));
-    match s.next_keepalive {
-        Some(at) => outln!("next keep-alive: {}", shown(at)),
-        None => outln!("next keep-alive: none due"),
+    // Off, or nothing readable: "none due" would say every grant is fine.
+    let problem = s
+        .keepalive_problem
+        .as_deref()
+        .map(zdauth_core::text::display);
+    match (s.next_keepalive, problem) {
+        (Some(at), None) => outln!("next keep-alive: {}", shown(at)),
+        (Some(at), Some(problem)) => outln!("next keep-alive: {} (a retry: {problem})", shown(at)),
+        (None, None) => outln!("next keep-alive: none due"),
+        (None, Some(problem)) => outln!("next keep-alive: none: {problem}"),
     }
     for c in &s.connections {
         let last = c.last_keepalive.map_or_else(|| "never".to_owned(), shown);

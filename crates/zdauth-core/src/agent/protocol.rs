@@ -89,6 +89,10 @@ pub struct AgentStatus {
     /// identity.age or the plain identity file the agent opens.
     pub identity: String,
     pub next_keepalive: Option<Timestamp>,
+    /// Why keep-alive looks at no connection (it is off, or config.toml or vault.age could
+    /// not be read); None when it runs. Absent from an older agent's answer.
+    #[serde(default)]
+    pub keepalive_problem: Option<String>,
     pub connections: Vec<KeptConnection>,
 }
 

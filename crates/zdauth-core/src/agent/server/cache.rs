@@ -101,6 +101,7 @@ impl Agent {
             Found::Token(token) => Ok(token),
             Found::Refresh(connection, want) => {
                 let refresher = self.with_open(|open| open.refresher.clone())?;
+                let _slot = self.throttle.slot(&connection.subdomain).await;
                 let fresh = refresher.ensure(&connection, want).await?;
                 Ok(fresh.tokens.access_token)
             }

@@ -182,6 +182,7 @@ fn status(agent: &Agent, keepalive: &KeepAlive) -> AgentStatus {
         unlocked_until,
         identity,
         next_keepalive: report.next_keepalive,
+        keepalive_problem: report.problem,
         connections: report
             .connections
             .into_iter()

@@ -17,9 +17,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::keepalive::KeepAlive;
+use super::notify::Notifier;
 use super::place::Place;
 use crate::error::{Error, ErrorClass};
 use crate::paths::Paths;
+use crate::throttle::{DEFAULT_JOBS, Throttle};
 use crate::vault::IdentitySource;
 use crate::{secret, shield, sys};
 
@@ -120,8 +122,17 @@ async fn run(paths: Paths, listener: std::os::unix::net::UnixListener) -> Result
         .map_err(|e| agent_error(format!("cannot listen ({e})")))?;
     let stop = CancellationToken::new();
     let (refresher_tx, refresher_rx) = watch::channel(None);
-    let agent = Arc::new(Agent::new(paths.clone(), refresher_tx, stop.clone()));
-    let keepalive = KeepAlive::new(paths.clone());
+    // One throttle for every refresh this process sends (token answers and keep-alive), as
+    // `refresh --all` and the TUI have one each: one account never gets more than a few
+    // token requests at once from the agent, however many commands ask at the same time.
+    let throttle = Throttle::new(DEFAULT_JOBS);
+    let agent = Arc::new(Agent::new(
+        paths.clone(),
+        refresher_tx,
+        throttle.clone(),
+        stop.clone(),
+    ));
+    let keepalive = KeepAlive::with(paths.clone(), throttle, Notifier::from_env());
     let tasks = TaskTracker::new();
     tasks.spawn(keepalive.clone().run(refresher_rx, stop.clone()));
     tasks.spawn(agent.clone().watch_timeout());

@@ -15,12 +15,15 @@ use crate::error::Error;
 use crate::paths::Paths;
 use crate::refresh::Refresher;
 use crate::secret::Secret;
+use crate::throttle::Throttle;
 use crate::vault::{self, IdentitySource, Vault};
 
 pub(super) struct Agent {
     pub(super) paths: Paths,
     state: Mutex<State>,
     refresher: watch::Sender<Option<Arc<Refresher>>>,
+    /// Shared with keep-alive: a slot for each refresh a token answer sends.
+    pub(super) throttle: Throttle,
     /// Wakes the timeout watch when an unlock sets a new deadline.
     unlocked: Notify,
     /// One unlock at a time: N commands arriving at a locked agent cost one scrypt.
@@ -47,12 +50,14 @@ impl Agent {
     pub(super) fn new(
         paths: Paths,
         refresher: watch::Sender<Option<Arc<Refresher>>>,
+        throttle: Throttle,
         stop: CancellationToken,
     ) -> Self {
         Self {
             paths,
             state: Mutex::new(State::Locked),
             refresher,
+            throttle,
             unlocked: Notify::new(),
             unlocking: tokio::sync::Mutex::new(()),
             stop,

@@ -6,6 +6,7 @@ use tokio_util::sync::CancellationToken;
 use super::state::Agent;
 use crate::paths::Paths;
 use crate::refresh::Refresher;
+use crate::throttle::{DEFAULT_JOBS, Throttle};
 
 /// A plain identity file, a config naming it, an empty vault.
 fn plain_setup(dir: &std::path::Path) -> Paths {
@@ -31,7 +32,12 @@ async fn lock_drops_every_reference_to_the_keys() {
     let temp = tempfile::tempdir().unwrap();
     let paths = plain_setup(temp.path());
     let (tx, mut rx) = watch::channel::<Option<Arc<Refresher>>>(None);
-    let agent = Arc::new(Agent::new(paths, tx, CancellationToken::new()));
+    let agent = Arc::new(Agent::new(
+        paths,
+        tx,
+        Throttle::new(DEFAULT_JOBS),
+        CancellationToken::new(),
+    ));
     agent
         .unlock(None, tokio::time::Instant::now())
         .await
@@ -52,7 +58,12 @@ async fn a_plain_identity_opens_without_a_passphrase_and_has_no_timeout() {
     let temp = tempfile::tempdir().unwrap();
     let paths = plain_setup(temp.path());
     let (tx, _rx) = watch::channel(None);
-    let agent = Agent::new(paths, tx, CancellationToken::new());
+    let agent = Agent::new(
+        paths,
+        tx,
+        Throttle::new(DEFAULT_JOBS),
+        CancellationToken::new(),
+    );
     let until = agent
         .unlock(None, tokio::time::Instant::now())
         .await
