@@ -13,6 +13,7 @@
 //! away. A grant that will lapse and cannot be kept is told once per problem: a desktop
 //! notification where there is one (`agent::notify`), always a log line and a report line.
 
+mod decide;
 mod pass;
 mod schedule;
 mod track;
