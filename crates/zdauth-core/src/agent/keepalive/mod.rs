@@ -108,8 +108,9 @@ impl KeepAlive {
 
     /// The agent's keep-alive loop, until `stop`. `refresher` is Some while the agent holds an
     /// opened identity; a pass never keeps its clone between passes (a lock must be able to
-    /// drop the identity). A pass under way is finished before `stop` is obeyed: a refresh
-    /// cut off between Zendesk's answer and the stored pair would lose the grant.
+    /// drop the identity). Once `stop` is cancelled no refresh starts, but the pass under way
+    /// waits for the refreshes already started, and only then does this return: a refresh cut
+    /// off between Zendesk's answer and the stored pair would lose the grant.
     pub async fn run(
         self: Arc<Self>,
         mut refresher: watch::Receiver<Option<Arc<Refresher>>>,
@@ -127,7 +128,7 @@ impl KeepAlive {
             let held = agent_alive
                 .then(|| refresher.borrow_and_update().clone())
                 .flatten();
-            let pass = self.pass(held.as_ref()).await;
+            let pass = self.pass_until(held.as_ref(), &stop).await;
             drop(held);
             let sleep = pass.next.map_or(longest, |at| until(at).min(longest));
             tokio::select! {

@@ -5,14 +5,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
+use tokio_util::sync::CancellationToken;
 
 use super::decide::{Plan, plan_one, settle};
-use super::schedule::shown;
-use super::track::Problem;
+use super::schedule::{self, shown};
+use super::track::{Problem, Track};
 use super::{KeepAlive, Memory, PassSummary};
 use crate::config::{Config, Connection, Grant};
 use crate::error::Error;
-use crate::refresh::{Refresher, Want, blocking};
+use crate::refresh::{Fresh, Refresher, Want, blocking};
 use crate::vault::{Tokens, VaultData};
 
 /// After config.toml or the vault could not be read: the next try (a fix to either file
@@ -23,6 +24,17 @@ impl KeepAlive {
     /// One pass with `refresher` (None: the agent is locked). Returns once every refresh it
     /// started is stored and every new problem told.
     pub async fn pass(&self, refresher: Option<&Arc<Refresher>>) -> PassSummary {
+        self.pass_until(refresher, &CancellationToken::new()).await
+    }
+
+    /// [`Self::pass`], starting no refresh once `stop` is cancelled. A refresh already
+    /// started is never cut off: it runs to its stored pair (its own timeouts bound it), since
+    /// one dropped between Zendesk's answer and the store would lose the grant.
+    pub(super) async fn pass_until(
+        &self,
+        refresher: Option<&Arc<Refresher>>,
+        stop: &CancellationToken,
+    ) -> PassSummary {
         let path = self.paths.config();
         let config = match blocking(move || Config::load(&path).map_err(Error::from)).await {
             Ok(config) => config,
@@ -60,21 +72,18 @@ impl KeepAlive {
             Err(e) => return self.unreadable(&e),
         };
         let due = self.plan(&connections, &data, keepalive, read_at);
-        let sent = due.len();
         let mut flights = tokio::task::JoinSet::new();
         for (connection, before) in due {
             let (refresher, throttle) = (refresher.clone(), self.throttle.clone());
+            let stop = stop.clone();
             flights.spawn(async move {
-                let _slot = throttle.slot(&connection.subdomain).await;
-                let result = refresher
-                    .ensure_since(&connection, Want::Rotate, read_at)
-                    .await;
+                let result = flight(&refresher, &throttle, &connection, read_at, &stop).await;
                 (connection, before, result)
             });
         }
         // Every flight is awaited, never dropped (an aborted one could lose a spent pair),
         // even after one panicked: that panic goes on once the others are stored.
-        let (mut outcomes, mut panicked) = (Vec::with_capacity(sent), None);
+        let (mut outcomes, mut panicked) = (Vec::with_capacity(flights.len()), None);
         while let Some(joined) = flights.join_next().await {
             match joined {
                 Ok(outcome) => outcomes.push(outcome),
@@ -85,11 +94,18 @@ impl KeepAlive {
         if let Some(panic) = panicked {
             std::panic::resume_unwind(panic);
         }
+        let mut sent = 0;
         let next = {
             let mut memory = self.memory();
             for (connection, before, result) in outcomes {
                 let track = memory.tracks.entry(connection.name.clone()).or_default();
-                settle(track, &connection, &before, result, keepalive);
+                match result {
+                    Some(result) => {
+                        sent += 1;
+                        settle(track, &connection, &before, result, keepalive);
+                    }
+                    None => stopped(track, &before, keepalive),
+                }
             }
             finish(&mut memory, None)
         };
@@ -165,6 +181,35 @@ impl KeepAlive {
             next: Some(next),
         }
     }
+}
+
+/// One due connection's refresh: None when `stop` came before it started. Stop is looked at
+/// while waiting for a throttle slot and once more with the slot, never after: from there
+/// the refresh transaction runs to its stored pair.
+async fn flight(
+    refresher: &Refresher,
+    throttle: &crate::throttle::Throttle,
+    connection: &Connection,
+    read_at: Timestamp,
+    stop: &CancellationToken,
+) -> Option<Result<Fresh, Error>> {
+    let slot = tokio::select! {
+        biased;
+        () = stop.cancelled() => None,
+        slot = throttle.slot(&connection.subdomain) => Some(slot),
+    };
+    let _slot = slot.filter(|_| !stop.is_cancelled())?;
+    Some(
+        refresher
+            .ensure_since(connection, Want::Rotate, read_at)
+            .await,
+    )
+}
+
+/// A due connection the agent stopped before refreshing: still due, nothing spent.
+fn stopped(track: &mut Track, before: &Tokens, keepalive: Duration) {
+    track.result = "stopped: the agent stopped before this refresh started".into();
+    track.next_at = Some(schedule::due_at(before, keepalive));
 }
 
 fn schedule_after(now: Timestamp, pause: SignedDuration) -> Timestamp {
