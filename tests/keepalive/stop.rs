@@ -1,7 +1,7 @@
 //! Keep-alive told to stop (the agent's SIGTERM, `zdauth agent stop`) in the middle of a
-//! pass.
+//! pass, and keep-alive in an agent that was never unlocked.
 
-use super::{DAY, DEADLINE, age, keepalive_with, line, refresher};
+use super::{DAY, DEADLINE, age, keepalive, keepalive_with, line, notified, refresher};
 use crate::common::world::World;
 
 use jiff::{SignedDuration, Timestamp};
@@ -84,4 +84,37 @@ fn a_stop_mid_pass_starts_no_refresh_and_stores_every_pair_zendesk_answered() {
         }
     }
     assert_eq!(kept, SLOTS);
+}
+
+#[test]
+fn an_agent_never_unlocked_says_keepalive_waits_for_the_unlock_not_that_none_is_due() {
+    let w = World::with_settings("keepalive = \"12d\"", |_| {});
+    w.seed();
+    let ka = keepalive(&w);
+    let pass = w.runtime.block_on(ka.pass(None));
+    assert_eq!((pass.refreshed, pass.next), (0, None));
+    let report = ka.report();
+    assert_eq!(report.next_keepalive, None, "{report:?}");
+    assert!(report.waiting_for_unlock, "{report:?}");
+    let problem = report.problem.unwrap();
+    assert!(problem.contains("zdauth unlock"), "{problem}");
+    assert!(notified(&w).is_empty(), "nothing is known to lapse yet");
+    // Once unlocked it knows the deadlines, and keeps them when locked again.
+    let pass = w.runtime.block_on(ka.pass(Some(&refresher(&w))));
+    let next = pass.next.unwrap();
+    assert!(
+        next > Timestamp::now() + SignedDuration::from_hours(17 * 24),
+        "{next}"
+    );
+    for locked in [false, true] {
+        if locked {
+            w.runtime.block_on(ka.pass(None));
+        }
+        let report = ka.report();
+        assert_eq!(report.next_keepalive, Some(next), "{report:?}");
+        assert!(
+            !report.waiting_for_unlock && report.problem.is_none(),
+            "{report:?}"
+        );
+    }
 }

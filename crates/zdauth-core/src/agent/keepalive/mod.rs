@@ -52,8 +52,12 @@ pub struct KeepAliveReport {
     pub next_keepalive: Option<Timestamp>,
     pub connections: Vec<ConnectionReport>,
     /// Why the last pass could not look at the connections (config.toml or vault.age
-    /// unreadable), or that keep-alive is off; None when it could.
+    /// unreadable, or the agent locked since it started), or that keep-alive is off; None
+    /// when it could.
     pub problem: Option<String>,
+    /// The agent is locked and has not read the vault since it started: nothing is known to
+    /// be due or not until `zdauth unlock` (`problem` says so in words).
+    pub waiting_for_unlock: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,6 +92,8 @@ struct Memory {
     tracks: BTreeMap<String, Track>,
     next: Option<Timestamp>,
     problem: Option<String>,
+    /// Whether a pass read the vault since the agent started (or keep-alive was turned on).
+    seen_vault: bool,
 }
 
 impl KeepAlive {
@@ -150,6 +156,7 @@ impl KeepAlive {
                 .map(|(name, track)| track.report(name))
                 .collect(),
             problem: memory.problem.clone(),
+            waiting_for_unlock: memory.problem.as_deref() == Some(pass::WAITING_FOR_UNLOCK),
         }
     }
 

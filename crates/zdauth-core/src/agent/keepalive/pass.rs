@@ -16,6 +16,10 @@ use crate::error::Error;
 use crate::refresh::{Fresh, Refresher, Want, blocking};
 use crate::vault::{Tokens, VaultData};
 
+/// The report's problem while the agent is locked and has not read the vault since it
+/// started: the status says so rather than "none due".
+pub(super) const WAITING_FOR_UNLOCK: &str = "keep-alive waits for `zdauth unlock`: the agent is locked and has not read the vault since it started, so it cannot tell when a grant is due";
+
 /// After config.toml or the vault could not be read: the next try (a fix to either file
 /// wakes the loop sooner).
 const UNREADABLE_RETRY: SignedDuration = SignedDuration::from_mins(5);
@@ -71,6 +75,7 @@ impl KeepAlive {
             Ok(data) => data,
             Err(e) => return self.unreadable(&e),
         };
+        self.memory().seen_vault = true;
         let due = self.plan(&connections, &data, keepalive, read_at);
         let mut flights = tokio::task::JoinSet::new();
         for (connection, before) in due {
@@ -150,6 +155,16 @@ impl KeepAlive {
         let now = Timestamp::now();
         let next = {
             let mut memory = self.memory();
+            if !memory.seen_vault {
+                // A sealed agent the service started and nobody unlocked yet: the deadlines
+                // are in the vault, so "nothing due" would be a guess.
+                memory.next = None;
+                memory.problem = Some(WAITING_FOR_UNLOCK.into());
+                return PassSummary {
+                    refreshed: 0,
+                    next: None,
+                };
+            }
             for (name, track) in &mut memory.tracks {
                 if track.next_at.is_some_and(|at| at <= now) {
                     let lapses = track.lapses_at.map_or_else(String::new, |at| {
