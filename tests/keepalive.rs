@@ -5,6 +5,8 @@
 
 use crate::common;
 
+mod stop;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -30,6 +32,11 @@ const DAY: i64 = 86_400;
 /// Keep-alive over `w`'s config dir, notifying through a stand-in `notify-send` on its PATH
 /// that records each call's argv (one argument a line, then `@@end`) in [`notified`].
 fn keepalive(w: &World) -> Arc<KeepAlive> {
+    keepalive_with(w, Throttle::new(DEFAULT_JOBS))
+}
+
+/// [`keepalive`] under `throttle`.
+fn keepalive_with(w: &World, throttle: Throttle) -> Arc<KeepAlive> {
     let bin = w.sb.temp.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let script = bin.join("notify-send");
@@ -45,11 +52,7 @@ fn keepalive(w: &World) -> Arc<KeepAlive> {
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     let env = [("PATH", bin.as_os_str()), ("DISPLAY", ":99".as_ref())]
         .map(|(k, v)| (k.into(), v.to_owned()));
-    KeepAlive::with(
-        w.sb.paths(),
-        Throttle::new(DEFAULT_JOBS),
-        Notifier::with_env(env),
-    )
+    KeepAlive::with(w.sb.paths(), throttle, Notifier::with_env(env))
 }
 
 fn record_file(w: &World) -> PathBuf {

@@ -196,6 +196,10 @@ fn print_shows_a_unit_that_runs_the_agent_for_an_awkward_config_dir() {
         "{unit}"
     );
     assert_eq!(field(&unit, "Restart"), ["on-failure"], "{unit}");
+    // Stopping waits out the slowest refresh the defaults allow (3 × 30 s + 90 s, and slack);
+    // an agent refused because another runs for the dir (exit 2) is not restarted.
+    assert_eq!(field(&unit, "TimeoutStopSec"), ["200"], "{unit}");
+    assert_eq!(field(&unit, "RestartPreventExitStatus"), ["2"], "{unit}");
     assert_eq!(field(&unit, "Type"), ["simple"], "{unit}");
     assert_eq!(field(&unit, "WantedBy"), ["default.target"], "{unit}");
     let description = field(&unit, "Description");

@@ -21,13 +21,15 @@ use std::fs::{self, OpenOptions};
 use std::io::{self, Read as _};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context as _, anyhow, bail};
 
 use super::super::context::Context;
 use crate::exit;
-use zdauth_core::atomic_file;
+use zdauth_core::config::Settings;
 use zdauth_core::vault::{self, IdentitySource};
+use zdauth_core::{atomic_file, session};
 
 /// The line that makes a service file zdauth's: install replaces and uninstall removes only a
 /// file that has it, never one the user wrote.
@@ -37,11 +39,17 @@ pub(super) const MARKER: &str =
 /// A service file is a few hundred bytes; anything past this is not one of zdauth's.
 const MAX_SERVICE_FILE: u64 = 64 * 1024;
 
-/// Where the agent's program and its config dir are, as text a service file can carry.
+/// Past the slowest refresh: storing its pair and exiting.
+const STOP_SLACK: Duration = Duration::from_secs(20);
+
+/// Where the agent's program and its config dir are, as text a service file can carry, and
+/// how long the service manager lets it stop.
 #[derive(Debug)]
 pub(super) struct Program {
     pub(super) exe: String,
     pub(super) config_dir: String,
+    /// See [`stop_timeout`].
+    pub(super) stop_timeout: Duration,
 }
 
 impl Program {
@@ -68,6 +76,7 @@ pub fn install(ctx: &Context, print: bool) -> anyhow::Result<u8> {
     let program = Program {
         exe: service_text(&exe, "the zdauth binary's path")?,
         config_dir: service_text(&dir, "the config dir")?,
+        stop_timeout: stop_timeout(&config.settings),
     };
     let service = Service::for_dir(&dir)?;
     let text = service.manager.render(&service.name, &program);
@@ -138,6 +147,17 @@ impl Service {
             file,
         })
     }
+}
+
+/// How long a stopping agent may take before the service manager kills it. Asked to stop, it
+/// starts no refresh but finishes those on the wire: a kill between Zendesk's answer and the
+/// stored pair loses the grant. The slowest refresh the settings allow is every try at the
+/// HTTP timeout plus the pauses between them (`session::connection_lock_timeout`); never
+/// less than the defaults' (180 s), so a setting put back to its default needs no reinstall.
+fn stop_timeout(settings: &Settings) -> Duration {
+    let slowest = session::connection_lock_timeout(settings)
+        .max(session::connection_lock_timeout(&Settings::default()));
+    slowest + STOP_SLACK
 }
 
 /// The config dir as the agent names its socket after it: links resolved.
@@ -246,4 +266,22 @@ fn display_args(program: &str, args: &[OsString]) -> String {
     let mut words = vec![program.to_owned()];
     words.extend(args.iter().map(|a| a.to_string_lossy().into_owned()));
     words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stopping_agent_gets_longer_than_the_slowest_refresh_and_never_less_than_the_defaults() {
+        // 3 tries at 30 s and 90 s of pauses, then the slack.
+        assert_eq!(stop_timeout(&Settings::default()), Duration::from_secs(200));
+        let with_timeout = |secs| {
+            let mut settings = Settings::default();
+            settings.http_timeout = Duration::from_secs(secs);
+            settings
+        };
+        assert_eq!(stop_timeout(&with_timeout(100)), Duration::from_secs(410));
+        assert_eq!(stop_timeout(&with_timeout(5)), Duration::from_secs(200));
+    }
 }

@@ -5,7 +5,12 @@ use std::fmt::Write as _;
 use super::{MARKER, Program};
 
 /// The plist. `KeepAlive` with `SuccessfulExit = false` restarts the agent when it fails and
-/// leaves it stopped after `zdauth agent stop`, as systemd's `Restart=on-failure` does.
+/// leaves it stopped after `zdauth agent stop`, as systemd's `Restart=on-failure` does. It
+/// has no `RestartPreventExitStatus`: launchd tells a successful exit from any other and
+/// nothing more, so an agent that exits 2 because another already runs for the dir is
+/// started again every `ThrottleInterval` (10 s) for as long as that one runs.
+/// `ExitTimeOut` (launchd's default is 20 s) outlasts the refreshes a stopping agent finishes,
+/// as systemd's `TimeoutStopSec` does.
 pub(super) fn plist(label: &str, program: &Program) -> String {
     let arguments = program.argv().iter().fold(String::new(), |mut all, arg| {
         let _ = writeln!(all, "\t\t<string>{}</string>", escape(arg));
@@ -30,11 +35,14 @@ pub(super) fn plist(label: &str, program: &Program) -> String {
          \t\t<key>SuccessfulExit</key>\n\
          \t\t<false/>\n\
          \t</dict>\n\
+         \t<key>ExitTimeOut</key>\n\
+         \t<integer>{stop}</integer>\n\
          \t<key>ProcessType</key>\n\
          \t<string>Background</string>\n\
          </dict>\n\
          </plist>\n",
         label = escape(label),
+        stop = program.stop_timeout.as_secs(),
     )
 }
 
@@ -64,6 +72,7 @@ mod tests {
         let program = Program {
             exe: "/Apps/z & <d>/zdauth".into(),
             config_dir: "/Users/a/it's \"cfg\"".into(),
+            stop_timeout: std::time::Duration::from_secs(200),
         };
         let text = plist("zdauth.agent.0123456789abcdef", &program);
         assert!(
@@ -78,6 +87,10 @@ mod tests {
         assert!(text.contains("<key>RunAtLoad</key>\n\t<true/>"), "{text}");
         assert!(
             text.contains("<key>SuccessfulExit</key>\n\t\t<false/>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("<key>ExitTimeOut</key>\n\t<integer>200</integer>"),
             "{text}"
         );
         assert!(text.lines().any(|l| l == format!("<!-- {MARKER} -->")));

@@ -4,6 +4,11 @@ use super::{MARKER, Program};
 
 /// The unit's text. Every path is one quoted word, escaped for what systemd does to an
 /// `ExecStart` line: C escapes inside quotes, `%` specifiers and `$` variables everywhere.
+///
+/// `TimeoutStopSec` outlasts the refreshes a stopping agent finishes (systemd's default 90 s
+/// would kill one mid-refresh). `RestartPreventExitStatus`: the agent exits 2 (usage) when another
+/// one already runs for the dir (one that `zdauth unlock` started, say) or the setup is
+/// wrong, and restarting every `RestartSec` mends neither.
 pub(super) fn unit(program: &Program) -> String {
     let exec: Vec<String> = program.argv().iter().map(|arg| quote(arg)).collect();
     format!(
@@ -16,12 +21,16 @@ pub(super) fn unit(program: &Program) -> String {
          ExecStart={exec}\n\
          Restart=on-failure\n\
          RestartSec=10s\n\
+         RestartPreventExitStatus={usage}\n\
+         TimeoutStopSec={stop}\n\
          \n\
          [Install]\n\
          WantedBy=default.target\n",
         // Description takes specifiers but no quotes: `%` is the one character to double.
         dir = program.config_dir.replace('%', "%%"),
         exec = exec.join(" "),
+        stop = program.stop_timeout.as_secs(),
+        usage = crate::exit::USAGE,
     )
 }
 
@@ -56,5 +65,27 @@ mod tests {
         assert_eq!(quote("say \"hi\""), "\"say \\\"hi\\\"\"");
         assert_eq!(quote("a\\b"), "\"a\\\\b\"");
         assert_eq!(quote("it's ; ok"), "\"it's ; ok\"");
+    }
+
+    #[test]
+    fn the_unit_waits_out_a_stopping_agent_and_does_not_restart_a_refused_one() {
+        let program = Program {
+            exe: "/usr/bin/zdauth".into(),
+            config_dir: "/home/a/.config/zdauth".into(),
+            stop_timeout: std::time::Duration::from_secs(200),
+        };
+        let text = unit(&program);
+        let service: Vec<&str> = text
+            .lines()
+            .skip_while(|l| *l != "[Service]")
+            .take_while(|l| !l.is_empty())
+            .collect();
+        for line in [
+            "Restart=on-failure",
+            "RestartPreventExitStatus=2",
+            "TimeoutStopSec=200",
+        ] {
+            assert!(service.contains(&line), "{line} not in [Service]: {text}");
+        }
     }
 }

@@ -13,6 +13,7 @@
 //! away. A grant that will lapse and cannot be kept is told once per problem: a desktop
 //! notification where there is one (`agent::notify`), always a log line and a report line.
 
+mod decide;
 mod pass;
 mod schedule;
 mod track;
@@ -51,8 +52,12 @@ pub struct KeepAliveReport {
     pub next_keepalive: Option<Timestamp>,
     pub connections: Vec<ConnectionReport>,
     /// Why the last pass could not look at the connections (config.toml or vault.age
-    /// unreadable), or that keep-alive is off; None when it could.
+    /// unreadable, or the agent locked since it started), or that keep-alive is off; None
+    /// when it could.
     pub problem: Option<String>,
+    /// The agent is locked and has not read the vault since it started: nothing is known to
+    /// be due or not until `zdauth unlock` (`problem` says so in words).
+    pub waiting_for_unlock: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +92,8 @@ struct Memory {
     tracks: BTreeMap<String, Track>,
     next: Option<Timestamp>,
     problem: Option<String>,
+    /// Whether a pass read the vault since the agent started (or keep-alive was turned on).
+    seen_vault: bool,
 }
 
 impl KeepAlive {
@@ -107,8 +114,9 @@ impl KeepAlive {
 
     /// The agent's keep-alive loop, until `stop`. `refresher` is Some while the agent holds an
     /// opened identity; a pass never keeps its clone between passes (a lock must be able to
-    /// drop the identity). A pass under way is finished before `stop` is obeyed: a refresh
-    /// cut off between Zendesk's answer and the stored pair would lose the grant.
+    /// drop the identity). Once `stop` is cancelled no refresh starts, but the pass under way
+    /// waits for the refreshes already started, and only then does this return: a refresh cut
+    /// off between Zendesk's answer and the stored pair would lose the grant.
     pub async fn run(
         self: Arc<Self>,
         mut refresher: watch::Receiver<Option<Arc<Refresher>>>,
@@ -126,7 +134,7 @@ impl KeepAlive {
             let held = agent_alive
                 .then(|| refresher.borrow_and_update().clone())
                 .flatten();
-            let pass = self.pass(held.as_ref()).await;
+            let pass = self.pass_until(held.as_ref(), &stop).await;
             drop(held);
             let sleep = pass.next.map_or(longest, |at| until(at).min(longest));
             tokio::select! {
@@ -148,6 +156,7 @@ impl KeepAlive {
                 .map(|(name, track)| track.report(name))
                 .collect(),
             problem: memory.problem.clone(),
+            waiting_for_unlock: memory.problem.as_deref() == Some(pass::WAITING_FOR_UNLOCK),
         }
     }
 

@@ -5,34 +5,40 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
+use tokio_util::sync::CancellationToken;
 
-use super::schedule::{self, Kept, TRIES_BEFORE_WARNING, shown};
+use super::decide::{Plan, plan_one, settle};
+use super::schedule::{self, shown};
 use super::track::{Problem, Track};
 use super::{KeepAlive, Memory, PassSummary};
 use crate::config::{Config, Connection, Grant};
-use crate::error::{Error, ErrorClass};
+use crate::error::Error;
 use crate::refresh::{Fresh, Refresher, Want, blocking};
-use crate::vault::{Entry, Tokens, VaultData};
-use crate::zendesk;
+use crate::vault::{Tokens, VaultData};
+
+/// The report's problem while the agent is locked and has not read the vault since it
+/// started: the status says so rather than "none due".
+pub(super) const WAITING_FOR_UNLOCK: &str = "keep-alive waits for `zdauth unlock`: the agent is locked and has not read the vault since it started, so it cannot tell when a grant is due";
 
 /// After config.toml or the vault could not be read: the next try (a fix to either file
 /// wakes the loop sooner).
 const UNREADABLE_RETRY: SignedDuration = SignedDuration::from_mins(5);
 
-/// What a pass does with one connection.
-pub(super) enum Plan {
-    /// Nothing to keep alive: never logged in.
-    Untracked,
-    /// Nothing now; the next deadline, if any.
-    Wait(Option<Timestamp>),
-    /// Refresh it; the pair as the pass read it.
-    Refresh(Box<Tokens>),
-}
-
 impl KeepAlive {
     /// One pass with `refresher` (None: the agent is locked). Returns once every refresh it
     /// started is stored and every new problem told.
     pub async fn pass(&self, refresher: Option<&Arc<Refresher>>) -> PassSummary {
+        self.pass_until(refresher, &CancellationToken::new()).await
+    }
+
+    /// [`Self::pass`], starting no refresh once `stop` is cancelled. A refresh already
+    /// started is never cut off: it runs to its stored pair (its own timeouts bound it), since
+    /// one dropped between Zendesk's answer and the store would lose the grant.
+    pub(super) async fn pass_until(
+        &self,
+        refresher: Option<&Arc<Refresher>>,
+        stop: &CancellationToken,
+    ) -> PassSummary {
         let path = self.paths.config();
         let config = match blocking(move || Config::load(&path).map_err(Error::from)).await {
             Ok(config) => config,
@@ -69,22 +75,20 @@ impl KeepAlive {
             Ok(data) => data,
             Err(e) => return self.unreadable(&e),
         };
+        self.memory().seen_vault = true;
         let due = self.plan(&connections, &data, keepalive, read_at);
-        let sent = due.len();
         let mut flights = tokio::task::JoinSet::new();
         for (connection, before) in due {
             let (refresher, throttle) = (refresher.clone(), self.throttle.clone());
+            let stop = stop.clone();
             flights.spawn(async move {
-                let _slot = throttle.slot(&connection.subdomain).await;
-                let result = refresher
-                    .ensure_since(&connection, Want::Rotate, read_at)
-                    .await;
+                let result = flight(&refresher, &throttle, &connection, read_at, &stop).await;
                 (connection, before, result)
             });
         }
         // Every flight is awaited, never dropped (an aborted one could lose a spent pair),
         // even after one panicked: that panic goes on once the others are stored.
-        let (mut outcomes, mut panicked) = (Vec::with_capacity(sent), None);
+        let (mut outcomes, mut panicked) = (Vec::with_capacity(flights.len()), None);
         while let Some(joined) = flights.join_next().await {
             match joined {
                 Ok(outcome) => outcomes.push(outcome),
@@ -95,11 +99,18 @@ impl KeepAlive {
         if let Some(panic) = panicked {
             std::panic::resume_unwind(panic);
         }
+        let mut sent = 0;
         let next = {
             let mut memory = self.memory();
             for (connection, before, result) in outcomes {
                 let track = memory.tracks.entry(connection.name.clone()).or_default();
-                settle(track, &connection, &before, result, keepalive);
+                match result {
+                    Some(result) => {
+                        sent += 1;
+                        settle(track, &connection, &before, result, keepalive);
+                    }
+                    None => stopped(track, &before, keepalive),
+                }
             }
             finish(&mut memory, None)
         };
@@ -144,6 +155,16 @@ impl KeepAlive {
         let now = Timestamp::now();
         let next = {
             let mut memory = self.memory();
+            if !memory.seen_vault {
+                // A sealed agent the service started and nobody unlocked yet: the deadlines
+                // are in the vault, so "nothing due" would be a guess.
+                memory.next = None;
+                memory.problem = Some(WAITING_FOR_UNLOCK.into());
+                return PassSummary {
+                    refreshed: 0,
+                    next: None,
+                };
+            }
             for (name, track) in &mut memory.tracks {
                 if track.next_at.is_some_and(|at| at <= now) {
                     let lapses = track.lapses_at.map_or_else(String::new, |at| {
@@ -177,6 +198,35 @@ impl KeepAlive {
     }
 }
 
+/// One due connection's refresh: None when `stop` came before it started. Stop is looked at
+/// while waiting for a throttle slot and once more with the slot, never after: from there
+/// the refresh transaction runs to its stored pair.
+async fn flight(
+    refresher: &Refresher,
+    throttle: &crate::throttle::Throttle,
+    connection: &Connection,
+    read_at: Timestamp,
+    stop: &CancellationToken,
+) -> Option<Result<Fresh, Error>> {
+    let slot = tokio::select! {
+        biased;
+        () = stop.cancelled() => None,
+        slot = throttle.slot(&connection.subdomain) => Some(slot),
+    };
+    let _slot = slot.filter(|_| !stop.is_cancelled())?;
+    Some(
+        refresher
+            .ensure_since(connection, Want::Rotate, read_at)
+            .await,
+    )
+}
+
+/// A due connection the agent stopped before refreshing: still due, nothing spent.
+fn stopped(track: &mut Track, before: &Tokens, keepalive: Duration) {
+    track.result = "stopped: the agent stopped before this refresh started".into();
+    track.next_at = Some(schedule::due_at(before, keepalive));
+}
+
 fn schedule_after(now: Timestamp, pause: SignedDuration) -> Timestamp {
     crate::expiry::saturating_after(now, pause)
 }
@@ -193,176 +243,4 @@ fn finish(memory: &mut Memory, after: Option<Timestamp>) -> Option<Timestamp> {
     memory.next = next;
     memory.problem = None;
     next
-}
-
-pub(super) fn plan_one(
-    track: &mut Track,
-    connection: &Connection,
-    entry: Option<&Entry>,
-    keepalive: Duration,
-    now: Timestamp,
-) -> Plan {
-    let name = &connection.name;
-    let Some((entry, tokens)) = entry.and_then(|e| Some((e, e.tokens.as_ref()?))) else {
-        return Plan::Untracked;
-    };
-    track.refresh_expires_at = tokens.refresh_expires_at;
-    let login = |why: &str| format!("{why}: run `zdauth login {name}`");
-    if entry.login_required || !entry.issued_by(&zendesk::issuer(connection)) {
-        let why = if entry.login_required {
-            "Zendesk refused the stored refresh token"
-        } else {
-            "the stored tokens were issued for another server or client"
-        };
-        track.fail(name, Problem::LoginRequired, "login required", &login(why));
-        return Plan::Wait(None);
-    }
-    if tokens.refresh_token.is_none() {
-        track.lapses_at = tokens.expires_at;
-        match tokens.expires_at {
-            Some(at) if at.duration_since(now) < signed(keepalive) => {
-                let why = format!(
-                    "no refresh token stored; the token expires at {}",
-                    shown(at)
-                );
-                track.fail(
-                    name,
-                    Problem::NoRefreshToken,
-                    "no refresh token",
-                    &login(&why),
-                );
-            }
-            _ => {
-                track.result = "no refresh token: nothing to keep alive".into();
-                track.clear();
-            }
-        }
-        return Plan::Wait(None);
-    }
-    let (lapses_at, _) = schedule::lapses_at(tokens);
-    track.lapses_at = Some(lapses_at);
-    if lapses_at <= now {
-        track.fail(
-            name,
-            Problem::LoginRequired,
-            "login required",
-            &login("the refresh token has expired"),
-        );
-        return Plan::Wait(None);
-    }
-    // Stuck: a refresh did not move this expiry; another would not either.
-    if track.stuck_at.is_some() && track.stuck_at == tokens.refresh_expires_at {
-        return Plan::Wait(None);
-    }
-    track.stuck_at = None;
-    // A problem of the stored pair that this pair no longer has (a new login, an unlock, a
-    // pair that moves on): only failures to refresh outlive the pass that saw them.
-    let stale = track.problem.is_some_and(|p| p != Problem::Failing);
-    if stale {
-        track.clear();
-    }
-    if stale || track.result.is_empty() {
-        track.result = "not due yet".into();
-    }
-    let due_at = schedule::due_at(tokens, keepalive);
-    if due_at > now {
-        if track.failures > 0 {
-            // Kept meanwhile by another process: the failures are history.
-            track.failures = 0;
-            track.retry_at = None;
-            track.clear();
-            track.result = "not due yet".into();
-        }
-        return Plan::Wait(Some(due_at));
-    }
-    match track.retry_at.filter(|at| *at > now) {
-        Some(at) => Plan::Wait(Some(at)),
-        None => Plan::Refresh(Box::new(tokens.clone())),
-    }
-}
-
-/// Remembers what one refresh did.
-pub(super) fn settle(
-    track: &mut Track,
-    connection: &Connection,
-    before: &Tokens,
-    result: Result<Fresh, Error>,
-    keepalive: Duration,
-) {
-    let name = &connection.name;
-    let now = Timestamp::now();
-    let fresh = match result {
-        Ok(fresh) => fresh,
-        Err(e) if e.class() == ErrorClass::LoginRequired => {
-            track.retry_at = None;
-            track.fail(
-                name,
-                Problem::LoginRequired,
-                "login required",
-                &e.to_string(),
-            );
-            return;
-        }
-        Err(e) => {
-            track.failures = track.failures.saturating_add(1);
-            let retry_at = schedule::retry_at(now, track.failures);
-            track.retry_at = Some(retry_at);
-            track.next_at = Some(retry_at);
-            let error = format!("error: {e}");
-            if track.failures >= TRIES_BEFORE_WARNING {
-                let lapses = track.lapses_at.map_or_else(String::new, |at| {
-                    format!("; the grant lapses at {}", shown(at))
-                });
-                let warning = format!(
-                    "keep-alive failed {} times in a row (last: {e}); it tries again at {}{lapses}",
-                    track.failures,
-                    shown(retry_at)
-                );
-                track.fail(name, Problem::Failing, &error, &warning);
-            } else {
-                tracing::warn!(connection = %name, "keep-alive: {e}; trying again at {}", shown(retry_at));
-                track.result = crate::text::display(&error);
-            }
-            return;
-        }
-    };
-    let tokens = &fresh.tokens;
-    track.failures = 0;
-    track.retry_at = None;
-    track.last_keepalive = Some(now);
-    track.refresh_expires_at = tokens.refresh_expires_at;
-    let (lapses_at, _) = schedule::lapses_at(tokens);
-    track.lapses_at = Some(lapses_at);
-    track.result = "ok".into();
-    match schedule::kept(before, tokens, now) {
-        Kept::Extended => {
-            tracing::info!(connection = %name, refresh_expires_at = %shown(lapses_at), "keep-alive: refreshed");
-            track.clear();
-            track.next_at = Some(schedule::due_at(tokens, keepalive));
-        }
-        Kept::NotExtended => {
-            track.stuck_at = tokens.refresh_expires_at;
-            track.next_at = None;
-            let warning = format!(
-                "a refresh did not move the refresh expiry forward (it is {}): Zendesk may cap a chain of refreshes; run `zdauth login {name}` before then",
-                shown(lapses_at)
-            );
-            track.fail(name, Problem::NotExtended, "ok", &warning);
-        }
-        Kept::Unknown => {
-            // Not a lapse (yet): told in the report and the log, scheduled as assumed.
-            track.clear();
-            let warning = format!(
-                "Zendesk did not say when the new refresh token lapses; keep-alive assumes {}",
-                shown(lapses_at)
-            );
-            tracing::warn!(connection = %name, "keep-alive: {warning}");
-            track.warning = Some(warning);
-            track.next_at = Some(schedule::due_at(tokens, keepalive));
-        }
-    }
-}
-
-fn signed(duration: Duration) -> SignedDuration {
-    SignedDuration::try_from(duration).unwrap_or(SignedDuration::MAX)
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::pass::{Plan, plan_one, settle};
+use super::decide::{Plan, plan_one, settle};
 use super::track::{Problem, Track};
 use crate::config::{Connection, Grant, Kind};
 use crate::error::Error;
