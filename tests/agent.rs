@@ -6,6 +6,7 @@ mod crash;
 mod daily;
 mod isolation;
 mod lifecycle;
+mod sticky;
 mod wire;
 
 use crate::common::world::World;

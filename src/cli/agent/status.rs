@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::super::context::Context;
 use super::shown;
 use crate::exit;
-use zdauth_core::agent::{AgentClient, KeptConnection};
+use zdauth_core::agent::{AgentClient, KeptConnection, LockedBy};
 
 /// `--json`: at least these fields, whether an agent runs or not.
 #[derive(Serialize)]
@@ -18,6 +18,8 @@ struct Json<'a> {
     unlocked_until: Option<jiff::Timestamp>,
     next_keepalive: Option<jiff::Timestamp>,
     connections: &'a [KeptConnection],
+    locked_by: Option<LockedBy>,
+    keepalive_waiting: Option<&'a str>,
 }
 
 pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
@@ -35,6 +37,8 @@ pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
                 unlocked_until: None,
                 next_keepalive: None,
                 connections: &[],
+                locked_by: None,
+                keepalive_waiting: None,
             },
             Some(s) => Json {
                 running: true,
@@ -45,6 +49,8 @@ pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
                 unlocked_until: s.unlocked_until,
                 next_keepalive: s.next_keepalive,
                 connections: &s.connections,
+                locked_by: s.locked_by,
+                keepalive_waiting: s.keepalive_waiting.as_deref(),
             },
         };
         outln!("{}", serde_json::to_string_pretty(&out)?);
@@ -55,16 +61,26 @@ pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
         return Ok(exit::OK);
     };
     let state = match (s.unlocked, s.unlocked_until) {
-        (false, _) => "locked (`zdauth unlock` opens the identity)".to_owned(),
+        (false, _) => match s.locked_by {
+            Some(LockedBy::Command) => {
+                "locked by `zdauth lock` (`zdauth unlock` opens the identity)"
+            }
+            Some(LockedBy::Timeout) => {
+                "locked by agent_timeout (`zdauth unlock` opens the identity)"
+            }
+            _ => "locked (`zdauth unlock` opens the identity)",
+        }
+        .to_owned(),
         (true, Some(until)) => format!("unlocked until {}", shown(until)),
         (true, None) => "unlocked (plain identity file: no timeout)".to_owned(),
     };
     outln!("agent: running, pid {}, {state}", s.pid);
     outln!("socket: {socket}");
     outln!("identity: {}", zdauth_core::text::display(&s.identity));
-    match s.next_keepalive {
-        Some(at) => outln!("next keep-alive: {}", shown(at)),
-        None => outln!("next keep-alive: none due"),
+    match (&s.keepalive_waiting, s.next_keepalive) {
+        (Some(why), _) => outln!("next keep-alive: {}", zdauth_core::text::display(why)),
+        (None, Some(at)) => outln!("next keep-alive: {}", shown(at)),
+        (None, None) => outln!("next keep-alive: none due"),
     }
     for c in &s.connections {
         let last = c.last_keepalive.map_or_else(|| "never".to_owned(), shown);
