@@ -4,6 +4,7 @@
 
 mod crash;
 mod daily;
+mod held;
 mod isolation;
 mod lifecycle;
 mod sticky;
