@@ -7,6 +7,7 @@ mod daily;
 mod held;
 mod isolation;
 mod lifecycle;
+mod process;
 mod sticky;
 mod wire;
 
