@@ -55,16 +55,28 @@ impl age::Identity for RemoteIdentity {
     /// One request per age header, not one per stanza.
     fn unwrap_stanzas(&self, stanzas: &[Stanza]) -> Option<Result<FileKey, age::DecryptError>> {
         let header = stanza_bytes(stanzas);
-        let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(key) = known.get(&header) {
-            return Some(Ok(FileKey::new(Box::new(**key))));
+        let known = |header: &[u8]| {
+            let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+            known.get(header).map(|key| {
+                // Filled in place: no copy of the key is left on the stack.
+                let mut boxed = Box::new([0u8; 16]);
+                boxed.copy_from_slice(&key[..]);
+                FileKey::new(boxed)
+            })
+        };
+        if let Some(key) = known(&header) {
+            return Some(Ok(key));
         }
+        // Not under the map's mutex: the agent may take its time (a heartbeat at a time).
         match self.client.unwrap(stanzas) {
             Ok(Some(key)) => {
+                let mut kept = Zeroizing::new([0u8; 16]);
+                kept.copy_from_slice(key.expose_secret());
+                let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
                 if known.len() >= KNOWN_MAX {
                     known.clear();
                 }
-                known.insert(header, Zeroizing::new(*key.expose_secret()));
+                known.insert(header, kept);
                 Some(Ok(key))
             }
             Ok(None) => None,
