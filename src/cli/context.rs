@@ -93,9 +93,7 @@ impl Context {
             }
         }
     }
-}
 
-impl Context {
     /// A locked agent is unlocked again here only when it locked by itself (its timeout) or
     /// never was: after `zdauth lock` the user wants it to forget the identity, and `off`
     /// uses an agent the user unlocked but never unlocks one. Otherwise this command opens
