@@ -4,10 +4,13 @@
 
 mod crash;
 mod daily;
+mod held;
 mod isolation;
 mod keepalive;
 mod lifecycle;
+mod process;
 mod status;
+mod sticky;
 mod throttle;
 mod wire;
 

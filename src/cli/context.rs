@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use zdauth_core::agent::AgentClient;
+use zdauth_core::agent::{AgentClient, LockedBy};
 use zdauth_core::config::{AgentMode, Config};
 use zdauth_core::error::Error;
 use zdauth_core::paths::Paths;
@@ -67,17 +67,17 @@ impl Context {
                 return local(passphrase::existing(path)?);
             }
         };
+        let off = config.settings.agent == AgentMode::Off;
         match hello {
             Some(hello) if hello.unlocked => {
                 match zdauth_core::agent::keys_from(&self.paths, client.clone(), hello.recipient)? {
                     Some(keys) => Ok(keys),
-                    None => unlock_through(&self.paths, client, Some(passphrase::for_agent(path)?)),
+                    // Locked between its hello and now.
+                    None => self.through_locked_agent(client, path, off),
                 }
             }
-            // A locked agent: the user locked it (or it timed out); unlocking it again here
-            // is what `zdauth unlock` would do.
-            Some(_) => unlock_through(&self.paths, client, Some(passphrase::for_agent(path)?)),
-            None if config.settings.agent == AgentMode::Off => local(passphrase::existing(path)?),
+            Some(_) => self.through_locked_agent(client, path, off),
+            None if off => local(passphrase::existing(path)?),
             None => {
                 let passphrase = passphrase::existing(path)?;
                 match running_agent(&self.paths) {
@@ -92,6 +92,30 @@ impl Context {
                 }
             }
         }
+    }
+
+    /// A locked agent is unlocked again here only when it locked by itself (its timeout) or
+    /// never was: after `zdauth lock` the user wants it to forget the identity, and `off`
+    /// uses an agent the user unlocked but never unlocks one. Otherwise this command opens
+    /// the identity for itself and the agent stays locked.
+    fn through_locked_agent(
+        &self,
+        client: AgentClient,
+        path: &Path,
+        off: bool,
+    ) -> Result<Keys, Error> {
+        let passphrase = passphrase::for_agent(path)?;
+        let reunlock = !off
+            && client
+                .status()
+                .ok()
+                .flatten()
+                .is_some_and(|status| status.locked_by != Some(LockedBy::Command));
+        if reunlock {
+            return unlock_through(&self.paths, client, Some(passphrase));
+        }
+        let source = IdentitySource::Sealed(path.to_path_buf());
+        vault::unlock(&self.paths, &source, |_| Ok(passphrase))
     }
 }
 

@@ -1,6 +1,7 @@
 //! `unlock`, `lock` and `agent …`: the doors to the agent (crates/zdauth-core/src/agent).
 
 mod fast;
+mod run;
 mod service;
 mod start;
 mod status;
@@ -63,10 +64,7 @@ pub fn command(ctx: &Context, command: AgentCommand) -> anyhow::Result<u8> {
     match command {
         AgentCommand::Status { json } => status::status(ctx, json),
         AgentCommand::Stop => stop(ctx),
-        AgentCommand::Run => {
-            zdauth_core::agent::serve(&ctx.paths)?;
-            Ok(exit::OK)
-        }
+        AgentCommand::Run => run::run(ctx),
         AgentCommand::Install { print } => service::install(ctx, print),
         AgentCommand::Uninstall => service::uninstall(ctx),
     }

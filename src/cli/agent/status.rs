@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::super::context::Context;
 use super::shown;
 use crate::exit;
-use zdauth_core::agent::{AgentClient, KeptConnection};
+use zdauth_core::agent::{AgentClient, KeptConnection, LockedBy};
 
 /// `--json`: at least these fields, whether an agent runs or not.
 #[derive(Serialize)]
@@ -19,6 +19,8 @@ struct Json<'a> {
     next_keepalive: Option<jiff::Timestamp>,
     keepalive_problem: Option<&'a str>,
     connections: &'a [KeptConnection],
+    locked_by: Option<LockedBy>,
+    keepalive_waiting: Option<&'a str>,
 }
 
 pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
@@ -37,6 +39,8 @@ pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
                 next_keepalive: None,
                 keepalive_problem: None,
                 connections: &[],
+                locked_by: None,
+                keepalive_waiting: None,
             },
             Some(s) => Json {
                 running: true,
@@ -48,6 +52,8 @@ pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
                 next_keepalive: s.next_keepalive,
                 keepalive_problem: s.keepalive_problem.as_deref(),
                 connections: &s.connections,
+                locked_by: s.locked_by,
+                keepalive_waiting: s.keepalive_waiting.as_deref(),
             },
         };
         outln!("{}", serde_json::to_string_pretty(&out)?);
@@ -58,7 +64,16 @@ pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
         return Ok(exit::OK);
     };
     let state = match (s.unlocked, s.unlocked_until) {
-        (false, _) => "locked (`zdauth unlock` opens the identity)".to_owned(),
+        (false, _) => match s.locked_by {
+            Some(LockedBy::Command) => {
+                "locked by `zdauth lock` (`zdauth unlock` opens the identity)"
+            }
+            Some(LockedBy::Timeout) => {
+                "locked by agent_timeout (`zdauth unlock` opens the identity)"
+            }
+            _ => "locked (`zdauth unlock` opens the identity)",
+        }
+        .to_owned(),
         (true, Some(until)) => format!("unlocked until {}", shown(until)),
         (true, None) => "unlocked (plain identity file: no timeout)".to_owned(),
     };
@@ -70,11 +85,14 @@ pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
         .keepalive_problem
         .as_deref()
         .map(zdauth_core::text::display);
-    match (s.next_keepalive, problem) {
-        (Some(at), None) => outln!("next keep-alive: {}", shown(at)),
-        (Some(at), Some(problem)) => outln!("next keep-alive: {} (a retry: {problem})", shown(at)),
-        (None, None) => outln!("next keep-alive: none due"),
-        (None, Some(problem)) => outln!("next keep-alive: none: {problem}"),
+    match (&s.keepalive_waiting, s.next_keepalive, problem) {
+        (Some(why), _, _) => outln!("next keep-alive: {}", zdauth_core::text::display(why)),
+        (None, Some(at), None) => outln!("next keep-alive: {}", shown(at)),
+        (None, Some(at), Some(problem)) => {
+            outln!("next keep-alive: {} (a retry: {problem})", shown(at));
+        }
+        (None, None, None) => outln!("next keep-alive: none due"),
+        (None, None, Some(problem)) => outln!("next keep-alive: none: {problem}"),
     }
     for c in &s.connections {
         let last = c.last_keepalive.map_or_else(|| "never".to_owned(), shown);

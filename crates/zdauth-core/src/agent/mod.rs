@@ -22,7 +22,7 @@ use crate::paths::Paths;
 
 pub use client::{AgentClient, Hello, TokenAnswer};
 pub use place::{Place, dir_id};
-pub use protocol::{AgentStatus, KeptConnection};
+pub use protocol::{AgentStatus, KeptConnection, LockedBy};
 pub(crate) use remote::AgentLost;
 pub use remote::{keys_from, unlocked_keys};
 pub use server::serve;

@@ -94,6 +94,26 @@ pub struct AgentStatus {
     #[serde(default)]
     pub keepalive_problem: Option<String>,
     pub connections: Vec<KeptConnection>,
+    /// Why a locked agent is locked (None while unlocked): a command re-unlocks it by itself
+    /// only when it was not `zdauth lock` (review finding 2).
+    #[serde(default)]
+    pub locked_by: Option<LockedBy>,
+    /// Why keep-alive cannot say when it runs next (`next_keepalive` is then None): a sealed
+    /// agent that was never unlocked knows nothing of the vault (review finding 16).
+    #[serde(default)]
+    pub keepalive_waiting: Option<String>,
+}
+
+/// What locked a locked agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LockedBy {
+    /// It has not opened the identity since it started.
+    Start,
+    /// `agent_timeout` passed without a secret use.
+    Timeout,
+    /// `zdauth lock` (or the agent stopping).
+    Command,
 }
 
 /// One connection as keep-alive last saw it (`keepalive::ConnectionReport` on the wire).

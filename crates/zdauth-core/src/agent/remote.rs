@@ -2,7 +2,12 @@
 //! unwrap asks the agent for the file key. The vault, the refresh transaction and every door
 //! use it like any other identity; the identity itself never leaves the agent.
 
+use std::collections::HashMap;
 use std::io;
+use std::sync::{Mutex, PoisonError};
+
+use age::secrecy::ExposeSecret;
+use zeroize::Zeroizing;
 
 use age_core::format::{FileKey, Stanza};
 
@@ -13,6 +18,33 @@ use crate::vault::{Keys, check_recipient};
 
 struct RemoteIdentity {
     client: AgentClient,
+    /// The file keys the agent gave, by the header stanzas they open: a refresh re-reads
+    /// vault.age under its lock after the POST, and an agent locked, stopped or restarted in
+    /// between must not turn a new pair into a failed save (review finding 12). Only files
+    /// this process already read; zeroized on drop.
+    known: Mutex<HashMap<Vec<u8>, Zeroizing<[u8; 16]>>>,
+}
+
+/// A process reads a handful of vault files; a header that changes with every write of
+/// one file (a new file key each time) must not grow this without end.
+const KNOWN_MAX: usize = 64;
+
+/// The stanzas as one unambiguous byte string (each part length-prefixed).
+fn stanza_bytes(stanzas: &[Stanza]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut part = |b: &[u8]| {
+        bytes.extend_from_slice(&(b.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(b);
+    };
+    for stanza in stanzas {
+        part(stanza.tag.as_bytes());
+        part(&(stanza.args.len() as u64).to_le_bytes());
+        for arg in &stanza.args {
+            part(arg.as_bytes());
+        }
+        part(&stanza.body);
+    }
+    bytes
 }
 
 impl age::Identity for RemoteIdentity {
@@ -22,8 +54,31 @@ impl age::Identity for RemoteIdentity {
 
     /// One request per age header, not one per stanza.
     fn unwrap_stanzas(&self, stanzas: &[Stanza]) -> Option<Result<FileKey, age::DecryptError>> {
+        let header = stanza_bytes(stanzas);
+        let known = |header: &[u8]| {
+            let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+            known.get(header).map(|key| {
+                // Filled in place: no copy of the key is left on the stack.
+                let mut boxed = Box::new([0u8; 16]);
+                boxed.copy_from_slice(&key[..]);
+                FileKey::new(boxed)
+            })
+        };
+        if let Some(key) = known(&header) {
+            return Some(Ok(key));
+        }
+        // Not under the map's mutex: the agent may take its time (a heartbeat at a time).
         match self.client.unwrap(stanzas) {
-            Ok(Some(key)) => Some(Ok(key)),
+            Ok(Some(key)) => {
+                let mut kept = Zeroizing::new([0u8; 16]);
+                kept.copy_from_slice(key.expose_secret());
+                let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+                if known.len() >= KNOWN_MAX {
+                    known.clear();
+                }
+                known.insert(header, kept);
+                Some(Ok(key))
+            }
             Ok(None) => None,
             Err(e) => Some(Err(age::DecryptError::Io(io::Error::other(AgentLost {
                 class: e.class(),
@@ -79,7 +134,11 @@ pub fn keys_from(
     let Some(recipient) = recipient else {
         return Ok(None);
     };
-    let keys = Keys::from_agent(Box::new(RemoteIdentity { client }), &recipient)?;
+    let remote = RemoteIdentity {
+        client,
+        known: Mutex::new(HashMap::new()),
+    };
+    let keys = Keys::from_agent(Box::new(remote), &recipient)?;
     check_recipient(paths, &keys)?;
     Ok(Some(keys))
 }

@@ -24,7 +24,10 @@ pub fn spawn_detached(paths: &Paths, program: &Path) -> Result<(), Error> {
         Ok(file) => Stdio::from(file),
         Err(_) => Stdio::null(),
     };
+    // A long-lived process must not pin the spawner's working directory (an unmountable
+    // disk, a deleted checkout); the environment stays: proxies and CA settings are the user's.
     command
+        .current_dir("/")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(stderr);

@@ -57,6 +57,7 @@ impl Agent {
         name: &str,
         min_valid: Option<Duration>,
     ) -> Result<Secret, Error> {
+        self.take_back_rescues().await?;
         let found = self.with_open(|open| {
             let paths = open.refresher.vault().paths().clone();
             let (config_now, vault_now) = (stamp(&paths.config()), stamp(&paths.vault()));
@@ -106,5 +107,25 @@ impl Agent {
                 Ok(fresh.tokens.access_token)
             }
         }
+    }
+
+    /// A pair rescued by a command that could not save it (a full disk) is newer than what
+    /// vault.age and so the cache hold; answering from either would hand out a token whose
+    /// pair was spent. A readdir of the rescue places when there is none; off the state's
+    /// mutex, as a take-back waits for the connection's lock.
+    async fn take_back_rescues(&self) -> Result<(), Error> {
+        let refresher = self.with_open(|open| open.refresher.clone())?;
+        let taken = tokio::task::spawn_blocking(move || refresher.vault().take_back_rescues())
+            .await
+            .map_err(|e| {
+                Error::Locked(format!("the agent's take-back failed ({e}): try again"))
+            })??;
+        if !taken.is_empty() {
+            for taken in &taken {
+                tracing::warn!(%taken, "took back a rescued pair");
+            }
+            self.with_open(|open| open.cache = None)?;
+        }
+        Ok(())
     }
 }

@@ -14,8 +14,8 @@ use super::state::Agent;
 use crate::agent::client::HEARTBEAT;
 use crate::agent::keepalive::KeepAlive;
 use crate::agent::protocol::{
-    AgentStatus, Answer, KeptConnection, MAX_REQUEST, PROTOCOL, Request, WireClass, WireStanza,
-    encode,
+    AgentStatus, Answer, KeptConnection, LockedBy, MAX_REQUEST, PROTOCOL, Request, WireClass,
+    WireStanza, encode,
 };
 use crate::error::Error;
 use crate::secret::Secret;
@@ -176,12 +176,23 @@ fn status(agent: &Agent, keepalive: &KeepAlive) -> AgentStatus {
             | crate::vault::IdentitySource::PlainFile(path) => path.display().to_string(),
         },
     );
+    let locked_by = agent.locked_by();
+    // Never unlocked since it started: keep-alive has no vault to plan from, so whatever its
+    // report says of the next pass, the truth is that it waits for the identity.
+    let keepalive_waiting = (locked_by == Some(LockedBy::Start)).then(|| {
+        "waiting for `zdauth unlock`: the agent has not opened the identity since it started"
+            .to_owned()
+    });
     AgentStatus {
         pid: std::process::id(),
         unlocked,
         unlocked_until,
         identity,
-        next_keepalive: report.next_keepalive,
+        next_keepalive: report
+            .next_keepalive
+            .filter(|_| keepalive_waiting.is_none()),
+        locked_by,
+        keepalive_waiting,
         keepalive_problem: report.problem,
         connections: report
             .connections
