@@ -6,6 +6,7 @@ mod crash;
 mod daily;
 mod isolation;
 mod lifecycle;
+mod reach;
 mod wire;
 
 use crate::common::world::World;
