@@ -219,7 +219,7 @@ fn a_recorded_pid_that_does_not_hold_the_record_is_never_killed() {
     held.lock().unwrap();
     let old = sb.runtime_dir().join("zdauth");
     std::fs::DirBuilder::new().mode(0o700).create(&old).unwrap();
-    std::fs::write(old.join("agent-0000000000000000.lock"), &text).unwrap();
+    std::fs::write(old.join("agent-0000000000000000.lock"), format!("{pid}\n")).unwrap();
 
     assert!(sb.agent_pids().is_empty());
     drop(sb);
