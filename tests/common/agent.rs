@@ -92,9 +92,15 @@ pub fn kill(pid: i32) {
     let target = rustix::process::Pid::from_raw(pid).unwrap();
     let _ = rustix::process::kill_process(target, rustix::process::Signal::KILL);
     let started = Instant::now();
-    while running(pid) && started.elapsed() < WAIT {
+    // The leader shows Z before the agent's other threads are done exiting, and the last of
+    // them closes its files (and lets go of its locks): wait for them too.
+    while (running(pid) || threads(pid) > 1) && started.elapsed() < WAIT {
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+fn threads(pid: i32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, Iterator::count)
 }
 
 /// Alive and not a zombie waiting for init to reap it.
