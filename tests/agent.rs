@@ -9,6 +9,7 @@ mod isolation;
 mod keepalive;
 mod lifecycle;
 mod process;
+mod reach;
 mod status;
 mod sticky;
 mod throttle;

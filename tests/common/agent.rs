@@ -1,7 +1,7 @@
-//! The agent in tests: a sealed identity to unlock, the agents a sandbox started (found by
-//! the pid in their lock files), bounded waits on `agent status`, and no agent left behind.
+//! The agent in tests: a sealed identity to unlock, the agent a sandbox started (its pid
+//! verified as `agent stop` verifies it), bounded waits on `agent status`, and no agent left
+//! behind.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use zdauth_core::secret::Secret;
@@ -31,24 +31,14 @@ impl Sandbox {
         std::fs::write(self.paths().config(), text).unwrap();
     }
 
-    /// The agent's lock files (one per config dir that ever ran an agent here).
-    fn agent_locks(&self) -> Vec<PathBuf> {
-        let Ok(entries) = std::fs::read_dir(self.runtime_dir().join("zdauth")) else {
-            return Vec::new();
-        };
-        entries
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "lock"))
-            .collect()
-    }
-
-    /// Pids of the agents in this sandbox's runtime dir that still run (a test may have
-    /// pointed another sandbox's commands at it).
+    /// The agent of this sandbox's config dir, if one runs: only a pid that holds the
+    /// config dir's agent record locked and runs `zdauth agent run` (a pid read from a file
+    /// alone may since be another test's process), so a drop never kills a stranger.
     pub fn agent_pids(&self) -> Vec<i32> {
-        self.agent_locks()
-            .iter()
-            .filter_map(|lock| std::fs::read_to_string(lock).ok()?.trim().parse().ok())
-            .filter(|&pid| running(pid) && cmdline(pid).contains(super::BINARY))
+        zdauth_core::agent::running_agent_pid(&self.paths())
+            .and_then(|pid| i32::try_from(pid).ok())
+            .filter(|&pid| running(pid))
+            .into_iter()
             .collect()
     }
 
@@ -84,7 +74,7 @@ impl Sandbox {
         }
     }
 
-    /// Ends every agent of this sandbox at once (SIGKILL) and waits until each is gone.
+    /// Ends the agent of this sandbox (SIGKILL) and waits until it is gone.
     pub fn kill_agents(&self) {
         for pid in self.agent_pids() {
             kill(pid);
@@ -102,9 +92,15 @@ pub fn kill(pid: i32) {
     let target = rustix::process::Pid::from_raw(pid).unwrap();
     let _ = rustix::process::kill_process(target, rustix::process::Signal::KILL);
     let started = Instant::now();
-    while running(pid) && started.elapsed() < WAIT {
+    // The leader shows Z before the agent's other threads are done exiting, and the last of
+    // them closes its files (and lets go of its locks): wait for them too.
+    while (running(pid) || threads(pid) > 1) && started.elapsed() < WAIT {
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+fn threads(pid: i32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, Iterator::count)
 }
 
 /// Alive and not a zombie waiting for init to reap it.
@@ -113,10 +109,4 @@ pub fn running(pid: i32) -> bool {
         stat.rsplit_once(") ")
             .is_some_and(|(_, rest)| !rest.starts_with('Z') && !rest.starts_with('X'))
     })
-}
-
-fn cmdline(pid: i32) -> String {
-    std::fs::read(format!("/proc/{pid}/cmdline"))
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default()
 }

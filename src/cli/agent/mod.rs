@@ -14,7 +14,7 @@ use super::AgentCommand;
 use super::context::Context;
 use super::passphrase;
 use crate::exit;
-use zdauth_core::agent::AgentClient;
+use zdauth_core::agent::{self, AgentClient};
 use zdauth_core::error::Error;
 use zdauth_core::expiry::humanize;
 use zdauth_core::vault::IdentitySource;
@@ -75,18 +75,35 @@ const STOP_WAIT: Duration = Duration::from_secs(130);
 
 fn stop(ctx: &Context) -> anyhow::Result<u8> {
     let client = AgentClient::new(&ctx.paths)?;
-    if !client.stop()? {
-        outln!("no agent runs for this config dir");
-        return Ok(exit::OK);
+    let socket = client.reached_socket();
+    match client.stop() {
+        Ok(false) => {
+            outln!("no agent runs for this config dir");
+            return Ok(exit::OK);
+        }
+        Ok(true) => {}
+        // Stopped (SIGSTOP), swapped out or deadlocked: it cannot hear a request, but the
+        // kernel delivers a signal to it, and only to the pid the record's lock proves.
+        Err(e) => {
+            let Some(pid) = client.terminate()? else {
+                return Err(e.into());
+            };
+            outln!(
+                "the agent (pid {pid}) did not answer ({}): sent it SIGTERM",
+                zdauth_core::text::display(&e.to_string())
+            );
+        }
     }
     let started = Instant::now();
-    while client.socket().exists() && started.elapsed() < STOP_WAIT {
+    let gone =
+        || socket.symlink_metadata().is_err() && agent::running_agent_pid(&ctx.paths).is_none();
+    while !gone() && started.elapsed() < STOP_WAIT {
         std::thread::sleep(Duration::from_millis(20));
     }
-    if client.socket().exists() {
+    if !gone() {
         return Err(Error::Usage(format!(
             "the agent was asked to stop but still listens on {}: end it with `kill` (its pid is in `zdauth agent status`)",
-            client.socket().display()
+            socket.display()
         ))
         .into());
     }

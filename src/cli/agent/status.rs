@@ -25,7 +25,7 @@ struct Json<'a> {
 
 pub fn status(ctx: &Context, json: bool) -> anyhow::Result<u8> {
     let client = AgentClient::new(&ctx.paths)?;
-    let socket = client.socket().display().to_string();
+    let socket = client.reached_socket().display().to_string();
     let status = client.status()?;
     if json {
         let out = match &status {

@@ -4,7 +4,7 @@
 use std::fs::{File, TryLockError};
 use std::io::{self, BufReader};
 use std::os::unix::net::UnixStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -220,13 +220,13 @@ impl AgentClient {
 
     /// One request and its answer (an error answer included); None: no agent runs.
     fn exchange(&self, request: &Request) -> Result<Option<Answer>, Error> {
-        let Some(stream) = self.connect()? else {
+        let Some((stream, socket)) = self.connect()? else {
             return Ok(None);
         };
         let lost = |e: io::Error| {
             failed(format!(
                 "the agent at {} did not answer ({e}): run the command again; `zdauth agent stop` ends a stuck agent",
-                self.socket().display()
+                socket.display()
             ))
         };
         stream.set_read_timeout(Some(self.silence)).map_err(lost)?;
@@ -236,56 +236,149 @@ impl AgentClient {
         match answer {
             None => Err(failed(format!(
                 "the agent at {} stopped before it answered: run the command again (a new agent starts, or `zdauth unlock`)",
-                self.socket().display()
+                socket.display()
             ))),
             Some(answer) => Ok(Some(answer)),
         }
     }
 
-    /// A connection to the running agent; None when none runs. A socket left by an agent
-    /// that died (connection refused, and its lock file not held) is removed.
-    pub(crate) fn connect(&self) -> Result<Option<UnixStream>, Error> {
-        if !self.place.check_dir()? {
+    /// A connection to the running agent, and the socket it came through; None when none
+    /// runs. Where this process's environment puts the socket first; else where the live
+    /// agent recorded it (an agent started from a login session, asked from cron).
+    pub(crate) fn connect(&self) -> Result<Option<(UnixStream, PathBuf)>, Error> {
+        if let Some(stream) = connect_at(&self.place)? {
+            return Ok(Some((stream, self.place.socket().to_path_buf())));
+        }
+        let Some(recorded) = self.place.live() else {
+            return Ok(None);
+        };
+        if recorded.socket == self.place.socket() {
             return Ok(None);
         }
-        match UnixStream::connect(self.socket()) {
-            Ok(stream) => Ok(Some(stream)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
-                self.remove_if_dead();
-                Ok(None)
-            }
-            Err(e) => Err(failed(format!(
-                "cannot reach the agent at {} ({e}): check that directory, or `zdauth agent stop`",
-                self.socket().display()
-            ))),
+        let place = self.place.recorded(recorded.socket)?;
+        Ok(connect_at(&place)?.map(|stream| (stream, place.socket().to_path_buf())))
+    }
+
+    /// The socket the running agent listens on (this process's place, or the recorded one).
+    pub fn reached_socket(&self) -> PathBuf {
+        match self.place.live() {
+            Some(recorded) if !self.place.socket().exists() => recorded.socket,
+            _ => self.place.socket().to_path_buf(),
         }
     }
 
-    /// Under the agent's own lock, so that an agent starting meanwhile (which takes it
-    /// before it binds) never loses its new socket to this.
-    fn remove_if_dead(&self) {
-        let Ok(file) = File::options().write(true).open(self.place.lock()) else {
-            // No lock file: no agent ever finished starting here; the socket is a leftover.
-            let _ = std::fs::remove_file(self.socket());
-            return;
+    /// SIGTERM to the running agent, for one that does not answer; only to the pid its
+    /// record's lock proves (see [`Place::verified_pid`]). None: no agent is proven to run.
+    pub fn terminate(&self) -> Result<Option<u32>, Error> {
+        use rustix::process::{Pid, Signal, kill_process};
+        let Some(pid) = self.place.verified_pid() else {
+            return Ok(None);
         };
-        match file.try_lock() {
-            Ok(()) => {
-                tracing::info!(socket = %self.socket().display(), "removing a dead agent's socket");
-                let _ = std::fs::remove_file(self.socket());
-            }
-            Err(TryLockError::WouldBlock) => {
-                tracing::debug!("the agent is starting: its socket is not bound yet");
-            }
-            Err(TryLockError::Error(_)) => {}
+        let target = i32::try_from(pid).ok().and_then(Pid::from_raw);
+        match target.map(|target| kill_process(target, Signal::TERM)) {
+            Some(Ok(())) => Ok(Some(pid)),
+            Some(Err(e)) => Err(failed(format!(
+                "cannot signal the agent (pid {pid}): {}; end it with `kill {pid}`",
+                io::Error::from(e)
+            ))),
+            None => Ok(None),
         }
     }
 }
 
+/// A connection at `place`; None when nothing listens there (a dead agent's socket is
+/// removed). Never waits: a stopped agent whose backlog is full refuses at once
+/// (EAGAIN), which is an error, so that the command goes on without it.
+fn connect_at(place: &Place) -> Result<Option<UnixStream>, Error> {
+    if !place.check_dir()? {
+        return Ok(None);
+    }
+    let socket = place.socket();
+    let stream = match connect_nonblocking(socket) {
+        Ok(stream) => stream,
+        Err(rustix::io::Errno::NOENT) => return Ok(None),
+        Err(rustix::io::Errno::CONNREFUSED) => {
+            remove_if_dead(place);
+            return Ok(None);
+        }
+        Err(rustix::io::Errno::AGAIN | rustix::io::Errno::INPROGRESS) => {
+            return Err(failed(format!(
+                "the agent at {} accepts no connection (stopped or stuck): `zdauth agent stop` ends it",
+                socket.display()
+            )));
+        }
+        Err(e) => {
+            return Err(failed(format!(
+                "cannot reach the agent at {} ({}): check that directory, or `zdauth agent stop`",
+                socket.display(),
+                io::Error::from(e)
+            )));
+        }
+    };
+    // Nothing is sent to a listener that is not this user's: the directory's checks
+    // could be raced, the kernel's record of who called listen() cannot.
+    let peer = rustix::net::sockopt::socket_peercred(&stream).map_err(|e| {
+        failed(format!(
+            "cannot tell who listens on {} ({}): check that directory",
+            socket.display(),
+            io::Error::from(e)
+        ))
+    })?;
+    if peer.uid.as_raw() != crate::sys::euid() {
+        tracing::warn!(socket = %socket.display(), uid = peer.uid.as_raw(), "another user listens on the agent's socket");
+        return Err(failed(format!(
+            "the socket {} is another user's (uid {}): remove it, or set XDG_RUNTIME_DIR to a directory of yours",
+            socket.display(),
+            peer.uid.as_raw()
+        )));
+    }
+    Ok(Some(stream))
+}
+
+/// Connects without blocking (a unix socket connects at once or not at all), then hands
+/// back a blocking stream for the timed reads and writes.
+fn connect_nonblocking(socket: &Path) -> Result<UnixStream, rustix::io::Errno> {
+    use rustix::net::{AddressFamily, SocketAddrUnix, SocketFlags, SocketType};
+    let fd = rustix::net::socket_with(
+        AddressFamily::UNIX,
+        SocketType::STREAM,
+        SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+        None,
+    )?;
+    rustix::net::connect(&fd, &SocketAddrUnix::new(socket)?)?;
+    let stream = UnixStream::from(fd);
+    stream
+        .set_nonblocking(false)
+        .map_err(|e| rustix::io::Errno::from_io_error(&e).unwrap_or(rustix::io::Errno::IO))?;
+    Ok(stream)
+}
+
+/// Under the record's lock, so that an agent starting meanwhile (which takes it before it
+/// binds) never loses its new socket to this.
+fn remove_if_dead(place: &Place) {
+    let socket = place.socket();
+    match File::open(place.record()) {
+        // No record: no agent ever started for this config dir; the socket is a leftover.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(_) => return,
+        Ok(file) => match file.try_lock_shared() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                tracing::debug!("the agent is starting: its socket is not bound yet");
+                return;
+            }
+            Err(TryLockError::Error(_)) => return,
+        },
+    }
+    tracing::info!(socket = %socket.display(), "removing a dead agent's socket");
+    let _ = std::fs::remove_file(socket);
+}
+
+/// The agent could not be reached or answered nonsense: not a locked vault (exit 6, whose
+/// advice is `zdauth unlock`) but a broken agent, which `zdauth agent stop` ends.
 fn failed(message: String) -> Error {
     Error::Agent {
-        class: ErrorClass::Locked,
+        class: ErrorClass::Other,
         message,
     }
 }

@@ -21,7 +21,7 @@ use jiff::Timestamp;
 use crate::paths::Paths;
 
 pub use client::{AgentClient, Hello, TokenAnswer};
-pub use place::{Place, dir_id};
+pub use place::{Place, dir_id, running_agent_pid};
 pub use protocol::{AgentStatus, KeptConnection, LockedBy};
 pub(crate) use remote::AgentLost;
 pub use remote::{keys_from, unlocked_keys};

@@ -6,7 +6,8 @@ mod conn;
 mod state;
 
 use std::fs::{self, File, TryLockError};
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,9 @@ use state::Agent;
 /// An agent starting while the last one's lock is still being let go (or a client is
 /// removing a dead socket under it) waits this long for it.
 const LOCK_WAIT: Duration = Duration::from_secs(3);
+/// How often the agent looks whether its socket is still there (a stat; "at least once a
+/// minute" so that an orphaned agent soon lets the identity go).
+const SOCKET_CHECK: Duration = Duration::from_secs(30);
 /// How long requests in flight (a refresh on the wire) get to finish once asked to stop.
 const DRAIN: Duration = Duration::from_secs(120);
 
@@ -49,9 +53,11 @@ pub fn serve(paths: &Paths) -> Result<(), Error> {
         Err(why) => tracing::debug!(%why, "agent memory not locked"),
     }
     let place = Place::of(paths)?;
-    place.ensure_dir()?;
+    // The record first: a second agent for this config dir is refused before it touches
+    // anything of its runtime dir.
     let _held = hold_lock(&place)?;
-    // Ours now (we hold the lock): whatever is there is a dead agent's.
+    place.ensure_dir()?;
+    // Ours now (we hold the record): whatever is there is a dead agent's.
     let _ = fs::remove_file(place.socket());
     let listener = std::os::unix::net::UnixListener::bind(place.socket()).map_err(|e| {
         agent_error(format!(
@@ -62,62 +68,105 @@ pub fn serve(paths: &Paths) -> Result<(), Error> {
     let socket = place.socket().to_path_buf();
     // The directory is 0700 already; the socket is 0600 as well, should the dir ever widen.
     let bound = fs::set_permissions(&socket, fs::Permissions::from_mode(0o600))
-        .and_then(|()| listener.set_nonblocking(true));
-    if let Err(e) = bound {
-        let _ = fs::remove_file(&socket);
-        return Err(agent_error(format!(
-            "cannot secure {} ({e}): check that directory",
-            socket.display()
-        )));
-    }
+        .and_then(|()| listener.set_nonblocking(true))
+        .and_then(|()| Bound::of(&socket));
+    let bound = match bound {
+        Ok(bound) => bound,
+        Err(e) => {
+            let _ = fs::remove_file(&socket);
+            return Err(agent_error(format!(
+                "cannot secure {} ({e}): check that directory",
+                socket.display()
+            )));
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| agent_error(format!("cannot start the agent's runtime ({e})")))?;
-    let result = runtime.block_on(run(paths.clone(), listener));
-    let _ = fs::remove_file(&socket);
+    let result = runtime.block_on(run(paths.clone(), listener, &bound));
+    // Only our own socket: a file someone put in its place is not ours to remove.
+    if bound.still_there() {
+        let _ = fs::remove_file(&socket);
+    }
     runtime.shutdown_timeout(Duration::from_secs(1));
     tracing::info!("agent stopped");
     result
 }
 
-/// The lock file, held; it names the agent's pid, for whoever must end a stuck one.
+/// The socket as bound: the same path with another inode (or none) is not ours any more.
+struct Bound {
+    path: PathBuf,
+    dev: u64,
+    ino: u64,
+}
+
+impl Bound {
+    fn of(path: &Path) -> std::io::Result<Self> {
+        let meta = fs::symlink_metadata(path)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+
+    fn still_there(&self) -> bool {
+        fs::symlink_metadata(&self.path).is_ok_and(|m| m.dev() == self.dev && m.ino() == self.ino)
+    }
+}
+
+/// The record in the config dir, held for the agent's life: one agent per config dir
+/// whatever runtime dir each process sees; it names the pid and socket for whoever must
+/// find it from another environment, or end a stuck one.
 fn hold_lock(place: &Place) -> Result<File, Error> {
-    let mut file = crate::safe_file::open_own(place.lock(), false)?;
+    let mut file = crate::safe_file::open_own(place.record(), false)?;
     let started = Instant::now();
     loop {
         match file.try_lock() {
             Ok(()) => {
                 use std::io::Write;
-                let _ = file
-                    .set_len(0)
-                    .and_then(|()| writeln!(file, "{}", std::process::id()));
+                let text = super::place::record_text(std::process::id(), place.socket());
+                file.set_len(0)
+                    .and_then(|()| file.write_all(&text))
+                    .map_err(|e| {
+                        agent_error(format!(
+                            "cannot write {} ({e}): check the config dir",
+                            place.record().display()
+                        ))
+                    })?;
                 return Ok(file);
             }
             Err(TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
                 std::thread::sleep(Duration::from_millis(20));
             }
             Err(TryLockError::WouldBlock) => {
+                let running = place.live().map_or_else(String::new, |r| {
+                    format!(" (pid {}, socket {})", r.pid, r.socket.display())
+                });
                 return Err(Error::Agent {
                     class: ErrorClass::Usage,
                     message: format!(
-                        "an agent already runs for this config dir (socket {}): `zdauth agent stop` ends it",
-                        place.socket().display()
+                        "an agent already runs for this config dir{running}: `zdauth agent stop` ends it"
                     ),
                 });
             }
             Err(TryLockError::Error(e)) => {
                 return Err(agent_error(format!(
-                    "cannot lock {} ({e}): check that directory",
-                    place.lock().display()
+                    "cannot lock {} ({e}): check the config dir",
+                    place.record().display()
                 )));
             }
         }
     }
 }
 
-async fn run(paths: Paths, listener: std::os::unix::net::UnixListener) -> Result<(), Error> {
+async fn run(
+    paths: Paths,
+    listener: std::os::unix::net::UnixListener,
+    bound: &Bound,
+) -> Result<(), Error> {
     let listener = UnixListener::from_std(listener)
         .map_err(|e| agent_error(format!("cannot listen ({e})")))?;
     let stop = CancellationToken::new();
@@ -141,6 +190,8 @@ async fn run(paths: Paths, listener: std::os::unix::net::UnixListener) -> Result
     let mut terminate = signal(SignalKind::terminate()).map_err(|e| signal_error(&e))?;
     let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| signal_error(&e))?;
     let mut hangup = signal(SignalKind::hangup()).map_err(|e| signal_error(&e))?;
+    let mut socket_check = tokio::time::interval(SOCKET_CHECK);
+    socket_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tracing::info!(pid = std::process::id(), "agent listening");
     loop {
         tokio::select! {
@@ -154,6 +205,12 @@ async fn run(paths: Paths, listener: std::os::unix::net::UnixListener) -> Result
                     tracing::warn!(error = %e, "accept failed");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
+            },
+            // logind removes /run/user/UID at the last logout, tmpfiles ages /tmp: no
+            // client can reach an agent whose socket went, so it must not hold the identity.
+            _ = socket_check.tick() => if !bound.still_there() {
+                tracing::warn!(socket = %bound.path.display(), "the agent's socket is gone or replaced: stopping");
+                break;
             },
             _ = terminate.recv() => break,
             _ = interrupt.recv() => break,
