@@ -116,3 +116,17 @@ pub(crate) fn lock_memory() -> Result<(), String> {
     mlockall(MlockAllFlags::CURRENT | MlockAllFlags::FUTURE | MlockAllFlags::ONFAULT)
         .map_err(|e| e.to_string())
 }
+
+/// glibc: every thread allocates from the one main arena (`M_ARENA_MAX` = 1). Elsewhere there
+/// is no such knob and nothing is done.
+pub(crate) fn one_malloc_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: mallopt takes two integers and changes only the allocator's own tuning; it
+        // is called before the agent starts any thread.
+        let done = unsafe { libc::mallopt(libc::M_ARENA_MAX, 1) };
+        if done != 1 {
+            tracing::debug!("mallopt(M_ARENA_MAX, 1) was refused");
+        }
+    }
+}

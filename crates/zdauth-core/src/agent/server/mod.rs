@@ -34,8 +34,6 @@ const LOCK_WAIT: Duration = Duration::from_secs(3);
 /// How often the agent looks whether its socket is still there (a stat; "at least once a
 /// minute" so that an orphaned agent soon lets the identity go).
 const SOCKET_CHECK: Duration = Duration::from_secs(30);
-/// How long requests in flight (a refresh on the wire) get to finish once asked to stop.
-const DRAIN: Duration = Duration::from_secs(120);
 
 /// Runs the agent for `paths` until `zdauth agent stop`, SIGTERM, SIGINT or SIGHUP. Call it
 /// before the process starts any thread (it edits the environment).
@@ -48,6 +46,10 @@ pub fn serve(paths: &Paths) -> Result<(), Error> {
     if !shield::non_dumpable() {
         tracing::warn!("could not make the agent non-dumpable");
     }
+    // Before any thread: one malloc arena, so that what scrypt's and the parsers' peaks freed
+    // goes back to the system instead of idling in per-thread arenas (the agent lives for
+    // hours; docs/performance.md has the figures).
+    sys::one_malloc_arena();
     match sys::lock_memory() {
         Ok(()) => tracing::debug!("agent memory locked (mlockall)"),
         Err(why) => tracing::debug!(%why, "agent memory not locked"),
@@ -221,7 +223,14 @@ async fn run(
     stop.cancel();
     drop(listener);
     tasks.close();
-    if tokio::time::timeout(DRAIN, tasks.wait()).await.is_err() {
+    // A refresh on the wire may take as long as the settings let one take; cut short, its
+    // answered pair would be lost. The service's TimeoutStopSec waits longer still.
+    let drain = crate::session::connection_lock_timeout(
+        &crate::config::Config::load(&paths.config())
+            .map(|config| config.settings)
+            .unwrap_or_default(),
+    );
+    if tokio::time::timeout(drain, tasks.wait()).await.is_err() {
         tracing::warn!("stopping with requests still running");
     }
     agent.lock("the agent stopped");
