@@ -83,8 +83,20 @@ async fn code_of(waiting: Waiting) -> String {
     }
 }
 
+/// The catcher closed its listener; a process that another test was spawning at that moment
+/// may still hold a copy of it between its fork and its exec (close-on-exec closes it only
+/// then), so the port is given a few seconds to come free.
 async fn assert_port_free(port: u16) {
-    Catcher::bind(port).await.expect("the port is free again");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match Catcher::bind(port).await {
+            Ok(_) => return,
+            Err(LoginError::PortBusy { .. }) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("the port is not free again: {e:?}"),
+        }
+    }
 }
 
 #[tokio::test]

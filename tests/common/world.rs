@@ -1,7 +1,7 @@
 //! A sandbox wired to a fake Zendesk on loopback, with one connection `acme` pointing at it,
 //! seeded by `zdauth::seed` as the demo and the benches seed theirs.
 
-use std::net::TcpListener;
+use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use zdauth::seed::{self, Pair, Seeder};
@@ -35,7 +35,13 @@ pub fn free_port() -> u16 {
     for _ in 0..SPAN {
         let step = NEXT.fetch_add(1, Ordering::Relaxed) % SPAN;
         let port = FIRST + (start + step) % SPAN;
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+        // Asked by connecting, not by binding: a probe listener could be held open by a
+        // process another test is spawning (between its fork and its exec), and the port
+        // would then be busy when the catcher binds it.
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let refused = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500))
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused);
+        if refused {
             return port;
         }
     }
