@@ -7,13 +7,12 @@ use crate::common;
 
 mod stop;
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use common::ci::ci_world;
+use common::notifier::{self, notified};
 use common::world::World;
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::watch;
@@ -37,35 +36,11 @@ fn keepalive(w: &World) -> Arc<KeepAlive> {
 
 /// [`keepalive`] under `throttle`.
 fn keepalive_with(w: &World, throttle: Throttle) -> Arc<KeepAlive> {
-    let bin = w.sb.temp.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let script = bin.join("notify-send");
-    let record = record_file(w);
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" @@end >> '{}'\n",
-            record.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let env = [("PATH", bin.as_os_str()), ("DISPLAY", ":99".as_ref())]
-        .map(|(k, v)| (k.into(), v.to_owned()));
+    // Only the stand-in's dir on PATH: the test process's own PATH is not the agent's.
+    let env = notifier::desktop_env(&notifier::install(w), "")
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()));
     KeepAlive::with(w.sb.paths(), throttle, Notifier::with_env(env))
-}
-
-fn record_file(w: &World) -> PathBuf {
-    w.sb.temp.path().join("notified.txt")
-}
-
-/// Each notification's argv.
-fn notified(w: &World) -> Vec<String> {
-    let text = std::fs::read_to_string(record_file(w)).unwrap_or_default();
-    text.split("@@end\n")
-        .filter(|call| !call.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// The refresh transaction over the sandbox's vault, as the agent builds it.

@@ -5,8 +5,6 @@
 //! fake's counters, a stand-in `notify-send`, the log. Every wait is bounded; nothing asserts
 //! on how long anything took.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -17,6 +15,7 @@ use zdauth_fake::FakeOptions;
 
 use super::{WITH_PASSPHRASE, agent_run, line, log_lines, text_lines, timestamp};
 use crate::common::PASSPHRASE;
+use crate::common::notifier::{self, notified};
 use crate::common::tmux::tmux;
 use crate::common::world::World;
 
@@ -37,40 +36,11 @@ fn short_lived(options: &mut FakeOptions) {
     options.strict_rotation = true;
 }
 
-/// A stand-in `notify-send` in the sandbox that records each call's argv (one argument a
-/// line, then `@@end`), and the environment that makes the agent find it and believe a
-/// desktop is there.
+/// The stand-in `notify-send` in the sandbox, and the environment that makes the agent find
+/// it and believe a desktop is there.
 fn desktop(w: &World) -> Vec<(String, String)> {
-    let bin = w.sb.temp.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let script = bin.join("notify-send");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" @@end >> '{}'\n",
-            record_file(w).display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = std::env::var("PATH").unwrap_or_default();
-    vec![
-        ("PATH".into(), format!("{}:{path}", bin.display())),
-        ("DISPLAY".into(), ":99".into()),
-    ]
-}
-
-fn record_file(w: &World) -> PathBuf {
-    w.sb.temp.path().join("notified.txt")
-}
-
-/// Each notification's argv.
-fn notified(w: &World) -> Vec<String> {
-    let text = std::fs::read_to_string(record_file(w)).unwrap_or_default();
-    text.split("@@end\n")
-        .filter(|call| !call.is_empty())
-        .map(str::to_owned)
-        .collect()
+    let bin = notifier::install(w);
+    notifier::desktop_env(&bin, &std::env::var("PATH").unwrap_or_default())
 }
 
 fn stored_refresh_expiry(w: &World, name: &str) -> Timestamp {

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod bounded;
 pub mod ci;
 pub mod clipboard;
+pub mod notifier;
 pub mod tmpfs;
 pub mod tmux;
 pub mod world;

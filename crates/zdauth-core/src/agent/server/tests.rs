@@ -143,13 +143,10 @@ async fn the_same_passphrase_waiting_behind_an_unlock_shares_it() {
     assert!(!agent.keeps_a_passphrase());
 }
 
-/// Review finding 7: the timeout is wall-clock time. A last use two hours ago (as after a
-/// night of suspend, when no monotonic timer moved) locks at the next secret use, before
-/// anything is answered, and says it was the timeout.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_timeout_passed_in_wall_clock_time_locks_at_the_next_secret_use() {
-    let temp = tempfile::tempdir().unwrap();
-    let agent = sealed_agent(temp.path(), "agent_timeout = \"1h\"");
+/// An agent with `agent_timeout = "1h"`, unlocked, whose last secret use is two hours back
+/// in wall-clock time (as after a night of suspend, when no monotonic timer moved).
+async fn unlocked_and_last_used_two_hours_ago(dir: &std::path::Path) -> Arc<Agent> {
+    let agent = sealed_agent(dir, "agent_timeout = \"1h\"");
     agent
         .unlock(Some(Secret::new(RIGHT)), Instant::now())
         .await
@@ -158,6 +155,16 @@ async fn a_timeout_passed_in_wall_clock_time_locks_at_the_next_secret_use() {
     agent
         .with_open(|open| open.last_use = two_hours_ago)
         .unwrap();
+    agent
+}
+
+/// Review finding 7: the timeout is wall-clock time. A last use two hours ago (as after a
+/// night of suspend, when no monotonic timer moved) locks at the next secret use, before
+/// anything is answered, and says it was the timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeout_passed_in_wall_clock_time_locks_at_the_next_secret_use() {
+    let temp = tempfile::tempdir().unwrap();
+    let agent = unlocked_and_last_used_two_hours_ago(temp.path()).await;
     let used = agent.with_open(|_| ());
     assert!(matches!(used, Err(Error::Locked(_))), "{used:?}");
     assert_eq!(agent.locked_by(), Some(LockedBy::Timeout));
@@ -169,15 +176,7 @@ async fn a_timeout_passed_in_wall_clock_time_locks_at_the_next_secret_use() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_timeout_watch_locks_on_a_wall_clock_deadline() {
     let temp = tempfile::tempdir().unwrap();
-    let agent = sealed_agent(temp.path(), "agent_timeout = \"1h\"");
-    agent
-        .unlock(Some(Secret::new(RIGHT)), Instant::now())
-        .await
-        .unwrap();
-    let two_hours_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2);
-    agent
-        .with_open(|open| open.last_use = two_hours_ago)
-        .unwrap();
+    let agent = unlocked_and_last_used_two_hours_ago(temp.path()).await;
     let watch = tokio::spawn(agent.clone().watch_timeout());
     let started = std::time::Instant::now();
     while agent.locked_by() != Some(LockedBy::Timeout) {
