@@ -8,6 +8,8 @@ pub const EXPIRED: u8 = 4;
 pub const LOGIN_REQUIRED: u8 = 5;
 pub const VAULT_LOCKED: u8 = 6;
 pub const ZENDESK_OR_NETWORK: u8 = 7;
+/// `zdauth api`: the API answered a status other than 2xx (the body was printed).
+pub const API_ERROR: u8 = 8;
 
 /// Shown under `--help`; the README repeats it.
 pub const HELP: &str = "\
@@ -20,6 +22,7 @@ Exit codes:
   5  login required (no token, or refresh token expired or revoked)
   6  vault locked (wrong passphrase, no passphrase, unreadable identity)
   7  Zendesk or network error; stored tokens kept
+  8  the API answered an error status (api)
   129, 130, 143  ended by SIGHUP, SIGINT, SIGTERM (a refresh on the wire is stored first)
   141  stdout was a closed pipe; the command's work was done";
 

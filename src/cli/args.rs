@@ -53,15 +53,33 @@ pub enum Command {
     /// List every connection with its token state
     #[command(after_help = exit::HELP)]
     List {
-        /// Print a JSON array for scripts
-        #[arg(long)]
+        /// Print a JSON array for scripts (the same as --format json)
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// table, json, or prometheus (metrics for node_exporter's textfile collector)
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+        /// Only connections with this tag (repeatable: all must match)
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
     },
-    /// Show one connection; the exit code says its state (0, 3, 4, 5)
+    /// Show one connection, or one line per connection; the exit code says the worst state (0, 3, 4, 5)
     #[command(after_help = exit::HELP)]
     Status {
-        /// The connection's name
-        name: String,
+        /// Connection names or globs such as 'eu-*'; one name alone shows it in full
+        names: Vec<String>,
+        #[command(flatten)]
+        pick: Pick,
+        /// A JSON array (one object per connection)
+        #[arg(long)]
+        json: bool,
+        /// Also ask Zendesk (users/me) whether it accepts each token
+        #[arg(long)]
+        check: bool,
+        /// How many checks run at once (with --check)
+        #[arg(long, value_name = "N", default_value_t = zdauth_core::throttle::DEFAULT_JOBS,
+              value_parser = clap::value_parser!(u16).range(1..=64))]
+        jobs: u16,
     },
     /// Log in to a connection in the browser (authorization code + PKCE)
     #[command(after_help = exit::HELP)]
@@ -96,8 +114,10 @@ pub enum Command {
     /// Print a valid access token in a form another tool takes (stdout holds only that)
     #[command(after_help = exit::HELP)]
     Export {
-        /// The connection's name
-        name: String,
+        /// Connection names (or globs); more than one, --all or --tag need --format json
+        names: Vec<String>,
+        #[command(flatten)]
+        pick: Pick,
         /// header: `Authorization: Bearer …`; env: shell `export` lines for ZENDESK_SUBDOMAIN and
         /// ZENDESK_OAUTH_TOKEN; json: name, subdomain, access_token, token_type, expires_at,
         /// scopes; curl: a curl line calling users/me (at base_url when the connection has one)
@@ -119,12 +139,10 @@ pub enum Command {
     /// Get a new token pair now, for the named connections or all of them
     #[command(after_help = exit::HELP)]
     Refresh {
-        /// The connections' names
-        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        /// The connections' names, or globs such as 'eu-*'
         names: Vec<String>,
-        /// Every connection
-        #[arg(long)]
-        all: bool,
+        #[command(flatten)]
+        pick: Pick,
         /// How many refreshes run at once
         #[arg(long, value_name = "N", default_value_t = zdauth_core::throttle::DEFAULT_JOBS,
               value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -145,6 +163,9 @@ pub enum Command {
         /// The connection's name
         name: String,
     },
+    /// Call the Zendesk REST API of one connection, or of many at once (NDJSON, one line per answer)
+    #[command(after_help = API_HELP)]
+    Api(ApiArgs),
     /// Open the TUI: every connection with live countdowns (also what `zdauth` alone does)
     Tui,
     /// Run the TUI against a built-in fake Zendesk, in a throwaway config dir
@@ -191,6 +212,74 @@ pub enum AgentCommand {
     Uninstall,
 }
 
+/// Which connections: with names, only those among them.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Pick {
+    /// Every connection
+    #[arg(long)]
+    pub all: bool,
+    /// Only connections with this tag (repeatable: all must match)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+}
+
+impl Pick {
+    pub fn selector(&self, names: &[String]) -> zdauth_core::config::Selector {
+        zdauth_core::config::Selector {
+            names: names.to_vec(),
+            all: self.all,
+            tags: self.tags.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// NAME PATH for one connection (NAME may be a glob such as 'eu-*'), or PATH alone with
+    /// --all or --tag. PATH: /api/v2/... on the connection's host, a path relative to its API
+    /// base (users/me.json), or a full URL on the connection's own host
+    #[arg(required = true, num_args = 1..=2, value_names = ["NAME", "PATH"])]
+    pub words: Vec<String>,
+    #[command(flatten)]
+    pub pick: Pick,
+    /// The HTTP method [default: GET, or POST when a body is given]
+    #[arg(short = 'X', long, value_name = "METHOD")]
+    pub method: Option<String>,
+    /// A JSON body field key=value (a string), or key:=json for a raw JSON value; repeatable
+    #[arg(short = 'f', long = "field", value_name = "KEY=VALUE")]
+    pub fields: Vec<String>,
+    /// A JSON body from FILE, or from stdin with -
+    #[arg(long, value_name = "FILE", conflicts_with = "fields")]
+    pub input: Option<PathBuf>,
+    /// An extra request header 'Name: value' (repeatable; Authorization cannot be set)
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// Follow Zendesk's pagination (links.next while meta.has_more, or next_page) to the end
+    #[arg(long)]
+    pub paginate: bool,
+    /// Stop after this many pages per connection (exit 1 when more were left)
+    #[arg(long, value_name = "N", default_value_t = zdauth_core::api::DEFAULT_MAX_PAGES,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_pages: u32,
+    /// Filter each answer with a jq expression (jaq), e.g. '.users[].email'
+    #[arg(long, value_name = "EXPR")]
+    pub jq: Option<String>,
+    /// With many connections, print in connection-name order instead of as answers come
+    #[arg(long)]
+    pub sort: bool,
+    /// How many requests run at once overall (never more than 4 per Zendesk account)
+    #[arg(long, value_name = "N", default_value_t = zdauth_core::throttle::DEFAULT_JOBS,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Prometheus,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     Header,
@@ -198,6 +287,18 @@ pub enum ExportFormat {
     Json,
     Curl,
 }
+
+const API_HELP: &str = "\
+Exit codes:
+  0  every answer was 2xx
+  1  --max-pages reached with pages left, or another error
+  2  usage error
+  5  login required (no token, or refresh token expired or revoked)
+  6  vault locked (wrong passphrase, no passphrase, unreadable identity)
+  7  network error, timeout, rate limited too long, or an answer zdauth cannot read
+  8  the API answered an error status (the body is printed, the status on stderr)
+  129, 130, 143  ended by SIGHUP, SIGINT, SIGTERM (a refresh on the wire is stored first)
+With many connections, the highest code of any, and a summary line on stderr.";
 
 const EXEC_HELP: &str = "\
 Exit codes: zdauth becomes CMD, so its exit code and signals are its own; 126 when CMD cannot be
@@ -240,6 +341,9 @@ pub struct AddArgs {
     /// Read a confidential client's secret from stdin (it goes to the vault, never to config.toml)
     #[arg(long)]
     pub secret_stdin: bool,
+    /// A tag to pick the connection by (repeatable), e.g. --tag prod --tag eu
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
     /// authorization_code (browser login), or client_credentials (no login: a confidential
     /// client's secret, given with --secret-stdin, mints the tokens; for CI and servers)
     #[arg(long, value_name = "G", default_value = "authorization_code")]

@@ -52,6 +52,7 @@ pub fn add(ctx: &Context, args: &AddArgs) -> anyhow::Result<u8> {
 /// Applies the same rules as config.toml (and the TUI's form), with messages that name the flag.
 fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
     let port = args.redirect_port.to_string();
+    let tags = args.tags.join(" ");
     // A kind that is not one is reported by the check below.
     let kind_default = Kind::parse(&args.kind)
         .unwrap_or(Kind::Support)
@@ -68,6 +69,7 @@ fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
         access_token_lifetime: args.access_token_lifetime.as_deref(),
         refresh_token_lifetime: args.refresh_token_lifetime.as_deref(),
         grant: Some(&args.grant),
+        tags: &tags,
     };
     input.check().map_err(|errors| {
         let (field, message) = errors.into_iter().next().expect("an error per failure");
@@ -78,6 +80,7 @@ fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
             Field::Kind => "--kind",
             Field::Scopes => "--scopes",
             Field::RedirectPort => "--redirect-port",
+            Field::Tags => "--tag",
             Field::BaseUrl => "--base-url",
             Field::AccessTokenLifetime => "--access-token-lifetime",
             Field::RefreshTokenLifetime => "--refresh-token-lifetime",

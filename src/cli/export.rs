@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 
 use crate::exit;
-use zdauth_core::config::{Connection, Kind};
+use zdauth_core::config::{Connection, Kind, Selector};
 use zdauth_core::error::Error;
 use zdauth_core::refresh::Want;
 use zdauth_core::vault::Tokens;
@@ -12,6 +12,15 @@ use zdauth_core::vault::Tokens;
 use super::args::ExportFormat;
 use super::context::Context;
 use super::session::Session;
+
+/// One connection named plainly: its export as before; many (globs, --all, --tag): a JSON
+/// array, `--format json` only.
+pub fn export_many(ctx: &Context, selector: &Selector, format: ExportFormat) -> anyhow::Result<u8> {
+    match selector.names.as_slice() {
+        [name] if !selector.is_many() => export(ctx, name, format),
+        _ => Err(Error::Usage("exporting many connections is not built yet".into()).into()),
+    }
+}
 
 pub fn export(ctx: &Context, name: &str, format: ExportFormat) -> anyhow::Result<u8> {
     let session = Session::open(ctx)?;

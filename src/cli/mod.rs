@@ -6,12 +6,14 @@
 mod out;
 
 mod agent;
+mod api;
 mod args;
 mod child;
 mod clip;
 mod connections;
 mod context;
 pub mod export;
+mod health;
 mod login;
 mod passphrase;
 mod report;
@@ -24,7 +26,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-pub use args::{AddArgs, AgentCommand, Cli, Command, ExportFormat};
+pub use args::{AddArgs, AgentCommand, ApiArgs, Cli, Command, ExportFormat, ListFormat, Pick};
 use context::Context;
 
 use crate::exit;
@@ -83,6 +85,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             | Command::Copy { .. }
             | Command::Export { .. }
             | Command::Exec { .. }
+            | Command::Api(_)
     ) {
         zdauth_core::shield::defer_signals_during_refresh();
     }
@@ -101,8 +104,22 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Passwd => setup::passwd(&ctx)?,
         Command::Add(args) => connections::add(&ctx, &args)?,
         Command::Remove { name } => connections::remove(&ctx, &name)?,
-        Command::List { json } => report::list(&ctx, json)?,
-        Command::Status { name } => report::status(&ctx, &name)?,
+        Command::List { json, format, tags } => {
+            let format = if json { ListFormat::Json } else { format };
+            report::list(&ctx, format, &tags)?
+        }
+        Command::Status {
+            names,
+            pick,
+            json,
+            check,
+            jobs,
+        } => match names.as_slice() {
+            [name] if !json && !check && !pick.selector(&names).is_many() => {
+                report::status(&ctx, name)?
+            }
+            _ => health::status_many(&ctx, &pick.selector(&names), json, check, jobs)?,
+        },
         Command::Login {
             name,
             no_browser,
@@ -111,9 +128,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Token { name, min_valid } => tokens::token(&ctx, &name, min_valid)?,
         Command::Copy { name, header } => clip::copy(&ctx, &name, header)?,
         Command::ClipboardServe => clip::serve(&ctx)?,
-        Command::Export { name, format } => export::export(&ctx, &name, format)?,
+        Command::Export {
+            names,
+            pick,
+            format,
+        } => export::export_many(&ctx, &pick.selector(&names), format)?,
         Command::Exec { name, command } => export::exec(&ctx, &name, &command)?,
-        Command::Refresh { names, all, jobs } => tokens::refresh(&ctx, &names, all, jobs)?,
+        Command::Refresh { names, pick, jobs } => {
+            tokens::refresh(&ctx, &pick.selector(&names), jobs)?
+        }
+        Command::Api(args) => api::api(&ctx, &args)?,
         Command::Logout { name, local_only } => tokens::logout(&ctx, &name, local_only)?,
         Command::Whoami { name } => tokens::whoami(&ctx, &name)?,
         Command::Tui => tui::tui(&ctx)?,
@@ -141,6 +165,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Exec { .. } => "exec",
         Command::Logout { .. } => "logout",
         Command::Whoami { .. } => "whoami",
+        Command::Api(_) => "api",
         Command::Completions { .. } => "completions",
         Command::Tui => "tui",
         Command::Demo => "demo",

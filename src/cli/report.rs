@@ -4,7 +4,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::exit;
-use zdauth_core::config::{Config, Connection, Grant};
+use zdauth_core::config::{Config, Connection, Grant, Selector};
 use zdauth_core::error::Error;
 use zdauth_core::expiry;
 use zdauth_core::expiry::humanize;
@@ -12,6 +12,7 @@ use zdauth_core::status::TokenStatus;
 use zdauth_core::text::{display, display_user};
 use zdauth_core::vault::{Entry, User, VaultData};
 
+use super::args::ListFormat;
 use super::context::Context;
 
 /// One element of `list --json`; the field names are a contract with scripts.
@@ -86,8 +87,20 @@ fn row<'a>(
     }
 }
 
-pub fn list(ctx: &Context, json: bool) -> anyhow::Result<u8> {
-    let config = ctx.config()?;
+pub fn list(ctx: &Context, format: ListFormat, tags: &[String]) -> anyhow::Result<u8> {
+    let json = format == ListFormat::Json;
+    if format == ListFormat::Prometheus {
+        return Err(Error::Usage("--format prometheus is not built yet".into()).into());
+    }
+    let mut config = ctx.config()?;
+    if !tags.is_empty() {
+        let selector = Selector {
+            tags: tags.to_vec(),
+            ..Selector::default()
+        };
+        let picked: Vec<Connection> = selector.pick(&config)?.into_iter().cloned().collect();
+        config.connections = picked;
+    }
     // No connection, nothing secret to show: no passphrase needed.
     let data = if config.connections.is_empty() {
         VaultData::default()

@@ -6,7 +6,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use crate::exit;
-use zdauth_core::config::{Connection, Kind};
+use zdauth_core::config::{Connection, Kind, Selector};
 use zdauth_core::error::Error;
 use zdauth_core::expiry::humanize;
 use zdauth_core::manage::{self, API_CALL_MARGIN};
@@ -44,21 +44,21 @@ pub fn token(ctx: &Context, name: &str, min_valid: Option<Duration>) -> anyhow::
     Ok(exit::OK)
 }
 
-pub fn refresh(ctx: &Context, names: &[String], all: bool, jobs: u16) -> anyhow::Result<u8> {
-    let session = Session::open(ctx)?;
-    let connections: Vec<Connection> = if all {
-        session.config.connections.clone()
-    } else {
-        names
-            .iter()
-            .map(|n| session.connection(n).cloned())
-            .collect::<Result<_, _>>()?
-    };
-    if connections.is_empty() {
+pub fn refresh(ctx: &Context, selector: &Selector, jobs: u16) -> anyhow::Result<u8> {
+    if selector.is_empty() {
         return Err(Error::Usage(
-            "nothing to refresh: name connections, or use --all once some exist".into(),
+            "nothing to refresh: name connections, or use --all or --tag".into(),
         )
         .into());
+    }
+    let session = Session::open(ctx)?;
+    let connections: Vec<Connection> = selector
+        .pick(&session.config)?
+        .into_iter()
+        .cloned()
+        .collect();
+    if connections.is_empty() {
+        return Err(Error::Usage("nothing to refresh: add connections first".into()).into());
     }
     let refresher = session.refresher.clone();
     let results = session.runtime.block_on(async move {

@@ -73,7 +73,8 @@ impl FormField {
             Field::Kind
             | Field::BaseUrl
             | Field::AccessTokenLifetime
-            | Field::RefreshTokenLifetime => None,
+            | Field::RefreshTokenLifetime
+            | Field::Tags => None,
         }
     }
 }
@@ -270,6 +271,7 @@ impl ConnectionForm {
             access_token_lifetime: access.as_deref(),
             refresh_token_lifetime: refresh.as_deref(),
             grant: Some(self.grant.as_str()),
+            tags: &base.map(|b| b.tags.join(" ")).unwrap_or_default(),
         };
         let mut errors = BTreeMap::new();
         let checked = input.check().map_err(|list| {

@@ -50,6 +50,7 @@ pub fn connection(name: &str) -> Connection {
         access_token_lifetime: None,
         refresh_token_lifetime: None,
         grant: Grant::AuthorizationCode,
+        tags: Vec::new(),
     }
 }
 

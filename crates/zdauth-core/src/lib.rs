@@ -53,6 +53,7 @@
 #![warn(unreachable_pub)]
 
 pub mod agent;
+pub mod api;
 pub mod atomic_file;
 pub mod clipboard;
 pub mod config;

@@ -177,6 +177,7 @@ fn fill(table: &mut Table, connection: &Connection, old: Option<&Connection>) {
             "base_url" => old.base_url != new.base_url,
             "access_token_lifetime" => old.access_token_lifetime != new.access_token_lifetime,
             "refresh_token_lifetime" => old.refresh_token_lifetime != new.refresh_token_lifetime,
+            "tags" => old.tags != new.tags,
             _ => true,
         }
     };
@@ -228,5 +229,9 @@ fn fill(table: &mut Table, connection: &Connection, old: Option<&Connection>) {
     set(
         "grant",
         (connection.grant != Grant::AuthorizationCode).then(|| value(connection.grant.as_str())),
+    );
+    set(
+        "tags",
+        (!connection.tags.is_empty()).then(|| value(connection.tags.iter().collect::<Array>())),
     );
 }

@@ -109,6 +109,59 @@ pub(crate) fn check_connection_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// At most this many tags on one connection: enough to say environment, region and team.
+pub const MAX_TAGS: usize = 16;
+
+/// A tag: 1 to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit (a name's alphabet,
+/// so a tag never needs quoting in a shell, a glob or a Prometheus label).
+pub(crate) fn check_tag(tag: &str) -> Result<(), String> {
+    let bytes = tag.as_bytes();
+    let ok = (1..=32).contains(&bytes.len())
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_' || *b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is not a valid tag: use 1 to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit",
+            quote(tag)
+        ))
+    }
+}
+
+/// The tags as written, each checked, none twice, at most [`MAX_TAGS`].
+pub(crate) fn check_tags(tags: Vec<String>) -> Result<Vec<String>, String> {
+    if tags.len() > MAX_TAGS {
+        return Err(format!(
+            "{} tags: a connection takes at most {MAX_TAGS}",
+            tags.len()
+        ));
+    }
+    let mut seen = HashSet::new();
+    for tag in &tags {
+        check_tag(tag)?;
+        if !seen.insert(tag) {
+            return Err(format!(
+                "{} is listed twice: list each tag once",
+                quote(tag)
+            ));
+        }
+    }
+    Ok(tags)
+}
+
+/// Splits a space- or comma-separated tag list, as a form field holds it.
+pub(crate) fn parse_tags(text: &str) -> Result<Vec<String>, String> {
+    check_tags(
+        text.split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
 /// Splits a space- or comma-separated scope list, as typed on the command line.
 pub(crate) fn parse_scopes(kind: Kind, text: &str) -> Result<Vec<String>, String> {
     let scopes = text

@@ -4,7 +4,7 @@
 
 use super::fields::{
     Lifetime, check_base_url, check_client_id, check_connection_name, check_lifetime, check_port,
-    parse_scopes,
+    parse_scopes, parse_tags,
 };
 use super::{Connection, Grant, Kind};
 use crate::error::quote;
@@ -22,6 +22,7 @@ pub enum Field {
     AccessTokenLifetime,
     RefreshTokenLifetime,
     Grant,
+    Tags,
 }
 
 /// Typed text; `None` for an optional field left out.
@@ -40,6 +41,8 @@ pub struct ConnectionInput<'a> {
     pub refresh_token_lifetime: Option<&'a str>,
     /// `authorization_code` (the default) or `client_credentials`.
     pub grant: Option<&'a str>,
+    /// Space- or comma-separated; empty for none.
+    pub tags: &'a str,
 }
 
 impl ConnectionInput<'_> {
@@ -61,15 +64,7 @@ impl ConnectionInput<'_> {
             Field::ClientId,
             check_client_id(self.client_id),
         );
-        let kind = keep(
-            &mut errors,
-            Field::Kind,
-            match self.kind {
-                None => Ok(Kind::Support),
-                Some(text) => Kind::parse(text)
-                    .ok_or_else(|| format!("{} is not a kind: use support or chat", quote(text))),
-            },
-        );
+        let kind = keep(&mut errors, Field::Kind, kind(self.kind));
         let scopes = keep(
             &mut errors,
             Field::Scopes,
@@ -107,6 +102,7 @@ impl ConnectionInput<'_> {
                 ),
             },
         );
+        let tags = keep(&mut errors, Field::Tags, parse_tags(self.tags));
         match (
             name,
             subdomain,
@@ -118,6 +114,7 @@ impl ConnectionInput<'_> {
             access_token_lifetime,
             refresh_token_lifetime,
             grant,
+            tags,
         ) {
             (
                 Some(name),
@@ -130,6 +127,7 @@ impl ConnectionInput<'_> {
                 Some(access_token_lifetime),
                 Some(refresh_token_lifetime),
                 Some(grant),
+                Some(tags),
             ) => Ok(Connection {
                 name,
                 subdomain,
@@ -141,9 +139,18 @@ impl ConnectionInput<'_> {
                 access_token_lifetime,
                 refresh_token_lifetime,
                 grant,
+                tags,
             }),
             _ => Err(errors),
         }
+    }
+}
+
+fn kind(text: Option<&str>) -> Result<Kind, String> {
+    match text {
+        None => Ok(Kind::Support),
+        Some(text) => Kind::parse(text)
+            .ok_or_else(|| format!("{} is not a kind: use support or chat", quote(text))),
     }
 }
 

@@ -42,6 +42,7 @@ pub(crate) fn merge_edit(
     field!(redirect_port, "redirect port", |v: &u16| v.to_string());
     field!(kind, "kind", |v: &super::Kind| v.as_str().to_owned());
     field!(grant, "grant", |v: &super::Grant| v.as_str().to_owned());
+    field!(tags, "tags", |v: &Vec<String>| v.join(" "));
     field!(base_url, "base_url", |v: &Option<String>| v
         .clone()
         .unwrap_or_default());
@@ -86,6 +87,7 @@ mod tests {
             base_url: None,
             access_token_lifetime: None,
             refresh_token_lifetime: None,
+            tags: Vec::new(),
         }
     }
 

@@ -9,6 +9,7 @@ mod input;
 mod merge;
 mod raw;
 mod rules;
+mod select;
 #[cfg(test)]
 mod tests;
 
@@ -21,10 +22,12 @@ use thiserror::Error;
 use crate::safe_file::{self, CONFIG_LIMIT, FileError, Links};
 pub(crate) use clipboard::ClipboardChoice;
 pub use edit::ConfigEdit;
+pub use fields::MAX_TAGS;
 pub(crate) use fields::check_connection_name;
 pub use grant::Grant;
 pub use input::{ConnectionInput, Field};
 pub(crate) use merge::merge_edit;
+pub use select::Selector;
 
 /// The example written by `zdauth init`; every key is documented in it.
 pub(crate) const EXAMPLE: &str = include_str!("../../../../config.example.toml");
@@ -154,6 +157,8 @@ pub struct Connection {
     pub access_token_lifetime: Option<Duration>,
     pub refresh_token_lifetime: Option<Duration>,
     pub grant: Grant,
+    /// Labels to pick connections by (`--tag`), in the order written.
+    pub tags: Vec<String>,
 }
 
 impl Connection {

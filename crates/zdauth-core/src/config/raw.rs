@@ -45,6 +45,7 @@ pub(super) struct RawConnection {
     pub(crate) access_token_lifetime: Option<Spanned<String>>,
     pub(crate) refresh_token_lifetime: Option<Spanned<String>>,
     pub(crate) grant: Option<Spanned<String>>,
+    pub(crate) tags: Option<Spanned<Vec<String>>>,
     /// Accepted by the parser only to refuse it with a message that says where secrets go.
     pub(crate) client_secret: Option<Spanned<toml::Value>>,
 }

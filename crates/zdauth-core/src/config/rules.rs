@@ -294,6 +294,7 @@ fn connection(
         Some(value) => Grant::checked(value.get_ref(), kind, refresh_token_lifetime)
             .map_err(|message| source.error(&value.span(), key("grant"), message))?,
     };
+    let tags = tags(source, raw.tags.as_ref(), || key("tags"))?;
     Ok(Connection {
         name,
         subdomain: raw_subdomain.clone(),
@@ -305,6 +306,18 @@ fn connection(
         access_token_lifetime,
         refresh_token_lifetime,
         grant,
+        tags,
+    })
+}
+
+fn tags(
+    source: &Source,
+    value: Option<&Spanned<Vec<String>>>,
+    key: impl FnOnce() -> String,
+) -> Result<Vec<String>, ConfigError> {
+    value.map_or(Ok(Vec::new()), |value| {
+        super::fields::check_tags(value.get_ref().clone())
+            .map_err(|message| source.error(&value.span(), key(), message))
     })
 }
 

@@ -105,6 +105,7 @@ fn a_mint_asks_for_an_access_lifetime_only() {
         client_id: "zdauth_ci".into(),
         scopes: vec!["read".into()],
         grant: crate::config::Grant::ClientCredentials,
+        tags: Vec::new(),
         redirect_port: 8765,
         kind: Kind::Support,
         base_url: None,

@@ -28,6 +28,7 @@ fn acme() -> Connection {
         access_token_lifetime: None,
         refresh_token_lifetime: None,
         grant: Grant::AuthorizationCode,
+        tags: Vec::new(),
     }
 }
 
