@@ -42,6 +42,11 @@ pub fn stdout_bytes(bytes: &[u8]) {
     }
 }
 
+/// Whether a write to stdout failed: a command with more to print can stop asking for it.
+pub fn stdout_failed() -> bool {
+    failed().is_some()
+}
+
 /// Progress and errors: best effort, since there is nowhere left to report a failure.
 pub fn stderr(args: fmt::Arguments) {
     let _ = io::stderr().lock().write_fmt(args);
