@@ -7,6 +7,7 @@ mod common;
 
 mod age_vectors;
 mod agent;
+mod api;
 mod bad_input;
 mod cli;
 mod client_credentials;

@@ -59,13 +59,22 @@ impl Tally {
         let seen = self.seen.remove(connection).unwrap_or_default();
         let (kind, code) = match result {
             Err(error) => {
-                errln!("zdauth: {connection}: {}", one_line(&error.to_string()));
-                let kind = match error.class() {
-                    ErrorClass::LoginRequired => Kind::NeedsLogin,
-                    ErrorClass::ZendeskOrNetwork => Kind::Network,
-                    _ => Kind::Error,
-                };
-                (kind, exit::for_error(error))
+                let text = error.to_string();
+                // The engine's messages often start with the name already.
+                let text = text
+                    .strip_prefix(&format!("{connection}: "))
+                    .unwrap_or(&text);
+                errln!("zdauth: {connection}: {}", one_line(text));
+                match error.class() {
+                    // Issue 14: a token refused even after one refresh needs a login too;
+                    // the engine files it with Zendesk errors, which `whoami` keeps.
+                    _ if matches!(error, Error::TokenRefused { .. }) => {
+                        (Kind::NeedsLogin, exit::LOGIN_REQUIRED)
+                    }
+                    ErrorClass::LoginRequired => (Kind::NeedsLogin, exit::for_error(error)),
+                    ErrorClass::ZendeskOrNetwork => (Kind::Network, exit::for_error(error)),
+                    _ => (Kind::Error, exit::for_error(error)),
+                }
             }
             Ok(Outcome::Truncated { pages }) => {
                 errln!(
@@ -117,7 +126,8 @@ impl Tally {
 }
 
 /// What Zendesk said in an error answer: `{"error", "description"}` (REST), `{"error":
-/// {"title", "message"}}`, or OAuth's `error_description`; cleaned and cut short.
+/// {"title", "message"}}`, `{"errors": [{"title", "detail"}]}` (pagination), or OAuth's
+/// `error_description`; cleaned and cut short.
 fn said(body: &Value) -> String {
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
     let parts: Vec<String> = match body.get("error") {
@@ -129,7 +139,13 @@ fn said(body: &Value) -> String {
             let detail = text(body.get("description")).or(text(body.get("error_description")));
             std::iter::once(error.clone()).chain(detail).collect()
         }
-        _ => text(body.get("description")).into_iter().collect(),
+        _ => match body.get("errors").and_then(|e| e.get(0)) {
+            Some(first) => [text(first.get("title")), text(first.get("detail"))]
+                .into_iter()
+                .flatten()
+                .collect(),
+            None => text(body.get("description")).into_iter().collect(),
+        },
     };
     let joined = one_line(&parts.join(": "));
     match joined.char_indices().nth(200) {
@@ -159,6 +175,8 @@ mod tests {
         assert_eq!(said(&titled), "Forbidden: You do not have access");
         let oauth = json!({"error": "invalid_token", "error_description": "expired"});
         assert_eq!(said(&oauth), "invalid_token: expired");
+        let listed = json!({"errors": [{"code": "X", "title": "Invalid", "detail": "too big"}]});
+        assert_eq!(said(&listed), "Invalid: too big");
         assert_eq!(said(&json!("<html>")), "");
         assert_eq!(
             said(&json!({"error": "x".repeat(500)})).chars().count(),
