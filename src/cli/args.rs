@@ -291,14 +291,16 @@ pub enum ExportFormat {
 const API_HELP: &str = "\
 Exit codes:
   0  every answer was 2xx
-  1  --max-pages reached with pages left, or another error
-  2  usage error
-  5  login required (no token, or refresh token expired or revoked)
+  1  --max-pages reached with pages left, --jq failed on an answer, or another error
+  2  usage error (nothing was sent)
+  5  login required (no token, refresh token expired or revoked, or the token refused after a refresh)
   6  vault locked (wrong passphrase, no passphrase, unreadable identity)
   7  network error, timeout, rate limited too long, or an answer zdauth cannot read
   8  the API answered an error status (the body is printed, the status on stderr)
   129, 130, 143  ended by SIGHUP, SIGINT, SIGTERM (a refresh on the wire is stored first)
-With many connections, the highest code of any, and a summary line on stderr.";
+  141  stdout was a closed pipe
+With many connections, the highest code of any, and a summary line on stderr
+(e.g. `38 ok, 1 error, 1 needs login`).";
 
 const EXEC_HELP: &str = "\
 Exit codes: zdauth becomes CMD, so its exit code and signals are its own; 126 when CMD cannot be

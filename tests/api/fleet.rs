@@ -170,3 +170,60 @@ fn store(w: &World, connection: &zdauth_core::config::Connection, pair: Pair) {
         .update(|data| data.connections.insert(connection.name.clone(), entry))
         .unwrap();
 }
+
+/// The README's examples, as written there (the trigger's title is one the fake has).
+#[test]
+fn the_readme_examples_run() {
+    let w = three();
+    w.fake.set_api_records(150);
+    tag(&w, "beta", "\"prod\"");
+    let run = api(
+        &w,
+        &[
+            "--all",
+            "triggers.json?page[size]=100",
+            "--paginate",
+            "--jq",
+            ".triggers[] | select(.title == \"Notify requester 120\") | .id",
+        ],
+    );
+    code(&run, 0);
+    assert_eq!(lines(&run).len(), 3);
+    let run = api(
+        &w,
+        &[
+            "--tag",
+            "prod",
+            "users.json?role=admin&page[size]=100",
+            "--paginate",
+            "--sort",
+            "--jq",
+            ".users[] | {email, name}",
+        ],
+    );
+    code(&run, 0);
+    let got = lines(&run);
+    assert!(
+        !got.is_empty() && got.iter().all(|l| l["connection"] == "beta"),
+        "{got:?}"
+    );
+    assert!(got[0]["body"]["email"].is_string() && got[0]["body"]["name"].is_string());
+    let ticket =
+        r#"ticket:={"subject": "Printer on fire", "comment": {"body": "Smoke seen at 9:02"}}"#;
+    let run = api(&w, &["acme", "tickets.json", "-f", ticket]);
+    code(&run, 0);
+    let id = super::json(&run)["ticket"]["id"].as_u64().unwrap();
+    let target = format!("tickets/{id}.json");
+    let run = api(
+        &w,
+        &[
+            "acme",
+            &target,
+            "-X",
+            "PUT",
+            "-f",
+            r#"ticket:={"status": "solved"}"#,
+        ],
+    );
+    code(&run, 0);
+}

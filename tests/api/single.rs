@@ -59,3 +59,23 @@ fn an_api_error_status_prints_the_body_and_exits_8() {
         "zdauth: acme: the API answered 404: RecordNotFound: Not found\n"
     );
 }
+
+#[test]
+fn help_lists_the_exit_codes() {
+    let w = World::new(|_| {});
+    let run = api(&w, &["--help"]);
+    code(&run, 0);
+    for line in [
+        "0  every answer was 2xx",
+        "8  the API answered an error status",
+        "5  login required",
+        "7  network error",
+        "38 ok, 1 error, 1 needs login",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "{line:?} not in:\n{}",
+            run.stdout
+        );
+    }
+}
