@@ -7,7 +7,7 @@
 //!     10 connections each, every account with its own OAuth client (one client per account,
 //!     as the facts file says), so the per-account cap of 4 has something to hold back.
 //! (b) `--paginate` over 100 pages of 100 records: the time to the first line beside the
-//!     time to the last, and the child's peak RSS (VmHWM from /proc, read at every line while
+//!     time to the last, and the child's peak RSS (`VmHWM` from /proc, read at every line while
 //!     it runs) at 10 pages beside 100.
 //!
 //! The fake's account rate limit (700 a minute by default, as Zendesk's) is off here: the

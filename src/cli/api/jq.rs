@@ -29,7 +29,7 @@ impl Jq {
             .load(&arena, File { code, path: () })
             .map_err(|errors| {
                 let problems = errors.into_iter().flat_map(|(_, e)| load_problems(code, e));
-                usage(problems.collect())
+                usage(&problems.collect::<Vec<_>>())
             })?;
         let filter = Compiler::default()
             .with_funs(funs)
@@ -40,7 +40,7 @@ impl Jq {
                         .into_iter()
                         .map(|(name, kind)| format!("{} {name} is not defined", what(&kind)))
                 });
-                usage(problems.collect())
+                usage(&problems.collect::<Vec<_>>())
             })?;
         Ok(Self { filter })
     }
@@ -118,7 +118,7 @@ fn what(kind: &jaq_core::compile::Undefined) -> String {
     }
 }
 
-fn usage(problems: Vec<String>) -> Error {
+fn usage(problems: &[String]) -> Error {
     let text = if problems.is_empty() {
         "it does not parse".to_owned()
     } else {
