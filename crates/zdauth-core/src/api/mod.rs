@@ -165,3 +165,6 @@ impl ApiCaller {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
