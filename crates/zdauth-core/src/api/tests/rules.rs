@@ -74,6 +74,7 @@ fn hostile_targets_are_usage_errors() {
         "https://evil.com/api/v2",
         "https://acme.zendesk.com.evil.com/",
         "http://acme.zendesk.com/api/v2/users.json",
+        "http://acme.zendesk.com:443/api/v2/users.json",
         "https://acme.zendesk.com:8443/api/v2/users.json",
         "https://user@acme.zendesk.com/api/v2/users.json",
         "https://acme.zendesk.com@evil.com/api/v2",
