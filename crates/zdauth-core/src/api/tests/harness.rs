@@ -186,6 +186,17 @@ impl Harness {
     }
 
     pub(super) fn with_tokens(count: usize, jobs: u16, server: Server, stored: bool) -> Self {
+        Self::build(count, jobs, server, stored, Duration::from_secs(60))
+    }
+
+    /// Any harness: `total` is the HTTP timeout (`settings.http_timeout`).
+    pub(super) fn build(
+        count: usize,
+        jobs: u16,
+        server: Server,
+        stored: bool,
+        total: Duration,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let vault = Vault::new(Paths::at(dir.path()), Keys::generate());
         let connections = connections(&server.base, count);
@@ -201,7 +212,7 @@ impl Harness {
         }
         let client = ZendeskClient::new(Timeouts {
             connect: Duration::from_secs(10),
-            total: Duration::from_secs(60),
+            total,
             backoff: Duration::from_millis(1),
         });
         let refresher = Arc::new(Refresher::new(vault, client));
