@@ -6,7 +6,9 @@ use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    #[error("Zendesk kept answering 429: rate limited; retry after {retry_after} s")]
+    #[error(
+        "rate limited; retry after {retry_after} s (Zendesk answered 429; nothing more was sent)"
+    )]
     RateLimited { retry_after: u64 },
     #[error("cannot reach Zendesk ({reason}); check the network and try again")]
     Network { reason: String },

@@ -113,7 +113,7 @@ impl ApiCaller {
         let prepared = Prepared {
             method: request.method()?,
             headers: request.header_map()?,
-            body: request.body.clone(),
+            body: request.body.as_deref(),
         };
         let stop = |error| Error::Api {
             name: connection.name.clone(),
@@ -165,3 +165,6 @@ impl ApiCaller {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

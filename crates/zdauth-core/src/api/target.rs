@@ -68,8 +68,8 @@ fn same_origin(base: &Url, url: &Url) -> Result<(), Refusal> {
             "is on another host or port: the token goes only to {origin}"
         ));
     }
-    if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
-        return Err("carries a user name or a fragment".into());
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("carries a user name".into());
     }
     Ok(())
 }

@@ -23,11 +23,12 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// Tries after the first for a GET or HEAD that Zendesk answers 5xx.
 const SERVER_ERROR_RETRIES: u32 = 2;
 
-/// What is sent for every page of a walk; only the URL changes.
-pub(super) struct Prepared {
+/// What is sent for every page of a walk; only the URL changes. The body is borrowed: it is
+/// copied only into a request on the wire, so a fan-out holds at most `jobs` copies at once.
+pub(super) struct Prepared<'a> {
     pub method: Method,
     pub headers: HeaderMap,
-    pub body: Option<Vec<u8>>,
+    pub body: Option<&'a [u8]>,
 }
 
 /// An answer as handed on: its status and its body, scrubbed of the token sent.
@@ -40,14 +41,14 @@ impl ApiCaller {
     pub(super) async fn fetch(
         &self,
         connection: &Connection,
-        prepared: &Prepared,
+        prepared: &Prepared<'_>,
         url: &Url,
     ) -> Result<Answer, Error> {
         let outgoing = Outgoing {
             method: &prepared.method,
             url,
             headers: &prepared.headers,
-            body: prepared.body.as_deref(),
+            body: prepared.body,
         };
         let outgoing = &outgoing;
         let answer = self
