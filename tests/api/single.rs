@@ -58,6 +58,22 @@ fn an_api_error_status_prints_the_body_and_exits_8() {
         run.stderr,
         "zdauth: acme: the API answered 404: RecordNotFound: Not found\n"
     );
+    // A filter is for the success shape: an error answer is printed as Zendesk sent it.
+    let run = api(
+        &w,
+        &[
+            "acme",
+            "tickets/999.json",
+            "-X",
+            "PUT",
+            "-f",
+            "ticket:={}",
+            "--jq",
+            ".ticket.id",
+        ],
+    );
+    code(&run, 8);
+    assert_eq!(json(&run)["description"], "Not found");
 }
 
 #[test]
