@@ -7,6 +7,7 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name
 cargo bench --quiet --bench vault
 cargo bench --quiet --bench tui_frame
 cargo bench --quiet --bench refresh_all
+cargo bench --quiet --bench api
 cargo bench --quiet --bench token
 scripts/bench-token.sh
 scripts/bench-tui.sh
