@@ -37,12 +37,12 @@ struct TokenView {
     url: String,
 }
 
-enum Caller {
+pub(crate) enum Caller {
     Anonymous,
     Bearer(String),
 }
 
-fn caller(headers: &HeaderMap) -> Result<Caller, OAuthError> {
+pub(crate) fn caller(headers: &HeaderMap) -> Result<Caller, OAuthError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Caller::Anonymous);
     };

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde_json::Value;
 
 #[derive(Debug)]
 pub(crate) struct OAuthError {
@@ -84,5 +85,28 @@ impl IntoResponse for OAuthError {
             );
         }
         response
+    }
+}
+
+/// Why the REST API refused a call: an OAuth-shaped 401, or a body of the REST API's own
+/// shapes (`{"error", "description"}`, `{"errors": [...]}`, ...).
+#[derive(Debug)]
+pub(crate) enum ApiError {
+    OAuth(OAuthError),
+    Body(StatusCode, Value),
+}
+
+impl From<OAuthError> for ApiError {
+    fn from(error: OAuthError) -> Self {
+        Self::OAuth(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::OAuth(error) => error.into_response(),
+            Self::Body(status, body) => (status, Json(body)).into_response(),
+        }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use jiff::Timestamp;
@@ -18,8 +18,8 @@ use serde_json::{Map, Value};
 
 use crate::gate::RequestKind;
 use crate::options::{
-    FakeClient, FakeOptions, ZENDESK_ACCESS_LIFETIME, ZENDESK_CODE_LIFETIME,
-    ZENDESK_REFRESH_LIFETIME,
+    DEFAULT_API_RECORDS, FakeClient, FakeOptions, ZENDESK_ACCESS_LIFETIME, ZENDESK_CODE_LIFETIME,
+    ZENDESK_RATE_LIMIT, ZENDESK_REFRESH_LIFETIME,
 };
 use crate::state::{Lifetimes, Shared, State, whole_seconds};
 
@@ -36,12 +36,22 @@ impl Counters {
     pub(crate) fn reuse_detected(&mut self) {}
     pub(crate) fn grant_revoked(&mut self) {}
     pub(crate) fn token_revoked(&mut self) {}
+    pub(crate) fn api_call(&mut self, _method: &Method, _route: &str) {}
+    pub(crate) fn rate_limited(&mut self) {}
 }
 
 pub(crate) struct InFlight;
 
 impl InFlight {
     pub(crate) fn start(_shared: &Arc<Shared>) -> Self {
+        Self
+    }
+}
+
+pub(crate) struct ApiInFlight;
+
+impl ApiInFlight {
+    pub(crate) fn start(_shared: &Arc<Shared>, _client_id: Option<String>) -> Self {
         Self
     }
 }
@@ -116,6 +126,20 @@ impl FakeOptions {
     }
 
     pub(crate) fn rewrite_answer(&self, _body: &mut Map<String, Value>) {}
+
+    // The twin's `None` (no limit) is a test knob; the signature is the twin's.
+    #[allow(clippy::unnecessary_wraps)]
+    pub(crate) fn api_rate_limit(&self) -> Option<u32> {
+        Some(ZENDESK_RATE_LIMIT)
+    }
+
+    pub(crate) fn sends_retry_after(&self) -> bool {
+        true
+    }
+
+    pub(crate) fn api_records(&self) -> usize {
+        DEFAULT_API_RECORDS
+    }
 }
 
 impl FakeClient {

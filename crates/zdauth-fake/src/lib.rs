@@ -20,12 +20,16 @@
 //! - `lifetimes`: requested token lifetimes against Zendesk's bounds.
 //! - `answer`: the success body of a token request, as Zendesk sends it.
 //! - `api`: users/me, tokens/current.json, revoking a token.
+//! - `lists`, `tickets`: the REST API slice `zdauth api` meets: users, triggers, search and
+//!   Chat's chats, paged as Zendesk pages (`paging`) over made-up `records`; tickets echoed.
+//! - `access`, `rate_limit`: who may call the REST API; the account's requests a minute.
 //! - `state`: the fake's memory: clients, codes, grants and their current token pair.
 //! - `params`, `errors`, `pages`: request parameters, JSON error bodies, HTML pages.
 //! - `crypto`, `jwt`: random tokens and PKCE; access tokens shaped as Zendesk's JWTs.
 //! - `testing` (feature `testing`): faults, counters, hostile answers, knobs, test handles.
 //! - `honest` (without `testing`): stand-ins for each of those, with Zendesk's behaviour.
 
+mod access;
 mod answer;
 mod api;
 mod authorize;
@@ -36,12 +40,17 @@ mod errors;
 mod gate;
 mod jwt;
 mod lifetimes;
+mod lists;
 mod options;
 mod pages;
+mod paging;
 mod params;
+mod rate_limit;
+mod records;
 mod refresh_grant;
 mod server;
 mod state;
+mod tickets;
 mod token;
 
 // The test seams: with the feature, the real ones; without it, stand-ins with the same

@@ -13,6 +13,11 @@ use crate::seams::Hostile;
 pub(crate) const ZENDESK_ACCESS_LIFETIME: Duration = Duration::from_secs(1800);
 pub(crate) const ZENDESK_REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 pub(crate) const ZENDESK_CODE_LIFETIME: Duration = Duration::from_secs(120);
+/// API requests a minute per account on Zendesk Suite Enterprise, the figure Zendesk's own
+/// examples show (`X-Rate-Limit: 700`); Team has 200, Growth and Professional 400.
+pub(crate) const ZENDESK_RATE_LIMIT: u32 = 700;
+/// Users, triggers, search results and chats each list this many records: a small account.
+pub(crate) const DEFAULT_API_RECORDS: usize = 3;
 
 /// Which Zendesk server a client belongs to: Chat clients do not work on Support endpoints and
 /// the other way round, as at Zendesk.
@@ -169,6 +174,15 @@ pub struct FakeOptions {
     /// headers) in its `error_description`, as a debugging server or a chatty proxy does.
     #[cfg(feature = "testing")]
     pub echo_requests_in_errors: bool,
+    /// `testing`: API requests let in per minute; `None` switches the limit off (700).
+    #[cfg(feature = "testing")]
+    pub rate_limit_per_minute: Option<u32>,
+    /// `testing`: `true`: a 429 comes without `Retry-After`, as Zendesk's sometimes do.
+    #[cfg(feature = "testing")]
+    pub omit_retry_after: bool,
+    /// `testing`: how many records each list endpoint holds (3).
+    #[cfg(feature = "testing")]
+    pub api_records: usize,
 }
 
 impl Default for FakeOptions {
@@ -208,6 +222,12 @@ impl Default for FakeOptions {
             success_status: 201,
             #[cfg(feature = "testing")]
             echo_requests_in_errors: false,
+            #[cfg(feature = "testing")]
+            rate_limit_per_minute: Some(ZENDESK_RATE_LIMIT),
+            #[cfg(feature = "testing")]
+            omit_retry_after: false,
+            #[cfg(feature = "testing")]
+            api_records: DEFAULT_API_RECORDS,
         }
     }
 }

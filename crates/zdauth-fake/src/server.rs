@@ -8,14 +8,14 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::middleware;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use jiff::{SignedDuration, Timestamp};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::options::FakeOptions;
 use crate::state::{PairKind, Shared};
-use crate::{api, authorize, gate, token};
+use crate::{api, authorize, gate, lists, tickets, token};
 
 /// Tokens of a grant made without the browser.
 #[derive(Clone, PartialEq, Eq)]
@@ -68,6 +68,12 @@ fn router(shared: Arc<Shared>) -> Router {
             get(api::current).delete(api::delete_current),
         )
         .route("/api/v2/oauth/tokens/{file}", delete(api::delete_by_id))
+        .route("/api/v2/users.json", get(lists::users))
+        .route("/api/v2/triggers.json", get(lists::triggers))
+        .route("/api/v2/search.json", get(lists::search))
+        .route("/api/v2/tickets.json", post(tickets::create))
+        .route("/api/v2/tickets/{file}", put(tickets::update))
+        .route("/api/v2/chat/chats", get(lists::chats))
         .layer(middleware::from_fn_with_state(shared.clone(), gate::gate))
         .with_state(shared)
 }

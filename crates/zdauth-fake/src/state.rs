@@ -12,6 +12,7 @@ use crate::crypto::random_token;
 use crate::jwt;
 use crate::options::{FakeClient, FakeOptions};
 use crate::params::Params;
+use crate::rate_limit::RateWindow;
 use crate::seams::Counters;
 #[cfg(feature = "testing")]
 use crate::seams::FaultQueue;
@@ -113,6 +114,8 @@ pub(crate) struct State {
     #[cfg(feature = "testing")]
     pub(crate) faults: FaultQueue,
     pub(crate) counters: Counters,
+    pub(crate) rate_window: RateWindow,
+    pub(crate) tickets_created: u64,
     next_grant: u64,
     next_token_id: u64,
 }
@@ -164,6 +167,8 @@ impl State {
             #[cfg(feature = "testing")]
             faults: FaultQueue::default(),
             counters: Counters::default(),
+            rate_window: RateWindow::default(),
+            tickets_created: 0,
             next_grant: 1,
             // Zendesk token ids are plain numbers; starting high keeps them unlike user ids.
             next_token_id: 900_001,

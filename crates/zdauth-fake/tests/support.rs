@@ -192,3 +192,56 @@ pub(crate) fn grant_of(fake: &FakeZendesk) -> String {
         .cloned()
         .unwrap_or_default()
 }
+
+/// One answer of the REST API, whole.
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: header::HeaderMap,
+    pub(crate) text: String,
+}
+
+impl Answer {
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|_| panic!("{} answered non-JSON: {}", self.status, self.text))
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+}
+
+/// A request to `url` (a full URL, or a path on the fake) with an optional bearer token and
+/// an optional body of the given content type.
+pub(crate) async fn call(
+    fake: &FakeZendesk,
+    method: reqwest::Method,
+    url: &str,
+    token: Option<&str>,
+    body: Option<(&str, &str)>,
+) -> Answer {
+    let url = if url.starts_with("http") {
+        url.to_owned()
+    } else {
+        format!("{}{url}", fake.base_url())
+    };
+    let mut request = http().request(method, url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some((content_type, body)) = body {
+        request = request
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body.to_owned());
+    }
+    let response = request.send().await.expect("the API answers");
+    Answer {
+        status: response.status(),
+        headers: response.headers().clone(),
+        text: response.text().await.expect("a body"),
+    }
+}
+
+pub(crate) async fn get(fake: &FakeZendesk, url: &str, token: &str) -> Answer {
+    call(fake, reqwest::Method::GET, url, Some(token), None).await
+}

@@ -3,11 +3,16 @@
 
 mod answers;
 mod api;
+mod api_counters;
 mod authorize;
 mod chat;
 mod client_credentials;
 mod code_grant;
 mod faults;
 mod flow;
+mod pagination;
+mod rate_limit;
+mod rest_access;
 mod support;
+mod tickets;
 mod token_requests;

@@ -35,6 +35,23 @@ impl FakeZendesk {
         self.shared.lock().options.latency = latency;
     }
 
+    /// API requests let in per minute from now on (`None`: no limit); starts a new window.
+    pub fn set_rate_limit(&self, per_minute: Option<u32>) {
+        let mut state = self.shared.lock();
+        state.options.rate_limit_per_minute = per_minute;
+        state.rate_window.reset();
+    }
+
+    /// `true`: the rate limit's 429s come without `Retry-After`.
+    pub fn set_omit_retry_after(&self, omit: bool) {
+        self.shared.lock().options.omit_retry_after = omit;
+    }
+
+    /// How many records each list endpoint holds from now on.
+    pub fn set_api_records(&self, count: usize) {
+        self.shared.lock().options.api_records = count;
+    }
+
     /// Token answers from now on, until `None`: see [`Hostile`].
     pub fn set_hostile(&self, hostile: Option<Hostile>) {
         self.shared.lock().options.hostile = hostile;

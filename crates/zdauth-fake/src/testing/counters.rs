@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use axum::http::Method;
+
 use crate::gate::RequestKind;
 use crate::state::Shared;
 
@@ -30,6 +32,19 @@ pub struct Counters {
     /// Token POSTs being answered right now (the latency counts), and the most at once.
     pub token_posts_in_flight: u32,
     pub max_token_posts_in_flight: u32,
+    /// API requests by `"METHOD /route"`, the route as the fake declares it
+    /// (`"GET /api/v2/users.json"`, `"PUT /api/v2/tickets/{file}"`); see [`Counters::api_calls_to`].
+    pub api_calls: BTreeMap<String, u32>,
+    /// API requests answered with the rate limit's 429.
+    pub rate_limited: u32,
+    /// API requests being answered right now (the latency counts), and the most at once.
+    pub api_in_flight: u32,
+    pub max_api_in_flight: u32,
+    /// The same per OAuth client id of the bearer token's grant (one client per Zendesk
+    /// account, so this is the per-account concurrency). Requests without a known token
+    /// are not in these.
+    pub api_in_flight_per_client: BTreeMap<String, u32>,
+    pub max_api_in_flight_per_client: BTreeMap<String, u32>,
 }
 
 impl Counters {
@@ -37,7 +52,7 @@ impl Counters {
         match kind {
             RequestKind::Authorize => self.authorize_requests += 1,
             RequestKind::Token => self.token_posts += 1,
-            RequestKind::Api => self.api_requests += 1,
+            RequestKind::Api(_) => self.api_requests += 1,
             RequestKind::Other => {}
         }
     }
@@ -72,6 +87,25 @@ impl Counters {
     pub(crate) fn token_revoked(&mut self) {
         self.revocations += 1;
     }
+
+    pub(crate) fn api_call(&mut self, method: &Method, route: &str) {
+        *self
+            .api_calls
+            .entry(format!("{method} {route}"))
+            .or_default() += 1;
+    }
+
+    pub(crate) fn rate_limited(&mut self) {
+        self.rate_limited += 1;
+    }
+
+    /// How many `method` requests reached `route` (`api_calls_to("GET", "/api/v2/users.json")`).
+    pub fn api_calls_to(&self, method: &str, route: &str) -> u32 {
+        self.api_calls
+            .get(&format!("{method} {route}"))
+            .copied()
+            .unwrap_or(0)
+    }
 }
 
 /// Counts one token POST as in flight until its answer is built, however the gate returns.
@@ -95,9 +129,55 @@ impl Drop for InFlight {
     }
 }
 
+/// Counts one API request as in flight, overall and for its OAuth client, until answered.
+pub(crate) struct ApiInFlight {
+    shared: Arc<Shared>,
+    client_id: Option<String>,
+}
+
+impl ApiInFlight {
+    pub(crate) fn start(shared: &Arc<Shared>, client_id: Option<String>) -> Self {
+        let mut state = shared.lock();
+        let counters = &mut state.counters;
+        counters.api_in_flight += 1;
+        counters.max_api_in_flight = counters.max_api_in_flight.max(counters.api_in_flight);
+        if let Some(client_id) = &client_id {
+            let now = counters
+                .api_in_flight_per_client
+                .entry(client_id.clone())
+                .or_default();
+            *now += 1;
+            let now = *now;
+            let most = counters
+                .max_api_in_flight_per_client
+                .entry(client_id.clone())
+                .or_default();
+            *most = (*most).max(now);
+        }
+        Self {
+            shared: shared.clone(),
+            client_id,
+        }
+    }
+}
+
+impl Drop for ApiInFlight {
+    fn drop(&mut self) {
+        let mut state = self.shared.lock();
+        let counters = &mut state.counters;
+        counters.api_in_flight -= 1;
+        if let Some(client_id) = &self.client_id
+            && let Some(now) = counters.api_in_flight_per_client.get_mut(client_id)
+        {
+            *now -= 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::ApiVerb;
 
     #[test]
     fn requests_count_by_kind_and_posts_by_grant() {
@@ -106,7 +186,7 @@ mod tests {
             RequestKind::Authorize,
             RequestKind::Token,
             RequestKind::Token,
-            RequestKind::Api,
+            RequestKind::Api(ApiVerb::Get),
             RequestKind::Other,
         ] {
             counters.request(kind);

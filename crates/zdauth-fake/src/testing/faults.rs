@@ -18,16 +18,21 @@ use tokio_util::io::ReaderStream;
 
 use super::echo;
 use crate::errors::OAuthError;
-use crate::gate::RequestKind;
+use crate::gate::{ApiVerb, RequestKind};
 use crate::state::{Shared, State};
 
 /// Which requests a fault applies to. `Token` covers both the Support and the Chat token
-/// endpoints, `Authorize` both authorization endpoints, `Api` everything under `/api/`.
+/// endpoints, `Authorize` both authorization endpoints, `Api` everything under `/api/`, and
+/// `ApiGet` … `ApiDelete` the API requests of that method only (a 5xx on POST alone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultTarget {
     Authorize,
     Token,
     Api,
+    ApiGet,
+    ApiPost,
+    ApiPut,
+    ApiDelete,
     Any,
 }
 
@@ -86,7 +91,11 @@ impl FaultQueue {
             let target_matches = match queued.target {
                 FaultTarget::Authorize => kind == RequestKind::Authorize,
                 FaultTarget::Token => kind == RequestKind::Token,
-                FaultTarget::Api => kind == RequestKind::Api,
+                FaultTarget::Api => matches!(kind, RequestKind::Api(_)),
+                FaultTarget::ApiGet => kind == RequestKind::Api(ApiVerb::Get),
+                FaultTarget::ApiPost => kind == RequestKind::Api(ApiVerb::Post),
+                FaultTarget::ApiPut => kind == RequestKind::Api(ApiVerb::Put),
+                FaultTarget::ApiDelete => kind == RequestKind::Api(ApiVerb::Delete),
                 FaultTarget::Any => kind != RequestKind::Other,
             };
             // A denial only means something where there is a consent to deny.
@@ -259,10 +268,30 @@ mod tests {
         let mut queue = FaultQueue::default();
         queue.push(FaultTarget::Token, Fault::Status(503), 2);
         queue.push(FaultTarget::Any, Fault::MalformedJson, 1);
-        assert_eq!(queue.take(RequestKind::Api), Some(Fault::MalformedJson));
+        assert_eq!(
+            queue.take(RequestKind::Api(ApiVerb::Get)),
+            Some(Fault::MalformedJson)
+        );
         assert_eq!(queue.take(RequestKind::Token), Some(Fault::Status(503)));
         assert_eq!(queue.take(RequestKind::Token), Some(Fault::Status(503)));
         assert_eq!(queue.take(RequestKind::Token), None);
+    }
+
+    #[test]
+    fn api_faults_can_pick_a_method() {
+        let mut queue = FaultQueue::default();
+        queue.push(FaultTarget::ApiPost, Fault::Status(502), 1);
+        queue.push(FaultTarget::ApiGet, Fault::Status(503), 2);
+        let (get, post) = (
+            RequestKind::Api(ApiVerb::Get),
+            RequestKind::Api(ApiVerb::Post),
+        );
+        assert_eq!(queue.take(RequestKind::Api(ApiVerb::Put)), None);
+        assert_eq!(queue.take(get), Some(Fault::Status(503)));
+        assert_eq!(queue.take(post), Some(Fault::Status(502)));
+        assert_eq!(queue.take(post), None);
+        assert_eq!(queue.take(get), Some(Fault::Status(503)));
+        assert_eq!(queue.take(get), None);
     }
 
     #[test]

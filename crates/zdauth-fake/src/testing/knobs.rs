@@ -72,6 +72,18 @@ impl FakeOptions {
     pub(crate) fn revokes_grant_on_reuse(&self) -> bool {
         self.strict_rotation
     }
+
+    pub(crate) fn api_rate_limit(&self) -> Option<u32> {
+        self.rate_limit_per_minute
+    }
+
+    pub(crate) fn sends_retry_after(&self) -> bool {
+        !self.omit_retry_after
+    }
+
+    pub(crate) fn api_records(&self) -> usize {
+        self.api_records
+    }
 }
 
 impl FakeClient {
@@ -112,6 +124,9 @@ mod tests {
         assert_eq!(options.success_code(), StatusCode::CREATED);
         assert!(options.revokes_grant_on_reuse());
         assert!(options.hostile.is_none() && !options.echo_requests_in_errors);
+        assert_eq!(options.api_rate_limit(), Some(700));
+        assert!(options.sends_retry_after());
+        assert_eq!(options.api_records(), 3);
         assert!(!FakeClient::public("c", "http://127.0.0.1/").is_legacy());
     }
 }

@@ -10,7 +10,7 @@ mod hostile;
 mod knobs;
 
 pub use counters::Counters;
-pub(crate) use counters::InFlight;
+pub(crate) use counters::{ApiInFlight, InFlight};
 pub(crate) use faults::{DenyThis, FaultQueue, Plan};
 pub use faults::{Fault, FaultTarget};
 pub use hostile::Hostile;
