@@ -1,4 +1,4 @@
-//! Shell completion that knows the connections: clap_complete's dynamic completion
+//! Shell completion that knows the connections: `clap_complete`'s dynamic completion
 //! (`COMPLETE=bash zdauth -- zdauth status <TAB>`). The shell calls the binary on every Tab,
 //! so the candidates come from config.toml as it is now, and from nothing else: no
 //! passphrase, no identity, no vault, no agent, no log file. A missing or broken config
@@ -66,14 +66,13 @@ fn callee() -> String {
 /// are left out altogether. clap's engine offers a hidden command when a typed prefix matches
 /// only it (`zdauth clip<TAB>`); a command that is not there cannot be offered.
 fn visible_command() -> clap::Command {
-    without_hidden(Cli::command())
+    without_hidden(&Cli::command())
 }
 
-fn without_hidden(command: clap::Command) -> clap::Command {
+fn without_hidden(command: &clap::Command) -> clap::Command {
     let visible: Vec<clap::Command> = command
         .get_subcommands()
         .filter(|sub| !sub.is_hide_set())
-        .cloned()
         .map(without_hidden)
         .collect();
     let mut kept = clap::Command::new(command.get_name().to_owned())
