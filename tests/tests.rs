@@ -14,6 +14,7 @@ mod client_credentials_answers;
 mod clipboard;
 mod clipboard_desktop;
 mod clipboard_osc52;
+mod completion;
 mod concurrency;
 mod crash;
 mod dead_grant;
