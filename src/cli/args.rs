@@ -71,7 +71,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Status {
         /// Connection names or globs such as 'eu-*'; one name alone shows it in full
-        #[arg(add = ArgValueCandidates::new(complete::names))]
+        #[arg(add = ArgValueCandidates::new(complete::names), conflicts_with = "all")]
         names: Vec<String>,
         #[command(flatten)]
         pick: Pick,
@@ -123,7 +123,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Export {
         /// Connection names (or globs); more than one, --all or --tag need --format json
-        #[arg(add = ArgValueCandidates::new(complete::names))]
+        #[arg(add = ArgValueCandidates::new(complete::names), conflicts_with = "all")]
         names: Vec<String>,
         #[command(flatten)]
         pick: Pick,
@@ -150,7 +150,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Refresh {
         /// The connections' names, or globs such as 'eu-*'
-        #[arg(add = ArgValueCandidates::new(complete::names))]
+        #[arg(add = ArgValueCandidates::new(complete::names), conflicts_with = "all")]
         names: Vec<String>,
         #[command(flatten)]
         pick: Pick,
