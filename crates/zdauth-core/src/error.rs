@@ -110,6 +110,14 @@ pub enum Error {
         error: crate::zendesk::ZendeskError,
     },
 
+    /// A `zdauth api` walk of `name` stopped short of an HTTP answer; its pages so far were
+    /// delivered.
+    #[error("{name}: {error}")]
+    Api {
+        name: String,
+        error: crate::api::ApiError,
+    },
+
     #[error(transparent)]
     Login(#[from] crate::login::LoginError),
 
@@ -211,7 +219,8 @@ impl Error {
             Error::Zendesk(_)
             | Error::ZendeskAbout { .. }
             | Error::RefreshFailed(_)
-            | Error::TokenRefused { .. } => ErrorClass::ZendeskOrNetwork,
+            | Error::TokenRefused { .. }
+            | Error::Api { .. } => ErrorClass::ZendeskOrNetwork,
             Error::Agent { class, .. } => *class,
             _ => ErrorClass::Other,
         }

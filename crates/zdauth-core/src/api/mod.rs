@@ -6,11 +6,23 @@
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
+use url::Url;
 
 use crate::config::Connection;
-use crate::error::Error;
+use crate::error::{Error, quote};
 use crate::refresh::Refresher;
 use crate::throttle::Throttle;
+
+mod error;
+mod request;
+mod target;
+mod transport;
+mod walk;
+
+pub use error::ApiError;
+pub use request::{MAX_PAGES, parse_header};
+use transport::Prepared;
+use walk::Next;
 
 /// The largest answer body read, and the largest request body sent.
 pub const MAX_BODY: usize = 32 << 20;
@@ -34,11 +46,17 @@ pub struct ApiRequest {
 }
 
 impl ApiRequest {
-    /// What can be refused before any connection or token is touched: the method, headers
-    /// (Authorization and the transport's own are not the user's to set), a body on a method
-    /// that takes none, `paginate` with anything but GET.
-    pub fn check(&self) -> Result<(), Error> {
-        Err(Error::Usage("zdauth api is not built yet".into()))
+    /// Where the first request goes for `connection`, or a usage error: the token goes only
+    /// to the connection's own scheme, host and port. Call it for every connection before
+    /// any is sent, so that no target is refused after others were asked.
+    pub fn url_for(&self, connection: &Connection) -> Result<Url, Error> {
+        target::resolve(connection, self.target.trim()).map_err(|reason| {
+            Error::Usage(format!(
+                "{}: zdauth api will not send to {}: it {reason}",
+                connection.name,
+                quote(self.target.trim())
+            ))
+        })
     }
 }
 
@@ -89,8 +107,64 @@ impl ApiCaller {
         request: &ApiRequest,
         pages: &mpsc::Sender<Page>,
     ) -> Result<Outcome, Error> {
-        let _ = (connection, request, pages, &self.refresher, &self.throttle);
-        tokio::task::yield_now().await;
-        Err(Error::Usage("zdauth api is not built yet".into()))
+        request.check()?;
+        // Every refusal of the user's request comes before any token is read.
+        let mut url = request.url_for(connection)?;
+        let prepared = Prepared {
+            method: request.method()?,
+            headers: request.header_map()?,
+            body: request.body.as_deref(),
+        };
+        let stop = |error| Error::Api {
+            name: connection.name.clone(),
+            error,
+        };
+        let mut fetched = walk::Fetched::new();
+        fetched.first_time(&url);
+        let mut number = 1;
+        loop {
+            let answer = self.fetch(connection, &prepared, &url).await?;
+            let next = if request.paginate && (200..300).contains(&answer.status) {
+                walk::next_page(&answer.body)
+            } else {
+                Next::End
+            };
+            let page = Page {
+                connection: connection.name.clone(),
+                subdomain: connection.subdomain.clone(),
+                status: answer.status,
+                body: answer.body,
+                number,
+            };
+            if pages.send(page).await.is_err() {
+                return Ok(Outcome::Done);
+            }
+            let next = match next {
+                Next::End => return Ok(Outcome::Done),
+                Next::Broken(reason) => {
+                    return Err(stop(ApiError::BadNext {
+                        page: number,
+                        reason: reason.into(),
+                    }));
+                }
+                Next::Follow(next) => next,
+            };
+            if number >= request.max_pages {
+                return Ok(Outcome::Truncated { pages: number });
+            }
+            url = target::next_page(connection, next.trim()).map_err(|reason| {
+                stop(ApiError::BadNext {
+                    page: number,
+                    reason: format!("it {reason}"),
+                })
+            })?;
+            if !fetched.first_time(&url) {
+                return Err(stop(ApiError::Loop { page: number }));
+            }
+            number += 1;
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;

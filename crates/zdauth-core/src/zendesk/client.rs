@@ -1,6 +1,7 @@
 //! HTTP to Zendesk (checklist items 22–23): rustls, no redirects followed, connect and total
 //! timeouts; the endpoints zdauth calls. Sending, retrying and reading answers is in `send`.
 
+mod api;
 mod send;
 
 use std::sync::{Arc, OnceLock};
@@ -20,6 +21,7 @@ use super::wire::{CurrentToken, CurrentTokenEnvelope, UserEnvelope};
 use crate::config::{Connection, Kind};
 use crate::secret::Secret;
 use crate::vault::{Tokens, User};
+pub(crate) use api::{Outgoing, RawAnswer};
 use send::Retry;
 
 const USER_AGENT: &str = concat!("zdauth/", env!("CARGO_PKG_VERSION"));
@@ -65,6 +67,10 @@ impl ZendeskClient {
             http: Arc::new(OnceLock::new()),
             timeouts,
         }
+    }
+
+    pub(crate) fn timeouts(&self) -> Timeouts {
+        self.timeouts
     }
 
     fn http(&self) -> Result<&reqwest::Client, ZendeskError> {

@@ -13,6 +13,9 @@ pub struct Endpoints {
     pub token: Url,
     /// Support's REST API root (`…/api/v2`); Chat has no users/me or token API of this shape.
     pub api: Option<Url>,
+    /// Where `zdauth api` resolves a relative path: Support's `…/api/v2`, Chat's `…/api/v2/chat`
+    /// on the account's own host (the zopim REST API is being retired for it).
+    pub rest: Url,
 }
 
 impl Endpoints {
@@ -24,6 +27,7 @@ impl Endpoints {
                     authorize: join(&base, "oauth/authorizations/new"),
                     token: join(&base, "oauth/tokens"),
                     api: Some(join(&base, "api/v2")),
+                    rest: join(&base, "api/v2"),
                 }
             }
             Kind::Chat => {
@@ -35,6 +39,7 @@ impl Endpoints {
                     authorize: join(&base, "oauth2/authorizations/new"),
                     token: join(&base, "oauth2/token"),
                     api: None,
+                    rest: join(&connection.base_url(), "api/v2/chat"),
                 }
             }
         }
@@ -115,5 +120,17 @@ mod tests {
         );
         assert_eq!(e.token.as_str(), "https://www.zopim.com/oauth2/token");
         assert_eq!(e.api, None);
+        assert_eq!(e.rest.as_str(), "https://acme.zendesk.com/api/v2/chat");
+    }
+
+    #[test]
+    fn the_rest_api_base_keeps_a_base_urls_prefix() {
+        let support =
+            Endpoints::for_connection(&connection("base_url = \"http://127.0.0.1:4455/zd\""));
+        assert_eq!(support.rest.as_str(), "http://127.0.0.1:4455/zd/api/v2");
+        let chat = Endpoints::for_connection(&connection(
+            "kind = \"chat\"\nscopes = [\"read\", \"chat\"]\nbase_url = \"http://127.0.0.1:4455/zd\"",
+        ));
+        assert_eq!(chat.rest.as_str(), "http://127.0.0.1:4455/zd/api/v2/chat");
     }
 }

@@ -1,6 +1,7 @@
 //! Zendesk's OAuth and API endpoints, spoken over reqwest.
 
 mod answer;
+mod api_body;
 mod authorize;
 mod client;
 mod client_credentials;
@@ -12,9 +13,11 @@ mod redact;
 mod wire;
 
 pub use answer::{Salvage, is_plain_token};
+pub(crate) use api_body::api_body;
 pub use authorize::AuthorizationRequest;
 pub(crate) use client::ATTEMPTS;
 pub(crate) use client::TokenRequest;
+pub(crate) use client::{Outgoing, RawAnswer};
 pub use client::{Timeouts, ZendeskClient};
 pub use endpoints::{Endpoints, issuer};
 pub use error::ZendeskError;

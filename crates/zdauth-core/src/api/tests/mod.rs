@@ -1,0 +1,8 @@
+//! `zdauth api`'s engine against real loopback HTTP: small axum servers that answer as each
+//! test scripts them and count what they see, a real vault in a temp dir, the real refresh
+//! transaction.
+
+mod harness;
+mod pages;
+mod rules;
+mod transport;

@@ -1,0 +1,115 @@
+//! One page's request: a fresh token from the refresh transaction (a 401 re-reads, refreshes
+//! once and retries once), a throttle slot while on the wire, 429 waited out within bounds for
+//! every method, 5xx tried again for GET and HEAD only.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+use url::Url;
+
+use super::{ApiCaller, ApiError, MAX_BODY};
+use crate::config::Connection;
+use crate::error::Error;
+use crate::manage::API_CALL_MARGIN;
+use crate::secret::Secret;
+use crate::zendesk::{self, Outgoing, RawAnswer, ZendeskError};
+
+/// Tries of one request that Zendesk answers 429.
+const RATE_LIMIT_TRIES: u32 = 4;
+/// A Retry-After longer than this is not waited out: the user is told when to come back.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// Tries after the first for a GET or HEAD that Zendesk answers 5xx.
+const SERVER_ERROR_RETRIES: u32 = 2;
+
+/// What is sent for every page of a walk; only the URL changes. The body is borrowed: it is
+/// copied only into a request on the wire, so a fan-out holds at most `jobs` copies at once.
+pub(super) struct Prepared<'a> {
+    pub method: Method,
+    pub headers: HeaderMap,
+    pub body: Option<&'a [u8]>,
+}
+
+/// An answer as handed on: its status and its body, scrubbed of the token sent.
+pub(super) struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl ApiCaller {
+    pub(super) async fn fetch(
+        &self,
+        connection: &Connection,
+        prepared: &Prepared<'_>,
+        url: &Url,
+    ) -> Result<Answer, Error> {
+        let outgoing = Outgoing {
+            method: &prepared.method,
+            url,
+            headers: &prepared.headers,
+            body: prepared.body,
+        };
+        let outgoing = &outgoing;
+        let answer = self
+            .refresher
+            .call_with_fresh_token(connection, API_CALL_MARGIN, |token| async move {
+                match self.with_retries(connection, outgoing, &token).await {
+                    Ok(raw) if raw.status == 401 => Err(ZendeskError::TokenRejected {
+                        endpoint: "the API",
+                    }),
+                    Ok(raw) => Ok(Ok(Answer {
+                        status: raw.status,
+                        body: zendesk::api_body(&raw.body, &token),
+                    })),
+                    Err(error) => Ok(Err(error)),
+                }
+            })
+            .await?;
+        answer.map_err(|error| Error::Api {
+            name: connection.name.clone(),
+            error,
+        })
+    }
+
+    async fn with_retries(
+        &self,
+        connection: &Connection,
+        outgoing: &Outgoing<'_>,
+        token: &Secret,
+    ) -> Result<RawAnswer, ApiError> {
+        let client = self.refresher.client();
+        let idempotent = *outgoing.method == Method::GET || *outgoing.method == Method::HEAD;
+        // The client's backoff (0.5 s) for a 5xx; twice that (1, 2, 4 s) for a 429 without
+        // Retry-After, which means the account's budget is spent, not a passing fault.
+        let mut server_pause = client.timeouts().backoff;
+        let mut rate_pause = server_pause * 2;
+        let (mut limited, mut failed) = (0, 0);
+        loop {
+            let answer = {
+                let _slot = self.throttle.slot(&connection.subdomain).await;
+                client.api_once(outgoing, token, MAX_BODY).await?
+            };
+            let wait = if answer.status == 429 {
+                limited += 1;
+                let wait = answer.retry_after.map_or(rate_pause, Duration::from_secs);
+                if limited >= RATE_LIMIT_TRIES || wait > MAX_RETRY_AFTER {
+                    return Err(ApiError::RateLimited {
+                        retry_after: wait.as_secs().max(1),
+                    });
+                }
+                rate_pause *= 2;
+                wait
+            } else if answer.status >= 500 && idempotent && failed < SERVER_ERROR_RETRIES {
+                failed += 1;
+                server_pause *= 2;
+                server_pause / 2
+            } else {
+                return Ok(answer);
+            };
+            tracing::info!(connection = %connection.name, status = answer.status, ?wait, "retrying");
+            // The slot is free while this waits: another connection of the account may go.
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
