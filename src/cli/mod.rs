@@ -16,6 +16,7 @@ pub mod export;
 mod health;
 mod login;
 mod passphrase;
+mod prometheus;
 mod report;
 mod session;
 mod setup;
