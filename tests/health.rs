@@ -250,6 +250,12 @@ fn prometheus_parses_back_with_every_state_and_no_secret() {
     });
     lock.persist(entry).unwrap();
     drop(lock);
+    // No refresh token, but an expiry left from a pair that had one: no refresh series.
+    let solo = connection(&w, "solo", &[]);
+    add(&w, &solo);
+    let mut tokens = common::tokens(3600, None).tokens.unwrap();
+    tokens.refresh_expires_at = tokens.expires_at;
+    store(&w, &solo, tokens);
 
     let run = w.sb.run(&["list", "--format", "prometheus"]).success();
     let text = &run.stdout;
@@ -293,7 +299,7 @@ fn prometheus_parses_back_with_every_state_and_no_secret() {
     let names: Vec<&str> = access.iter().map(|(n, _, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["acme", "soon", "dead", "gone"],
+        ["acme", "soon", "dead", "gone", "solo"],
         "no expiry, no series"
     );
     assert!(access[0].1 > 1700 && access[0].1 <= 1800, "{access:?}");
