@@ -358,3 +358,57 @@ fn no_hostile_label_value_gets_into_the_metrics() {
         assert!(run.stdout.is_empty(), "{}", run.stdout);
     }
 }
+
+/// A SIGTERM while `status --check` (or `whoami`) refreshes first: the new pair is stored
+/// before the process ends by it (checklist item 32, for the commands that call users/me).
+#[test]
+fn a_signal_while_check_refreshes_first_ends_it_after_the_pair_is_stored() {
+    std::thread::scope(|scope| {
+        scope.spawn(|| signal_during_the_refresh(&["status", "--all", "--check"]));
+        scope.spawn(|| signal_during_the_refresh(&["whoami", "acme"]));
+    });
+}
+
+fn signal_during_the_refresh(args: &[&str]) {
+    use rustix::process::{Pid, Signal, kill_process};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let w = World::new(|_| {});
+    w.seed();
+    w.age_pair(1801);
+    w.fake.set_latency(Duration::from_millis(1500));
+    let child =
+        w.sb.zdauth(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+    // Bounded: a command that never refreshes fails here instead of hanging.
+    let started = Instant::now();
+    while w.fake.counters().token_posts_in_flight == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{args:?}: no POST"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    kill_process(Pid::from_child(&child), Signal::TERM).unwrap();
+    let out = child.wait_with_output().unwrap();
+    while w.fake.counters().token_posts_in_flight > 0 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.signal(),
+        Some(Signal::TERM.as_raw()),
+        "{args:?}: {:?}, stderr: {stderr}",
+        out.status
+    );
+    assert_eq!(w.fake.counters().refreshes, 1);
+    assert!(
+        w.fake.access_token_works(&w.stored_access()),
+        "{args:?}: the vault lost the rotated pair; stderr: {stderr}"
+    );
+}

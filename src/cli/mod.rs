@@ -87,6 +87,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             | Command::Export { .. }
             | Command::Exec { .. }
             | Command::Api(_)
+            // These call users/me through the refresh transaction, which may refresh first.
+            | Command::Status { check: true, .. }
+            | Command::Whoami { .. }
+            | Command::Logout { .. }
     ) {
         zdauth_core::shield::defer_signals_during_refresh();
     }
