@@ -67,6 +67,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Status {
         /// Connection names or globs such as 'eu-*'; one name alone shows it in full
+        #[arg(conflicts_with = "all")]
         names: Vec<String>,
         #[command(flatten)]
         pick: Pick,
@@ -115,6 +116,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Export {
         /// Connection names (or globs); more than one, --all or --tag need --format json
+        #[arg(conflicts_with = "all")]
         names: Vec<String>,
         #[command(flatten)]
         pick: Pick,
@@ -140,6 +142,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Refresh {
         /// The connections' names, or globs such as 'eu-*'
+        #[arg(conflicts_with = "all")]
         names: Vec<String>,
         #[command(flatten)]
         pick: Pick,
