@@ -17,6 +17,7 @@ pub mod export;
 mod health;
 mod login;
 mod passphrase;
+mod prometheus;
 mod report;
 mod session;
 mod setup;
@@ -87,6 +88,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             | Command::Export { .. }
             | Command::Exec { .. }
             | Command::Api(_)
+            // These call users/me through the refresh transaction, which may refresh first.
+            | Command::Status { check: true, .. }
+            | Command::Whoami { .. }
+            | Command::Logout { .. }
     ) {
         zdauth_core::shield::defer_signals_during_refresh();
     }
