@@ -191,6 +191,55 @@ fn a_connection_is_added_through_the_form_and_deleted_again() {
 }
 
 #[test]
+fn tags_typed_in_the_form_are_saved_and_the_filter_finds_them() {
+    let Some(tmux) = tmux("tags") else { return };
+    let sb = common::Sandbox::new();
+    sb.init_with_identity_file();
+    sb.add("beta");
+    tmux.start(&sb, "env -u NO_COLOR", "");
+    tmux.wait_for("login required");
+
+    tmux.keys(&["a"]);
+    tmux.wait_for("add a connection");
+    for text in ["acme", "acme", "zdauth_acme"] {
+        tmux.type_text(text);
+        tmux.keys(&["Tab"]);
+    }
+    // Past the secret, grant, scopes and port to the tags.
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    tmux.wait_for("› tags");
+    tmux.type_text("prod, eu");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("added acme");
+    let config = zdauth_core::config::Config::load(&sb.paths().config()).unwrap();
+    assert_eq!(config.connection("acme").unwrap().tags, ["prod", "eu"]);
+    assert!(
+        sb.config_text().contains(r#"tags = ["prod", "eu"]"#),
+        "{}",
+        sb.config_text()
+    );
+
+    tmux.keys(&["/"]);
+    tmux.type_text("tag:prod");
+    let started = Instant::now();
+    loop {
+        let screen = tmux.screen();
+        if screen.contains("acme") && !screen.contains("beta") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the tag filter did not apply:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.keys(&["Escape", "Escape"]);
+    tmux.wait_for("beta");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXIT=0");
+}
+
+#[test]
 fn the_first_run_welcomes_instead_of_failing_and_creates_the_identity() {
     let Some(tmux) = tmux("first") else { return };
     let sb = common::Sandbox::new();

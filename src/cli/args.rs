@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter};
+
+use super::complete;
 
 use crate::exit;
 
@@ -48,6 +51,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Remove {
         /// The connection's name
+        #[arg(add = ArgValueCandidates::new(complete::names))]
         name: String,
     },
     /// List every connection with its token state
@@ -60,13 +64,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: ListFormat,
         /// Only connections with this tag (repeatable: all must match)
-        #[arg(long = "tag", value_name = "TAG")]
+        #[arg(long = "tag", value_name = "TAG", add = ArgValueCandidates::new(complete::tags))]
         tags: Vec<String>,
     },
     /// Show one connection, or one line per connection; the exit code says the worst state (0, 3, 4, 5)
     #[command(after_help = exit::HELP)]
     Status {
         /// Connection names or globs such as 'eu-*'; one name alone shows it in full
+        #[arg(add = ArgValueCandidates::new(complete::names), conflicts_with = "all")]
         names: Vec<String>,
         #[command(flatten)]
         pick: Pick,
@@ -85,6 +90,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Login {
         /// The connection's name
+        #[arg(add = ArgValueCandidates::new(complete::names))]
         name: String,
         /// Print the URL instead of opening a browser, and accept the final redirect URL pasted here
         #[arg(long)]
@@ -97,6 +103,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Token {
         /// The connection's name
+        #[arg(add = ArgValueCandidates::new(complete::names))]
         name: String,
         /// Refresh first when less than this is left [default: settings.refresh_margin]
         #[arg(long, value_name = "DURATION", value_parser = duration)]
@@ -106,6 +113,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Copy {
         /// The connection's name
+        #[arg(add = ArgValueCandidates::new(complete::names))]
         name: String,
         /// Copy `Authorization: Bearer <token>` instead of the bare token
         #[arg(long)]
@@ -115,6 +123,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Export {
         /// Connection names (or globs); more than one, --all or --tag need --format json
+        #[arg(add = ArgValueCandidates::new(complete::names), conflicts_with = "all")]
         names: Vec<String>,
         #[command(flatten)]
         pick: Pick,
@@ -128,6 +137,7 @@ pub enum Command {
     #[command(after_help = EXEC_HELP)]
     Exec {
         /// The connection's name
+        #[arg(add = ArgValueCandidates::new(complete::names))]
         name: String,
         /// The command and its arguments, after `--`
         #[arg(last = true, required = true, value_name = "CMD")]
@@ -140,6 +150,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Refresh {
         /// The connections' names, or globs such as 'eu-*'
+        #[arg(add = ArgValueCandidates::new(complete::names), conflicts_with = "all")]
         names: Vec<String>,
         #[command(flatten)]
         pick: Pick,
@@ -152,6 +163,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Logout {
         /// The connection's name
+        #[arg(add = ArgValueCandidates::new(complete::names))]
         name: String,
         /// Only forget the tokens here; do not revoke them at Zendesk
         #[arg(long)]
@@ -161,6 +173,7 @@ pub enum Command {
     #[command(after_help = exit::HELP)]
     Whoami {
         /// The connection's name
+        #[arg(add = ArgValueCandidates::new(complete::names))]
         name: String,
     },
     /// Call the Zendesk REST API of one connection, or of many at once (NDJSON, one line per answer)
@@ -201,6 +214,7 @@ pub enum AgentCommand {
     /// Stop the agent (it forgets the identity)
     Stop,
     /// Run the agent in the foreground, for a service manager
+    #[command(hide = true)]
     Run,
     /// Start the agent at login: a systemd user unit on Linux, a launchd agent on macOS
     Install {
@@ -219,7 +233,7 @@ pub struct Pick {
     #[arg(long)]
     pub all: bool,
     /// Only connections with this tag (repeatable: all must match)
-    #[arg(long = "tag", value_name = "TAG")]
+    #[arg(long = "tag", value_name = "TAG", add = ArgValueCandidates::new(complete::tags))]
     pub tags: Vec<String>,
 }
 
@@ -238,7 +252,8 @@ pub struct ApiArgs {
     /// NAME PATH for one connection (NAME may be a glob such as 'eu-*'), or PATH alone with
     /// --all or --tag. PATH: /api/v2/... on the connection's host, a path relative to its API
     /// base (users/me.json), or a full URL on the connection's own host
-    #[arg(required = true, num_args = 1..=2, value_names = ["NAME", "PATH"])]
+    #[arg(required = true, num_args = 1..=2, value_names = ["NAME", "PATH"],
+          add = ArgValueCompleter::new(complete::FirstWordIsAName))]
     pub words: Vec<String>,
     #[command(flatten)]
     pub pick: Pick,
@@ -344,7 +359,7 @@ pub struct AddArgs {
     #[arg(long)]
     pub secret_stdin: bool,
     /// A tag to pick the connection by (repeatable), e.g. --tag prod --tag eu
-    #[arg(long = "tag", value_name = "TAG")]
+    #[arg(long = "tag", value_name = "TAG", add = ArgValueCandidates::new(complete::tags))]
     pub tags: Vec<String>,
     /// authorization_code (browser login), or client_credentials (no login: a confidential
     /// client's secret, given with --secret-stdin, mints the tokens; for CI and servers)

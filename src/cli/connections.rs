@@ -52,6 +52,18 @@ pub fn add(ctx: &Context, args: &AddArgs) -> anyhow::Result<u8> {
 /// Applies the same rules as config.toml (and the TUI's form), with messages that name the flag.
 fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
     let port = args.redirect_port.to_string();
+    // The input takes the form's space- or comma-separated text; one --tag is one tag, so a
+    // value that would split (or vanish, when empty) is refused here rather than read as two.
+    if let Some(tag) = args
+        .tags
+        .iter()
+        .find(|t| t.is_empty() || t.contains([' ', ',']))
+    {
+        return Err(Error::Usage(format!(
+            "--tag: {} is not a valid tag: use 1 to 32 of a-z, 0-9, '_' and '-' (one tag per --tag, e.g. --tag prod --tag eu)",
+            zdauth_core::error::quote(tag)
+        )));
+    }
     let tags = args.tags.join(" ");
     // A kind that is not one is reported by the check below.
     let kind_default = Kind::parse(&args.kind)

@@ -7,19 +7,93 @@ use crate::exit;
 use zdauth_core::config::{Connection, Kind, Selector};
 use zdauth_core::error::Error;
 use zdauth_core::refresh::Want;
+use zdauth_core::throttle::Throttle;
 use zdauth_core::vault::Tokens;
 
 use super::args::ExportFormat;
 use super::context::Context;
 use super::session::Session;
 
-/// One connection named plainly: its export as before; many (globs, --all, --tag): a JSON
-/// array, `--format json` only.
+/// One connection named plainly: its export as before; many (several names, globs, --all,
+/// --tag): a JSON array of the same objects, `--format json` only. Either all of them are
+/// printed or none: a script reading the array never gets a part of it.
 pub fn export_many(ctx: &Context, selector: &Selector, format: ExportFormat) -> anyhow::Result<u8> {
     match selector.names.as_slice() {
-        [name] if !selector.is_many() => export(ctx, name, format),
-        _ => Err(Error::Usage("exporting many connections is not built yet".into()).into()),
+        [name] if !selector.is_many() => return export(ctx, name, format),
+        _ if selector.is_empty() => {
+            return Err(Error::Usage(
+                "nothing to export: name a connection, or use --all or --tag with --format json"
+                    .into(),
+            )
+            .into());
+        }
+        _ => {}
     }
+    if format != ExportFormat::Json {
+        return Err(Error::Usage(format!(
+            "--format {} takes one connection: for several (names, globs, --all, --tag) use --format json, which prints an array",
+            format_name(format)
+        ))
+        .into());
+    }
+    let session = Session::open(ctx)?;
+    let connections: Vec<Connection> = selector
+        .pick(&session.config)?
+        .into_iter()
+        .cloned()
+        .collect();
+    let margin = session.config.settings.refresh_margin;
+    let refresher = session.refresher.clone();
+    let results = session.runtime.block_on(async move {
+        let throttle = Throttle::new(zdauth_core::throttle::DEFAULT_JOBS);
+        let mut tasks = Vec::with_capacity(connections.len());
+        for connection in connections {
+            let refresher = refresher.clone();
+            let throttle = throttle.clone();
+            tasks.push(tokio::spawn(async move {
+                let _slot = throttle.slot(&connection.subdomain).await;
+                let result = refresher.ensure(&connection, Want::Margin(margin)).await;
+                (connection, result)
+            }));
+        }
+        let mut results = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            results.push(task.await);
+        }
+        results
+    });
+    let mut values = Vec::with_capacity(results.len());
+    let (mut failed, mut code) = (0, exit::OK);
+    for joined in results {
+        let (connection, result) =
+            joined.map_err(|e| anyhow::anyhow!("an export task failed: {e}"))?;
+        match result {
+            Ok(fresh) => values.push(json_value(&connection, &fresh.tokens)),
+            Err(e) => {
+                errln!(
+                    "zdauth: {}: {}",
+                    connection.name,
+                    zdauth_core::text::display(&e.to_string())
+                );
+                failed += 1;
+                code = code.max(exit::for_error(&e));
+            }
+        }
+    }
+    if failed > 0 {
+        errln!(
+            "zdauth: nothing was printed: {failed} of {} connections could not be exported (fresh tokens got meanwhile are stored)",
+            values.len() + failed
+        );
+        return Ok(code);
+    }
+    out!("{:#}\n", serde_json::Value::Array(values));
+    Ok(exit::OK)
+}
+
+fn format_name(format: ExportFormat) -> String {
+    clap::ValueEnum::to_possible_value(&format)
+        .map_or_else(String::new, |v| v.get_name().to_owned())
 }
 
 pub fn export(ctx: &Context, name: &str, format: ExportFormat) -> anyhow::Result<u8> {
@@ -40,6 +114,18 @@ pub fn export(ctx: &Context, name: &str, format: ExportFormat) -> anyhow::Result
 }
 
 /// `https://acme.zendesk.com`, or the connection's `base_url`, without a trailing slash.
+/// One connection's `--format json` object, alone or as an element of the array.
+fn json_value(connection: &Connection, tokens: &Tokens) -> serde_json::Value {
+    serde_json::json!({
+        "name": connection.name,
+        "subdomain": connection.subdomain,
+        "access_token": tokens.access_token.expose(),
+        "token_type": zdauth_core::text::display(&tokens.token_type),
+        "expires_at": tokens.expires_at,
+        "scopes": tokens.scopes.iter().map(|s| zdauth_core::text::display(s)).collect::<Vec<_>>(),
+    })
+}
+
 fn site(connection: &Connection) -> String {
     connection
         .base_url()
@@ -58,17 +144,7 @@ pub fn render(connection: &Connection, tokens: &Tokens, format: ExportFormat) ->
             quote(&connection.subdomain),
             quote(token)
         ),
-        ExportFormat::Json => {
-            let value = serde_json::json!({
-                "name": connection.name,
-                "subdomain": connection.subdomain,
-                "access_token": token,
-                "token_type": zdauth_core::text::display(&tokens.token_type),
-                "expires_at": tokens.expires_at,
-                "scopes": tokens.scopes.iter().map(|s| zdauth_core::text::display(s)).collect::<Vec<_>>(),
-            });
-            format!("{value:#}\n")
-        }
+        ExportFormat::Json => format!("{:#}\n", json_value(connection, tokens)),
         ExportFormat::Curl => format!(
             "curl -H {} {}\n",
             quote(&format!("Authorization: Bearer {token}")),

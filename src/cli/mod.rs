@@ -10,12 +10,14 @@ mod api;
 mod args;
 mod child;
 mod clip;
+mod complete;
 mod connections;
 mod context;
 pub mod export;
 mod health;
 mod login;
 mod passphrase;
+mod prometheus;
 mod report;
 mod session;
 mod setup;
@@ -24,7 +26,7 @@ mod tui;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 pub use args::{AddArgs, AgentCommand, ApiArgs, Cli, Command, ExportFormat, ListFormat, Pick};
 use context::Context;
@@ -37,6 +39,8 @@ use zdauth_core::paths::Paths;
 pub fn main() -> ExitCode {
     // Before anything secret is in memory: every command may hold tokens or the identity.
     zdauth_core::shield::non_dumpable();
+    // A Tab in the shell: answered from config.toml alone, then exit, before anything else runs.
+    complete::answer_if_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -65,9 +69,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     let command = cli.command.unwrap_or(Command::Tui);
     if let Command::Completions { shell } = command {
-        let mut script = Vec::new();
-        clap_complete::generate(shell, &mut Cli::command(), "zdauth", &mut script);
-        out::stdout_bytes(&script);
+        out::stdout_bytes(&complete::registration(shell)?);
         return Ok(exit::OK);
     }
     if let Command::Demo = command {
@@ -86,6 +88,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             | Command::Export { .. }
             | Command::Exec { .. }
             | Command::Api(_)
+            // These call users/me through the refresh transaction, which may refresh first.
+            | Command::Status { check: true, .. }
+            | Command::Whoami { .. }
+            | Command::Logout { .. }
     ) {
         zdauth_core::shield::defer_signals_during_refresh();
     }

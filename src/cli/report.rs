@@ -15,34 +15,37 @@ use zdauth_core::vault::{Entry, User, VaultData};
 use super::args::ListFormat;
 use super::context::Context;
 
-/// One element of `list --json`; the field names are a contract with scripts.
+/// One element of `list --json`; the field names are a contract with scripts. `status` and
+/// `--format prometheus` build on it too.
 #[derive(Debug, Serialize)]
-struct Row<'a> {
-    name: &'a str,
-    subdomain: &'a str,
-    kind: &'static str,
+pub(super) struct Row<'a> {
+    pub(super) name: &'a str,
+    pub(super) subdomain: &'a str,
+    pub(super) kind: &'static str,
     /// `authorization_code` or `client_credentials`.
-    grant: &'static str,
-    status: &'static str,
-    expires_at: Option<Timestamp>,
+    pub(super) grant: &'static str,
+    /// As written in config.toml.
+    pub(super) tags: &'a [String],
+    pub(super) status: &'static str,
+    pub(super) expires_at: Option<Timestamp>,
     /// Seconds until the access token expires; 0 once it has.
-    expires_in: Option<i64>,
-    refresh_expires_at: Option<Timestamp>,
+    pub(super) expires_in: Option<i64>,
+    pub(super) refresh_expires_at: Option<Timestamp>,
     /// Seconds until the refresh token lapses; 0 once it has; null without a refresh token or
     /// a known expiry. Beside `expires_in` so a script watching the 30-day cliff needs no clock.
-    refresh_expires_in: Option<i64>,
+    pub(super) refresh_expires_in: Option<i64>,
     /// Where `expires_at` came from: `server`, `jwt`, `current_json` or `assumed`.
-    expiry_source: Option<&'static str>,
-    has_refresh_token: bool,
+    pub(super) expiry_source: Option<&'static str>,
+    pub(super) has_refresh_token: bool,
     /// Cleaned for a terminal even here: the JSON is read in one too, and a vault written
     /// before zdauth cleaned users/me on arrival may hold the raw text.
-    user: Option<User>,
-    scopes: Vec<String>,
+    pub(super) user: Option<User>,
+    pub(super) scopes: Vec<String>,
     /// What to know beyond the times, e.g. "no refresh token: log in again when it expires".
-    notes: Vec<String>,
+    pub(super) notes: Vec<String>,
 }
 
-fn row<'a>(
+pub(super) fn row<'a>(
     config: &Config,
     connection: &'a Connection,
     entry: Option<&'a Entry>,
@@ -57,6 +60,7 @@ fn row<'a>(
         subdomain: &connection.subdomain,
         kind: connection.kind.as_str(),
         grant: connection.grant.as_str(),
+        tags: &connection.tags,
         status: TokenStatus::of_grant(connection.grant, entry, now, config.settings.refresh_margin)
             .as_str(),
         expires_at,
@@ -88,10 +92,6 @@ fn row<'a>(
 }
 
 pub fn list(ctx: &Context, format: ListFormat, tags: &[String]) -> anyhow::Result<u8> {
-    let json = format == ListFormat::Json;
-    if format == ListFormat::Prometheus {
-        return Err(Error::Usage("--format prometheus is not built yet".into()).into());
-    }
     let mut config = ctx.config()?;
     if !tags.is_empty() {
         let selector = Selector {
@@ -113,20 +113,26 @@ pub fn list(ctx: &Context, format: ListFormat, tags: &[String]) -> anyhow::Resul
         .iter()
         .map(|c| row(&config, c, own_entry(&data, c), now))
         .collect();
-    if json {
-        outln!("{}", serde_json::to_string_pretty(&rows)?);
-    } else if rows.is_empty() {
-        outln!(
-            "no connections yet: add one with `zdauth add NAME --subdomain SUBDOMAIN --client-id ID`"
-        );
-    } else {
-        print_table(&rows);
+    match format {
+        ListFormat::Json => outln!("{}", serde_json::to_string_pretty(&rows)?),
+        ListFormat::Prometheus => out!("{}", super::prometheus::render(&rows, now)),
+        ListFormat::Table => print_table(&rows),
     }
     Ok(exit::OK)
 }
 
+fn print_table(rows: &[Row]) {
+    if rows.is_empty() {
+        outln!(
+            "no connections yet: add one with `zdauth add NAME --subdomain SUBDOMAIN --client-id ID`"
+        );
+        return;
+    }
+    print_cells(rows);
+}
+
 /// Tokens issued for what a connection named before an edit are not its tokens.
-fn own_entry<'a>(data: &'a VaultData, connection: &Connection) -> Option<&'a Entry> {
+pub(super) fn own_entry<'a>(data: &'a VaultData, connection: &Connection) -> Option<&'a Entry> {
     data.connections
         .get(&connection.name)
         .filter(|e| e.issued_by(&zdauth_core::zendesk::issuer(connection)))
@@ -140,19 +146,20 @@ fn short_grant(grant: &str) -> &'static str {
     }
 }
 
-fn print_table(rows: &[Row]) {
+fn print_cells(rows: &[Row]) {
     let header = [
         "NAME",
         "SUBDOMAIN",
         "KIND",
         "GRANT",
+        "TAGS",
         "STATUS",
         "EXPIRES IN",
         "REFRESH",
         "USER",
         "NOTE",
     ];
-    let cells: Vec<[String; 9]> = rows
+    let cells: Vec<[String; 10]> = rows
         .iter()
         .map(|r| {
             [
@@ -160,6 +167,11 @@ fn print_table(rows: &[Row]) {
                 r.subdomain.to_owned(),
                 r.kind.to_owned(),
                 short_grant(r.grant).to_owned(),
+                if r.tags.is_empty() {
+                    "—".to_owned()
+                } else {
+                    r.tags.join(",")
+                },
                 r.status.to_owned(),
                 r.expires_in
                     .map_or("—".to_owned(), |s| humanize(SignedDuration::from_secs(s))),

@@ -62,7 +62,7 @@ impl Action {
             Action::Bottom => "last connection",
             Action::PageDown => "page down",
             Action::PageUp => "page up",
-            Action::Filter => "filter by name, subdomain, user (Esc clears)",
+            Action::Filter => "filter by name/subdomain/user/tag, tag:prod exact (Esc clears)",
             Action::Sort => "sort: name, time left, state, refresh expiry",
             Action::ToggleDetail => "detail pane",
             Action::Refresh => "refresh the selected connection",

@@ -1,4 +1,4 @@
-//! The add/edit form: six text fields and the grant, checked by the engine's own rules (`ConnectionInput`, as
+//! The add/edit form: seven text fields and the grant, checked by the engine's own rules (`ConnectionInput`, as
 //! `zdauth add` uses) so the TUI and the CLI can never disagree about what is valid.
 //! Pure: the App turns a submit into an Effect and the loop writes the files.
 
@@ -23,10 +23,12 @@ pub enum FormField {
     Grant,
     Scopes,
     RedirectPort,
+    /// Space- or comma-separated, as `zdauth add --tag` takes them one by one.
+    Tags,
 }
 
 impl FormField {
-    pub const ALL: [FormField; 7] = [
+    pub const ALL: [FormField; 8] = [
         FormField::Name,
         FormField::Subdomain,
         FormField::ClientId,
@@ -34,6 +36,7 @@ impl FormField {
         FormField::Grant,
         FormField::Scopes,
         FormField::RedirectPort,
+        FormField::Tags,
     ];
 
     /// Where the field's text lives; the grant has none.
@@ -46,6 +49,7 @@ impl FormField {
             FormField::Grant => None,
             FormField::Scopes => Some(4),
             FormField::RedirectPort => Some(5),
+            FormField::Tags => Some(6),
         }
     }
 
@@ -58,10 +62,11 @@ impl FormField {
             FormField::Grant => "grant",
             FormField::Scopes => "scopes",
             FormField::RedirectPort => "redirect port",
+            FormField::Tags => "tags",
         }
     }
 
-    fn of(field: Field) -> Option<Self> {
+    pub(crate) fn of(field: Field) -> Option<Self> {
         match field {
             Field::Name => Some(FormField::Name),
             Field::Subdomain => Some(FormField::Subdomain),
@@ -69,12 +74,12 @@ impl FormField {
             Field::Scopes => Some(FormField::Scopes),
             Field::RedirectPort => Some(FormField::RedirectPort),
             Field::Grant => Some(FormField::Grant),
+            Field::Tags => Some(FormField::Tags),
             // Not on the form: kept from config.toml when editing.
             Field::Kind
             | Field::BaseUrl
             | Field::AccessTokenLifetime
-            | Field::RefreshTokenLifetime
-            | Field::Tags => None,
+            | Field::RefreshTokenLifetime => None,
         }
     }
 }
@@ -94,7 +99,7 @@ pub enum FormStep {
 pub struct ConnectionForm {
     /// The connection being edited; `None` when adding.
     pub editing: Option<Connection>,
-    fields: [TextField; 6],
+    fields: [TextField; 7],
     pub grant: Grant,
     pub focus: FormField,
     pub errors: BTreeMap<FormField, String>,
@@ -118,6 +123,7 @@ impl ConnectionForm {
                 TextField::masked(),
                 TextField::new(&DEFAULT_SCOPES.join(" ")),
                 TextField::new(&DEFAULT_REDIRECT_PORT.to_string()),
+                TextField::new(""),
             ],
             grant: Grant::AuthorizationCode,
             focus: FormField::Name,
@@ -140,6 +146,7 @@ impl ConnectionForm {
                 TextField::masked(),
                 TextField::new(&connection.scopes.join(" ")),
                 TextField::new(&connection.redirect_port.to_string()),
+                TextField::new(&connection.tags.join(" ")),
             ],
             grant: connection.grant,
             focus: FormField::Subdomain,
@@ -271,7 +278,7 @@ impl ConnectionForm {
             access_token_lifetime: access.as_deref(),
             refresh_token_lifetime: refresh.as_deref(),
             grant: Some(self.grant.as_str()),
-            tags: &base.map(|b| b.tags.join(" ")).unwrap_or_default(),
+            tags: text(FormField::Tags),
         };
         let mut errors = BTreeMap::new();
         let checked = input.check().map_err(|list| {

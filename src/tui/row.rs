@@ -231,18 +231,29 @@ impl Row {
             )
     }
 
+    /// The filter is words, all of which must match: `tag:prod` a tag exactly (as `--tag`
+    /// does on the command line), any other word a part of the name, subdomain, user or a tag.
     pub fn matches(&self, filter_lower: &str) -> bool {
-        filter_lower.is_empty()
-            || [
-                Some(&self.name),
-                Some(&self.subdomain),
-                self.data.email.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            .any(|field| field.to_lowercase().contains(filter_lower))
+        filter_lower
+            .split_whitespace()
+            .all(|word| match word.strip_prefix(TAG_PREFIX) {
+                // `tag:` alone is still being typed.
+                Some(tag) => tag.is_empty() || self.connection.tags.iter().any(|t| t == tag),
+                None => [
+                    Some(&self.name),
+                    Some(&self.subdomain),
+                    self.data.email.as_ref(),
+                ]
+                .into_iter()
+                .flatten()
+                .chain(&self.connection.tags)
+                .any(|field| field.to_lowercase().contains(word)),
+            })
     }
 }
+
+/// A filter word that names a tag exactly.
+pub const TAG_PREFIX: &str = "tag:";
 
 /// The state a row shows: what the TUI is doing for it, else what its tokens say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -118,6 +118,25 @@ pub fn app() -> App {
     })
 }
 
+/// [`app`] with tags: acme `prod eu`, globex `eu`, initech `dev`, umbrella none.
+pub fn tagged_app() -> App {
+    let mut config = config(&NAMES);
+    for (connection, tags) in
+        config
+            .connections
+            .iter_mut()
+            .zip([&["prod", "eu"][..], &["eu"], &["dev"], &[]])
+    {
+        connection.tags = tags.iter().map(|&t| t.to_owned()).collect();
+    }
+    let options = Options {
+        vault_path: "~/.config/zdauth/vault.age".into(),
+        time_zone: berlin(),
+        ..Options::default()
+    };
+    App::new(&config, &vault(), now(), options)
+}
+
 pub fn app_with(options: Options) -> App {
     App::new(&config(&NAMES), &vault(), now(), options)
 }

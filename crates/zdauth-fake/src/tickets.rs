@@ -47,20 +47,20 @@ fn not_found() -> ApiError {
     )
 }
 
-/// The `ticket` object of the body. Zendesk reads a body only as JSON: without that content
-/// type the ticket is missing, as if nothing had been sent.
-fn ticket_of(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+/// The `ticket` object of the body, if it has one. Zendesk reads a body only as JSON: without
+/// that content type the ticket is missing, as if nothing had been sent.
+fn ticket_of(headers: &HeaderMap, body: &[u8]) -> Result<Option<Map<String, Value>>, ApiError> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.to_ascii_lowercase().starts_with("application/json"));
     if !json {
-        return Err(record_invalid("base", "Ticket: cannot be blank"));
+        return Ok(None);
     }
     let value: Value = serde_json::from_slice(body).map_err(|_| bad_json())?;
     match value.get("ticket") {
-        Some(Value::Object(ticket)) => Ok(ticket.clone()),
-        _ => Err(record_invalid("base", "Ticket: cannot be blank")),
+        Some(Value::Object(ticket)) => Ok(Some(ticket.clone())),
+        _ => Ok(None),
     }
 }
 
@@ -99,12 +99,11 @@ pub(crate) async fn create(
         return refused.into_response();
     }
     let ticket = match ticket_of(&headers, &body) {
-        Ok(ticket) => ticket,
+        // What Zendesk answers a new ticket without its first comment, word for word.
+        Ok(Some(ticket)) if has_comment(&ticket) => ticket,
+        Ok(_) => return record_invalid("base", "Description: cannot be blank").into_response(),
         Err(refused) => return refused.into_response(),
     };
-    if !has_comment(&ticket) {
-        return record_invalid("description", "Description: cannot be blank").into_response();
-    }
     let id = shared.lock().new_ticket_id();
     let location = format!("{}/api/v2/tickets/{id}.json", shared.base_url);
     echo(StatusCode::CREATED, Some(location), ticket, id)
@@ -129,7 +128,8 @@ pub(crate) async fn update(
         return not_found().into_response();
     };
     match ticket_of(&headers, &body) {
-        Ok(ticket) => echo(StatusCode::OK, None, ticket, id),
+        Ok(Some(ticket)) => echo(StatusCode::OK, None, ticket, id),
+        Ok(None) => record_invalid("base", "Ticket: cannot be blank").into_response(),
         Err(refused) => refused.into_response(),
     }
 }

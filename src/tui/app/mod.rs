@@ -31,7 +31,7 @@ use zdauth_core::vault::VaultData;
 const TOAST_INFO: SignedDuration = SignedDuration::from_secs(4);
 const TOAST_ERROR: SignedDuration = SignedDuration::from_secs(10);
 /// Rows the detail pane takes from the list when open; the view lays it out the same.
-pub const DETAIL_HEIGHT: u16 = 11;
+pub const DETAIL_HEIGHT: u16 = 12;
 /// A one-line header, table header, toast line and footer ([`App::header_rows`] may add a
 /// second header line).
 pub const CHROME_HEIGHT: u16 = 4;

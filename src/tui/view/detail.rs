@@ -48,6 +48,14 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         ),
         field("grant", grant_line(row)),
         field(
+            "tags",
+            if row.connection.tags.is_empty() {
+                "none: e adds some".to_owned()
+            } else {
+                row.connection.tags.join(" ")
+            },
+        ),
+        field(
             "token",
             tokens.map_or(no_token(row).to_owned(), |t| {
                 format!(

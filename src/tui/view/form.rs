@@ -105,5 +105,8 @@ fn hint(form: &ConnectionForm) -> &'static str {
         FormField::RedirectPort => {
             "the catcher's port: register http://127.0.0.1:PORT/callback in Zendesk"
         }
+        FormField::Tags => {
+            "space- or comma-separated, e.g. prod eu: / filters by them (tag:prod), --tag picks by them"
+        }
     }
 }

@@ -39,5 +39,5 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .title(Span::styled(" keys ", theme.title()))
         // The footer's own hint is under the popup at 80×24.
         .title_bottom(Span::styled(" any key closes ", theme.dim()));
-    super::popup(area, buf, 64, lines, block, false);
+    super::popup(area, buf, 78, lines, block, false);
 }

@@ -16,7 +16,7 @@ use crate::tui::lapse::Lapse;
 use crate::tui::row::{Row, Shown};
 use zdauth_core::status::TokenStatus;
 
-/// From this width on, the scopes get a column.
+/// From this width on, the scopes get a column, and the tags one when any connection has tags.
 const WIDE: u16 = 110;
 const BAR_WIDTH: usize = 5;
 /// `expired`, `30d`; under `NO_COLOR` the words `<1d LAPSES` need more.
@@ -45,6 +45,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         return;
     }
     let wide = area.width >= WIDE;
+    let tags = wide && app.rows.iter().any(|r| !r.connection.tags.is_empty());
     let height = usize::from(area.height.saturating_sub(1)).max(1);
     let selected = app.selected_position().unwrap_or(0);
     // Page by page: the window is a pure function of the selection, no scroll state needed.
@@ -66,7 +67,8 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         } else {
             Style::new()
         };
-        table_row(app, theme, &app.rows[i], wide, offset + n == selected).style(style)
+        let columns = Columns { wide, tags };
+        table_row(app, theme, &app.rows[i], columns, offset + n == selected).style(style)
     });
     let sorted = |mode: SortMode, title: &'static str| {
         if app.sort == mode {
@@ -91,6 +93,10 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         titles.push("SCOPES".into());
         widths.push(Constraint::Fill(2));
     }
+    if tags {
+        titles.push("TAGS".into());
+        widths.push(Constraint::Fill(2));
+    }
     titles.extend([
         sorted(SortMode::TimeLeft, "ACCESS"),
         String::new(),
@@ -109,11 +115,18 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
+/// The optional columns a page shows.
+#[derive(Clone, Copy)]
+struct Columns {
+    wide: bool,
+    tags: bool,
+}
+
 fn table_row<'a>(
     app: &App,
     theme: Theme,
     row: &'a Row,
-    wide: bool,
+    columns: Columns,
     selected: bool,
 ) -> TableRow<'a> {
     let now = app.now;
@@ -149,8 +162,11 @@ fn table_row<'a>(
         Cell::from(row.subdomain.as_str()),
         Cell::from(row.data.email.as_deref().unwrap_or("—")),
     ];
-    if wide {
+    if columns.wide {
         cells.push(Cell::from(row.scopes().join(" ")));
+    }
+    if columns.tags {
+        cells.push(Cell::from(row.connection.tags.join(" ")));
     }
     cells.extend([
         Cell::from(Span::styled(format::countdown(expires_at, now), urgency)),

@@ -9,6 +9,7 @@ mod grant;
 mod list;
 mod login;
 mod refresh;
+mod tags;
 
 use crossterm::event::KeyCode;
 

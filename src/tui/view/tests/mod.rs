@@ -2,6 +2,7 @@
 
 mod cliff;
 mod forms;
+mod tags;
 
 use crossterm::event::KeyCode;
 use ratatui::Terminal;

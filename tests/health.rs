@@ -1,0 +1,414 @@
+//! Health for cron and monitors: `status` over many connections (lines, JSON, the worst exit
+//! code, `--check` through users/me) and `list --format prometheus` parsed back strictly.
+
+use crate::common;
+use crate::tags::{add, add_tagged, connection, store};
+
+use common::world::World;
+use openmetrics_parser::prometheus::parse_prometheus;
+use openmetrics_parser::{PrometheusValue, Sample};
+use serde_json::Value;
+use zdauth_core::config::{Grant, Kind};
+use zdauth_core::vault::User;
+use zdauth_fake::{Fault, FaultTarget};
+
+/// No request of any kind reached the fake.
+fn untouched(w: &World) {
+    let c = w.fake.counters();
+    assert_eq!(
+        (c.api_requests, c.token_posts, c.authorize_requests),
+        (0, 0, 0),
+        "{c:?}"
+    );
+}
+
+/// acme valid (the world's), and stored pairs in each other state, none of them known to the
+/// fake: `soon` expiring, `dead` expired (refresh alive), `gone` login required (both expired),
+/// `never` no token, `cc` client credentials without its secret.
+fn every_state() -> World {
+    let w = World::new(|_| {});
+    w.seed();
+    let stored = |name: &str, tags: &[&str], access: i64, refresh: Option<i64>| {
+        let c = connection(&w, name, tags);
+        add(&w, &c);
+        store(&w, &c, common::tokens(access, refresh).tokens.unwrap());
+    };
+    stored("soon", &["a"], 100, Some(86_400));
+    stored("dead", &["a", "b"], -10, Some(86_400));
+    stored("gone", &["b"], -10, Some(-5));
+    add(&w, &connection(&w, "never", &[]));
+    let mut cc = connection(&w, "cc", &[]);
+    cc.grant = Grant::ClientCredentials;
+    add(&w, &cc);
+    w
+}
+
+const STATES: [(&str, &str, i32); 6] = [
+    ("acme", "valid", 0),
+    ("soon", "expiring", 3),
+    ("dead", "expired", 4),
+    ("gone", "login_required", 5),
+    ("never", "no_token", 5),
+    ("cc", "no_secret", 5),
+];
+
+#[test]
+fn status_of_many_is_a_line_each_and_the_worst_exit_code() {
+    let w = every_state();
+    let run = w.sb.run(&["status", "--all"]);
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), STATES.len(), "{}", run.stdout);
+    for (line, (name, state, _)) in lines.iter().zip(STATES) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(&words[..2], [name, state], "{line}");
+        assert!(line.contains("  access: "), "{line}");
+        assert!(line.contains("  refresh: "), "{line}");
+    }
+    assert!(lines[0].contains("access: 29m"), "{}", lines[0]);
+    assert!(lines[0].contains("refresh: 29d"), "{}", lines[0]);
+    assert!(lines[2].contains("access: expired"), "{}", lines[2]);
+    assert!(lines[3].contains("refresh: expired"), "{}", lines[3]);
+    assert!(lines[4].contains("access: none"), "{}", lines[4]);
+    assert!(lines[5].contains("refresh: not used"), "{}", lines[5]);
+
+    let code = |args: &[&str]| {
+        let mut all = vec!["status"];
+        all.extend(args);
+        w.sb.run(&all).code
+    };
+    assert_eq!(code(&["--tag", "a"]), 4, "expired beats expiring");
+    assert_eq!(code(&["acme", "soon"]), 3);
+    assert_eq!(
+        code(&["soon", "gone", "--tag", "b"]),
+        5,
+        "names and tags intersect"
+    );
+    assert_eq!(code(&["soon", "dead", "--tag", "a"]), 4);
+    assert_eq!(code(&["acme", "dead"]), 4);
+    assert_eq!(code(&["a*"]), 0);
+    assert_eq!(code(&["--tag", "b"]), 5);
+    // Only what is stored was read.
+    untouched(&w);
+}
+
+#[test]
+fn status_json_is_an_array_with_each_exit_code() {
+    let w = every_state();
+    let run = w.sb.run(&["status", "--all", "--json"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    let objects = json.as_array().unwrap();
+    assert_eq!(objects.len(), STATES.len());
+    for (object, (name, state, code)) in objects.iter().zip(STATES) {
+        assert_eq!(object["name"], name);
+        assert_eq!(object["state"], state, "{object}");
+        assert_eq!(object["exit_code"], code, "{object}");
+        for key in [
+            "subdomain",
+            "kind",
+            "grant",
+            "tags",
+            "expires_in",
+            "refresh_expires_in",
+        ] {
+            assert!(object.get(key).is_some(), "{key} missing: {object}");
+        }
+        assert!(object.get("check").is_none(), "no --check: {object}");
+    }
+    assert_eq!(objects[1]["tags"], serde_json::json!(["a"]));
+    assert_eq!(objects[5]["grant"], "client_credentials");
+    assert!(objects[0]["expires_in"].as_i64().unwrap() > 0);
+    assert_eq!(objects[2]["expires_in"], 0);
+    // One plain name with --json is the many form too.
+    let one: Value =
+        serde_json::from_str(&w.sb.run(&["status", "acme", "--json"]).success().stdout).unwrap();
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    untouched(&w);
+}
+
+#[test]
+fn check_asks_users_me_of_each_and_skips_chat() {
+    let w = World::new(|_| {});
+    w.seed();
+    add_tagged(&w, "eu-a", &["eu"]);
+    let mut chat = connection(&w, "talk", &["eu"]);
+    chat.kind = Kind::Chat;
+    add(&w, &chat);
+    store(
+        &w,
+        &chat,
+        common::tokens(3600, Some(86_400)).tokens.unwrap(),
+    );
+
+    let run = w.sb.run(&["status", "--all", "--check", "--json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(w.fake.counters().api_requests, 2, "acme and eu-a, not talk");
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    for object in &json.as_array().unwrap()[..2] {
+        assert_eq!(
+            object["check"],
+            serde_json::json!({"ok": true, "status": 200, "error": null}),
+            "{object}"
+        );
+    }
+    assert_eq!(json[2]["check"], Value::Null, "{}", json[2]);
+
+    let run = w.sb.run(&["status", "--tag", "eu", "--check"]).success();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(lines[1].starts_with("talk "), "{}", run.stdout);
+    assert!(
+        lines[1].contains("not checked: Zendesk Chat has no users/me"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(w.fake.counters().api_requests, 3);
+}
+
+#[test]
+fn check_refreshes_an_expired_token_first() {
+    let w = World::new(|_| {});
+    w.seed();
+    w.age_pair(1801);
+    add_tagged(&w, "eu-a", &[]);
+    assert_eq!(w.sb.run(&["status", "--all"]).code, 4);
+    let run = w.sb.run(&["status", "--all", "--check"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(w.fake.counters().refreshes, 1);
+    assert!(
+        run.stdout
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("acme  valid")
+    );
+}
+
+#[test]
+fn check_reports_a_refused_token_as_login_required_and_a_5xx_as_network() {
+    let w = World::new(|_| {});
+    w.seed();
+    add_tagged(&w, "eu-a", &[]);
+    // A 401 for the stored token and again for the new one: acme's or eu-a's, whichever asks
+    // first; the other is fine.
+    w.fake.push_fault(FaultTarget::Api, Fault::Unauthorized, 2);
+    // A concurrent check could take one 401 each: then both refresh, and both succeed.
+    let run =
+        w.sb.run(&["status", "--all", "--check", "--json", "--jobs", "1"]);
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    let refused: Vec<&Value> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["check"]["ok"] == false)
+        .collect();
+    assert_eq!(refused.len(), 1, "{json}");
+    assert_eq!(refused[0]["state"], "login_required");
+    assert_eq!(refused[0]["exit_code"], 5);
+    assert_eq!(refused[0]["check"]["status"], 401);
+    assert!(
+        refused[0]["check"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("401"),
+        "{json}"
+    );
+
+    w.fake.push_fault(FaultTarget::Api, Fault::Status(503), 10);
+    let run = w.sb.run(&["status", "--all", "--check", "--jobs", "1"]);
+    assert_eq!(run.code, 7, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("check failed: "), "{}", run.stdout);
+    assert!(!run.stdout.contains("SECRET"), "{}", run.stdout);
+}
+
+/// A sample's value of `label`.
+fn label(sample: &Sample<PrometheusValue>, label: &str) -> String {
+    let labels = sample.get_labelset().unwrap();
+    labels.get_label_value(label).unwrap().to_owned()
+}
+
+/// A gauge's value, which zdauth writes as a whole number.
+fn number(sample: &Sample<PrometheusValue>) -> i64 {
+    match &sample.value {
+        PrometheusValue::Gauge(n) => n.as_i64().unwrap(),
+        other => panic!("not a gauge: {other:?}"),
+    }
+}
+
+#[test]
+fn prometheus_parses_back_with_every_state_and_no_secret() {
+    let w = every_state();
+    // A user stored by whoami: its email must not reach the metrics.
+    let lock = w.sb.vault().lock_connection("acme").unwrap();
+    let mut entry = lock.reload().unwrap().unwrap();
+    entry.user = Some(User {
+        id: 7,
+        name: "Boss Person".into(),
+        email: "boss@example.com".into(),
+        role: "admin".into(),
+    });
+    lock.persist(entry).unwrap();
+    drop(lock);
+    // No refresh token, but an expiry left from a pair that had one: no refresh series.
+    let solo = connection(&w, "solo", &[]);
+    add(&w, &solo);
+    let mut tokens = common::tokens(3600, None).tokens.unwrap();
+    tokens.refresh_expires_at = tokens.expires_at;
+    store(&w, &solo, tokens);
+
+    let run = w.sb.run(&["list", "--format", "prometheus"]).success();
+    let text = &run.stdout;
+    for secret in ["boss@example.com", "Boss", "SECRET", &w.stored_access()] {
+        assert!(!text.contains(secret), "{secret} in\n{text}");
+    }
+    let parsed = parse_prometheus(text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    let families = &parsed.families;
+    assert_eq!(families.len(), 3, "{text}");
+    for family in families.values() {
+        assert!(!family.help.is_empty(), "{}", family.family_name);
+        assert_eq!(
+            family.family_type,
+            openmetrics_parser::PrometheusType::Gauge
+        );
+    }
+
+    let state = &families["zdauth_connection_state"];
+    for (name, want, _) in STATES {
+        let samples: Vec<_> = state
+            .iter_samples()
+            .filter(|s| label(s, "name") == name)
+            .collect();
+        assert_eq!(samples.len(), STATES.len(), "{name}: one per state\n{text}");
+        for sample in samples {
+            assert_eq!(label(sample, "subdomain"), name);
+            let is = label(sample, "state") == want;
+            assert_eq!(number(sample), i64::from(is), "{name}\n{text}");
+        }
+    }
+    let series = |family: &str| -> Vec<(String, i64, String)> {
+        families[family]
+            .iter_samples()
+            .map(|s| {
+                let kind = format!("{}/{}", label(s, "kind"), label(s, "grant"));
+                (label(s, "name"), number(s), kind)
+            })
+            .collect()
+    };
+    let access = series("zdauth_access_token_expiry_seconds");
+    let names: Vec<&str> = access.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["acme", "soon", "dead", "gone", "solo"],
+        "no expiry, no series"
+    );
+    assert!(access[0].1 > 1700 && access[0].1 <= 1800, "{access:?}");
+    assert!(access[2].1 < 0, "negative once expired: {access:?}");
+    assert_eq!(access[0].2, "support/authorization_code");
+    let refresh = series("zdauth_refresh_token_expiry_seconds");
+    let names: Vec<&str> = refresh.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(names, ["acme", "soon", "dead", "gone"]);
+    assert!(refresh[3].1 < 0, "{refresh:?}");
+    let cc: Vec<String> = state.iter_samples().map(|s| label(s, "grant")).collect();
+    assert!(cc.contains(&"client_credentials".to_owned()));
+
+    // --tag picks here too.
+    let tagged =
+        w.sb.run(&["list", "--format", "prometheus", "--tag", "b"])
+            .success();
+    let parsed = parse_prometheus(&tagged.stdout).unwrap();
+    let names: std::collections::BTreeSet<String> = parsed.families["zdauth_connection_state"]
+        .iter_samples()
+        .map(|s| label(s, "name"))
+        .collect();
+    assert_eq!(names.into_iter().collect::<Vec<_>>(), ["dead", "gone"]);
+    untouched(&w);
+}
+
+#[test]
+fn no_hostile_label_value_gets_into_the_metrics() {
+    let sb = common::Sandbox::new();
+    sb.init_with_identity_file();
+    let good = sb.config_text();
+    for (field, value) in [
+        ("name", "a\\\"b"),
+        ("subdomain", "acme\\\"} 1\\nx"),
+        ("subdomain", "acme\\n"),
+        ("kind", "support\\\""),
+    ] {
+        let mut fields = vec![
+            ("name", "acme"),
+            ("subdomain", "acme"),
+            ("client_id", "c"),
+            ("kind", "support"),
+        ];
+        for f in &mut fields {
+            if f.0 == field {
+                f.1 = value;
+            }
+        }
+        let lines: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{k} = \"{v}\""))
+            .collect();
+        let text = format!("{good}\n[[connection]]\n{}\n", lines.join("\n"));
+        std::fs::write(sb.paths().config(), text).unwrap();
+        let run = sb.run(&["list", "--format", "prometheus"]);
+        assert_ne!(run.code, 0, "{field} = {value} was taken:\n{}", run.stdout);
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    }
+}
+
+/// A SIGTERM while `status --check` (or `whoami`) refreshes first: the new pair is stored
+/// before the process ends by it (checklist item 32, for the commands that call users/me).
+#[test]
+fn a_signal_while_check_refreshes_first_ends_it_after_the_pair_is_stored() {
+    std::thread::scope(|scope| {
+        scope.spawn(|| signal_during_the_refresh(&["status", "--all", "--check"]));
+        scope.spawn(|| signal_during_the_refresh(&["whoami", "acme"]));
+    });
+}
+
+fn signal_during_the_refresh(args: &[&str]) {
+    use rustix::process::{Pid, Signal, kill_process};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let w = World::new(|_| {});
+    w.seed();
+    w.age_pair(1801);
+    w.fake.set_latency(Duration::from_millis(1500));
+    let child =
+        w.sb.zdauth(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+    // Bounded: a command that never refreshes fails here instead of hanging.
+    let started = Instant::now();
+    while w.fake.counters().token_posts_in_flight == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{args:?}: no POST"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    kill_process(Pid::from_child(&child), Signal::TERM).unwrap();
+    let out = child.wait_with_output().unwrap();
+    while w.fake.counters().token_posts_in_flight > 0 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.signal(),
+        Some(Signal::TERM.as_raw()),
+        "{args:?}: {:?}, stderr: {stderr}",
+        out.status
+    );
+    assert_eq!(w.fake.counters().refreshes, 1);
+    assert!(
+        w.fake.access_token_works(&w.stored_access()),
+        "{args:?}: the vault lost the rotated pair; stderr: {stderr}"
+    );
+}
