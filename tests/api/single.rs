@@ -34,6 +34,7 @@ fn a_path_alone_needs_a_name_all_or_tag_and_an_unknown_name_is_refused() {
     api(&w, &["nosuch", "users/me.json"]).fails(1, "no connection named \"nosuch\"");
     let run = api(&w, &["zz-*", "users/me.json"]);
     run.fails(2, "no connection matches");
+    api(&w, &["acme", "--all", "users/me.json"]).fails(2, "cannot go together");
     assert_eq!(w.fake.counters().api_requests, 0);
 }
 

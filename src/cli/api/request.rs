@@ -23,6 +23,13 @@ pub fn selection(args: &ApiArgs) -> Result<(Selector, String), Error> {
             ));
         }
     };
+    if args.pick.all && !names.is_empty() {
+        // As `status`, `export` and `refresh` refuse names with --all.
+        return Err(Error::Usage(format!(
+            "a NAME ({}) and --all cannot go together: give one or the other",
+            quote(&names[0])
+        )));
+    }
     let selector = args.pick.selector(&names);
     if selector.is_empty() {
         return Err(Error::Usage(format!(
