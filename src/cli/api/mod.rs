@@ -1,11 +1,13 @@
 //! `zdauth api`: the REST API of one connection, or of many at once.
 //!
+//! - `args`: the arguments and `--help`'s exit codes.
 //! - `request`: the words, body and headers made into a selection and one request.
 //! - `jq`: `--jq`, compiled once before any request.
 //! - `run`: every connection's call at once on one runtime, one throttle.
 //! - `print`: JSON for one connection, NDJSON for many, cleaned on a terminal.
 //! - `tally`: stderr lines, the summary and the exit code.
 
+mod args;
 mod jq;
 mod print;
 mod request;
@@ -17,10 +19,10 @@ use std::io::IsTerminal;
 use zdauth_core::config::Connection;
 use zdauth_core::error::Error;
 
+pub use self::args::{ApiArgs, HELP};
 use self::print::{Printer, Shape};
 use self::run::Event;
 use self::tally::Tally;
-use super::args::ApiArgs;
 use super::context::Context;
 use super::out;
 use super::session::Session;

@@ -10,7 +10,7 @@ use zdauth_core::api::{ApiRequest, MAX_BODY};
 use zdauth_core::config::Selector;
 use zdauth_core::error::{Error, quote};
 
-use crate::cli::args::ApiArgs;
+use super::ApiArgs;
 
 /// Which connections, and the target as typed.
 pub fn selection(args: &ApiArgs) -> Result<(Selector, String), Error> {
