@@ -14,11 +14,11 @@ use zdauth_core::expiry::humanize;
 use zdauth_core::manage::API_CALL_MARGIN;
 use zdauth_core::status::TokenStatus;
 use zdauth_core::text::display;
-use zdauth_core::throttle::Throttle;
 use zdauth_core::vault::VaultData;
 use zdauth_core::zendesk::ZendeskError;
 
 use super::context::Context;
+use super::fanout;
 use super::report::{Row, own_entry, row};
 use super::session::Session;
 
@@ -218,39 +218,26 @@ fn check_all(
     picked: &[Connection],
     jobs: u16,
 ) -> anyhow::Result<HashMap<String, Check>> {
-    let refresher = session.refresher.clone();
     let connections: Vec<Connection> = picked
         .iter()
         .filter(|c| c.kind != Kind::Chat)
         .cloned()
         .collect();
-    let results = session.runtime.block_on(async move {
-        let throttle = Throttle::new(jobs);
-        let mut tasks = Vec::with_capacity(connections.len());
-        for connection in connections {
-            let refresher = refresher.clone();
-            let throttle = throttle.clone();
-            tasks.push(tokio::spawn(async move {
-                let _slot = throttle.slot(&connection.subdomain).await;
-                let client = refresher.client();
-                let result = refresher
-                    .call_with_fresh_token(&connection, API_CALL_MARGIN, |token| {
-                        let connection = &connection;
-                        async move { client.users_me(connection, &token).await }
-                    })
-                    .await;
-                (connection.name, result)
-            }));
+    let refresher = &session.refresher;
+    let results = fanout::each(&session.runtime, connections, jobs, |connection| {
+        let refresher = refresher.clone();
+        async move {
+            let client = refresher.client();
+            refresher
+                .call_with_fresh_token(&connection, API_CALL_MARGIN, |token| {
+                    let connection = &connection;
+                    async move { client.users_me(connection, &token).await }
+                })
+                .await
         }
-        let mut results = Vec::with_capacity(tasks.len());
-        for task in tasks {
-            results.push(task.await);
-        }
-        results
-    });
+    })?;
     let mut checks = HashMap::with_capacity(results.len());
-    for joined in results {
-        let (name, result) = joined.map_err(|e| anyhow::anyhow!("a check task failed: {e}"))?;
+    for (connection, result) in results {
         let check = match result {
             Ok(_) => Check {
                 ok: true,
@@ -269,7 +256,7 @@ fn check_all(
                 },
             },
         };
-        checks.insert(name, check);
+        checks.insert(connection.name, check);
     }
     Ok(checks)
 }

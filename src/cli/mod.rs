@@ -14,6 +14,7 @@ mod complete;
 mod connections;
 mod context;
 pub mod export;
+mod fanout;
 mod health;
 mod login;
 mod passphrase;
