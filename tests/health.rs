@@ -221,6 +221,49 @@ fn check_reports_a_refused_token_as_login_required_and_a_5xx_as_network() {
     assert!(!run.stdout.contains("SECRET"), "{}", run.stdout);
 }
 
+/// One account unreachable (a network error, 7) and one grant dead at Zendesk (a login
+/// needed, 5): cron must see 5, the one a person has to act on, not the higher number.
+#[test]
+fn a_dead_grant_outranks_a_network_error_in_the_exit_code() {
+    let w = World::new(|_| {});
+    w.seed();
+    // Nothing listens on a port just freed: the check cannot connect.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mut far = connection(&w, "far", &[]);
+    far.base_url = Some(format!("http://127.0.0.1:{port}"));
+    add(&w, &far);
+    store(&w, &far, common::tokens(3600, Some(86_400)).tokens.unwrap());
+    // Expired, with a refresh token the fake never issued: the refresh is refused.
+    let dead = connection(&w, "dead", &[]);
+    add(&w, &dead);
+    store(&w, &dead, common::tokens(-10, Some(86_400)).tokens.unwrap());
+
+    let run = w.sb.run(&["status", "--all", "--check", "--json"]);
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<(&str, i64)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["name"].as_str().unwrap(),
+                o["exit_code"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(codes, [("acme", 0), ("far", 7), ("dead", 5)], "{json}");
+    // The lines say the same.
+    let run = w.sb.run(&["status", "far", "dead", "--check"]);
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    let run = w.sb.run(&["status", "acme", "far", "--check"]);
+    assert_eq!(run.code, 7, "{}\n{}", run.stdout, run.stderr);
+    let help = w.sb.run(&["status", "--help"]).success().stdout;
+    assert!(help.contains("5 > 7 > 6 > 4 > 3 > 0"), "{help}");
+}
+
 /// A SIGTERM while `status --check` (or `whoami`) refreshes first: the new pair is stored
 /// before the process ends by it (checklist item 32, for the commands that call users/me).
 #[test]

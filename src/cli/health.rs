@@ -112,17 +112,31 @@ pub fn status_many(
             health(&config, c, &data, now, checked)
         })
         .collect();
-    let worst = healths
-        .iter()
-        .map(|h| h.exit_code)
-        .max()
-        .unwrap_or(exit::OK);
+    let worst = healths.iter().map(|h| h.exit_code).fold(exit::OK, worse);
     if json {
         outln!("{}", serde_json::to_string_pretty(&healths)?);
     } else {
         print_lines(&healths);
     }
     Ok(worst)
+}
+
+/// Which of two codes a run of many exits with: the one a person must act on first, not the
+/// higher number. A dead grant (5) needs a login whatever else happens, and must not hide
+/// behind a network error (7), which may pass by itself but leaves a check unanswered; then
+/// a locked vault (6); then the stored states. So 5 > 7 > 6 > 4 > 3 > 0, and a code outside
+/// these (1, an unforeseen error of a check) just below 6: something failed.
+fn worse(a: u8, b: u8) -> u8 {
+    let rank = |code: u8| match code {
+        exit::OK => 0,
+        exit::EXPIRING => 1,
+        exit::EXPIRED => 2,
+        exit::VAULT_LOCKED => 4,
+        exit::ZENDESK_OR_NETWORK => 5,
+        exit::LOGIN_REQUIRED => 6,
+        _ => 3,
+    };
+    if rank(b) > rank(a) { b } else { a }
 }
 
 /// `check`: None without `--check`.
@@ -142,7 +156,7 @@ fn health<'a>(
     let mut notes = row.notes.clone();
     match check {
         Some(Checked::Answered(check)) => {
-            code = code.max(check.code);
+            code = worse(code, check.code);
             if check.code == exit::LOGIN_REQUIRED {
                 state = TokenStatus::LoginRequired.as_str();
             }
@@ -275,5 +289,31 @@ fn http_status(error: &Error) -> Option<u16> {
         ZendeskError::RateLimited { .. } => Some(429),
         ZendeskError::TokenRejected { .. } => Some(401),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worst_code_is_ranked_by_badness_not_number() {
+        let order = [
+            exit::LOGIN_REQUIRED,
+            exit::ZENDESK_OR_NETWORK,
+            exit::VAULT_LOCKED,
+            exit::OTHER,
+            exit::EXPIRED,
+            exit::EXPIRING,
+            exit::OK,
+        ];
+        for (at, &bad) in order.iter().enumerate() {
+            for &milder in &order[at..] {
+                assert_eq!(worse(bad, milder), bad, "{bad} over {milder}");
+                assert_eq!(worse(milder, bad), bad, "{bad} over {milder}");
+            }
+        }
+        let fleet = [exit::OK, exit::ZENDESK_OR_NETWORK, exit::LOGIN_REQUIRED, 3];
+        assert_eq!(fleet.into_iter().fold(exit::OK, worse), 5);
     }
 }
