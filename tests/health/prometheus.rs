@@ -4,9 +4,10 @@
 use crate::common;
 use crate::tags::{add, connection, store};
 
+use jiff::Timestamp;
 use openmetrics_parser::prometheus::parse_prometheus;
 use openmetrics_parser::{PrometheusValue, Sample};
-use zdauth_core::vault::User;
+use zdauth_core::vault::{Tokens, User};
 
 use super::{STATES, every_state, untouched};
 
@@ -52,7 +53,7 @@ fn prometheus_parses_back_with_every_state_and_no_secret() {
     }
     let parsed = parse_prometheus(text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
     let families = &parsed.families;
-    assert_eq!(families.len(), 3, "{text}");
+    assert_eq!(families.len(), 5, "{text}");
     for family in families.values() {
         assert!(!family.help.is_empty(), "{}", family.family_name);
         assert_eq!(
@@ -111,6 +112,107 @@ fn prometheus_parses_back_with_every_state_and_no_secret() {
         .collect();
     assert_eq!(names.into_iter().collect::<Vec<_>>(), ["dead", "gone"]);
     untouched(&w);
+}
+
+/// Each expiry as a Unix time too, exactly the stored one: an alert on `… - time()` keeps
+/// counting down when cron stops writing the file, where the seconds left would freeze.
+#[test]
+fn prometheus_gives_each_expiry_as_a_unix_time_too() {
+    let w = every_state();
+    let before = Timestamp::now().as_second();
+    let text =
+        w.sb.run(&["list", "--format", "prometheus"])
+            .success()
+            .stdout;
+    let after = Timestamp::now().as_second();
+    let parsed = parse_prometheus(&text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    let series = |family: &str| -> Vec<(String, i64)> {
+        parsed.families[family]
+            .iter_samples()
+            .map(|s| (label(s, "name"), number(s)))
+            .collect()
+    };
+    let data = w.sb.vault().load().unwrap();
+    let access: fn(&Tokens) -> Option<Timestamp> = |t| t.expires_at;
+    let refresh: fn(&Tokens) -> Option<Timestamp> =
+        |t| t.refresh_expires_at.filter(|_| t.refresh_token.is_some());
+    for (kind, of) in [("access", access), ("refresh", refresh)] {
+        let want: Vec<(String, i64)> = STATES
+            .iter()
+            .filter_map(|(name, _, _)| {
+                let tokens = data.connections.get(*name)?.tokens.as_ref()?;
+                Some((name.to_string(), of(tokens)?.as_second()))
+            })
+            .collect();
+        assert!(want.len() >= 4, "{want:?}");
+        let at = series(&format!("zdauth_{kind}_token_expiry_timestamp_seconds"));
+        assert_eq!(at, want, "{text}");
+        // Beside the seconds left, they differ by the time the file was written.
+        let left = series(&format!("zdauth_{kind}_token_expiry_seconds"));
+        for ((name, at), (same, left)) in at.iter().zip(&left) {
+            assert_eq!(name, same);
+            let written = at - left;
+            assert!(
+                (before - 1..=after + 1).contains(&written),
+                "{name}: {at} - {left} is not when the file was written\n{text}"
+            );
+        }
+    }
+}
+
+/// The README's cron line, run by sh as cron would: it puts a whole file in place, and when
+/// zdauth fails (here the identity cannot be read, exit 6) it keeps the last good file and
+/// leaves no temporary one behind (every five minutes, they would pile up).
+#[test]
+fn the_readmes_cron_line_keeps_the_last_good_file_and_leaves_no_temporary_one() {
+    let w = every_state();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let (_, block) = readme
+        .split_once("```cron\n")
+        .expect("a cron block in the README");
+    let line = block.lines().next().unwrap();
+    let command = line
+        .splitn(6, ' ')
+        .nth(5)
+        .expect("five schedule fields, then the command");
+    let textfile = tempfile::tempdir().unwrap();
+    let dir = textfile.path().to_str().unwrap();
+    let script = command
+        .replace("/var/lib/node_exporter/textfile", dir)
+        .replacen("zdauth ", "\"$1\" ", 1);
+    assert!(!script.contains("zdauth list"), "{script}");
+    let run_line = || {
+        let out =
+            w.sb.zdauth_through(&["sh", "-c", &script, "sh"], &[])
+                .output()
+                .unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        (names, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let prom = textfile.path().join("zdauth.prom");
+
+    let (names, stderr) = run_line();
+    assert_eq!(names, ["zdauth.prom"], "{stderr}");
+    let good = std::fs::read_to_string(&prom).unwrap();
+    parse_prometheus(&good).unwrap_or_else(|e| panic!("{e:?}\n{good}"));
+
+    let key = w.sb.identity_file();
+    let away = key.with_extension("away");
+    std::fs::rename(&key, &away).unwrap();
+    let (names, stderr) = run_line();
+    std::fs::rename(&away, &key).unwrap();
+    assert!(!stderr.is_empty(), "zdauth did fail");
+    assert_eq!(names, ["zdauth.prom"], "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&prom).unwrap(),
+        good,
+        "the last good file stays"
+    );
 }
 
 #[test]
