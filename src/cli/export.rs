@@ -98,7 +98,6 @@ pub fn export(ctx: &Context, name: &str, format: ExportFormat) -> anyhow::Result
     Ok(exit::OK)
 }
 
-/// `https://acme.zendesk.com`, or the connection's `base_url`, without a trailing slash.
 /// One connection's `--format json` object, alone or as an element of the array.
 fn json_value(connection: &Connection, tokens: &Tokens) -> serde_json::Value {
     serde_json::json!({
@@ -111,6 +110,7 @@ fn json_value(connection: &Connection, tokens: &Tokens) -> serde_json::Value {
     })
 }
 
+/// `https://acme.zendesk.com`, or the connection's `base_url`, without a trailing slash.
 fn site(connection: &Connection) -> String {
     connection
         .base_url()
