@@ -1,4 +1,4 @@
-//! `list --format prometheus` for node_exporter's textfile collector, parsed back strictly:
+//! `list --format prometheus` for `node_exporter`'s textfile collector, parsed back strictly:
 //! every state, no secret, no hostile label value, and the README's cron line.
 
 use crate::common;
