@@ -71,6 +71,10 @@ pub enum Command {
         tags: Vec<String>,
     },
     /// Show one connection, or one line per connection; the exit code says the worst state (0, 3, 4, 5)
+    ///
+    /// With many connections the exit code is the worst of theirs, ranked by what a person must
+    /// act on rather than by number: 5 > 7 > 6 > 4 > 3 > 0. A dead grant (5) is not hidden by a
+    /// network error of --check (7), which may pass by itself.
     #[command(after_help = exit::HELP)]
     Status {
         /// Connection names or globs such as 'eu-*'; one name alone shows it in full

@@ -17,6 +17,7 @@ mod context;
 mod doctor;
 mod edit;
 pub mod export;
+mod fanout;
 mod health;
 mod import;
 mod login;
