@@ -77,12 +77,12 @@ pub enum Error {
     LoginRequired { name: String, reason: String },
 
     #[error(
-        "{name} uses client credentials but no client secret is stored: store it (e in the TUI, or `zdauth remove {name}` and `zdauth add {name} ... --grant client_credentials --secret-stdin`)"
+        "{name} uses client credentials but no client secret is stored: pipe it into `zdauth edit {name} --secret-stdin` (or press e in the TUI)"
     )]
     NoClientSecret { name: String },
 
     #[error(
-        "Zendesk refused {name}'s client credentials ({reason}); store the client's current secret (e in the TUI, or remove and add {name} again with --secret-stdin)"
+        "Zendesk refused {name}'s client credentials ({reason}); store the client's current secret: pipe it into `zdauth edit {name} --secret-stdin` (or press e in the TUI)"
     )]
     SecretRefused { name: String, reason: String },
 
