@@ -55,6 +55,17 @@ pub fn update(
     edited: &Connection,
     secret: Option<Secret>,
 ) -> Result<Config, Error> {
+    let secret = secret.map_or(SecretChange::Keep, SecretChange::Replace);
+    update_with(vault, started, edited, secret)
+}
+
+/// [`update`], which can also forget the stored client secret (`zdauth edit --clear-secret`).
+pub fn update_with(
+    vault: &Vault,
+    started: &Connection,
+    edited: &Connection,
+    secret: SecretChange,
+) -> Result<Config, Error> {
     let name = started.name.as_str();
     // The connection's lock first, as a refresh takes them: none can write its entry back.
     let _connection = vault.lock_connection(name)?;
@@ -98,13 +109,19 @@ pub fn update(
         )));
     }
     edit.update_connection(name, &connection);
-    if let Some(secret) = secret {
-        vault.update_locked(&lock, |data| {
+    match secret {
+        SecretChange::Keep => {}
+        SecretChange::Replace(secret) => vault.update_locked(&lock, |data| {
             data.connections
                 .entry(name.to_owned())
                 .or_default()
                 .client_secret = Some(secret);
-        })?;
+        })?,
+        SecretChange::Forget => vault.update_locked(&lock, |data| {
+            if let Some(entry) = data.connections.get_mut(name) {
+                entry.client_secret = None;
+            }
+        })?,
     }
     edit.save()
 }
@@ -197,4 +214,40 @@ pub fn forget_tokens(vault: &Vault, name: &str) -> Result<bool, Error> {
     entry.last_error = None;
     lock.persist(entry)?;
     Ok(had_tokens)
+}
+
+/// Adds every imported connection to config.toml in one save, or none: a name config.toml
+/// already has refuses the whole import, naming the row. With `write` false nothing is saved
+/// and the config as it would be is returned (`--dry-run`).
+pub fn import(
+    paths: &Paths,
+    file: &std::path::Path,
+    rows: &[crate::config::import::Imported],
+    write: bool,
+) -> Result<Config, Error> {
+    let _lock = DirLock::acquire(paths)?;
+    let mut edit = ConfigEdit::open(&paths.config())?;
+    for row in rows {
+        let name = &row.connection.name;
+        if edit.config().connection(name).is_some() {
+            return Err(Error::Usage(format!(
+                "{}:{}: {} is already in config.toml: rename this row, or drop it (`zdauth edit {name}` changes the one there); nothing was imported",
+                file.display(),
+                row.at,
+                crate::error::quote(name)
+            )));
+        }
+    }
+    for row in rows {
+        edit.add_connection(&row.connection);
+    }
+    if write { edit.save() } else { edit.preview() }
+}
+
+/// What [`update_with`] does with the stored client secret.
+#[derive(Debug)]
+pub enum SecretChange {
+    Keep,
+    Replace(Secret),
+    Forget,
 }

@@ -152,6 +152,11 @@ impl ConfigEdit {
         }
     }
 
+    /// Validates the edited document as [`Self::save`] would, without writing it.
+    pub(crate) fn preview(&self) -> Result<Config, Error> {
+        Ok(Config::parse(&self.document.to_string(), &self.path)?)
+    }
+
     /// Validates the edited document and replaces the file atomically.
     pub fn save(self) -> Result<Config, Error> {
         let text = self.document.to_string();

@@ -5,6 +5,7 @@ mod clipboard;
 mod edit;
 mod fields;
 mod grant;
+pub mod import;
 mod input;
 mod merge;
 mod raw;
