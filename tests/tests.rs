@@ -29,6 +29,7 @@ mod grant_switch;
 mod health;
 mod hostile;
 mod identity;
+mod import;
 mod keepalive;
 mod leaks;
 mod login_catcher;
