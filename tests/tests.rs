@@ -21,6 +21,7 @@ mod crash;
 mod dead_grant;
 mod disk_full;
 mod echoed_secrets;
+mod edit;
 mod expiry;
 mod export;
 mod faults;

@@ -102,7 +102,7 @@ fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
     })
 }
 
-fn read_secret_from_stdin() -> Result<Secret, Error> {
+pub(super) fn read_secret_from_stdin() -> Result<Secret, Error> {
     use std::io::IsTerminal;
     if std::io::stdin().is_terminal() {
         // Typed by hand: do not echo it.
