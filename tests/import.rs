@@ -199,6 +199,14 @@ fn every_bad_file_is_refused_at_its_line_and_column_and_nothing_is_written() {
     let missing = dir.path().join("missing.csv");
     import(&sb, &missing, &[]).fails(2, "does not exist: check the path");
     import(&sb, Path::new("/dev/zero"), &[]).fails(1, "not a regular file");
+    let big = dir.path().join("big.csv");
+    let row = "acme,acme,zdauth_acme\n";
+    std::fs::write(
+        &big,
+        format!("name,subdomain,client_id\n{}", row.repeat(5 << 20 >> 4)),
+    )
+    .unwrap();
+    import(&sb, &big, &[]).fails(1, "an import file");
     assert_eq!(sb.config_text(), before);
     assert_eq!(names(&sb), ["kept"]);
 }

@@ -115,8 +115,11 @@ pub(super) struct RawRow {
 pub(super) fn problem(file: &Path, at: &At, key: &str, message: &str) -> Error {
     let key = if key.is_empty() || matches!(&at.column, Column::Named(k) if k == key) {
         String::new()
-    } else {
+    } else if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && key.len() <= 40 {
         format!("{key}: ")
+    } else {
+        // A key from the file: escaped and cut, like any text the user wrote.
+        format!("{}: ", quote(key))
     };
     Error::Usage(format!(
         "{}:{at}: {key}{message}; nothing was imported",

@@ -165,3 +165,70 @@ fn an_unknown_extension_or_an_empty_file_says_what_to_do() {
     assert!(error("name,subdomain,client_id\n", "a.csv").contains("holds no connections"));
     assert!(error("[]", "a.json").contains("holds no connections"));
 }
+
+#[test]
+fn hostile_keys_and_text_never_reach_the_terminal_raw() {
+    let escape = "\u{1b}]52;c;aGk=\u{7}";
+    // Written as each format escapes it: the parsed key holds the raw control characters.
+    let written = "\\u001b]52;c;aGk=\\u0007";
+    let cases = [
+        (
+            format!("name,subdomain,client_id,{escape}\nacme,acme,z,x\n"),
+            "a.csv",
+        ),
+        (
+            format!(
+                "[[connection]]\nname = \"acme\"\nsubdomain = \"acme\"\nclient_id = \"z\"\n\"{written}\" = 1\n"
+            ),
+            "a.toml",
+        ),
+        (
+            format!(
+                "[{{\"name\": \"acme\", \"subdomain\": \"acme\", \"client_id\": \"z\", \"{written}\": 1}}]"
+            ),
+            "a.json",
+        ),
+        (
+            format!(
+                "[[connection]]\nname = \"{written}\"\nsubdomain = \"acme\"\nclient_id = \"z\"\n"
+            ),
+            "b.toml",
+        ),
+        (
+            format!("name,subdomain,client_id\n{escape},acme,z\n"),
+            "b.csv",
+        ),
+        (format!("x = 1\n\"{written}\" = 2\n"), "c.toml"),
+    ];
+    for (text, file) in cases {
+        let message = error(&text, file);
+        assert!(
+            !message.contains('\u{1b}') && !message.contains('\u{7}'),
+            "{message:?}"
+        );
+        assert!(message.ends_with("nothing was imported"), "{message}");
+    }
+}
+
+#[test]
+fn no_input_panics() {
+    let inputs = [
+        "",
+        "\u{feff}",
+        ",,,\n,,,",
+        "\"",
+        "[",
+        "{",
+        "[[connection]]",
+        "[[1]]",
+        "[null]",
+        "[[]]",
+        "[{\"name\": [1]}]",
+        "name\n\"\n",
+    ];
+    for text in inputs {
+        for file in ["a.csv", "a.toml", "a.json"] {
+            let _ = parse(text, Path::new(file));
+        }
+    }
+}

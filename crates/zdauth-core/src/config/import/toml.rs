@@ -11,7 +11,15 @@ use crate::error::{Error, quote};
 pub(super) fn rows(text: &str, file: &Path) -> Result<Vec<RawRow>, Error> {
     let document = DeTable::parse(text).map_err(|e| {
         let at = At::of_offset(text, e.span().map_or(0, |s| s.start));
-        let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+        // The parser's words may quote the file's text: shown fit for a terminal, cut.
+        let message = crate::text::display(e.message());
+        let message: String = message
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(200)
+            .collect();
         problem(
             file,
             &at,
