@@ -11,6 +11,7 @@ mod bodies;
 mod fleet;
 mod jq;
 mod paging;
+mod selection;
 mod single;
 mod terminal;
 mod transport;

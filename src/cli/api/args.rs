@@ -38,7 +38,7 @@ pub struct ApiArgs {
     pub paginate: bool,
     /// Stop after this many pages per connection (exit 1 when more were left)
     #[arg(long, value_name = "N", default_value_t = zdauth_core::api::DEFAULT_MAX_PAGES,
-          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(zdauth_core::api::MAX_PAGES)))]
     pub max_pages: u32,
     /// Filter each answer with a jq expression (jaq), e.g. '.users[].email'
     #[arg(long, value_name = "EXPR")]

@@ -9,6 +9,7 @@ use zdauth_core::api::{Outcome, Page};
 use zdauth_core::error::{Error, ErrorClass};
 use zdauth_core::text::display;
 
+use crate::cli::one_line;
 use crate::exit;
 
 /// The summary's words, in its order after `ok`.
@@ -147,18 +148,16 @@ fn said(body: &Value) -> String {
             None => text(body.get("description")).into_iter().collect(),
         },
     };
-    let joined = one_line(&parts.join(": "));
-    match joined.char_indices().nth(200) {
-        Some((at, _)) => format!("{}…", &joined[..at]),
-        None => joined,
-    }
+    cut(&one_line(&parts.join(": ")))
 }
 
-fn one_line(text: &str) -> String {
-    display(text)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+/// At most 200 characters, an ellipsis where it was cut: what a server's or jaq's message
+/// may quote (the whole answer) stays a line to read.
+pub fn cut(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 #[cfg(test)]
