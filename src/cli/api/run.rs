@@ -50,7 +50,14 @@ pub fn fan_out(
                 let (pages, mut arriving) = mpsc::channel::<Page>(1);
                 let forwarded = events.clone();
                 let call = async move {
-                    let result = caller.call(&connection, &request, &pages).await;
+                    let result = caller
+                        .call(
+                            &connection,
+                            &request,
+                            &pages,
+                            &tokio_util::sync::CancellationToken::new(),
+                        )
+                        .await;
                     drop(pages);
                     (connection.name, result)
                 };

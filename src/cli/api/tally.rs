@@ -82,7 +82,8 @@ impl Tally {
                 );
                 (Kind::Truncated, exit::OTHER)
             }
-            Ok(Outcome::Done) => match seen.last_status {
+            // F2 decides what a cancelled walk says; until then, as far as it got.
+            Ok(Outcome::Done | Outcome::Cancelled) => match seen.last_status {
                 Some(status) if !(200..300).contains(&status) => {
                     let said = if seen.said.is_empty() {
                         String::new()
