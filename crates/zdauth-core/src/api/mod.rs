@@ -68,8 +68,11 @@ pub struct Page {
     pub subdomain: String,
     pub status: u16,
     /// The answer's JSON; an empty body is null, a body that is not JSON is its text as a JSON
-    /// string. Any occurrence of the access token sent is replaced by `[redacted]`.
+    /// string. The access token sent, wherever it occurs whole (as sent or encoded), is
+    /// replaced by `[redacted]`; nothing else is touched.
     pub body: serde_json::Value,
+    /// Whether `body` held the access token sent (and so was changed): the door says so.
+    pub redacted: bool,
     /// 1 for the first page.
     pub number: u32,
 }
@@ -149,6 +152,7 @@ impl ApiCaller {
                 subdomain: connection.subdomain.clone(),
                 status: answer.status,
                 body: answer.body,
+                redacted: answer.redacted,
                 number,
             };
             tokio::select! {

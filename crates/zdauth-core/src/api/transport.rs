@@ -36,6 +36,8 @@ pub(super) struct Prepared<'a> {
 pub(super) struct Answer {
     pub status: u16,
     pub body: Value,
+    /// Whether the access token sent was found in the answer and replaced.
+    pub redacted: bool,
 }
 
 /// Why a request ended without an answer to hand on.
@@ -73,10 +75,14 @@ impl ApiCaller {
                     Ok(raw) if raw.status == 401 => Err(ZendeskError::TokenRejected {
                         endpoint: "the API",
                     }),
-                    Ok(raw) => Ok(Ok(Answer {
-                        status: raw.status,
-                        body: zendesk::api_body(&raw.body, &token),
-                    })),
+                    Ok(raw) => {
+                        let (body, redacted) = zendesk::api_body(&raw.body, &token);
+                        Ok(Ok(Answer {
+                            status: raw.status,
+                            body,
+                            redacted,
+                        }))
+                    }
                     Err(halt) => Ok(Err(halt)),
                 }
             })
