@@ -142,6 +142,9 @@ fn headers_go_along_but_authorization_is_refused() {
     let echoed = echoed.as_str().unwrap().to_ascii_lowercase();
     assert!(echoed.contains("x-zdauth-test: yes"), "{echoed}");
     assert!(echoed.contains("[redacted]"), "{echoed}");
+    // Said once on stderr, beside the status line.
+    let said = "zdauth: acme: the answer held the access token sent; it was replaced by [redacted]";
+    assert_eq!(run.stderr.matches(said).count(), 1, "{}", run.stderr);
     let token = w.stored_access();
     assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
 }

@@ -141,6 +141,7 @@ mod tests {
             subdomain: "acme".into(),
             status: 200,
             body: json!({"b": 1}),
+            redacted: false,
             number: 1,
         };
         assert_eq!(

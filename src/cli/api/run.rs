@@ -51,10 +51,7 @@ pub fn fan_out(
             let (caller, request, pages) = (caller.clone(), request.clone(), pages.clone());
             let cancel = cancel.clone();
             tasks.spawn_local(async move {
-                let result = {
-                    let _ = &cancel;
-                    caller.call(&connection, &request, &pages).await
-                };
+                let result = caller.call(&connection, &request, &pages, &cancel).await;
                 (connection.name, result)
             });
         }

@@ -28,6 +28,7 @@ struct Seen {
     /// What Zendesk said in the last answer, if it was an error status.
     said: String,
     jq_failed: bool,
+    redacted: bool,
 }
 
 #[derive(Default)]
@@ -41,6 +42,13 @@ impl Tally {
     pub fn page(&mut self, page: &Page) {
         let seen = self.seen.entry(page.connection.clone()).or_default();
         seen.last_status = Some(page.status);
+        if page.redacted && !seen.redacted {
+            seen.redacted = true;
+            errln!(
+                "zdauth: {}: the answer held the access token sent; it was replaced by [redacted]",
+                page.connection
+            );
+        }
         if !(200..300).contains(&page.status) {
             seen.said = said(&page.body);
         }
@@ -83,7 +91,8 @@ impl Tally {
                 );
                 (Kind::Truncated, exit::OTHER)
             }
-            Ok(Outcome::Done) => match seen.last_status {
+            // Walks are cancelled only once stdout went away, when no end is told any more.
+            Ok(Outcome::Done | Outcome::Cancelled) => match seen.last_status {
                 Some(status) if !(200..300).contains(&status) => {
                     let said = if seen.said.is_empty() {
                         String::new()

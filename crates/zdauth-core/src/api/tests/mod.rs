@@ -2,6 +2,8 @@
 //! test scripts them and count what they see, a real vault in a temp dir, the real refresh
 //! transaction.
 
+mod bodies;
+mod cancel;
 mod harness;
 mod pages;
 mod rules;

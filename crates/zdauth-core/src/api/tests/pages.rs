@@ -224,7 +224,12 @@ async fn a_closed_receiver_ends_the_walk() {
     drop(receiver);
     let outcome = h
         .caller
-        .call(&h.connections[0], &paginate("tickets.json"), &sender)
+        .call(
+            &h.connections[0],
+            &paginate("tickets.json"),
+            &sender,
+            &tokio_util::sync::CancellationToken::new(),
+        )
         .await;
     assert_eq!(outcome.unwrap(), Outcome::Done);
     assert_eq!(h.server.requests(), 1);
