@@ -13,6 +13,7 @@ mod jq;
 mod paging;
 mod selection;
 mod single;
+mod streaming;
 mod terminal;
 mod transport;
 
