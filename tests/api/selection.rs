@@ -6,7 +6,7 @@ use zdauth::seed::{self, Pair};
 use super::{api, code, three};
 use crate::common::world::{CLIENT, World, free_port};
 
-/// `elsewhere`: a connection whose base_url is another host than the fake's.
+/// `elsewhere`: a connection whose `base_url` is another host than the fake's.
 fn with_elsewhere() -> World {
     let w = three();
     let nowhere = format!("http://127.0.0.1:{}", free_port());

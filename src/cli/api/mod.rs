@@ -92,11 +92,11 @@ pub fn api(ctx: &Context, args: &ApiArgs) -> anyhow::Result<u8> {
 /// One answer to stdout as it comes, its filter's failure to stderr.
 fn show(printer: &Printer, page: &Page, tally: &mut Tally) {
     tally.page(page);
-    let printed = printer.page(page, &mut |line| {
+    let filtered = printer.page(page, &mut |line| {
         outln!("{line}");
         !out::stdout_failed()
     });
-    if let Err(error) = printed {
+    if let Err(error) = filtered {
         tally.jq_failed(&page.connection, &error);
     }
 }
