@@ -5,6 +5,7 @@
 mod bodies;
 mod cancel;
 mod harness;
+mod origin;
 mod pages;
 mod rules;
 mod transport;
