@@ -199,8 +199,9 @@ fn command_name(command: &Command) -> &'static str {
     }
 }
 
-/// The last guard before stderr: whatever an error quotes reaches no terminal as a control.
-fn one_line(text: &str) -> String {
+/// The last guard before stderr: whatever an error quotes reaches no terminal as a control,
+/// and a message is one line.
+pub fn one_line(text: &str) -> String {
     zdauth_core::text::display(text)
         .split_whitespace()
         .collect::<Vec<_>>()

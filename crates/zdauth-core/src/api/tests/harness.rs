@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::api::{ApiCaller, ApiRequest, Outcome, Page};
 use crate::config::{Config, Connection};
@@ -235,6 +236,16 @@ pub(super) async fn run_on(
     connection: &Connection,
     request: &ApiRequest,
 ) -> (Result<Outcome, Error>, Vec<Page>) {
+    run_until(caller, connection, request, &CancellationToken::new()).await
+}
+
+/// As [`run_on`], until `cancel` is cancelled.
+pub(super) async fn run_until(
+    caller: &ApiCaller,
+    connection: &Connection,
+    request: &ApiRequest,
+    cancel: &CancellationToken,
+) -> (Result<Outcome, Error>, Vec<Page>) {
     let (sender, mut receiver) = mpsc::channel(2);
     let collect = tokio::spawn(async move {
         let mut pages = Vec::new();
@@ -243,7 +254,7 @@ pub(super) async fn run_on(
         }
         pages
     });
-    let outcome = caller.call(connection, request, &sender).await;
+    let outcome = caller.call(connection, request, &sender, cancel).await;
     drop(sender);
     (outcome, collect.await.unwrap())
 }
