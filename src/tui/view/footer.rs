@@ -49,6 +49,10 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 ("any other key".into(), "stay".into()),
             ]
         }
+        Overlay::Log => vec![
+            ("↑/↓".into(), "scroll".into()),
+            ("Esc".into(), "closes the log".into()),
+        ],
         Overlay::Form(_) => vec![
             ("Tab/↓".into(), "next field".into()),
             ("Shift-Tab/↑".into(), "back".into()),
