@@ -65,6 +65,11 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             ("Esc".into(), "clear".into()),
             ("↑/↓".into(), "move".into()),
         ],
+        // Text in the paste field takes every key (App::login_key).
+        Overlay::Login { login, .. } if !login.paste.is_empty() => vec![
+            ("Enter".into(), "use the pasted address".into()),
+            ("Esc".into(), "cancel the login".into()),
+        ],
         // The login modal lets only these through (App::login_key).
         Overlay::Login { login, .. } => {
             let mut hints = vec![("Esc".into(), "cancel the login".into())];
