@@ -58,14 +58,16 @@ impl App {
     }
 
     /// Says `text` on the toast line and keeps it in the log; an error still on the line
-    /// keeps it (the news is in the log). Returns whether the toast line shows it.
+    /// keeps it until its time is up or a key is pressed (the news is in the log), so news
+    /// from background work cannot hide a failure nobody has looked at. Returns whether the
+    /// toast line shows it.
     pub(crate) fn say_shown(&mut self, text: impl Into<String>) -> bool {
         let text = text.into();
         self.keep(&text, false);
         if self
             .toast
             .as_ref()
-            .is_some_and(|t| t.error && t.until > self.now)
+            .is_some_and(|t| t.error && !t.seen && t.until > self.now)
         {
             return false;
         }
@@ -91,7 +93,15 @@ impl App {
             error,
             until: self.now + lasts,
             copy_countdown: false,
+            seen: false,
         });
+    }
+
+    /// A key was pressed: whatever the toast line shows has had its chance to be read.
+    pub(super) fn toast_seen(&mut self) {
+        if let Some(toast) = &mut self.toast {
+            toast.seen = true;
+        }
     }
 
     fn keep(&mut self, text: &str, error: bool) {

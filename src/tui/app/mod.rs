@@ -104,6 +104,8 @@ pub struct Toast {
     pub until: Timestamp,
     /// Written by the copy's countdown, which rewrites only its own toast.
     pub copy_countdown: bool,
+    /// A key was pressed since it was shown: an error may give way to news before its time.
+    pub seen: bool,
 }
 
 #[derive(Debug)]
@@ -265,7 +267,10 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let (changed, effects) = match msg {
             Msg::Tick(now) => (now.as_second() != self.now.as_second(), self.tick(now)),
-            Msg::Key(key) => self.key(key).map_or((false, Vec::new()), |e| (true, e)),
+            Msg::Key(key) => {
+                self.toast_seen();
+                self.key(key).map_or((false, Vec::new()), |e| (true, e))
+            }
             Msg::Paste(text) => (self.paste(&text), Vec::new()),
             // Asked every few seconds: only news redraws.
             Msg::Agent(summary) => (self.agent_said(summary), Vec::new()),

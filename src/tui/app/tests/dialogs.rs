@@ -53,6 +53,11 @@ fn a_failure_stays_on_the_toast_line_and_in_the_log_when_a_success_follows() {
     assert!(!log[1].1 && log[1].0.contains("refreshed acme"), "{log:?}");
     let times: Vec<_> = app.log().iter().map(|e| e.at).collect();
     assert_eq!(times, [at(1), at(2)]);
+    // A key pressed since: the failure was there to read, and the next news may follow.
+    press(&mut app, "j");
+    app.update(refreshed("initech"));
+    assert!(!app.toast().unwrap().error);
+    app.update(failed("umbrella", "again"));
     // Once its time is up, news takes the line again; a newer error always does.
     app.update(Msg::Tick(at(12)));
     app.update(refreshed("globex"));
@@ -60,7 +65,7 @@ fn a_failure_stays_on_the_toast_line_and_in_the_log_when_a_success_follows() {
     app.update(failed("acme", "boom"));
     app.update(failed("globex", "bang"));
     assert!(app.toast().unwrap().text.contains("globex"));
-    assert_eq!(app.log().len(), 5);
+    assert_eq!(app.log().len(), 7);
 }
 
 #[test]
