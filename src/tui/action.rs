@@ -24,13 +24,15 @@ pub enum Action {
     Edit,
     Delete,
     ToggleAutoRefresh,
+    /// The message log.
+    Log,
     Help,
     Quit,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -49,6 +51,7 @@ impl Action {
         Action::Edit,
         Action::Delete,
         Action::ToggleAutoRefresh,
+        Action::Log,
         Action::Help,
         Action::Quit,
     ];
@@ -74,6 +77,7 @@ impl Action {
             Action::Edit => "edit the connection",
             Action::Delete => "delete the connection",
             Action::ToggleAutoRefresh => "auto-refresh on entering the margin",
+            Action::Log => "every message so far, with its time (scrolls; Esc closes)",
             Action::Help => "this help",
             Action::Quit => "quit",
         }
@@ -100,6 +104,7 @@ impl Action {
             Action::Edit => "edit",
             Action::Delete => "delete",
             Action::ToggleAutoRefresh => "auto",
+            Action::Log => "log",
             Action::Help => "help",
             Action::Quit => "quit",
         }

@@ -164,6 +164,7 @@ const DEFAULTS: &[(&str, Action)] = &[
     ("e", Action::Edit),
     ("d", Action::Delete),
     ("A", Action::ToggleAutoRefresh),
+    ("L", Action::Log),
     ("?", Action::Help),
     ("q", Action::Quit),
     ("ctrl-c", Action::Quit),

@@ -3,6 +3,8 @@
 
 mod copy;
 mod keys;
+mod log;
+mod login;
 mod manage;
 mod overlay;
 mod refresh;
@@ -21,6 +23,7 @@ use crate::tui::form::ConnectionForm;
 use crate::tui::keymap::Keymap;
 use crate::tui::msg::Msg;
 use crate::tui::row::{ConnState, Row, Shown, snapshot};
+pub use log::{LOG_LIMIT, LogEntry, MessageLog};
 pub use overlay::{
     DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP, LoginInFlight, OnLogin, Overlay,
 };
@@ -49,6 +52,8 @@ pub struct Options {
     /// Where the detail pane's local times are: the loop passes the system's zone, tests a
     /// fixed one, so drawing never reads the environment. UTC by default.
     pub time_zone: jiff::tz::TimeZone,
+    /// What the add form starts with (the demo: its fake's address and client).
+    pub add_defaults: crate::tui::form::AddDefaults,
 }
 
 impl Default for Options {
@@ -58,6 +63,7 @@ impl Default for Options {
             no_color: false,
             keymap: Keymap::default(),
             time_zone: jiff::tz::TimeZone::UTC,
+            add_defaults: crate::tui::form::AddDefaults::default(),
         }
     }
 }
@@ -98,6 +104,8 @@ pub struct Toast {
     pub until: Timestamp,
     /// Written by the copy's countdown, which rewrites only its own toast.
     pub copy_countdown: bool,
+    /// A key was pressed since it was shown: an error may give way to news before its time.
+    pub seen: bool,
 }
 
 #[derive(Debug)]
@@ -114,6 +122,10 @@ pub struct App {
     pub(crate) sort: SortMode,
     pub(crate) detail: bool,
     pub(crate) toast: Option<Toast>,
+    /// Every toast said, with its time.
+    pub(crate) log: MessageLog,
+    /// How far the help or the log is scrolled (see [`App::overlay_scroll`]).
+    pub(crate) overlay_scroll: usize,
     pub(crate) auto_refresh: bool,
     pub(crate) margin: Duration,
     /// `settings.keepalive`: under this much left, a refresh token is marked lapsing.
@@ -146,6 +158,8 @@ impl App {
             sort: SortMode::Name,
             detail: false,
             toast: None,
+            log: MessageLog::default(),
+            overlay_scroll: 0,
             auto_refresh: config.settings.auto_refresh,
             margin: config.settings.refresh_margin,
             keepalive: config.settings.keepalive,
@@ -253,7 +267,10 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let (changed, effects) = match msg {
             Msg::Tick(now) => (now.as_second() != self.now.as_second(), self.tick(now)),
-            Msg::Key(key) => self.key(key).map_or((false, Vec::new()), |e| (true, e)),
+            Msg::Key(key) => {
+                self.toast_seen();
+                self.key(key).map_or((false, Vec::new()), |e| (true, e))
+            }
             Msg::Paste(text) => (self.paste(&text), Vec::new()),
             // Asked every few seconds: only news redraws.
             Msg::Agent(summary) => (self.agent_said(summary), Vec::new()),
@@ -294,24 +311,6 @@ impl App {
                 ));
             }
         }
-    }
-
-    pub(crate) fn say(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast {
-            text: text.into(),
-            error: false,
-            until: self.now + TOAST_INFO,
-            copy_countdown: false,
-        });
-    }
-
-    pub(crate) fn warn(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast {
-            text: text.into(),
-            error: true,
-            until: self.now + TOAST_ERROR,
-            copy_countdown: false,
-        });
     }
 
     fn tick(&mut self, now: Timestamp) -> Vec<Effect> {
