@@ -134,6 +134,9 @@ impl ApiCaller {
                     }));
                 }
                 rate_pause *= 2;
+                // The account's limit, not this request's: every request to it waits.
+                self.throttle
+                    .hold_off(&connection.subdomain, tokio::time::Instant::now() + wait);
                 wait
             } else if answer.status >= 500 && idempotent && failed < SERVER_ERROR_RETRIES {
                 failed += 1;
@@ -143,7 +146,7 @@ impl ApiCaller {
                 return Ok(answer);
             };
             tracing::info!(connection = %connection.name, status = answer.status, ?wait, "retrying");
-            // The slot is free while this waits: another connection of the account may go.
+            // The slot is free while this waits: connections of other accounts may go.
             tokio::select! {
                 biased;
                 () = cancel.cancelled() => return Err(Halt::Cancelled),

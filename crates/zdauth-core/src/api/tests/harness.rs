@@ -30,6 +30,8 @@ pub(super) struct Seen {
     pub uri: String,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Seen {
@@ -122,6 +124,7 @@ async fn answer(
         uri: uri.to_string(),
         headers,
         body: body.to_vec(),
+        at: std::time::Instant::now(),
     };
     let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     state.max_in_flight.fetch_max(now, Ordering::SeqCst);
@@ -198,6 +201,27 @@ impl Harness {
         stored: bool,
         total: Duration,
     ) -> Self {
+        Self::with_timeouts(
+            count,
+            jobs,
+            server,
+            stored,
+            Timeouts {
+                connect: Duration::from_secs(10),
+                total,
+                backoff: Duration::from_millis(1),
+            },
+        )
+    }
+
+    /// Any harness, on the client timeouts given.
+    pub(super) fn with_timeouts(
+        count: usize,
+        jobs: u16,
+        server: Server,
+        stored: bool,
+        timeouts: Timeouts,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let vault = Vault::new(Paths::at(dir.path()), Keys::generate());
         let connections = connections(&server.base, count);
@@ -211,11 +235,7 @@ impl Harness {
                 })
                 .unwrap();
         }
-        let client = ZendeskClient::new(Timeouts {
-            connect: Duration::from_secs(10),
-            total,
-            backoff: Duration::from_millis(1),
-        });
+        let client = ZendeskClient::new(timeouts);
         let refresher = Arc::new(Refresher::new(vault, client));
         Self {
             _dir: dir,

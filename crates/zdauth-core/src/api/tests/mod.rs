@@ -7,5 +7,6 @@ mod cancel;
 mod harness;
 mod origin;
 mod pages;
+mod rate_limit;
 mod rules;
 mod transport;

@@ -223,50 +223,6 @@ async fn one_account_gets_at_most_four_requests_at_once() {
     assert!((2..=4).contains(&most), "{most} requests at once");
 }
 
-/// While a request sleeps out a 429, its throttle slot is free: four connections of the
-/// account waiting on Retry-After do not hold back a fifth.
-#[tokio::test]
-async fn a_request_waiting_out_a_429_leaves_its_slot_to_others() {
-    let first_tries = std::sync::Mutex::new(std::collections::HashSet::new());
-    let server = Server::start(Duration::ZERO, move |seen, _| {
-        let bearer = seen.bearer().to_owned();
-        let first = first_tries.lock().unwrap().insert(bearer.clone());
-        if first && !bearer.contains(&access_token("c4")) {
-            // Long enough that the fifth's round trip fits in it on a loaded machine.
-            with_header(429, "retry-after", "5")
-        } else {
-            answer(200, &json!({}))
-        }
-    })
-    .await;
-    let h = Arc::new(Harness::new(5, 32, server));
-    let mut waiting = Vec::new();
-    for n in 0..4 {
-        let h = h.clone();
-        waiting.push(tokio::spawn(async move {
-            run_on(&h.caller, &h.connections[n], &get("x.json"))
-                .await
-                .0
-                .unwrap()
-        }));
-    }
-    while h.server.requests() < 4 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    run_on(&h.caller, &h.connections[4], &get("x.json"))
-        .await
-        .0
-        .unwrap();
-    let seen = h.server.seen();
-    // The fifth went out before any of the four was sent again.
-    assert_eq!(seen.len(), 5, "{seen:?}");
-    assert!(seen[4].bearer().contains(&access_token("c4")));
-    for task in waiting {
-        assert_eq!(task.await.unwrap(), Outcome::Done);
-    }
-    assert_eq!(h.server.requests(), 9);
-}
-
 #[tokio::test]
 async fn no_answer_within_the_http_timeout_is_a_timeout_error() {
     let server = Server::start(Duration::from_secs(30), |_, _| answer(200, &json!({}))).await;
