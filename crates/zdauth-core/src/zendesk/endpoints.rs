@@ -88,17 +88,7 @@ fn join(base: &Url, path: &str) -> Url {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
-
-    fn connection(extra: &str) -> Connection {
-        let text = format!(
-            "[[connection]]\nname = \"acme\"\nsubdomain = \"acme\"\nclient_id = \"c\"\n{extra}\n"
-        );
-        Config::parse(&text, std::path::Path::new("t.toml"))
-            .unwrap()
-            .connections
-            .remove(0)
-    }
+    use crate::config::acme_with as connection;
 
     #[test]
     fn support_endpoints_live_on_the_subdomain() {

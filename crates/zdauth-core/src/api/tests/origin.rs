@@ -3,18 +3,10 @@
 
 use super::harness::get;
 use crate::api::{parse_header, target};
-use crate::config::{Config, Connection};
+use crate::config::Connection;
 use crate::error::Error;
 
-fn connection(extra: &str) -> Connection {
-    let text = format!(
-        "[[connection]]\nname = \"acme\"\nsubdomain = \"acme\"\nclient_id = \"c\"\n{extra}\n"
-    );
-    Config::parse(&text, std::path::Path::new("t.toml"))
-        .unwrap()
-        .connections
-        .remove(0)
-}
+use crate::config::acme_with as connection;
 
 fn url(connection: &Connection, target: &str) -> Result<String, Error> {
     get(target).url_for(connection).map(|u| u.to_string())

@@ -5,18 +5,10 @@ use std::time::Duration;
 
 use super::harness::{Harness, Server, get, json};
 use crate::api::{ApiRequest, parse_header};
-use crate::config::{Config, Connection};
+use crate::config::Connection;
 use crate::error::{Error, ErrorClass};
 
-fn connection(extra: &str) -> Connection {
-    let text = format!(
-        "[[connection]]\nname = \"acme\"\nsubdomain = \"acme\"\nclient_id = \"c\"\n{extra}\n"
-    );
-    Config::parse(&text, std::path::Path::new("t.toml"))
-        .unwrap()
-        .connections
-        .remove(0)
-}
+use crate::config::acme_with as connection;
 
 fn url(connection: &Connection, target: &str) -> Result<String, Error> {
     get(target).url_for(connection).map(|u| u.to_string())
