@@ -1,6 +1,7 @@
 //! The TUI's state and its one transition function. `update` is pure: no clock (time comes
 //! in `Msg::Tick`), no I/O (it returns [`Effect`]s for the loop to run).
 
+mod batch;
 mod copy;
 mod keys;
 mod manage;
@@ -8,10 +9,12 @@ mod overlay;
 mod refresh;
 mod results;
 mod selection;
+mod sort;
 mod status;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
@@ -24,6 +27,8 @@ use crate::tui::row::{ConnState, Row, Shown, snapshot};
 pub use overlay::{
     DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP, LoginInFlight, OnLogin, Overlay,
 };
+pub use selection::SCROLL_CONTEXT;
+pub use sort::SortOrder;
 pub use status::{AgentView, Counts};
 use zdauth_core::config::Config;
 use zdauth_core::vault::VaultData;
@@ -49,6 +54,8 @@ pub struct Options {
     /// Where the detail pane's local times are: the loop passes the system's zone, tests a
     /// fixed one, so drawing never reads the environment. UTC by default.
     pub time_zone: jiff::tz::TimeZone,
+    /// The sort to start with: the runtime reads the one remembered in the state dir.
+    pub sort: SortOrder,
 }
 
 impl Default for Options {
@@ -58,11 +65,13 @@ impl Default for Options {
             no_color: false,
             keymap: Keymap::default(),
             time_zone: jiff::tz::TimeZone::UTC,
+            sort: SortOrder::default(),
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SortMode {
     Name,
     TimeLeft,
@@ -112,6 +121,15 @@ pub struct App {
     /// What is on top of the list, with what it shows.
     pub(crate) overlay: Overlay,
     pub(crate) sort: SortMode,
+    /// `S`: the sort key's order turned around.
+    pub(crate) reverse: bool,
+    /// The multi-select, by name: kept across refreshes and reloads, pruned when a
+    /// connection goes away, and acted on only where the filter shows it.
+    pub(crate) marked: BTreeSet<String>,
+    /// The first visible row the list shows; moved by `update` to follow the cursor.
+    pub(crate) scroll: usize,
+    /// A refresh of many rows in flight, for its one summary at the end.
+    pub(crate) batch: Option<batch::Batch>,
     pub(crate) detail: bool,
     pub(crate) toast: Option<Toast>,
     pub(crate) auto_refresh: bool,
@@ -121,7 +139,8 @@ pub struct App {
     /// The agent as last asked, for the header.
     pub(crate) agent: AgentView,
     pub(crate) now: Timestamp,
-    pub(crate) size: (u16, u16),
+    /// (width, height) of the terminal; `None` until the runtime says, before its first frame.
+    pub(crate) size: Option<(u16, u16)>,
     copy_toast: Option<copy::CopyToast>,
     /// config.toml on disk is not valid (the screen shows the last good one): why.
     pub(crate) config_error: Option<String>,
@@ -143,7 +162,11 @@ impl App {
             selected: None,
             filter: String::new(),
             overlay: Overlay::None,
-            sort: SortMode::Name,
+            sort: options.sort.key,
+            reverse: options.sort.reverse,
+            marked: BTreeSet::new(),
+            scroll: 0,
+            batch: None,
             detail: false,
             toast: None,
             auto_refresh: config.settings.auto_refresh,
@@ -151,7 +174,7 @@ impl App {
             keepalive: config.settings.keepalive,
             agent: AgentView::NotAsked,
             now,
-            size: (80, 24),
+            size: None,
             copy_toast: None,
             config_error: None,
             generation: 0,
@@ -255,6 +278,7 @@ impl App {
             Msg::Tick(now) => (now.as_second() != self.now.as_second(), self.tick(now)),
             Msg::Key(key) => self.key(key).map_or((false, Vec::new()), |e| (true, e)),
             Msg::Paste(text) => (self.paste(&text), Vec::new()),
+            Msg::Mouse(mouse) => self.mouse(mouse).map_or((false, Vec::new()), |e| (true, e)),
             // Asked every few seconds: only news redraws.
             Msg::Agent(summary) => (self.agent_said(summary), Vec::new()),
             news => {
@@ -263,6 +287,7 @@ impl App {
             }
         };
         if changed {
+            self.follow_cursor();
             self.generation += 1;
         }
         effects
@@ -271,8 +296,8 @@ impl App {
     /// What the rest of the world reports: none of it asks for more work.
     fn news(&mut self, msg: Msg) {
         match msg {
-            Msg::Tick(_) | Msg::Key(_) | Msg::Paste(_) | Msg::Agent(_) => {}
-            Msg::Resize { width, height } => self.size = (width, height),
+            Msg::Tick(_) | Msg::Key(_) | Msg::Paste(_) | Msg::Agent(_) | Msg::Mouse(_) => {}
+            Msg::Resize { width, height } => self.size = Some((width, height)),
             Msg::VaultReloaded(snapshot) => self.reload(snapshot),
             Msg::ConfigReloaded { config, snapshot } => self.config_reloaded(&config, snapshot),
             Msg::ConfigInvalid(message) => self.config_error = Some(message),

@@ -10,6 +10,7 @@ use zdauth_core::config::Config;
 impl App {
     pub(crate) fn refreshed(&mut self, name: &str, result: Result<RowTokens, RefreshFailure>) {
         let now = self.now;
+        let in_batch = self.batch_result(name, result.as_ref().map(|_| ()));
         let Some(row) = self.row_mut(name) else {
             return;
         };
@@ -21,7 +22,9 @@ impl App {
                 row.data.last_error = None;
                 row.data.login_required = false;
                 row.state = ConnState::Idle;
-                self.say(format!("refreshed {name} — {left} left"));
+                if !in_batch {
+                    self.say(format!("refreshed {name} — {left} left"));
+                }
             }
             Err(failure) => {
                 row.data.last_error = Some(failure.message.clone());
@@ -33,10 +36,12 @@ impl App {
                     row.state = ConnState::Failed(failure.message.clone());
                     "r retries; Enter shows the whole error"
                 };
-                self.warn(format!(
-                    "refresh of {name} failed: {} — {next}",
-                    failure.message
-                ));
+                if !in_batch {
+                    self.warn(format!(
+                        "refresh of {name} failed: {} — {next}",
+                        failure.message
+                    ));
+                }
             }
         }
         self.rebuild_view();

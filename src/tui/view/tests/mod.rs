@@ -2,6 +2,7 @@
 
 mod cliff;
 mod forms;
+mod rows;
 mod tags;
 
 use crossterm::event::KeyCode;
