@@ -103,7 +103,14 @@ impl App {
     pub(super) fn escape(&mut self) -> Vec<Effect> {
         if let Some(login) = self.login() {
             let name = login.name.clone();
-            self.say(format!("cancelling the login to {name}"));
+            let rest = std::mem::take(&mut self.login_queue).len();
+            if rest > 0 {
+                self.say(format!(
+                    "cancelling the login to {name} and the {rest} queued after it"
+                ));
+            } else {
+                self.say(format!("cancelling the login to {name}"));
+            }
             return vec![Effect::CancelLogin];
         }
         if !self.filter.is_empty() {
@@ -190,15 +197,43 @@ impl App {
         Some(Vec::new())
     }
 
+    /// `l`: the cursor's row, or with rows selected each of them in turn (one modal at a
+    /// time; Esc cancels the rest).
     pub(super) fn start_login(&mut self) -> Vec<Effect> {
         if let Some(login) = self.login() {
             let text = format!("a login to {} is running: Esc cancels it", login.name);
             self.say(text);
             return Vec::new();
         }
+        let marked: Vec<String> = self.marked_shown().into_iter().map(str::to_owned).collect();
+        if !marked.is_empty() {
+            self.login_queue = marked.into();
+            return self.next_login();
+        }
         let Some(index) = self.selected_position().map(|p| self.visible[p]) else {
             return Vec::new();
         };
+        self.login_at(index)
+    }
+
+    /// The next queued login that can start (a row gone, busy or on client credentials is
+    /// passed over); none left: nothing.
+    pub(super) fn next_login(&mut self) -> Vec<Effect> {
+        while let Some(name) = self.login_queue.pop_front() {
+            let Some(index) = self.rows.iter().position(|r| r.name == name) else {
+                continue;
+            };
+            let row = &self.rows[index];
+            if row.connection.grant == Grant::ClientCredentials || row.busy() {
+                continue;
+            }
+            self.selected = Some(name);
+            return self.login_at(index);
+        }
+        Vec::new()
+    }
+
+    fn login_at(&mut self, index: usize) -> Vec<Effect> {
         let name = self.rows[index].name.clone();
         if self.rows[index].connection.grant == Grant::ClientCredentials {
             self.say(format!(
@@ -221,9 +256,16 @@ impl App {
             },
             on_top: OnLogin::Nothing,
         };
-        self.say(format!(
-            "logging in to {name}: finish in the browser (Esc cancels)"
-        ));
+        let queued = self.login_queue.len();
+        if queued > 0 {
+            self.say(format!(
+                "logging in to {name}: finish in the browser ({queued} more after it; Esc cancels all)"
+            ));
+        } else {
+            self.say(format!(
+                "logging in to {name}: finish in the browser (Esc cancels)"
+            ));
+        }
         vec![Effect::Login(name)]
     }
 

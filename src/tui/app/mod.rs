@@ -130,6 +130,8 @@ pub struct App {
     pub(crate) scroll: usize,
     /// A refresh of many rows in flight, for its one summary at the end.
     pub(crate) batch: Option<batch::Batch>,
+    /// `l` on a selection: the logins still to run, one after another.
+    pub(crate) login_queue: std::collections::VecDeque<String>,
     pub(crate) detail: bool,
     pub(crate) toast: Option<Toast>,
     pub(crate) auto_refresh: bool,
@@ -167,6 +169,7 @@ impl App {
             marked: BTreeSet::new(),
             scroll: 0,
             batch: None,
+            login_queue: std::collections::VecDeque::new(),
             detail: false,
             toast: None,
             auto_refresh: config.settings.auto_refresh,
@@ -281,6 +284,8 @@ impl App {
             Msg::Mouse(mouse) => self.mouse(mouse).map_or((false, Vec::new()), |e| (true, e)),
             // Asked every few seconds: only news redraws.
             Msg::Agent(summary) => (self.agent_said(summary), Vec::new()),
+            // The end of one login may start the next one of a selection.
+            Msg::Login { name, update } => (true, self.login_update(&name, update)),
             news => {
                 self.news(news);
                 (true, Vec::new())
@@ -296,13 +301,18 @@ impl App {
     /// What the rest of the world reports: none of it asks for more work.
     fn news(&mut self, msg: Msg) {
         match msg {
-            Msg::Tick(_) | Msg::Key(_) | Msg::Paste(_) | Msg::Agent(_) | Msg::Mouse(_) => {}
+            // Handled in `update`, each with its own effects.
+            Msg::Tick(_)
+            | Msg::Key(_)
+            | Msg::Paste(_)
+            | Msg::Agent(_)
+            | Msg::Mouse(_)
+            | Msg::Login { .. } => {}
             Msg::Resize { width, height } => self.size = Some((width, height)),
             Msg::VaultReloaded(snapshot) => self.reload(snapshot),
             Msg::ConfigReloaded { config, snapshot } => self.config_reloaded(&config, snapshot),
             Msg::ConfigInvalid(message) => self.config_error = Some(message),
             Msg::Refreshed { name, result } => self.refreshed(&name, result),
-            Msg::Login { name, update } => self.login_update(&name, update),
             Msg::Copied { name, result } => self.copied(&name, result),
             Msg::CopyCleared {
                 name,

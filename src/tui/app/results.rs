@@ -1,7 +1,7 @@
 //! What background work reports back: refresh results, vault reloads and the login's
 //! progress. Part of [`App::update`], so pure like it.
 
-use super::{App, OnLogin, Overlay};
+use super::{App, Effect, OnLogin, Overlay};
 use crate::tui::format;
 use crate::tui::msg::{LoginDone, LoginUpdate, RefreshFailure};
 use crate::tui::row::{ConnState, RowData, RowTokens, Snapshot};
@@ -81,12 +81,13 @@ impl App {
         self.rebuild_view();
     }
 
-    pub(crate) fn login_update(&mut self, name: &str, update: LoginUpdate) {
+    /// News of the running login; its end starts the next one queued by `l` on a selection.
+    pub(crate) fn login_update(&mut self, name: &str, update: LoginUpdate) -> Vec<Effect> {
         let Overlay::Login { login, on_top } = &mut self.overlay else {
-            return;
+            return Vec::new();
         };
         if login.name != name {
-            return;
+            return Vec::new();
         }
         let now = self.now;
         match update {
@@ -101,7 +102,7 @@ impl App {
                     Overlay::None
                 };
                 let Some(row) = self.row_mut(name) else {
-                    return;
+                    return self.next_login();
                 };
                 match result {
                     Ok(LoginDone { tokens, email }) => {
@@ -124,7 +125,9 @@ impl App {
                     }
                 }
                 self.rebuild_view();
+                return self.next_login();
             }
         }
+        Vec::new()
     }
 }

@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
-use super::key;
+use super::{esc, key};
 use crate::tui::app::{Effect, Overlay, SortMode, SortOrder};
 use crate::tui::keymap::Key;
 use crate::tui::msg::{Mouse, Msg, RefreshFailure};
@@ -323,4 +323,56 @@ fn the_header_counts_follow_the_filter() {
         (0, 1, 0)
     );
     assert_eq!(app.position(), Some((1, 1)));
+}
+
+fn login_finished(app: &mut App, name: &str, result: Result<(), &str>) -> Vec<Effect> {
+    use crate::tui::msg::{LoginDone, LoginUpdate};
+    let result = result
+        .map(|()| LoginDone {
+            tokens: fresh(now()),
+            email: None,
+        })
+        .map_err(str::to_owned);
+    app.update(Msg::Login {
+        name: name.into(),
+        update: LoginUpdate::Finished(result),
+    })
+}
+
+#[test]
+fn l_on_a_selection_runs_the_logins_one_after_another_and_esc_cancels_the_rest() {
+    let mut app = app();
+    press(&mut app, " j jj ");
+    assert_eq!(app.marked_shown(), ["acme", "globex", "umbrella"]);
+    assert_eq!(press(&mut app, "l"), [Effect::Login("acme".into())]);
+    assert_eq!(app.login().unwrap().name, "acme");
+    assert!(toast(&app).contains("2 more after it"), "{}", toast(&app));
+    // One modal at a time: the next starts when this one ends, failed or not.
+    assert_eq!(
+        login_finished(&mut app, "acme", Err("the browser never came back")),
+        [Effect::Login("globex".into())]
+    );
+    assert_eq!(app.login().unwrap().name, "globex");
+    assert_eq!(app.selected_name(), Some("globex"), "the cursor follows");
+    assert_eq!(app.update(esc()), [Effect::CancelLogin]);
+    assert!(
+        toast(&app).contains("the 1 queued after it"),
+        "{}",
+        toast(&app)
+    );
+    assert!(login_finished(&mut app, "globex", Err("cancelled")).is_empty());
+    assert!(app.login().is_none(), "umbrella was not started");
+}
+
+#[test]
+fn l_on_a_selection_passes_over_client_credentials_rows() {
+    let mut config = config(&NAMES);
+    config.connections[0].grant = zdauth_core::config::Grant::ClientCredentials;
+    let mut app = App::new(&config, &vault(), now(), Options::default());
+    press(&mut app, " j ");
+    assert_eq!(press(&mut app, "l"), [Effect::Login("globex".into())]);
+    assert!(
+        login_finished(&mut app, "globex", Ok(())).is_empty(),
+        "none left"
+    );
 }
