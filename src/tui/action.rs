@@ -77,7 +77,7 @@ impl Action {
             Action::HalfPageDown => "half a page down",
             Action::HalfPageUp => "half a page up",
             Action::Filter => "filter by name/subdomain/user/tag, tag:prod exact (Esc clears)",
-            Action::Sort => "sort: name, time left, state, refresh expiry (or click a header)",
+            Action::Sort => "sort: name, time left, state, refresh expiry; or click a title",
             Action::SortReverse => "reverse the sort",
             Action::ToggleSelect => "select the row for r, l, c (again: unselect)",
             Action::SelectAll => "select all shown (again: clear)",
