@@ -10,8 +10,8 @@
 //!     time to the last, and the child's peak RSS (`VmHWM` from /proc, read at every line while
 //!     it runs) at 10 pages beside 100.
 //!
-//! The fake's account rate limit (700 a minute by default, as Zendesk's) is off here: the
-//! bench measures zdauth, and the runs together send well over 700 requests.
+//! The fake's account rate limit (200 a minute by default, Zendesk's lowest common plan) is
+//! off here: the bench measures zdauth, and the runs together send well over 200 requests.
 //!
 //! `cargo bench --bench api`
 

@@ -1,16 +1,15 @@
 //! Health for cron and monitors: `status` over many connections (lines, JSON, the worst exit
-//! code, `--check` through users/me) and `list --format prometheus` parsed back strictly.
+//! code, `--check` through users/me); `list --format prometheus` in `health/prometheus.rs`.
 
 use crate::common;
 use crate::tags::{add, add_tagged, connection, store};
 
 use common::world::World;
-use openmetrics_parser::prometheus::parse_prometheus;
-use openmetrics_parser::{PrometheusValue, Sample};
 use serde_json::Value;
 use zdauth_core::config::{Grant, Kind};
-use zdauth_core::vault::User;
 use zdauth_fake::{Fault, FaultTarget};
+
+mod prometheus;
 
 /// No request of any kind reached the fake.
 fn untouched(w: &World) {
@@ -222,141 +221,47 @@ fn check_reports_a_refused_token_as_login_required_and_a_5xx_as_network() {
     assert!(!run.stdout.contains("SECRET"), "{}", run.stdout);
 }
 
-/// A sample's value of `label`.
-fn label(sample: &Sample<PrometheusValue>, label: &str) -> String {
-    let labels = sample.get_labelset().unwrap();
-    labels.get_label_value(label).unwrap().to_owned()
-}
-
-/// A gauge's value, which zdauth writes as a whole number.
-fn number(sample: &Sample<PrometheusValue>) -> i64 {
-    match &sample.value {
-        PrometheusValue::Gauge(n) => n.as_i64().unwrap(),
-        other => panic!("not a gauge: {other:?}"),
-    }
-}
-
+/// One account unreachable (a network error, 7) and one grant dead at Zendesk (a login
+/// needed, 5): cron must see 5, the one a person has to act on, not the higher number.
 #[test]
-fn prometheus_parses_back_with_every_state_and_no_secret() {
-    let w = every_state();
-    // A user stored by whoami: its email must not reach the metrics.
-    let lock = w.sb.vault().lock_connection("acme").unwrap();
-    let mut entry = lock.reload().unwrap().unwrap();
-    entry.user = Some(User {
-        id: 7,
-        name: "Boss Person".into(),
-        email: "boss@example.com".into(),
-        role: "admin".into(),
-    });
-    lock.persist(entry).unwrap();
-    drop(lock);
-    // No refresh token, but an expiry left from a pair that had one: no refresh series.
-    let solo = connection(&w, "solo", &[]);
-    add(&w, &solo);
-    let mut tokens = common::tokens(3600, None).tokens.unwrap();
-    tokens.refresh_expires_at = tokens.expires_at;
-    store(&w, &solo, tokens);
+fn a_dead_grant_outranks_a_network_error_in_the_exit_code() {
+    let w = World::new(|_| {});
+    w.seed();
+    // Nothing listens on a port just freed: the check cannot connect.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mut far = connection(&w, "far", &[]);
+    far.base_url = Some(format!("http://127.0.0.1:{port}"));
+    add(&w, &far);
+    store(&w, &far, common::tokens(3600, Some(86_400)).tokens.unwrap());
+    // Expired, with a refresh token the fake never issued: the refresh is refused.
+    let dead = connection(&w, "dead", &[]);
+    add(&w, &dead);
+    store(&w, &dead, common::tokens(-10, Some(86_400)).tokens.unwrap());
 
-    let run = w.sb.run(&["list", "--format", "prometheus"]).success();
-    let text = &run.stdout;
-    for secret in ["boss@example.com", "Boss", "SECRET", &w.stored_access()] {
-        assert!(!text.contains(secret), "{secret} in\n{text}");
-    }
-    let parsed = parse_prometheus(text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
-    let families = &parsed.families;
-    assert_eq!(families.len(), 3, "{text}");
-    for family in families.values() {
-        assert!(!family.help.is_empty(), "{}", family.family_name);
-        assert_eq!(
-            family.family_type,
-            openmetrics_parser::PrometheusType::Gauge
-        );
-    }
-
-    let state = &families["zdauth_connection_state"];
-    for (name, want, _) in STATES {
-        let samples: Vec<_> = state
-            .iter_samples()
-            .filter(|s| label(s, "name") == name)
-            .collect();
-        assert_eq!(samples.len(), STATES.len(), "{name}: one per state\n{text}");
-        for sample in samples {
-            assert_eq!(label(sample, "subdomain"), name);
-            let is = label(sample, "state") == want;
-            assert_eq!(number(sample), i64::from(is), "{name}\n{text}");
-        }
-    }
-    let series = |family: &str| -> Vec<(String, i64, String)> {
-        families[family]
-            .iter_samples()
-            .map(|s| {
-                let kind = format!("{}/{}", label(s, "kind"), label(s, "grant"));
-                (label(s, "name"), number(s), kind)
-            })
-            .collect()
-    };
-    let access = series("zdauth_access_token_expiry_seconds");
-    let names: Vec<&str> = access.iter().map(|(n, _, _)| n.as_str()).collect();
-    assert_eq!(
-        names,
-        ["acme", "soon", "dead", "gone", "solo"],
-        "no expiry, no series"
-    );
-    assert!(access[0].1 > 1700 && access[0].1 <= 1800, "{access:?}");
-    assert!(access[2].1 < 0, "negative once expired: {access:?}");
-    assert_eq!(access[0].2, "support/authorization_code");
-    let refresh = series("zdauth_refresh_token_expiry_seconds");
-    let names: Vec<&str> = refresh.iter().map(|(n, _, _)| n.as_str()).collect();
-    assert_eq!(names, ["acme", "soon", "dead", "gone"]);
-    assert!(refresh[3].1 < 0, "{refresh:?}");
-    let cc: Vec<String> = state.iter_samples().map(|s| label(s, "grant")).collect();
-    assert!(cc.contains(&"client_credentials".to_owned()));
-
-    // --tag picks here too.
-    let tagged =
-        w.sb.run(&["list", "--format", "prometheus", "--tag", "b"])
-            .success();
-    let parsed = parse_prometheus(&tagged.stdout).unwrap();
-    let names: std::collections::BTreeSet<String> = parsed.families["zdauth_connection_state"]
-        .iter_samples()
-        .map(|s| label(s, "name"))
+    let run = w.sb.run(&["status", "--all", "--check", "--json"]);
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<(&str, i64)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["name"].as_str().unwrap(),
+                o["exit_code"].as_i64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(names.into_iter().collect::<Vec<_>>(), ["dead", "gone"]);
-    untouched(&w);
-}
-
-#[test]
-fn no_hostile_label_value_gets_into_the_metrics() {
-    let sb = common::Sandbox::new();
-    sb.init_with_identity_file();
-    let good = sb.config_text();
-    for (field, value) in [
-        ("name", "a\\\"b"),
-        ("subdomain", "acme\\\"} 1\\nx"),
-        ("subdomain", "acme\\n"),
-        ("kind", "support\\\""),
-    ] {
-        let mut fields = vec![
-            ("name", "acme"),
-            ("subdomain", "acme"),
-            ("client_id", "c"),
-            ("kind", "support"),
-        ];
-        for f in &mut fields {
-            if f.0 == field {
-                f.1 = value;
-            }
-        }
-        let lines: Vec<String> = fields
-            .iter()
-            .map(|(k, v)| format!("{k} = \"{v}\""))
-            .collect();
-        let text = format!("{good}\n[[connection]]\n{}\n", lines.join("\n"));
-        std::fs::write(sb.paths().config(), text).unwrap();
-        let run = sb.run(&["list", "--format", "prometheus"]);
-        assert_ne!(run.code, 0, "{field} = {value} was taken:\n{}", run.stdout);
-        assert!(run.stdout.is_empty(), "{}", run.stdout);
-    }
+    assert_eq!(codes, [("acme", 0), ("far", 7), ("dead", 5)], "{json}");
+    // The lines say the same.
+    let run = w.sb.run(&["status", "far", "dead", "--check"]);
+    assert_eq!(run.code, 5, "{}\n{}", run.stdout, run.stderr);
+    let run = w.sb.run(&["status", "acme", "far", "--check"]);
+    assert_eq!(run.code, 7, "{}\n{}", run.stdout, run.stderr);
+    let help = w.sb.run(&["status", "--help"]).success().stdout;
+    assert!(help.contains("5 > 7 > 6 > 4 > 3 > 0"), "{help}");
 }
 
 /// A SIGTERM while `status --check` (or `whoami`) refreshes first: the new pair is stored

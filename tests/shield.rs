@@ -26,16 +26,20 @@ fn wait_for_the_post(w: &World) {
     }
 }
 
+/// Marks the stored access token of `name` expired now: its next use refreshes first.
+fn expire_stored(w: &World, name: &str) {
+    let lock = w.sb.vault().lock_connection(name).unwrap();
+    let mut entry = lock.reload().unwrap().unwrap();
+    entry.tokens.as_mut().unwrap().expires_at = Some(jiff::Timestamp::now());
+    lock.persist(entry).unwrap();
+}
+
 /// A world whose stored access token has expired, so that every command refreshes whatever
 /// margin it asks for, and whose token POSTs take a while.
 fn slow_world() -> World {
     let w = World::new(|_| {});
     w.seed();
-    let lock = w.sb.vault().lock_connection("acme").unwrap();
-    let mut entry = lock.reload().unwrap().unwrap();
-    entry.tokens.as_mut().unwrap().expires_at = Some(jiff::Timestamp::now());
-    lock.persist(entry).unwrap();
-    drop(lock);
+    expire_stored(&w, "acme");
     w.fake.set_latency(Duration::from_millis(1500));
     w
 }
@@ -128,6 +132,71 @@ fn item_32_only_sigkill_costs_the_grant_and_status_then_says_a_login_is_needed()
     let status = w.sb.run(&["status", "acme"]);
     assert_eq!(status.code, 5, "{}", status.stdout);
     assert!(status.stdout.contains("login"), "{}", status.stdout);
+}
+
+/// The access token `name` has in the vault.
+fn stored_access_of(w: &World, name: &str) -> String {
+    let mut data = w.sb.vault().load().unwrap();
+    let entry = data.connections.remove(name).unwrap();
+    entry.tokens.unwrap().access_token.expose().to_owned()
+}
+
+/// `api --all` walks every connection at once, each refreshing its own expired token: a
+/// signal while two of those POSTs are on the wire ends the run once both pairs are stored.
+fn signal_during_the_refreshes_of_api_all(signal: Signal) {
+    let w = slow_world();
+    w.add_seeded("globex", "globex");
+    expire_stored(&w, "globex");
+    let child =
+        w.sb.zdauth(&["api", "--all", "users/me.json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+    let started = Instant::now();
+    while w.fake.counters().token_posts_in_flight < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the two refreshes were never on the wire together"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    kill_process(Pid::from_child(&child), signal).unwrap();
+    let out = child.wait_with_output().unwrap();
+    wait_until_the_fake_is_idle(&w);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.signal(),
+        Some(signal.as_raw()),
+        "{:?}, stderr: {stderr}",
+        out.status
+    );
+    assert_eq!(w.fake.counters().refreshes, 2);
+    // A rotation kills the old access token: only the new pair's works.
+    for name in ["acme", "globex"] {
+        assert!(
+            w.fake.access_token_works(&stored_access_of(&w, name)),
+            "{signal:?}: the vault lost the rotated pair of {name}; stderr: {stderr}"
+        );
+    }
+    assert!(stderr.contains("once the new pair of"), "{stderr}");
+
+    // The stored refresh tokens are the live ones: spending them again replays nothing.
+    w.fake.set_latency(Duration::ZERO);
+    let again = w.sb.run(&["refresh", "--all"]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    let counters = w.fake.counters();
+    assert_eq!((counters.refreshes, counters.reuse_detections), (4, 0));
+    assert_eq!(counters.revoked_grants, 0);
+}
+
+#[test]
+fn item_32_api_all_stores_every_pair_on_the_wire_before_sigint_or_sigterm_ends_it() {
+    std::thread::scope(|scope| {
+        for signal in [Signal::INT, Signal::TERM] {
+            scope.spawn(move || signal_during_the_refreshes_of_api_all(signal));
+        }
+    });
 }
 
 /// A code is single-use: a login stopped while its exchange is on the wire would leave the

@@ -46,6 +46,7 @@ mod shield;
 mod soak;
 mod tags;
 mod tui_config;
+mod tui_dialogs;
 mod tui_rows;
 mod tui_tmux;
 mod unauthorized;

@@ -13,6 +13,7 @@ pub use super::api::ApiArgs;
 use super::api::HELP as API_HELP;
 use super::complete;
 
+pub use super::onboard_args::{ClientCommand, ClientCreateArgs, DoctorArgs, EditArgs, ImportArgs};
 use crate::exit;
 
 #[derive(Debug, Parser)]
@@ -70,6 +71,10 @@ pub enum Command {
         tags: Vec<String>,
     },
     /// Show one connection, or one line per connection; the exit code says the worst state (0, 3, 4, 5)
+    ///
+    /// With many connections the exit code is the worst of theirs, ranked by what a person must
+    /// act on rather than by number: 5 > 7 > 6 > 4 > 3 > 0. A dead grant (5) is not hidden by a
+    /// network error of --check (7), which may pass by itself.
     #[command(after_help = exit::HELP)]
     Status {
         /// Connection names or globs such as 'eu-*'; one name alone shows it in full
@@ -91,9 +96,13 @@ pub enum Command {
     /// Log in to a connection in the browser (authorization code + PKCE)
     #[command(after_help = exit::HELP)]
     Login {
-        /// The connection's name
-        #[arg(add = ArgValueCandidates::new(complete::names))]
-        name: String,
+        /// The connections' names: logged in one after another, a summary at the end
+        #[arg(add = ArgValueCandidates::new(complete::names), required_unless_present = "all_needed",
+              conflicts_with = "all_needed")]
+        names: Vec<String>,
+        /// Every browser-login connection that needs a login (no token, or login required)
+        #[arg(long)]
+        all_needed: bool,
         /// Print the URL instead of opening a browser, and accept the final redirect URL pasted here
         #[arg(long)]
         no_browser: bool,
@@ -181,6 +190,18 @@ pub enum Command {
     /// Call the Zendesk REST API of one connection, or of many at once (NDJSON, one line per answer)
     #[command(after_help = API_HELP)]
     Api(ApiArgs),
+    /// Add many connections at once from a CSV, TOML or JSON file (all or nothing)
+    #[command(after_help = exit::HELP)]
+    Import(ImportArgs),
+    /// Change a connection's settings, as the TUI's edit form does
+    #[command(after_help = exit::HELP)]
+    Edit(EditArgs),
+    /// OAuth clients in Zendesk
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Check the setup: files and modes, identity and agent, clipboard, browser, ports, connections
+    #[command(after_help = exit::HELP)]
+    Doctor(DoctorArgs),
     /// Open the TUI: every connection with live countdowns (also what `zdauth` alone does)
     Tui,
     /// Run the TUI against a built-in fake Zendesk, in a throwaway config dir

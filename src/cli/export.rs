@@ -7,11 +7,11 @@ use crate::exit;
 use zdauth_core::config::{Connection, Kind, Selector};
 use zdauth_core::error::Error;
 use zdauth_core::refresh::Want;
-use zdauth_core::throttle::Throttle;
 use zdauth_core::vault::Tokens;
 
 use super::args::ExportFormat;
 use super::context::Context;
+use super::fanout;
 use super::session::Session;
 
 /// One connection named plainly: its export as before; many (several names, globs, --all,
@@ -36,37 +36,20 @@ pub fn export_many(ctx: &Context, selector: &Selector, format: ExportFormat) -> 
         ))
         .into());
     }
-    let session = Session::open(ctx)?;
-    let connections: Vec<Connection> = selector
-        .pick(&session.config)?
-        .into_iter()
-        .cloned()
-        .collect();
+    // The selection is checked before the vault is opened: a typo costs no passphrase.
+    let config = ctx.config()?;
+    let connections: Vec<Connection> = selector.pick(&config)?.into_iter().cloned().collect();
+    let session = Session::with_config(ctx, config)?;
     let margin = session.config.settings.refresh_margin;
-    let refresher = session.refresher.clone();
-    let results = session.runtime.block_on(async move {
-        let throttle = Throttle::new(zdauth_core::throttle::DEFAULT_JOBS);
-        let mut tasks = Vec::with_capacity(connections.len());
-        for connection in connections {
-            let refresher = refresher.clone();
-            let throttle = throttle.clone();
-            tasks.push(tokio::spawn(async move {
-                let _slot = throttle.slot(&connection.subdomain).await;
-                let result = refresher.ensure(&connection, Want::Margin(margin)).await;
-                (connection, result)
-            }));
-        }
-        let mut results = Vec::with_capacity(tasks.len());
-        for task in tasks {
-            results.push(task.await);
-        }
-        results
-    });
+    let refresher = &session.refresher;
+    let jobs = zdauth_core::throttle::DEFAULT_JOBS;
+    let results = fanout::each(&session.runtime, connections, jobs, |connection| {
+        let refresher = refresher.clone();
+        async move { refresher.ensure(&connection, Want::Margin(margin)).await }
+    })?;
     let mut values = Vec::with_capacity(results.len());
     let (mut failed, mut code) = (0, exit::OK);
-    for joined in results {
-        let (connection, result) =
-            joined.map_err(|e| anyhow::anyhow!("an export task failed: {e}"))?;
+    for (connection, result) in results {
         match result {
             Ok(fresh) => values.push(json_value(&connection, &fresh.tokens)),
             Err(e) => {
@@ -97,7 +80,11 @@ fn format_name(format: ExportFormat) -> String {
 }
 
 pub fn export(ctx: &Context, name: &str, format: ExportFormat) -> anyhow::Result<u8> {
-    let session = Session::open(ctx)?;
+    let config = ctx.config()?;
+    if config.connection(name).is_none() {
+        return Err(Error::UnknownConnection(name.to_owned()).into());
+    }
+    let session = Session::with_config(ctx, config)?;
     let connection = session.connection(name)?;
     if format == ExportFormat::Curl && connection.kind == Kind::Chat {
         return Err(Error::Usage(format!(
@@ -113,7 +100,6 @@ pub fn export(ctx: &Context, name: &str, format: ExportFormat) -> anyhow::Result
     Ok(exit::OK)
 }
 
-/// `https://acme.zendesk.com`, or the connection's `base_url`, without a trailing slash.
 /// One connection's `--format json` object, alone or as an element of the array.
 fn json_value(connection: &Connection, tokens: &Tokens) -> serde_json::Value {
     serde_json::json!({
@@ -126,6 +112,7 @@ fn json_value(connection: &Connection, tokens: &Tokens) -> serde_json::Value {
     })
 }
 
+/// `https://acme.zendesk.com`, or the connection's `base_url`, without a trailing slash.
 fn site(connection: &Connection) -> String {
     connection
         .base_url()

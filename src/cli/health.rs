@@ -14,11 +14,11 @@ use zdauth_core::expiry::humanize;
 use zdauth_core::manage::API_CALL_MARGIN;
 use zdauth_core::status::TokenStatus;
 use zdauth_core::text::display;
-use zdauth_core::throttle::Throttle;
 use zdauth_core::vault::VaultData;
 use zdauth_core::zendesk::ZendeskError;
 
 use super::context::Context;
+use super::fanout;
 use super::report::{Row, own_entry, row};
 use super::session::Session;
 
@@ -112,17 +112,31 @@ pub fn status_many(
             health(&config, c, &data, now, checked)
         })
         .collect();
-    let worst = healths
-        .iter()
-        .map(|h| h.exit_code)
-        .max()
-        .unwrap_or(exit::OK);
+    let worst = healths.iter().map(|h| h.exit_code).fold(exit::OK, worse);
     if json {
         outln!("{}", serde_json::to_string_pretty(&healths)?);
     } else {
         print_lines(&healths);
     }
     Ok(worst)
+}
+
+/// Which of two codes a run of many exits with: the one a person must act on first, not the
+/// higher number. A dead grant (5) needs a login whatever else happens, and must not hide
+/// behind a network error (7), which may pass by itself but leaves a check unanswered; then
+/// a locked vault (6); then the stored states. So 5 > 7 > 6 > 4 > 3 > 0, and a code outside
+/// these (1, an unforeseen error of a check) just below 6: something failed.
+fn worse(a: u8, b: u8) -> u8 {
+    let rank = |code: u8| match code {
+        exit::OK => 0,
+        exit::EXPIRING => 1,
+        exit::EXPIRED => 2,
+        exit::VAULT_LOCKED => 4,
+        exit::ZENDESK_OR_NETWORK => 5,
+        exit::LOGIN_REQUIRED => 6,
+        _ => 3,
+    };
+    if rank(b) > rank(a) { b } else { a }
 }
 
 /// `check`: None without `--check`.
@@ -142,7 +156,7 @@ fn health<'a>(
     let mut notes = row.notes.clone();
     match check {
         Some(Checked::Answered(check)) => {
-            code = code.max(check.code);
+            code = worse(code, check.code);
             if check.code == exit::LOGIN_REQUIRED {
                 state = TokenStatus::LoginRequired.as_str();
             }
@@ -218,39 +232,26 @@ fn check_all(
     picked: &[Connection],
     jobs: u16,
 ) -> anyhow::Result<HashMap<String, Check>> {
-    let refresher = session.refresher.clone();
     let connections: Vec<Connection> = picked
         .iter()
         .filter(|c| c.kind != Kind::Chat)
         .cloned()
         .collect();
-    let results = session.runtime.block_on(async move {
-        let throttle = Throttle::new(jobs);
-        let mut tasks = Vec::with_capacity(connections.len());
-        for connection in connections {
-            let refresher = refresher.clone();
-            let throttle = throttle.clone();
-            tasks.push(tokio::spawn(async move {
-                let _slot = throttle.slot(&connection.subdomain).await;
-                let client = refresher.client();
-                let result = refresher
-                    .call_with_fresh_token(&connection, API_CALL_MARGIN, |token| {
-                        let connection = &connection;
-                        async move { client.users_me(connection, &token).await }
-                    })
-                    .await;
-                (connection.name, result)
-            }));
+    let refresher = &session.refresher;
+    let results = fanout::each(&session.runtime, connections, jobs, |connection| {
+        let refresher = refresher.clone();
+        async move {
+            let client = refresher.client();
+            refresher
+                .call_with_fresh_token(&connection, API_CALL_MARGIN, |token| {
+                    let connection = &connection;
+                    async move { client.users_me(connection, &token).await }
+                })
+                .await
         }
-        let mut results = Vec::with_capacity(tasks.len());
-        for task in tasks {
-            results.push(task.await);
-        }
-        results
-    });
+    })?;
     let mut checks = HashMap::with_capacity(results.len());
-    for joined in results {
-        let (name, result) = joined.map_err(|e| anyhow::anyhow!("a check task failed: {e}"))?;
+    for (connection, result) in results {
         let check = match result {
             Ok(_) => Check {
                 ok: true,
@@ -269,7 +270,7 @@ fn check_all(
                 },
             },
         };
-        checks.insert(name, check);
+        checks.insert(connection.name, check);
     }
     Ok(checks)
 }
@@ -288,5 +289,31 @@ fn http_status(error: &Error) -> Option<u16> {
         ZendeskError::RateLimited { .. } => Some(429),
         ZendeskError::TokenRejected { .. } => Some(401),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worst_code_is_ranked_by_badness_not_number() {
+        let order = [
+            exit::LOGIN_REQUIRED,
+            exit::ZENDESK_OR_NETWORK,
+            exit::VAULT_LOCKED,
+            exit::OTHER,
+            exit::EXPIRED,
+            exit::EXPIRING,
+            exit::OK,
+        ];
+        for (at, &bad) in order.iter().enumerate() {
+            for &milder in &order[at..] {
+                assert_eq!(worse(bad, milder), bad, "{bad} over {milder}");
+                assert_eq!(worse(milder, bad), bad, "{bad} over {milder}");
+            }
+        }
+        let fleet = [exit::OK, exit::ZENDESK_OR_NETWORK, exit::LOGIN_REQUIRED, 3];
+        assert_eq!(fleet.into_iter().fold(exit::OK, worse), 5);
     }
 }

@@ -13,6 +13,23 @@ use zdauth_core::login::{self, LoginEvent, LoginSettings};
 use super::context::Context;
 use super::session::Session;
 
+/// `login NAME…` or `login --all-needed`: one login after another, a summary at the end.
+pub fn login_many(
+    ctx: &Context,
+    names: &[String],
+    all_needed: bool,
+    no_browser: bool,
+    timeout: Duration,
+) -> anyhow::Result<u8> {
+    match names {
+        [name] if !all_needed => login(ctx, name, no_browser, timeout),
+        _ => Err(zdauth_core::error::Error::Usage(
+            "logging in to several connections is not built yet".into(),
+        )
+        .into()),
+    }
+}
+
 pub fn login(ctx: &Context, name: &str, no_browser: bool, timeout: Duration) -> anyhow::Result<u8> {
     let session = Session::open(ctx)?;
     let connection = session.connection(name)?;

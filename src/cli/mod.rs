@@ -9,13 +9,19 @@ mod agent;
 mod api;
 mod args;
 mod child;
+mod client;
 mod clip;
 mod complete;
 mod connections;
 mod context;
+mod doctor;
+mod edit;
 pub mod export;
+mod fanout;
 mod health;
+mod import;
 mod login;
+mod onboard_args;
 mod passphrase;
 mod prometheus;
 mod report;
@@ -28,7 +34,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{AddArgs, AgentCommand, ApiArgs, Cli, Command, ExportFormat, ListFormat, Pick};
+pub use args::{
+    AddArgs, AgentCommand, ApiArgs, Cli, ClientCommand, Command, ExportFormat, ListFormat, Pick,
+};
 use context::Context;
 
 use crate::exit;
@@ -127,10 +135,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             _ => health::status_many(&ctx, &pick.selector(&names), json, check, jobs)?,
         },
         Command::Login {
-            name,
+            names,
+            all_needed,
             no_browser,
             timeout,
-        } => login::login(&ctx, &name, no_browser, timeout)?,
+        } => login::login_many(&ctx, &names, all_needed, no_browser, timeout)?,
+        Command::Import(args) => import::import(&ctx, &args)?,
+        Command::Edit(args) => edit::edit(&ctx, &args)?,
+        Command::Client(ClientCommand::Create(args)) => client::create(&ctx, &args)?,
+        Command::Doctor(args) => doctor::doctor(&ctx, &args)?,
         Command::Token { name, min_valid } => tokens::token(&ctx, &name, min_valid)?,
         Command::Copy { name, header } => clip::copy(&ctx, &name, header)?,
         Command::ClipboardServe => clip::serve(&ctx)?,
@@ -163,6 +176,10 @@ fn command_name(command: &Command) -> &'static str {
         Command::List { .. } => "list",
         Command::Status { .. } => "status",
         Command::Login { .. } => "login",
+        Command::Import(_) => "import",
+        Command::Edit(_) => "edit",
+        Command::Client(_) => "client",
+        Command::Doctor(_) => "doctor",
         Command::Token { .. } => "token",
         Command::Refresh { .. } => "refresh",
         Command::Copy { .. } => "copy",
@@ -182,8 +199,9 @@ fn command_name(command: &Command) -> &'static str {
     }
 }
 
-/// The last guard before stderr: whatever an error quotes reaches no terminal as a control.
-fn one_line(text: &str) -> String {
+/// The last guard before stderr: whatever an error quotes reaches no terminal as a control,
+/// and a message is one line.
+pub fn one_line(text: &str) -> String {
     zdauth_core::text::display(text)
         .split_whitespace()
         .collect::<Vec<_>>()

@@ -44,45 +44,55 @@ const _: () = {
 };
 
 const ACCESS: &str = "zdauth_access_token_expiry_seconds";
+const ACCESS_AT: &str = "zdauth_access_token_expiry_timestamp_seconds";
 const REFRESH: &str = "zdauth_refresh_token_expiry_seconds";
+const REFRESH_AT: &str = "zdauth_refresh_token_expiry_timestamp_seconds";
 const STATE: &str = "zdauth_connection_state";
 
 /// The whole exposition. Seconds go negative once a token has expired, so that an alert can
 /// say how long ago; a series whose expiry is not known is left out rather than guessed.
+/// Each expiry is there twice: as seconds left when the file was written, and as the Unix
+/// time it falls at, which an alert compares with `time()` and so still counts down when the
+/// file stops being written (the seconds left would freeze).
 pub(super) fn render(rows: &[Row], now: Timestamp) -> String {
+    let access = |row: &Row| row.expires_at;
+    // An expiry left from a pair without a refresh token is no refresh token's.
+    let refresh = |row: &Row| row.refresh_expires_at.filter(|_| row.has_refresh_token);
+    let left = |at: Timestamp| at.duration_since(now).as_secs();
     let mut text = String::new();
-    family(
-        &mut text,
+    let mut expiry =
+        |name, help, at: &dyn Fn(&Row) -> Option<Timestamp>, value: &dyn Fn(Timestamp) -> i64| {
+            family(&mut text, name, help);
+            for row in rows {
+                if let Some(at) = at(row) {
+                    sample(&mut text, name, row, None, value(at));
+                }
+            }
+        };
+    expiry(
         ACCESS,
         "Seconds until the access token expires (negative once it has); absent when not known.",
+        &access,
+        &left,
     );
-    for row in rows {
-        if let Some(at) = row.expires_at {
-            sample(
-                &mut text,
-                ACCESS,
-                row,
-                None,
-                at.duration_since(now).as_secs(),
-            );
-        }
-    }
-    family(
-        &mut text,
+    expiry(
+        ACCESS_AT,
+        "When the access token expires, in Unix time (alert on this minus time()); absent when not known.",
+        &access,
+        &Timestamp::as_second,
+    );
+    expiry(
         REFRESH,
         "Seconds until the refresh token lapses (negative once it has); absent without a refresh token or a known expiry.",
+        &refresh,
+        &left,
     );
-    for row in rows {
-        if let Some(at) = row.refresh_expires_at.filter(|_| row.has_refresh_token) {
-            sample(
-                &mut text,
-                REFRESH,
-                row,
-                None,
-                at.duration_since(now).as_secs(),
-            );
-        }
-    }
+    expiry(
+        REFRESH_AT,
+        "When the refresh token lapses, in Unix time (alert on this minus time()); absent without a refresh token or a known expiry.",
+        &refresh,
+        &Timestamp::as_second,
+    );
     family(
         &mut text,
         STATE,
@@ -171,7 +181,7 @@ mod tests {
         let text = render(&[row], Timestamp::now());
         let parsed = openmetrics_parser::prometheus::parse_prometheus(&text)
             .unwrap_or_else(|e| panic!("{e:?}\n{text}"));
-        assert_eq!(parsed.families.len(), 3, "{text}");
+        assert_eq!(parsed.families.len(), 5, "{text}");
         assert!(!parsed.families.contains_key("zdauth_fake"), "{text}");
         let access = &parsed.families[ACCESS];
         let sample = access.iter_samples().next().unwrap();

@@ -11,9 +11,9 @@ use zdauth_core::error::Error;
 use zdauth_core::expiry::humanize;
 use zdauth_core::manage::{self, API_CALL_MARGIN};
 use zdauth_core::refresh::{Want, stored_valid};
-use zdauth_core::throttle::Throttle;
 
 use super::context::Context;
+use super::fanout;
 use super::session::Session;
 
 pub fn token(ctx: &Context, name: &str, min_valid: Option<Duration>) -> anyhow::Result<u8> {
@@ -60,28 +60,14 @@ pub fn refresh(ctx: &Context, selector: &Selector, jobs: u16) -> anyhow::Result<
     if connections.is_empty() {
         return Err(Error::Usage("nothing to refresh: add connections first".into()).into());
     }
-    let refresher = session.refresher.clone();
-    let results = session.runtime.block_on(async move {
-        let throttle = Throttle::new(jobs);
-        let mut tasks = Vec::with_capacity(connections.len());
-        for connection in connections {
-            let refresher = refresher.clone();
-            let throttle = throttle.clone();
-            tasks.push(tokio::spawn(async move {
-                let _slot = throttle.slot(&connection.subdomain).await;
-                let result = refresher.ensure(&connection, Want::Rotate).await;
-                (connection.name, result)
-            }));
-        }
-        let mut results = Vec::with_capacity(tasks.len());
-        for task in tasks {
-            results.push(task.await);
-        }
-        results
-    });
+    let refresher = &session.refresher;
+    let results = fanout::each(&session.runtime, connections, jobs, |connection| {
+        let refresher = refresher.clone();
+        async move { refresher.ensure(&connection, Want::Rotate).await }
+    })?;
     let mut code = exit::OK;
-    for joined in results {
-        let (name, result) = joined.map_err(|e| anyhow::anyhow!("a refresh task failed: {e}"))?;
+    for (connection, result) in results {
+        let name = &connection.name;
         match result {
             Ok(fresh) => outln!("{name}: refreshed, {} left", time_left(&fresh.tokens)),
             Err(e) => {

@@ -31,13 +31,15 @@ pub enum Action {
     Edit,
     Delete,
     ToggleAutoRefresh,
+    /// The message log.
+    Log,
     Help,
     Quit,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::MoveDown,
         Action::MoveUp,
         Action::Top,
@@ -61,6 +63,7 @@ impl Action {
         Action::Edit,
         Action::Delete,
         Action::ToggleAutoRefresh,
+        Action::Log,
         Action::Help,
         Action::Quit,
     ];
@@ -91,6 +94,7 @@ impl Action {
             Action::Edit => "edit the connection",
             Action::Delete => "delete the connection",
             Action::ToggleAutoRefresh => "auto-refresh on entering the margin",
+            Action::Log => "every message so far, with its time (scrolls; Esc closes)",
             Action::Help => "this help",
             Action::Quit => "quit",
         }
@@ -122,6 +126,7 @@ impl Action {
             Action::Edit => "edit",
             Action::Delete => "delete",
             Action::ToggleAutoRefresh => "auto",
+            Action::Log => "log",
             Action::Help => "help",
             Action::Quit => "quit",
         }

@@ -169,6 +169,7 @@ const DEFAULTS: &[(&str, Action)] = &[
     ("e", Action::Edit),
     ("d", Action::Delete),
     ("A", Action::ToggleAutoRefresh),
+    ("L", Action::Log),
     ("?", Action::Help),
     ("q", Action::Quit),
     ("ctrl-c", Action::Quit),

@@ -137,6 +137,12 @@ pub enum LoginUpdate {
     Note(String),
     /// The code came back; it is being exchanged for tokens.
     Exchanging,
+    /// This runs over SSH: `$SSH_CONNECTION` and `$USER` as the runtime read them, for the
+    /// modal's `ssh -L` line (checked before it is shown).
+    Ssh {
+        connection: String,
+        user: Option<String>,
+    },
     Finished(Result<LoginDone, String>),
 }
 

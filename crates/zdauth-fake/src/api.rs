@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use jiff::{Timestamp, Unit};
 use serde::Serialize;
@@ -173,6 +173,19 @@ fn bearer_user(shared: &Shared, headers: &HeaderMap) -> Result<u64, OAuthError> 
         .bearer(&token)
         .map(|grant| grant.user_id)
         .map_err(|problem| OAuthError::invalid_token(problem.describe()))
+}
+
+/// What Zendesk answers for a path under `/api/` it has no endpoint for: JSON, as its other
+/// errors are, whoever asks. Elsewhere the fake has no pages to show, so an empty 404.
+pub(crate) async fn unknown_route(uri: Uri) -> Response {
+    if !uri.path().starts_with("/api/") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({ "error": "InvalidEndpoint", "description": "Not found" })),
+    )
+        .into_response()
 }
 
 fn not_found() -> Response {

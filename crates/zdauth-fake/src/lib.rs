@@ -19,7 +19,7 @@
 //! - `code_grant`, `refresh_grant`, `client_credentials_grant`: one grant type each.
 //! - `lifetimes`: requested token lifetimes against Zendesk's bounds.
 //! - `answer`: the success body of a token request, as Zendesk sends it.
-//! - `api`: users/me, tokens/current.json, revoking a token.
+//! - `api`: users/me, tokens/current.json, revoking a token, the 404 of an unknown API route.
 //! - `lists`, `tickets`: the REST API slice `zdauth api` meets: users, triggers, search and
 //!   Chat's chats, paged as Zendesk pages (`paging`) over made-up `records`; tickets echoed.
 //! - `access`, `rate_limit`: who may call the REST API; the account's requests a minute.

@@ -42,6 +42,12 @@ impl Query {
             .map(|(_, value)| value.as_str())
     }
 
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+    }
+
     /// Any `page[...]` parameter asks for cursor pagination.
     pub(crate) fn asks_for_cursor(&self) -> bool {
         self.0.iter().any(|(name, _)| name.starts_with("page["))

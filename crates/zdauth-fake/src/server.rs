@@ -74,6 +74,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v2/tickets.json", post(tickets::create))
         .route("/api/v2/tickets/{file}", put(tickets::update))
         .route("/api/v2/chat/chats", get(lists::chats))
+        .fallback(api::unknown_route)
         .layer(middleware::from_fn_with_state(shared.clone(), gate::gate))
         .with_state(shared)
 }

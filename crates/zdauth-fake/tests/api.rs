@@ -1,9 +1,11 @@
 //! The slice of the API zdauth uses: users/me for each kind of caller, current.json, and
-//! revoking a token by id (deleting current.json is reported not to revoke).
+//! revoking a token by id (deleting current.json is reported not to revoke), and the 404 of a
+//! route the API does not have.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 
-use crate::support::{PUBLIC, get_api, http, options, refresh, start, text};
+use crate::support::{PUBLIC, call, get_api, http, options, refresh, start, text};
 
 #[tokio::test]
 async fn delete_by_id_revokes_and_delete_current_does_not() {
@@ -88,4 +90,38 @@ async fn users_me_anonymous_invalid_and_unscoped() {
     fake.expire_access_token(&expired.grant_id);
     let (status, _) = get_api(&fake, "/api/v2/users/me.json", Some(&expired.access_token)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_unknown_api_route_is_zendesks_json_404_for_any_caller() {
+    let fake = start(options()).await;
+    let token = fake.issue_grant(PUBLIC, &["read"]).access_token;
+    for (method, path, token) in [
+        (
+            Method::GET,
+            "/api/v2/no_such_thing.json",
+            Some(token.as_str()),
+        ),
+        (Method::GET, "/api/v2/userz.json?page=2", None),
+        (Method::POST, "/api/v2/nope", Some(token.as_str())),
+        (Method::DELETE, "/api/v3/users.json", Some(token.as_str())),
+    ] {
+        let answer = call(&fake, method.clone(), path, token, None).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{method} {path}");
+        assert!(
+            answer
+                .header("content-type")
+                .is_some_and(|kind| kind.starts_with("application/json")),
+            "{method} {path}: {:?}",
+            answer.header("content-type")
+        );
+        assert_eq!(
+            answer.json(),
+            json!({ "error": "InvalidEndpoint", "description": "Not found" }),
+            "{method} {path}"
+        );
+    }
+    let elsewhere = call(&fake, Method::GET, "/no/such/page", None, None).await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    assert!(elsewhere.text.is_empty(), "not the API: {}", elsewhere.text);
 }

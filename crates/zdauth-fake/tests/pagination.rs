@@ -1,5 +1,6 @@
 //! The list endpoints' two ways through a list, walked to the end as `zdauth api --paginate`
-//! walks them, and the limits and errors at their edges.
+//! walks them (users by role too, and Chat's chats by `next_url`), and the limits and errors
+//! at their edges.
 
 use std::collections::BTreeSet;
 
@@ -7,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use zdauth_fake::FakeZendesk;
 
-use crate::support::{PUBLIC, get, options, start};
+use crate::support::{CHAT, PUBLIC, get, options, start};
 
 async fn fake_with(records: usize) -> (FakeZendesk, String) {
     let fake = start(options()).await;
@@ -233,4 +234,106 @@ async fn an_empty_list_is_one_page_without_links() {
         (page["count"].as_u64(), page["next_page"].is_null()),
         (Some(0), true)
     );
+}
+
+fn roles(pages: &[Value]) -> BTreeSet<String> {
+    pages
+        .iter()
+        .flat_map(|page| page["users"].as_array().expect("users").clone())
+        .map(|user| user["role"].as_str().expect("a role").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn users_filtered_by_role_page_through_that_role_only() {
+    let (fake, token) = fake_with(250).await;
+    let admins = walk_cursor(&fake, &token, "/api/v2/users.json?role=admin&page[size]=10").await;
+    assert_eq!(admins.len(), 3, "25 admins of 250 users, 10 a page");
+    let ids_seen: BTreeSet<u64> = admins.iter().flat_map(|page| ids(page, "users")).collect();
+    assert_eq!(ids_seen.len(), 25);
+    assert_eq!(roles(&admins), BTreeSet::from(["admin".to_owned()]));
+    let next = admins[0]["links"]["next"].as_str().unwrap();
+    assert!(next.contains("role=admin"), "the filter is kept: {next}");
+
+    let (agents, end) =
+        walk_offset(&fake, &token, "/api/v2/users.json?role=agent&per_page=20").await;
+    assert_eq!(end, StatusCode::OK);
+    assert!(
+        agents.iter().all(|page| page["count"] == 50),
+        "count is the role's"
+    );
+    assert_eq!(
+        agents
+            .iter()
+            .map(|page| ids(page, "users").len())
+            .sum::<usize>(),
+        50
+    );
+    assert_eq!(roles(&agents), BTreeSet::from(["agent".to_owned()]));
+
+    let staff = "/api/v2/users.json?role[]=admin&role[]=agent&page[size]=100";
+    let staff = walk_cursor(&fake, &token, staff).await;
+    assert_eq!(
+        staff
+            .iter()
+            .map(|page| ids(page, "users").len())
+            .sum::<usize>(),
+        75
+    );
+    assert_eq!(
+        roles(&staff),
+        BTreeSet::from(["admin".to_owned(), "agent".to_owned()])
+    );
+    let (everyone, _) = walk_offset(&fake, &token, "/api/v2/users.json").await;
+    let everyone = roles(&everyone);
+    assert_eq!(everyone.len(), 3, "Zendesk's three roles: {everyone:?}");
+    let ends = get(&fake, "/api/v2/users.json?role=end-user", &token)
+        .await
+        .json();
+    assert_eq!(ends["count"], 175);
+
+    let owner = get(&fake, "/api/v2/users.json?role=owner", &token).await;
+    assert_eq!(owner.status, StatusCode::BAD_REQUEST);
+    assert_eq!(owner.json()["error"]["title"], "Invalid attribute");
+    let anonymous = get(&fake, "/api/v2/users.json?role=owner", "not-a-token").await;
+    assert_eq!(
+        anonymous.status,
+        StatusCode::UNAUTHORIZED,
+        "who asks comes first"
+    );
+}
+
+#[tokio::test]
+async fn chats_page_by_next_url_to_the_end() {
+    let fake = start(options()).await;
+    fake.set_api_records(250);
+    let token = fake.issue_grant(CHAT, &["chat"]).access_token;
+    let mut url = format!("{}/api/v2/chat/chats", fake.base_url());
+    let (mut sizes, mut seen) = (Vec::new(), BTreeSet::new());
+    loop {
+        let answer = get(&fake, &url, &token).await;
+        assert_eq!(answer.status, StatusCode::OK, "{url}: {}", answer.text);
+        let body = answer.json();
+        assert_eq!(body["count"], 250);
+        let chats = body["chats"].as_array().expect("chats");
+        sizes.push(chats.len());
+        seen.extend(
+            chats
+                .iter()
+                .map(|chat| chat["id"].as_str().unwrap().to_owned()),
+        );
+        match body["next_url"].as_str() {
+            Some(next) => {
+                assert!(next.starts_with(&fake.base_url()), "on the fake: {next}");
+                assert_ne!(next, url, "a next_url that moves on");
+                url = next.to_owned();
+            }
+            None => break,
+        }
+        assert!(sizes.len() <= 10, "no end");
+    }
+    assert_eq!(sizes, [100, 100, 50]);
+    assert_eq!(seen.len(), 250, "every chat once");
+    let past = get(&fake, "/api/v2/chat/chats?page=0", &token).await;
+    assert_eq!(past.status, StatusCode::BAD_REQUEST);
 }

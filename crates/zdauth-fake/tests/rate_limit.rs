@@ -11,22 +11,22 @@ async fn every_api_answer_tells_zendesks_default_limit() {
     let fake = start(options()).await;
     let token = fake.issue_grant(PUBLIC, &["read"]).access_token;
     let first = get(&fake, "/api/v2/users.json", &token).await;
-    assert_eq!(first.header("x-rate-limit"), Some("700"));
-    assert_eq!(first.header("x-rate-limit-remaining"), Some("699"));
+    assert_eq!(first.header("x-rate-limit"), Some("200"));
+    assert_eq!(first.header("x-rate-limit-remaining"), Some("199"));
     let refused = call(&fake, Method::GET, "/api/v2/triggers.json", None, None).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         refused.header("x-rate-limit-remaining"),
-        Some("698"),
+        Some("198"),
         "a 401 counts too"
     );
     fake.push_fault(FaultTarget::Api, Fault::Status(503), 1);
     let fault = get(&fake, "/api/v2/users/me.json", &token).await;
     assert_eq!(fault.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(fault.header("x-rate-limit-remaining"), Some("697"));
+    assert_eq!(fault.header("x-rate-limit-remaining"), Some("197"));
     let unknown = get(&fake, "/api/v2/no_such_thing.json", &token).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    assert_eq!(unknown.header("x-rate-limit"), Some("700"));
+    assert_eq!(unknown.header("x-rate-limit"), Some("200"));
 
     let token_answer = reqwest::Client::new()
         .post(format!("{}/oauth/tokens", fake.base_url()))

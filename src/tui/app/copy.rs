@@ -81,8 +81,12 @@ impl App {
                     self.now,
                     SignedDuration::try_from(clears_in).unwrap_or(SignedDuration::MAX),
                 );
-                // The countdown rewrites only its own toast: this one replaces "copying…".
-                self.say(prefix.clone());
+                // The countdown rewrites only its own toast: this one replaces "copying…",
+                // unless an error still holds the line (the log has the copy).
+                if !self.say_shown(prefix.clone()) {
+                    self.copy_toast = None;
+                    return;
+                }
                 self.mark_copy_toast();
                 self.copy_toast = Some(CopyToast { prefix, clears_at });
                 self.copy_countdown();
@@ -109,7 +113,8 @@ impl App {
             format!("{} — clearing", copy.prefix)
         };
         let until = copy.clears_at + TOAST_INFO;
-        self.say(text);
+        // Not logged each second: the log has the copy once.
+        self.show(text, false);
         self.mark_copy_toast();
         if let Some(toast) = &mut self.toast {
             toast.until = until;

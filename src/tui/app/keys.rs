@@ -15,18 +15,40 @@ impl App {
     /// `None`: the key means nothing where the focus is, and nothing changed.
     pub(super) fn key(&mut self, key: Key) -> Option<Vec<Effect>> {
         let action = self.options.keymap.action(key);
-        // A Ctrl chord bound to quit (Ctrl-C) works whatever has the focus.
-        if action == Some(Action::Quit) && key.mods.contains(KeyModifiers::CONTROL) {
-            return Some(self.quit());
-        }
         let esc = key == Key::plain(KeyCode::Esc);
+        // A Ctrl chord bound to quit (Ctrl-C) quits from the list and answers the quit
+        // question; in a form or dialog it backs out of that, as Esc does.
+        if action == Some(Action::Quit) && key.mods.contains(KeyModifiers::CONTROL) {
+            let asked = matches!(
+                self.overlay,
+                Overlay::None
+                    | Overlay::Login {
+                        on_top: OnLogin::ConfirmQuit,
+                        ..
+                    }
+            );
+            if asked {
+                return Some(self.quit());
+            }
+            return self.key(Key::plain(KeyCode::Esc));
+        }
         let effects = match &mut self.overlay {
             Overlay::Help => {
-                self.overlay = Overlay::None;
+                if !self.help_scrolled(action) {
+                    self.overlay = Overlay::None;
+                }
                 Vec::new()
             }
             Overlay::Login { on_top, .. } if *on_top == OnLogin::Help => {
-                *on_top = OnLogin::Nothing;
+                if !self.help_scrolled(action)
+                    && let Overlay::Login { on_top, .. } = &mut self.overlay
+                {
+                    *on_top = OnLogin::Nothing;
+                }
+                Vec::new()
+            }
+            Overlay::Log => {
+                self.log_key(action, esc);
                 Vec::new()
             }
             Overlay::Login { on_top, .. } if *on_top == OnLogin::ConfirmQuit => {
@@ -45,26 +67,10 @@ impl App {
             Overlay::Delete(_) => self.delete_key(key),
             Overlay::ConfirmRefresh(_) => self.confirm_refresh_key(key == Key::char('y')),
             Overlay::None | Overlay::Login { .. } if esc => self.escape(),
-            Overlay::Login { .. } => self.login_key(action),
+            Overlay::Login { .. } => self.login_key(key, action),
             Overlay::None => return action.map(|a| self.act(a)),
         };
         Some(effects)
-    }
-
-    /// The login modal covers the list, so list keys would act on rows the user cannot see:
-    /// only quit and help pass; Esc (handled before) cancels.
-    pub(super) fn login_key(&mut self, action: Option<Action>) -> Vec<Effect> {
-        match action {
-            Some(a @ (Action::Quit | Action::Help)) => self.act(a),
-            Some(Action::CopyToken | Action::CopyHeader) => self.copy_login_url(),
-            _ => {
-                if let Some(login) = self.login() {
-                    let text = format!("a login to {} is running: Esc cancels it", login.name);
-                    self.say(text);
-                }
-                Vec::new()
-            }
-        }
     }
 
     /// Text lands where typing would; elsewhere a paste is no command and is dropped
@@ -72,6 +78,10 @@ impl App {
     pub(super) fn paste(&mut self, text: &str) -> bool {
         match &mut self.overlay {
             Overlay::Form(form) => form.paste(text),
+            Overlay::Login {
+                login,
+                on_top: OnLogin::Nothing,
+            } => login.paste.paste(text),
             Overlay::Filter => {
                 self.filter.extend(text.chars().filter(|c| !c.is_control()));
                 self.rebuild_view();
@@ -155,10 +165,14 @@ impl App {
                 self.say(format!("auto-refresh {state}"));
                 return self.auto_refresh_due();
             }
-            Action::Help => match &mut self.overlay {
-                Overlay::Login { on_top, .. } => *on_top = OnLogin::Help,
-                _ => self.overlay = Overlay::Help,
-            },
+            Action::Log => self.open_log(),
+            Action::Help => {
+                self.overlay_scroll = 0;
+                match &mut self.overlay {
+                    Overlay::Login { on_top, .. } => *on_top = OnLogin::Help,
+                    _ => self.overlay = Overlay::Help,
+                }
+            }
             Action::Quit => return self.quit(),
         }
         Vec::new()
@@ -247,13 +261,7 @@ impl App {
         }
         self.rows[index].state = ConnState::LoginRunning;
         self.overlay = Overlay::Login {
-            login: LoginInFlight {
-                name: name.clone(),
-                url: None,
-                note: None,
-                exchanging: false,
-                started: self.now,
-            },
+            login: LoginInFlight::new(&name, self.now),
             on_top: OnLogin::Nothing,
         };
         let queued = self.login_queue.len();

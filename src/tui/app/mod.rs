@@ -4,6 +4,8 @@
 mod batch;
 mod copy;
 mod keys;
+mod log;
+mod login;
 mod manage;
 mod overlay;
 mod refresh;
@@ -24,6 +26,7 @@ use crate::tui::form::ConnectionForm;
 use crate::tui::keymap::Keymap;
 use crate::tui::msg::Msg;
 use crate::tui::row::{ConnState, Row, Shown, snapshot};
+pub use log::{LOG_LIMIT, LogEntry, MessageLog};
 pub use overlay::{
     DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP, LoginInFlight, OnLogin, Overlay,
 };
@@ -56,6 +59,8 @@ pub struct Options {
     pub time_zone: jiff::tz::TimeZone,
     /// The sort to start with: the runtime reads the one remembered in the state dir.
     pub sort: SortOrder,
+    /// What the add form starts with (the demo: its fake's address and client).
+    pub add_defaults: crate::tui::form::AddDefaults,
 }
 
 impl Default for Options {
@@ -66,6 +71,7 @@ impl Default for Options {
             keymap: Keymap::default(),
             time_zone: jiff::tz::TimeZone::UTC,
             sort: SortOrder::default(),
+            add_defaults: crate::tui::form::AddDefaults::default(),
         }
     }
 }
@@ -107,6 +113,8 @@ pub struct Toast {
     pub until: Timestamp,
     /// Written by the copy's countdown, which rewrites only its own toast.
     pub copy_countdown: bool,
+    /// A key was pressed since it was shown: an error may give way to news before its time.
+    pub seen: bool,
 }
 
 #[derive(Debug)]
@@ -134,6 +142,10 @@ pub struct App {
     pub(crate) login_queue: std::collections::VecDeque<String>,
     pub(crate) detail: bool,
     pub(crate) toast: Option<Toast>,
+    /// Every toast said, with its time.
+    pub(crate) log: MessageLog,
+    /// How far the help or the log is scrolled (see [`App::overlay_scroll`]).
+    pub(crate) overlay_scroll: usize,
     pub(crate) auto_refresh: bool,
     pub(crate) margin: Duration,
     /// `settings.keepalive`: under this much left, a refresh token is marked lapsing.
@@ -172,6 +184,8 @@ impl App {
             login_queue: std::collections::VecDeque::new(),
             detail: false,
             toast: None,
+            log: MessageLog::default(),
+            overlay_scroll: 0,
             auto_refresh: config.settings.auto_refresh,
             margin: config.settings.refresh_margin,
             keepalive: config.settings.keepalive,
@@ -279,7 +293,10 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let (changed, effects) = match msg {
             Msg::Tick(now) => (now.as_second() != self.now.as_second(), self.tick(now)),
-            Msg::Key(key) => self.key(key).map_or((false, Vec::new()), |e| (true, e)),
+            Msg::Key(key) => {
+                self.toast_seen();
+                self.key(key).map_or((false, Vec::new()), |e| (true, e))
+            }
             Msg::Paste(text) => (self.paste(&text), Vec::new()),
             Msg::Mouse(mouse) => self.mouse(mouse).map_or((false, Vec::new()), |e| (true, e)),
             // Asked every few seconds: only news redraws.
@@ -329,24 +346,6 @@ impl App {
                 ));
             }
         }
-    }
-
-    pub(crate) fn say(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast {
-            text: text.into(),
-            error: false,
-            until: self.now + TOAST_INFO,
-            copy_countdown: false,
-        });
-    }
-
-    pub(crate) fn warn(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast {
-            text: text.into(),
-            error: true,
-            until: self.now + TOAST_ERROR,
-            copy_countdown: false,
-        });
     }
 
     fn tick(&mut self, now: Timestamp) -> Vec<Effect> {

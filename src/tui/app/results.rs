@@ -92,8 +92,17 @@ impl App {
         let now = self.now;
         match update {
             LoginUpdate::Url(url) => login.url = Some(url),
-            LoginUpdate::Note(note) => login.note = Some(note),
-            LoginUpdate::Exchanging => login.exchanging = true,
+            LoginUpdate::Note(note) => {
+                login.checking = false;
+                login.note = Some(note);
+            }
+            LoginUpdate::Exchanging => {
+                login.checking = false;
+                login.exchanging = true;
+            }
+            LoginUpdate::Ssh { connection, user } => {
+                self.login_tunnel(name, &connection, user.as_deref());
+            }
             LoginUpdate::Finished(result) => {
                 // The help stays open over the list; the quit question has nothing to ask.
                 self.overlay = if *on_top == OnLogin::Help {
@@ -114,6 +123,8 @@ impl App {
                         };
                         row.state = ConnState::Idle;
                         self.say(format!("logged in to {name} — {left} left"));
+                        self.rebuild_view();
+                        self.select_next_needing_login(name);
                     }
                     Err(message) => {
                         row.state = if row.data.login_required {

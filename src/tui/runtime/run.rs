@@ -21,6 +21,8 @@ pub struct Setup {
     pub config: Config,
     pub refresher: Arc<Refresher>,
     pub no_color: bool,
+    /// What the add form starts with: Zendesk's defaults, or the demo's fake.
+    pub add_defaults: crate::tui::form::AddDefaults,
 }
 
 /// Runs the TUI until the user quits, restoring the terminal on every way out (quit, error,
@@ -52,6 +54,7 @@ pub(super) async fn run_in(
         time_zone: jiff::tz::TimeZone::system(),
         keymap: crate::tui::keymap::with_overrides(&setup.config.keys, &setup.config.file)?,
         sort: super::state_file::load(&super::state_file::path(setup.refresher.vault().paths())),
+        add_defaults: setup.add_defaults.clone(),
     };
     let mut app = App::new(&setup.config, &data, Timestamp::now(), options);
     // The list's height before the first frame: page keys move by it from the start.

@@ -50,6 +50,10 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 ("any other key".into(), "stay".into()),
             ]
         }
+        Overlay::Log => vec![
+            ("↑/↓".into(), "scroll".into()),
+            ("Esc".into(), "closes the log".into()),
+        ],
         Overlay::Form(_) => vec![
             ("Tab/↓".into(), "next field".into()),
             ("Shift-Tab/↑".into(), "back".into()),
@@ -65,6 +69,11 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             ("Enter".into(), "keep".into()),
             ("Esc".into(), "clear".into()),
             ("↑/↓".into(), "move".into()),
+        ],
+        // Text in the paste field takes every key (App::login_key).
+        Overlay::Login { login, .. } if !login.paste.is_empty() => vec![
+            ("Enter".into(), "use the pasted address".into()),
+            ("Esc".into(), "cancel the login".into()),
         ],
         // The login modal lets only these through (App::login_key).
         Overlay::Login { login, .. } => {

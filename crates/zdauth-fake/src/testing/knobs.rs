@@ -124,7 +124,7 @@ mod tests {
         assert_eq!(options.success_code(), StatusCode::CREATED);
         assert!(options.revokes_grant_on_reuse());
         assert!(options.hostile.is_none() && !options.echo_requests_in_errors);
-        assert_eq!(options.api_rate_limit(), Some(700));
+        assert_eq!(options.api_rate_limit(), Some(200));
         assert!(options.sends_retry_after());
         assert_eq!(options.api_records(), 3);
         assert!(!FakeClient::public("c", "http://127.0.0.1/").is_legacy());

@@ -3,6 +3,7 @@
 mod cliff;
 mod config;
 mod delete;
+mod dialogs;
 mod expiry;
 mod form;
 mod grant;

@@ -1,6 +1,7 @@
 //! Screens at a fixed clock with ratatui's `TestBackend`, checked with insta snapshots.
 
 mod cliff;
+mod dialogs;
 mod forms;
 mod rows;
 mod tags;

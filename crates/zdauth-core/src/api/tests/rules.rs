@@ -49,11 +49,6 @@ fn paths_go_below_the_base_or_the_api_base_and_keep_their_query() {
     ] {
         assert_eq!(url(&acme, target).unwrap(), expected, "{target}");
     }
-    let chat = connection("kind = \"chat\"\nscopes = [\"read\", \"chat\"]");
-    assert_eq!(
-        url(&chat, "chats.json").unwrap(),
-        "https://acme.zendesk.com/api/v2/chat/chats.json"
-    );
     let prefixed = connection("base_url = \"http://127.0.0.1:4455/zd\"");
     assert_eq!(
         url(&prefixed, "/api/v2/x.json").unwrap(),
