@@ -47,6 +47,7 @@ mod soak;
 mod tags;
 mod tui_config;
 mod tui_dialogs;
+mod tui_rows;
 mod tui_tmux;
 mod unauthorized;
 mod vault;

@@ -36,6 +36,8 @@ pub enum Effect {
         name: String,
         revoke: bool,
     },
+    /// Remember the sort in the state dir for the next start.
+    SaveSort(crate::tui::app::SortOrder),
     Quit,
 }
 

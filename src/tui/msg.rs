@@ -18,10 +18,13 @@ pub enum Msg {
     /// A bracketed paste: one piece of text, not a stream of keys (its newline is no Enter).
     /// Wiped on drop: it may be a client secret pasted into the masked field.
     Paste(zeroize::Zeroizing<String>),
+    /// The terminal's size: sent by the runtime before its first frame, then on every change.
     Resize {
         width: u16,
         height: u16,
     },
+    /// A click or the wheel, at screen cells.
+    Mouse(Mouse),
     /// The vault file changed on disk (a script ran `zdauth token`) and was re-read.
     VaultReloaded(Snapshot),
     /// config.toml changed on disk (`zdauth add`, an editor) and is valid; with the vault as
@@ -88,6 +91,14 @@ impl Msg {
             _ => None,
         }
     }
+}
+
+/// What the mouse did, as the list needs it (column and row are screen cells from 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mouse {
+    Click { column: u16, row: u16 },
+    WheelUp,
+    WheelDown,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -131,7 +131,9 @@ impl App {
 
     /// Lines an overlay that fills the screen shows: all rows but its two borders.
     pub(super) fn overlay_page(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(2)).max(1)
+        // Before the runtime has told the size there is no page to scroll by yet: one line.
+        self.size
+            .map_or(1, |(_, height)| usize::from(height.saturating_sub(2)).max(1))
     }
 }
 

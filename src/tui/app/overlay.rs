@@ -25,6 +25,8 @@ pub enum Overlay {
     Form(Box<ConnectionForm>),
     /// Asking whether (and how) to delete a connection.
     Delete(Deleting),
+    /// `R` over many rows: asking (y/N) before refreshing these.
+    ConfirmRefresh(Vec<String>),
     /// A browser login runs: its modal covers the list, and the help or the quit question
     /// may sit on top of it.
     Login {

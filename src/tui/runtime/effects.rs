@@ -95,6 +95,11 @@ impl Runner {
                     self.copier.copy(connection, what, self.sender.clone());
                 }
             }
+            Effect::SaveSort(order) => {
+                let path = super::state_file::path(self.refresher.vault().paths());
+                self.work
+                    .spawn_blocking(move || super::state_file::save(&path, order));
+            }
             Effect::Quit => return true,
         }
         false

@@ -62,7 +62,8 @@ impl Widget for &App {
             Overlay::Form(form) => form::render(form, theme, under, buf),
             Overlay::Delete(deleting) => confirm::render(deleting, theme, under, buf),
             Overlay::Log => log::render(self, theme, area, buf),
-            Overlay::None | Overlay::Filter | Overlay::Help => {}
+            // The question is asked on the toast line, its keys in the footer.
+            Overlay::None | Overlay::Filter | Overlay::Help | Overlay::ConfirmRefresh(_) => {}
         }
         if self.overlay.shows_help() {
             help::render(self, theme, area, buf);

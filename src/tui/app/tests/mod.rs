@@ -10,6 +10,7 @@ mod grant;
 mod list;
 mod login;
 mod refresh;
+mod rows;
 mod tags;
 
 use crossterm::event::KeyCode;

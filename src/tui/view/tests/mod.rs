@@ -3,6 +3,7 @@
 mod cliff;
 mod dialogs;
 mod forms;
+mod rows;
 mod tags;
 
 use crossterm::event::KeyCode;
