@@ -48,10 +48,16 @@ pub fn doctor(ctx: &Context, args: &DoctorArgs) -> u8 {
         .unwrap_or_default();
     let env_identity = std::env::var(IDENTITY_FILE_VAR).ok();
     let source = vault::identity_source(&ctx.paths, &settings, env_identity.as_deref());
-    report.say(&doctor::identity(&ctx.paths, &source));
-    let sealed = matches!(source, IdentitySource::Sealed(_));
-    let (agent, agent_client) = doctor::agent(&ctx.paths, sealed);
-    report.say(&agent);
+    // A config.toml that does not load may name the identity file: judged by the defaults,
+    // the identity would be reported missing when it is not.
+    let mut agent_client = None;
+    if config.is_some() || !ctx.paths.config().exists() {
+        report.say(&doctor::identity(&ctx.paths, &source));
+        let sealed = matches!(source, IdentitySource::Sealed(_));
+        let (agent, client) = doctor::agent(&ctx.paths, sealed);
+        report.say(&agent);
+        agent_client = client;
+    }
     report.say(&doctor::clipboard(&settings, &Surroundings::from_env()));
     report.say(&doctor::browser());
     if let Some(config) = &config {
