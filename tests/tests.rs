@@ -20,6 +20,7 @@ mod concurrency;
 mod crash;
 mod dead_grant;
 mod disk_full;
+mod doctor;
 mod echoed_secrets;
 mod expiry;
 mod export;

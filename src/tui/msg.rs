@@ -156,6 +156,9 @@ pub struct LoginDone {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyDone {
     pub what: &'static str,
+    /// Where it went ("the desktop clipboard", "tmux buffer zdauth"), as the CLI says: a copy
+    /// to the wrong place (OSC 52 that Terminal.app ignores) is otherwise a silent miss.
+    pub place: String,
     /// `None`: `clipboard_clear = "0s"`, kept.
     pub clears_in: Option<Duration>,
     /// Said next to the confirmation (a fallback that was taken).

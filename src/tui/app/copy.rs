@@ -66,7 +66,7 @@ impl App {
                 return;
             }
         };
-        let mut prefix = format!("copied {name}'s {}", done.what);
+        let mut prefix = format!("copied {name}'s {} to {}", done.what, done.place);
         if let Some(note) = &done.note {
             prefix = format!("{prefix} ({note})");
         }
@@ -154,6 +154,7 @@ mod tests {
     fn done(clears_in: u64) -> CopyDone {
         CopyDone {
             what: "token",
+            place: "the desktop clipboard".into(),
             clears_in: (clears_in > 0).then(|| Duration::from_secs(clears_in)),
             note: None,
         }
@@ -206,13 +207,25 @@ mod tests {
             name: "acme".into(),
             result: Ok(done(30)),
         });
-        assert_eq!(toast(&app), "copied acme's token — clears in 30s");
+        assert_eq!(
+            toast(&app),
+            "copied acme's token to the desktop clipboard — clears in 30s"
+        );
         app.update(Msg::Tick(at(1)));
-        assert_eq!(toast(&app), "copied acme's token — clears in 29s");
+        assert_eq!(
+            toast(&app),
+            "copied acme's token to the desktop clipboard — clears in 29s"
+        );
         app.update(Msg::Tick(at(29)));
-        assert_eq!(toast(&app), "copied acme's token — clears in 1s");
+        assert_eq!(
+            toast(&app),
+            "copied acme's token to the desktop clipboard — clears in 1s"
+        );
         app.update(Msg::Tick(at(30)));
-        assert_eq!(toast(&app), "copied acme's token — clearing");
+        assert_eq!(
+            toast(&app),
+            "copied acme's token to the desktop clipboard — clearing"
+        );
         app.update(Msg::CopyCleared {
             name: "acme".into(),
             what: "token",
@@ -245,9 +258,9 @@ mod tests {
             name: "acme".into(),
             result: Ok(done(0)),
         });
-        assert_eq!(toast(&app), "copied acme's token");
+        assert_eq!(toast(&app), "copied acme's token to the desktop clipboard");
         app.update(Msg::Tick(at(2)));
-        assert_eq!(toast(&app), "copied acme's token");
+        assert_eq!(toast(&app), "copied acme's token to the desktop clipboard");
     }
 
     #[test]
