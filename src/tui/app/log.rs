@@ -132,8 +132,9 @@ impl App {
     /// Lines an overlay that fills the screen shows: all rows but its two borders.
     pub(super) fn overlay_page(&self) -> usize {
         // Before the runtime has told the size there is no page to scroll by yet: one line.
-        self.size
-            .map_or(1, |(_, height)| usize::from(height.saturating_sub(2)).max(1))
+        self.size.map_or(1, |(_, height)| {
+            usize::from(height.saturating_sub(2)).max(1)
+        })
     }
 }
 
