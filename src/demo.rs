@@ -15,6 +15,7 @@ use zdauth_core::vault::{Entry, Vault};
 use zdauth_fake::{Approval, FakeClient, FakeOptions, FakeZendesk};
 
 use crate::seed::{self, Pair, Seeder};
+use crate::tui::form::AddDefaults;
 
 const CLIENT: &str = "zdauth_demo";
 /// (name, access token minutes left; None: never logged in)
@@ -27,6 +28,9 @@ const CONNECTIONS: [(&str, Option<i64>); 4] = [
 
 pub struct Demo {
     pub config: Config,
+    /// What `a` starts with: the fake's address, its client, and a redirect port the fake
+    /// has registered for it, so an added connection logs in against the demo too.
+    pub add_defaults: AddDefaults,
     pub vault: Vault,
     pub fake: FakeZendesk,
     /// Kept so the throwaway dir lives as long as the demo.
@@ -54,7 +58,8 @@ impl Demo {
             )));
         }
         let seeder = Seeder::create(&dir, &dir.join("demo-identity.txt"))?;
-        let ports = free_ports()?;
+        // One more than the seeded connections: the port a connection added with `a` gets.
+        let ports = free_ports(CONNECTIONS.len() + 1)?;
         let fake = FakeZendesk::start(FakeOptions {
             clients: vec![FakeClient {
                 redirect_uris: ports
@@ -80,8 +85,14 @@ impl Demo {
         let config = seeder.add(&connections)?;
         seeder.store(logins(&config, &fake))?;
         let vault = seeder.into_vault();
+        let add_defaults = AddDefaults {
+            client_id: CLIENT.to_owned(),
+            redirect_port: ports.last().copied(),
+            base_url: Some(base_url),
+        };
         Ok(Self {
             config,
+            add_defaults,
             vault,
             fake,
             _temp: temp,
@@ -89,8 +100,8 @@ impl Demo {
     }
 }
 
-fn free_ports() -> Result<Vec<u16>, Error> {
-    (0..CONNECTIONS.len())
+fn free_ports(count: usize) -> Result<Vec<u16>, Error> {
+    (0..count)
         .map(|_| {
             TcpListener::bind("127.0.0.1:0")
                 .and_then(|l| l.local_addr())

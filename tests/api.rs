@@ -11,7 +11,9 @@ mod bodies;
 mod fleet;
 mod jq;
 mod paging;
+mod selection;
 mod single;
+mod streaming;
 mod terminal;
 mod transport;
 

@@ -149,14 +149,14 @@ fn in_the_tui_c_copies_into_tmux_and_the_clear_and_quitting_take_it_back() {
     tmux.start(&w.sb, "tmux set -s set-clipboard on;", "tui");
     tmux.wait_for("c copy");
     tmux.run(&["send-keys", "-t", "t", "c"]);
-    tmux.wait_for("copied acme's token — clears in");
+    tmux.wait_for("copied acme's token to tmux buffer zdauth — clears in");
     assert_eq!(tmux.run(&["show-buffer", "-b", "zdauth"]), token);
     tmux.wait_for("cleared acme's token from the clipboard");
     assert!(!holds_token(&tmux), "{:?}", buffers(&tmux));
 
     // C copies the header; quitting before the clear still clears it.
     tmux.run(&["send-keys", "-t", "t", "C"]);
-    tmux.wait_for("copied acme's Authorization header — clears in");
+    tmux.wait_for("copied acme's Authorization header to tmux buffer zdauth — clears");
     assert_eq!(
         tmux.run(&["show-buffer", "-b", "zdauth"]),
         format!("Authorization: Bearer {token}")

@@ -36,12 +36,10 @@ pub fn export_many(ctx: &Context, selector: &Selector, format: ExportFormat) -> 
         ))
         .into());
     }
-    let session = Session::open(ctx)?;
-    let connections: Vec<Connection> = selector
-        .pick(&session.config)?
-        .into_iter()
-        .cloned()
-        .collect();
+    // The selection is checked before the vault is opened: a typo costs no passphrase.
+    let config = ctx.config()?;
+    let connections: Vec<Connection> = selector.pick(&config)?.into_iter().cloned().collect();
+    let session = Session::with_config(ctx, config)?;
     let margin = session.config.settings.refresh_margin;
     let refresher = &session.refresher;
     let jobs = zdauth_core::throttle::DEFAULT_JOBS;
@@ -82,7 +80,11 @@ fn format_name(format: ExportFormat) -> String {
 }
 
 pub fn export(ctx: &Context, name: &str, format: ExportFormat) -> anyhow::Result<u8> {
-    let session = Session::open(ctx)?;
+    let config = ctx.config()?;
+    if config.connection(name).is_none() {
+        return Err(Error::UnknownConnection(name.to_owned()).into());
+    }
+    let session = Session::with_config(ctx, config)?;
     let connection = session.connection(name)?;
     if format == ExportFormat::Curl && connection.kind == Kind::Chat {
         return Err(Error::Usage(format!(

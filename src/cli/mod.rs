@@ -85,8 +85,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     }
     let paths = Paths::resolve(cli.config_dir)?;
     logging::init(&paths, cli.verbose);
-    for fixed in paths.fix_permissions()? {
-        errln!("zdauth: warning: {fixed}");
+    // doctor reports loose modes and links as it finds them; fixing them first would hide them.
+    if !matches!(command, Command::Doctor(_)) {
+        for fixed in paths.fix_permissions()? {
+            errln!("zdauth: warning: {fixed}");
+        }
     }
     if matches!(
         command,
@@ -143,7 +146,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Import(args) => import::import(&ctx, &args)?,
         Command::Edit(args) => edit::edit(&ctx, &args)?,
         Command::Client(ClientCommand::Create(args)) => client::create(&ctx, &args)?,
-        Command::Doctor(args) => doctor::doctor(&ctx, &args)?,
+        Command::Doctor(args) => doctor::doctor(&ctx, &args),
         Command::Token { name, min_valid } => tokens::token(&ctx, &name, min_valid)?,
         Command::Copy { name, header } => clip::copy(&ctx, &name, header)?,
         Command::ClipboardServe => clip::serve(&ctx)?,
@@ -199,8 +202,9 @@ fn command_name(command: &Command) -> &'static str {
     }
 }
 
-/// The last guard before stderr: whatever an error quotes reaches no terminal as a control.
-fn one_line(text: &str) -> String {
+/// The last guard before stderr: whatever an error quotes reaches no terminal as a control,
+/// and a message is one line.
+pub fn one_line(text: &str) -> String {
     zdauth_core::text::display(text)
         .split_whitespace()
         .collect::<Vec<_>>()

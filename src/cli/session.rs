@@ -31,7 +31,12 @@ impl Drop for Session {
 
 impl Session {
     pub fn open(ctx: &Context) -> anyhow::Result<Self> {
-        let config = ctx.config()?;
+        Self::with_config(ctx, ctx.config()?)
+    }
+
+    /// For a command that checked its selection against `config` first: a typo costs no
+    /// passphrase.
+    pub fn with_config(ctx: &Context, config: Config) -> anyhow::Result<Self> {
         let refresher = zdauth_core::session::refresher(ctx.unlock(&config)?, &config.settings);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

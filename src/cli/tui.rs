@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::demo::Demo;
 use crate::exit;
 use crate::logging;
+use crate::tui::form::AddDefaults;
 use crate::tui::runtime::gate::{Locked, first_run_then_run, unlock_then_run};
 use crate::tui::runtime::run::{Setup, run};
 use zdauth_core::config::{Config, ConfigError};
@@ -56,6 +57,7 @@ pub fn tui(ctx: &Context) -> anyhow::Result<u8> {
         config: session.config.clone(),
         refresher: session.refresher.clone(),
         no_color: no_color(),
+        add_defaults: AddDefaults::default(),
     };
     session.runtime.block_on(run(setup))?;
     Ok(exit::OK)
@@ -74,6 +76,7 @@ pub fn demo(config_dir: Option<PathBuf>, verbose: bool) -> anyhow::Result<u8> {
             config: demo.config.clone(),
             refresher: Arc::new(refresher),
             no_color: no_color(),
+            add_defaults: demo.add_defaults.clone(),
         };
         run(setup).await?;
         errln!(

@@ -15,6 +15,9 @@ pub enum Effect {
     Login(String),
     /// Stop the running login and free its port.
     CancelLogin,
+    /// The browser's final address, pasted into the login modal: the running login checks
+    /// it (its state, its redirect URI) as `login --no-browser` does.
+    LoginPaste(Secret),
     /// Copy to the clipboard; the loop clears it after `clipboard_clear`, and on quitting.
     Copy {
         name: String,
@@ -33,6 +36,8 @@ pub enum Effect {
         name: String,
         revoke: bool,
     },
+    /// Remember the sort in the state dir for the next start.
+    SaveSort(crate::tui::app::SortOrder),
     Quit,
 }
 

@@ -1,6 +1,7 @@
 //! One line of text typed into the TUI (a form field, a passphrase). Typing goes to the
-//! text, never to the keymap: `q` in a field is a q. Masked fields show dots only, keep
-//! their text in memory that is wiped on drop, and never print it with `Debug`.
+//! text, never to the keymap: `q` in a field is a q. It edits like a shell line (←/→,
+//! Home/End, Ctrl-A/E/W/U/K, Backspace and Delete at the cursor). Masked fields show dots
+//! only, keep their text in memory that is wiped on drop, and never print it with `Debug`.
 
 use crossterm::event::{KeyCode, KeyModifiers};
 use zeroize::Zeroizing;
@@ -23,6 +24,8 @@ pub struct TextField {
     masked: bool,
     /// The last key or paste brought more than the field takes.
     full: bool,
+    /// Where typing goes, in characters from the start (0..=len).
+    cursor: usize,
 }
 
 /// A clone gets its own buffer of the full size, so typing into it never reallocates either.
@@ -32,6 +35,7 @@ impl Clone for TextField {
             text: reserved(&self.text),
             masked: self.masked,
             full: self.full,
+            cursor: self.cursor,
         }
     }
 }
@@ -58,6 +62,7 @@ impl TextField {
             text: reserved(text),
             masked: false,
             full: false,
+            cursor: text.chars().count(),
         }
     }
 
@@ -66,7 +71,13 @@ impl TextField {
             text: reserved(""),
             masked: true,
             full: false,
+            cursor: 0,
         }
+    }
+
+    /// Where the cursor is, in characters from the start.
+    pub fn cursor(&self) -> usize {
+        self.cursor
     }
 
     /// Whether the last key or paste was refused, in part or whole, for want of room.
@@ -100,17 +111,61 @@ impl TextField {
         }
     }
 
+    /// What the screen shows, split at the cursor.
+    pub fn shown_around_cursor(&self) -> (String, String) {
+        let shown = self.shown();
+        let at = shown
+            .char_indices()
+            .nth(self.cursor)
+            .map_or(shown.len(), |(i, _)| i);
+        let (before, after) = shown.split_at(at);
+        (before.to_owned(), after.to_owned())
+    }
+
     pub fn clear(&mut self) {
         self.text.clear();
         self.full = false;
+        self.cursor = 0;
     }
 
-    /// Takes `c` if there is room; a refusal is remembered for the screen to say.
+    /// The byte offset of character `at` (the end when past it).
+    fn byte(&self, at: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(at)
+            .map_or(self.text.len(), |(i, _)| i)
+    }
+
+    /// Takes `c` at the cursor if there is room; a refusal is remembered for the screen to
+    /// say. Inserting moves bytes inside the reserved buffer: it never reallocates.
     fn push(&mut self, c: char) {
         self.full = self.len() >= MAX_CHARS;
         if !self.full {
-            self.text.push(c);
+            let at = self.byte(self.cursor);
+            self.text.insert(at, c);
+            self.cursor += 1;
         }
+    }
+
+    /// Removes the characters `from..to` (in characters), leaving the cursor at `from`.
+    fn remove(&mut self, from: usize, to: usize) {
+        let (start, end) = (self.byte(from), self.byte(to));
+        self.text.drain(start..end);
+        self.cursor = from;
+        self.full = false;
+    }
+
+    /// Where Ctrl-W stops: back over spaces, then over the word before them.
+    fn word_start(&self) -> usize {
+        let chars: Vec<char> = self.text.chars().take(self.cursor).collect();
+        let mut at = chars.len();
+        while at > 0 && chars[at - 1].is_whitespace() {
+            at -= 1;
+        }
+        while at > 0 && !chars[at - 1].is_whitespace() {
+            at -= 1;
+        }
+        at
     }
 
     /// A bracketed paste: its text goes in as typed, minus line breaks and other control
@@ -126,13 +181,23 @@ impl TextField {
 
     /// Applies an editing key; returns whether the key was one (and so was used).
     pub fn key(&mut self, key: Key) -> bool {
+        let end = self.len();
+        let ctrl = key.mods == KeyModifiers::CONTROL;
         match key.code {
-            KeyCode::Char('u') if key.mods == KeyModifiers::CONTROL => self.clear(),
+            KeyCode::Char('a') if ctrl => self.cursor = 0,
+            KeyCode::Char('e') if ctrl => self.cursor = end,
+            KeyCode::Char('w') if ctrl => self.remove(self.word_start(), self.cursor),
+            KeyCode::Char('u') if ctrl => self.remove(0, self.cursor),
+            KeyCode::Char('k') if ctrl => self.remove(self.cursor, end),
             KeyCode::Char(c) if key.mods.is_empty() && !c.is_control() => self.push(c),
-            KeyCode::Backspace => {
-                self.text.pop();
-                self.full = false;
-            }
+            KeyCode::Left if key.mods.is_empty() => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Right if key.mods.is_empty() => self.cursor = (self.cursor + 1).min(end),
+            KeyCode::Home => self.cursor = 0,
+            KeyCode::End => self.cursor = end,
+            KeyCode::Backspace if self.cursor > 0 => self.remove(self.cursor - 1, self.cursor),
+            KeyCode::Delete if self.cursor < end => self.remove(self.cursor, self.cursor + 1),
+            // At an edge: nothing to delete, but the key is the field's, not the keymap's.
+            KeyCode::Backspace | KeyCode::Delete => self.full = false,
             _ => return false,
         }
         true
@@ -164,6 +229,63 @@ mod tests {
         assert!(!format!("{secret:?}").contains("hunter2"));
     }
 
+    fn typed(field: &mut TextField, keys: &[Key]) -> String {
+        for &key in keys {
+            assert!(field.key(key), "{key:?} is an editing key");
+        }
+        let (before, after) = field.shown_around_cursor();
+        format!("{before}|{after}")
+    }
+
+    #[test]
+    fn it_edits_like_a_shell_line() {
+        use KeyCode::{Backspace, Delete, End, Home, Left, Right};
+        let plain = Key::plain;
+        let mut field = TextField::new("read write");
+        assert_eq!(typed(&mut field, &[]), "read write|");
+        assert_eq!(typed(&mut field, &[plain(Left); 6]), "read| write");
+        assert_eq!(typed(&mut field, &[Key::char('s')]), "reads| write");
+        assert_eq!(typed(&mut field, &[plain(Backspace)]), "read| write");
+        assert_eq!(typed(&mut field, &[plain(Delete)]), "read|write");
+        assert_eq!(typed(&mut field, &[Key::char(' ')]), "read |write");
+        assert_eq!(typed(&mut field, &[plain(Home)]), "|read write");
+        assert_eq!(
+            typed(&mut field, &[plain(Left), plain(Backspace)]),
+            "|read write"
+        );
+        assert_eq!(
+            typed(&mut field, &[plain(End), plain(Right)]),
+            "read write|"
+        );
+        assert_eq!(typed(&mut field, &[Key::ctrl('a')]), "|read write");
+        assert_eq!(typed(&mut field, &[Key::ctrl('e')]), "read write|");
+        assert_eq!(typed(&mut field, &[Key::ctrl('w')]), "read |");
+        assert_eq!(typed(&mut field, &[Key::ctrl('w')]), "|");
+
+        let mut field = TextField::new("tickets:read  users:read");
+        assert_eq!(typed(&mut field, &[Key::ctrl('w')]), "tickets:read  |");
+        assert_eq!(typed(&mut field, &[Key::ctrl('w')]), "|");
+        let mut field = TextField::new("acme eu prod");
+        let back_to_eu = [plain(Left); 5];
+        assert_eq!(typed(&mut field, &back_to_eu), "acme eu| prod");
+        assert_eq!(typed(&mut field, &[Key::ctrl('k')]), "acme eu|");
+        assert_eq!(typed(&mut field, &[plain(Left); 2]), "acme |eu");
+        assert_eq!(typed(&mut field, &[Key::ctrl('u')]), "|eu");
+        field.paste("prod ");
+        assert_eq!(
+            typed(&mut field, &[]),
+            "prod |eu",
+            "a paste lands at the cursor"
+        );
+        // Wide characters count as one each.
+        let mut field = TextField::new("zürich");
+        assert_eq!(typed(&mut field, &[plain(Left); 4]), "zü|rich");
+        assert_eq!(typed(&mut field, &[plain(Backspace)]), "z|rich");
+        let mut secret = TextField::masked();
+        secret.paste("hunter2");
+        assert_eq!(typed(&mut secret, &[plain(Left); 3]), "••••|•••");
+    }
+
     #[test]
     fn a_paste_drops_line_breaks_and_stops_at_the_cap() {
         let mut field = TextField::new("x");
@@ -182,9 +304,13 @@ mod tests {
         let mut field = TextField::masked();
         let (capacity, at) = (field.text.capacity(), field.text.as_ptr());
         assert!(capacity >= CAPACITY);
-        for _ in 0..MAX_CHARS {
+        for i in 0..MAX_CHARS {
             assert!(field.key(Key::char('𝄞')), "four bytes each");
             assert!(!field.is_full());
+            // In the middle too: an insert shifts bytes inside the buffer.
+            if i % 7 == 0 {
+                field.key(Key::plain(KeyCode::Left));
+            }
         }
         assert_eq!((field.text.capacity(), field.text.as_ptr()), (capacity, at));
         assert!(field.key(Key::char('x')));

@@ -84,6 +84,16 @@ impl FormField {
     }
 }
 
+/// What a new connection starts with when not Zendesk's defaults: the demo points the add
+/// form at its fake, whose client and redirect ports are registered there.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AddDefaults {
+    pub client_id: String,
+    pub redirect_port: Option<u16>,
+    /// Not on the form: shown above the fields, kept as `base_url`.
+    pub base_url: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormStep {
     Stay,
@@ -110,6 +120,8 @@ pub struct ConnectionForm {
     taken: Vec<String>,
     /// After the first submit, errors follow the typing.
     checked: bool,
+    /// Where a new connection's Zendesk is when not at zendesk.com (the demo's fake).
+    pub base_url: Option<String>,
 }
 
 impl ConnectionForm {
@@ -132,7 +144,21 @@ impl ConnectionForm {
             saving: false,
             taken,
             checked: false,
+            base_url: None,
         }
+    }
+
+    /// The add form, pre-filled with `defaults` where they say something.
+    pub fn add_with(taken: Vec<String>, defaults: &AddDefaults) -> Self {
+        let mut form = Self::add(taken);
+        if !defaults.client_id.is_empty() {
+            form.fields[2] = TextField::new(&defaults.client_id);
+        }
+        if let Some(port) = defaults.redirect_port {
+            form.fields[5] = TextField::new(&port.to_string());
+        }
+        form.base_url.clone_from(&defaults.base_url);
+        form
     }
 
     /// Pre-filled; the name stays fixed (scripts, locks and the vault go by it).
@@ -162,6 +188,13 @@ impl ConnectionForm {
     /// Whether a text field refused the last key or paste for want of room.
     pub fn is_full(&self, which: FormField) -> bool {
         which.text_index().is_some_and(|i| self.fields[i].is_full())
+    }
+
+    /// What the screen shows for a text field, split where its cursor is.
+    pub fn shown_around_cursor(&self, which: FormField) -> Option<(String, String)> {
+        which
+            .text_index()
+            .map(|i| self.fields[i].shown_around_cursor())
     }
 
     /// What the screen shows for a field: masked text, or the grant's name.
@@ -274,7 +307,7 @@ impl ConnectionForm {
             kind: base.map(|b| b.kind.as_str()),
             scopes: text(FormField::Scopes),
             redirect_port: text(FormField::RedirectPort),
-            base_url: base.and_then(|b| b.base_url.as_deref()),
+            base_url: base.map_or(self.base_url.as_deref(), |b| b.base_url.as_deref()),
             access_token_lifetime: access.as_deref(),
             refresh_token_lifetime: refresh.as_deref(),
             grant: Some(self.grant.as_str()),

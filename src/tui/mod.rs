@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod app;
+pub mod columns;
 pub mod effect;
 pub mod field;
 pub mod first_run;
@@ -27,5 +28,7 @@ pub use action::Action;
 pub use app::{App, Options, SortMode};
 pub use effect::{CopyWhat, Effect};
 pub use keymap::{Key, KeyParseError, Keymap};
-pub use msg::{CopyDone, DeleteFailure, Deleted, LoginDone, LoginUpdate, Msg, RefreshFailure};
+pub use msg::{
+    CopyDone, DeleteFailure, Deleted, LoginDone, LoginUpdate, Mouse, Msg, RefreshFailure,
+};
 pub use row::{ConnState, RowData, RowTokens, Snapshot};

@@ -18,10 +18,13 @@ pub enum Msg {
     /// A bracketed paste: one piece of text, not a stream of keys (its newline is no Enter).
     /// Wiped on drop: it may be a client secret pasted into the masked field.
     Paste(zeroize::Zeroizing<String>),
+    /// The terminal's size: sent by the runtime before its first frame, then on every change.
     Resize {
         width: u16,
         height: u16,
     },
+    /// A click or the wheel, at screen cells.
+    Mouse(Mouse),
     /// The vault file changed on disk (a script ran `zdauth token`) and was re-read.
     VaultReloaded(Snapshot),
     /// config.toml changed on disk (`zdauth add`, an editor) and is valid; with the vault as
@@ -90,6 +93,14 @@ impl Msg {
     }
 }
 
+/// What the mouse did, as the list needs it (column and row are screen cells from 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mouse {
+    Click { column: u16, row: u16 },
+    WheelUp,
+    WheelDown,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deleted {
     pub config: Config,
@@ -126,6 +137,12 @@ pub enum LoginUpdate {
     Note(String),
     /// The code came back; it is being exchanged for tokens.
     Exchanging,
+    /// This runs over SSH: `$SSH_CONNECTION` and `$USER` as the runtime read them, for the
+    /// modal's `ssh -L` line (checked before it is shown).
+    Ssh {
+        connection: String,
+        user: Option<String>,
+    },
     Finished(Result<LoginDone, String>),
 }
 
@@ -139,6 +156,9 @@ pub struct LoginDone {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyDone {
     pub what: &'static str,
+    /// Where it went ("the desktop clipboard", "tmux buffer zdauth"), as the CLI says: a copy
+    /// to the wrong place (OSC 52 that Terminal.app ignores) is otherwise a silent miss.
+    pub place: String,
     /// `None`: `clipboard_clear = "0s"`, kept.
     pub clears_in: Option<Duration>,
     /// Said next to the confirmation (a fallback that was taken).

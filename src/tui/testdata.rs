@@ -183,3 +183,18 @@ pub fn agent(
         next_keepalive: next.map(|t| t.parse().unwrap()),
     }
 }
+
+/// `n` connections `c00`, `c01`… all fresh (16:40 left) and refreshable, the list told a
+/// `width` × `height` terminal.
+pub fn many(n: usize, width: u16, height: u16) -> App {
+    let names: Vec<String> = (0..n).map(|i| format!("c{i:02}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut data = VaultData::default();
+    for name in &names {
+        data.connections
+            .insert(name.clone(), entry(name, 1800, 1000, 30));
+    }
+    let mut app = App::new(&config(&refs), &data, now(), Options::default());
+    app.update(Msg::Resize { width, height });
+    app
+}

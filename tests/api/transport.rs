@@ -2,6 +2,8 @@
 //! retried for GET only, a foreign host refused, headers, an echoed token redacted, Chat
 //! and client credentials connections.
 
+use std::time::{Duration, Instant};
+
 use zdauth_fake::{FakeClient, Fault, FaultTarget};
 
 use super::{api, code, json};
@@ -51,7 +53,14 @@ fn a_429_is_waited_out_with_or_without_retry_after() {
         },
         1,
     );
+    // A lower bound only: the retry came no sooner than Retry-After said.
+    let started = Instant::now();
     code(&api(&w, &["acme", "users/me.json"]), 0);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(gets(&w), 2);
     w.fake.push_fault(
         FaultTarget::ApiPost,
@@ -59,7 +68,14 @@ fn a_429_is_waited_out_with_or_without_retry_after() {
         1,
     );
     let ticket = r#"ticket:={"subject": "s", "comment": {"body": "b"}}"#;
+    // Without Retry-After, the first backoff: 1 s.
+    let started = Instant::now();
     code(&api(&w, &["acme", "tickets.json", "-f", ticket]), 0);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(
         w.fake
             .counters()
@@ -142,6 +158,9 @@ fn headers_go_along_but_authorization_is_refused() {
     let echoed = echoed.as_str().unwrap().to_ascii_lowercase();
     assert!(echoed.contains("x-zdauth-test: yes"), "{echoed}");
     assert!(echoed.contains("[redacted]"), "{echoed}");
+    // Said once on stderr, beside the status line.
+    let said = "zdauth: acme: the answer held the access token sent; it was replaced by [redacted]";
+    assert_eq!(run.stderr.matches(said).count(), 1, "{}", run.stderr);
     let token = w.stored_access();
     assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
 }

@@ -57,6 +57,7 @@ pub mod api;
 pub mod atomic_file;
 pub mod clipboard;
 pub mod config;
+pub mod doctor;
 pub mod error;
 pub mod expiry;
 mod lock;

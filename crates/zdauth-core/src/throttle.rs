@@ -1,10 +1,12 @@
 //! How many refreshes run at once, for every door: enough in flight to hide network latency,
-//! never so many for one Zendesk account that its rate limit bites.
+//! never so many for one Zendesk account that its rate limit bites; and, once Zendesk said
+//! 429 for an account, nothing more to it until the Retry-After has passed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 
 /// Refreshes in flight by default. Each is one POST, mostly spent waiting on the network, so
 /// 32 cost little here; 200 connections at 100 ms a request take under a second of waiting.
@@ -17,6 +19,9 @@ pub(crate) const PER_ACCOUNT: usize = 4;
 pub struct Throttle {
     jobs: Arc<Semaphore>,
     accounts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    /// Per subdomain, the instant before which no slot is given: Zendesk's rate limit is the
+    /// account's, so one request's 429 holds back every request to it.
+    not_before: Arc<Mutex<HashMap<String, Instant>>>,
 }
 
 /// Held for the length of one refresh.
@@ -30,11 +35,52 @@ impl Throttle {
         Self {
             jobs: Arc::new(Semaphore::new(usize::from(jobs.max(1)))),
             accounts: Arc::default(),
+            not_before: Arc::default(),
         }
     }
 
-    /// Waits for a slot for a refresh at `subdomain`.
+    /// Zendesk asked `subdomain` to wait until `until` (a 429's Retry-After): no slot for it
+    /// is given before then. A later instant already set stays.
+    pub fn hold_off(&self, subdomain: &str, until: Instant) {
+        let mut not_before = self
+            .not_before
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let at = not_before.entry(subdomain.to_owned()).or_insert(until);
+        *at = (*at).max(until);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn held_off(&self, subdomain: &str) -> bool {
+        self.not_before(subdomain).is_some()
+    }
+
+    fn not_before(&self, subdomain: &str) -> Option<Instant> {
+        let not_before = self
+            .not_before
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        not_before
+            .get(subdomain)
+            .copied()
+            .filter(|at| *at > Instant::now())
+    }
+
+    /// Waits for a slot for a request to `subdomain`, and until any hold-off on it has passed.
     pub async fn slot(&self, subdomain: &str) -> Slot {
+        loop {
+            if let Some(until) = self.not_before(subdomain) {
+                tokio::time::sleep_until(until).await;
+            }
+            let slot = self.permits(subdomain).await;
+            // A 429 may have come while this waited for the permits.
+            if self.not_before(subdomain).is_none() {
+                return slot;
+            }
+        }
+    }
+
+    async fn permits(&self, subdomain: &str) -> Slot {
         let account = self
             .accounts
             .lock()
@@ -82,5 +128,21 @@ mod tests {
         assert!(over_jobs.is_err(), "six jobs are in flight");
         held.pop();
         throttle.slot("initech").await;
+    }
+
+    /// Paused time: the clock moves only when every task waits, so these bounds are exact.
+    #[tokio::test(start_paused = true)]
+    async fn a_hold_off_delays_only_its_account_until_it_passes() {
+        use std::time::Duration;
+        let throttle = Throttle::new(6);
+        throttle.hold_off("acme", Instant::now() + Duration::from_secs(1));
+        // A shorter hold-off does not shorten it.
+        throttle.hold_off("acme", Instant::now() + Duration::from_millis(10));
+        let early = tokio::time::timeout(Duration::from_millis(999), throttle.slot("acme")).await;
+        assert!(early.is_err(), "acme is held off for a second");
+        let other = tokio::time::timeout(Duration::from_millis(1), throttle.slot("globex")).await;
+        assert!(other.is_ok(), "another account is not held off");
+        let late = tokio::time::timeout(Duration::from_millis(2), throttle.slot("acme")).await;
+        assert!(late.is_ok(), "the hold-off has passed");
     }
 }

@@ -33,17 +33,19 @@ pub struct ApiArgs {
     /// An extra request header 'Name: value' (repeatable; Authorization cannot be set)
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
     pub headers: Vec<String>,
-    /// Follow Zendesk's pagination (links.next while meta.has_more, or next_page) to the end
+    /// Follow Zendesk's pagination (links.next while meta.has_more, next_page, or Chat's
+    /// next_url) to the end
     #[arg(long)]
     pub paginate: bool,
     /// Stop after this many pages per connection (exit 1 when more were left)
     #[arg(long, value_name = "N", default_value_t = zdauth_core::api::DEFAULT_MAX_PAGES,
-          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(zdauth_core::api::MAX_PAGES)))]
     pub max_pages: u32,
     /// Filter each answer with a jq expression (jaq), e.g. '.users[].email'
     #[arg(long, value_name = "EXPR")]
     pub jq: Option<String>,
-    /// With many connections, print in connection-name order instead of as answers come
+    /// With many connections, print in connection-name order: the first not yet done prints
+    /// as it comes, the later ones wait in temp files until their turn
     #[arg(long)]
     pub sort: bool,
     /// How many requests run at once overall (never more than 4 per Zendesk account)
@@ -63,5 +65,6 @@ Exit codes:
   8  the API answered an error status (the body is printed, the status on stderr)
   129, 130, 143  ended by SIGHUP, SIGINT, SIGTERM (a refresh on the wire is stored first)
   141  stdout was a closed pipe
-With many connections, the highest code of any, and a summary line on stderr
+With many connections, the highest code of any (8 > 7 > 5: not ranked by badness as
+`status` is), and a summary line on stderr
 (e.g. `38 ok, 1 error, 1 needs login`).";

@@ -8,6 +8,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use zdauth_core::error::Error;
 
+use super::tally::cut;
+use crate::cli::one_line;
+
 type Data = data::JustLut<Val>;
 
 pub struct Jq {
@@ -45,27 +48,31 @@ impl Jq {
         Ok(Self { filter })
     }
 
-    /// Every value the filter yields for `input`, or the first error it stops with.
-    pub fn run(&self, input: &Value) -> Result<Vec<Value>, String> {
+    /// Hands each value the filter yields for `input` to `each` as jaq yields it, so a
+    /// filter that yields without end (`repeat(.)`) holds no memory and stops when `each`
+    /// returns false (stdout went away); or the first error it stops with.
+    pub fn run(&self, input: &Value, mut each: impl FnMut(Value) -> bool) -> Result<(), String> {
         let input =
             Val::deserialize(input).map_err(|e| format!("jq cannot read the answer ({e})"))?;
         let ctx = Ctx::<Data>::new(&self.filter.lut, Vars::new([]));
-        let mut values = Vec::new();
         for result in self.filter.id.run((ctx, input)) {
             let value = match result {
                 Ok(value) => value,
                 Err(exn) => {
                     return Err(match exn.get_err() {
-                        Ok(error) => format!("jq: {}", one_line(&error.to_string())),
+                        // jaq's messages quote the value, which may be the whole answer.
+                        Ok(error) => format!("jq: {}", cut(&one_line(&error.to_string()))),
                         // `halt` would end the process in jaq's own runner; here it ends the
                         // filter of this answer only.
                         Err(_) => "jq: the filter halted".to_owned(),
                     });
                 }
             };
-            values.push(to_json(&value)?);
+            if !each(to_json(&value)?) {
+                break;
+            }
         }
-        Ok(values)
+        Ok(())
     }
 }
 
@@ -75,7 +82,7 @@ fn to_json(value: &Val) -> Result<Value, String> {
     serde_json::from_str(&value.to_string()).map_err(|_| {
         format!(
             "jq: the result {} is not JSON",
-            zdauth_core::error::quote(&value.to_string())
+            cut(&zdauth_core::error::quote(&value.to_string()))
         )
     })
 }
@@ -130,17 +137,21 @@ fn usage(problems: &[String]) -> Error {
     ))
 }
 
-fn one_line(text: &str) -> String {
-    zdauth_core::text::display(text)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    impl Jq {
+        fn all(&self, input: &Value) -> Result<Vec<Value>, String> {
+            let mut values = Vec::new();
+            self.run(input, |value| {
+                values.push(value);
+                true
+            })?;
+            Ok(values)
+        }
+    }
 
     #[test]
     fn a_filter_yields_each_value() {
@@ -150,16 +161,16 @@ mod tests {
             {"email": "b@x", "role": "agent"},
             {"email": "c@x", "role": "admin"},
         ]});
-        assert_eq!(jq.run(&input).unwrap(), vec![json!("a@x"), json!("c@x")]);
+        assert_eq!(jq.all(&input).unwrap(), vec![json!("a@x"), json!("c@x")]);
         let jq = Jq::compile("{n: (.users | length), big: 12345678901}").unwrap();
         assert_eq!(
-            jq.run(&input).unwrap(),
+            jq.all(&input).unwrap(),
             vec![json!({"n": 3, "big": 12_345_678_901_u64})]
         );
         assert_eq!(
             Jq::compile("map(.a) | add")
                 .unwrap()
-                .run(&json!([{"a": 1}, {"a": 2.5}]))
+                .all(&json!([{"a": 1}, {"a": 2.5}]))
                 .unwrap(),
             vec![json!(3.5)]
         );
@@ -190,17 +201,49 @@ mod tests {
     #[test]
     fn a_runtime_error_is_that_answers_error() {
         let jq = Jq::compile(".users[]").unwrap();
-        let error = jq.run(&json!({"users": 3})).unwrap_err();
+        let error = jq.all(&json!({"users": 3})).unwrap_err();
         assert!(
             error.starts_with("jq: ") && error.contains("iterable"),
             "{error}"
         );
-        let error = Jq::compile("halt").unwrap().run(&json!(1)).unwrap_err();
+        let error = Jq::compile("halt").unwrap().all(&json!(1)).unwrap_err();
         assert_eq!(error, "jq: the filter halted");
         let error = Jq::compile("error(\"x\\u001b[31my\")")
             .unwrap()
-            .run(&json!(1))
+            .all(&json!(1))
             .unwrap_err();
         assert!(!error.contains('\u{1b}'), "{error}");
+    }
+
+    #[test]
+    fn values_go_out_as_jaq_yields_them() {
+        // Those before an error are out already; a filter without end stops when asked.
+        let jq = Jq::compile(".[] | if . == 3 then error(\"three\") else . end").unwrap();
+        let mut seen = Vec::new();
+        let ended = jq.run(&json!([1, 2, 3, 4]), |value| {
+            seen.push(value);
+            true
+        });
+        assert_eq!(seen, [json!(1), json!(2)]);
+        assert!(ended.unwrap_err().contains("three"));
+        let mut count = 0;
+        Jq::compile("repeat(.)")
+            .unwrap()
+            .run(&json!(1), |_| {
+                count += 1;
+                count < 5
+            })
+            .unwrap();
+        assert_eq!(count, 5);
+    }
+
+    #[test]
+    fn a_runtime_error_quoting_the_answer_is_cut() {
+        let error = Jq::compile(".[] | error")
+            .unwrap()
+            .all(&json!([{"big": "x".repeat(100_000)}]))
+            .unwrap_err();
+        assert!(error.chars().count() <= 210, "{}", error.len());
+        assert!(error.ends_with('…'), "{error}");
     }
 }

@@ -5,6 +5,7 @@
 //! - `jq`: `--jq`, compiled once before any request.
 //! - `run`: every connection's call at once on one runtime, one throttle.
 //! - `print`: JSON for one connection, NDJSON for many, cleaned on a terminal.
+//! - `sorted`: `--sort`, streamed in name order, later connections held in temp files.
 //! - `tally`: stderr lines, the summary and the exit code.
 
 mod args;
@@ -12,16 +13,19 @@ mod jq;
 mod print;
 mod request;
 mod run;
+mod sorted;
 mod tally;
 
 use std::io::IsTerminal;
 
+use zdauth_core::api::Page;
 use zdauth_core::config::Connection;
 use zdauth_core::error::Error;
 
 pub use self::args::{ApiArgs, HELP};
 use self::print::{Printer, Shape};
 use self::run::Event;
+use self::sorted::Sorted;
 use self::tally::Tally;
 use super::context::Context;
 use super::out;
@@ -29,19 +33,21 @@ use super::session::Session;
 use crate::exit;
 
 pub fn api(ctx: &Context, args: &ApiArgs) -> anyhow::Result<u8> {
-    // Everything the user typed is checked before the vault is opened or a request is sent.
+    // Everything the user typed is checked before the vault is opened or a request is sent:
+    // the words, the filter, the selection, and where each connection's request would go.
     let (selector, target) = request::selection(args)?;
     let request = request::request(args, target, std::io::stdin().lock())?;
     let jq = args.jq.as_deref().map(jq::Jq::compile).transpose()?;
-    let session = Session::open(ctx)?;
-    let connections: Vec<Connection> = selector
-        .pick(&session.config)?
-        .into_iter()
-        .cloned()
-        .collect();
+    let config = ctx.config()?;
+    let connections: Vec<Connection> = selector.pick(&config)?.into_iter().cloned().collect();
     if connections.is_empty() {
         return Err(Error::Usage("no connection to ask: add one with `zdauth add`".into()).into());
     }
+    // A full URL on one account's host is refused for the others before any is asked.
+    for connection in &connections {
+        request.url_for(connection)?;
+    }
+    let session = Session::with_config(ctx, config)?;
     let shape = if selector.is_many() {
         Shape::Many
     } else {
@@ -53,33 +59,24 @@ pub fn api(ctx: &Context, args: &ApiArgs) -> anyhow::Result<u8> {
         jq,
     };
     let mut tally = Tally::default();
-    let mut held = Vec::new();
-    let show = |event: Event, tally: &mut Tally| match event {
-        Event::Page(page) => {
-            tally.page(&page);
-            if let Err(error) = printer.page(&page) {
-                tally.jq_failed(&page.connection, &error);
-            }
-        }
-        Event::Done { connection, result } => tally.done(&connection, &result),
-    };
+    let mut sorted = args.sort.then(|| {
+        Sorted::new(
+            &printer,
+            connections.iter().map(|c| c.name.clone()).collect(),
+        )
+    });
     let all_told = run::fan_out(&session, connections, request, args.jobs, |event| {
-        if args.sort {
-            held.push(event);
-        } else {
-            show(event, &mut tally);
+        match &mut sorted {
+            Some(sorted) => return sorted.event(event, &mut tally),
+            None => match event {
+                Event::Page(page) => show(&printer, &page, &mut tally),
+                Event::Done { connection, result } => tally.done(&connection, &result),
+            },
         }
         !out::stdout_failed()
     });
-    if args.sort {
-        // Stable: each connection's pages stay in order, its end after them.
-        held.sort_by(|a, b| name(a).cmp(name(b)));
-        for event in held {
-            show(event, &mut tally);
-            if out::stdout_failed() {
-                break;
-            }
-        }
+    if let Some(sorted) = &mut sorted {
+        sorted.finish(&mut tally);
     }
     if shape == Shape::Many && !out::stdout_failed() {
         errln!("zdauth: {}", tally.summary());
@@ -92,9 +89,14 @@ pub fn api(ctx: &Context, args: &ApiArgs) -> anyhow::Result<u8> {
     })
 }
 
-fn name(event: &Event) -> &str {
-    match event {
-        Event::Page(page) => &page.connection,
-        Event::Done { connection, .. } => connection,
+/// One answer to stdout as it comes, its filter's failure to stderr.
+fn show(printer: &Printer, page: &Page, tally: &mut Tally) {
+    tally.page(page);
+    let filtered = printer.page(page, &mut |line| {
+        outln!("{line}");
+        !out::stdout_failed()
+    });
+    if let Err(error) = filtered {
+        tally.jq_failed(&page.connection, &error);
     }
 }

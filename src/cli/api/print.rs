@@ -35,32 +35,29 @@ struct Line<'a> {
 }
 
 impl Printer {
-    /// Prints one answer; the filter's error on it, if it failed, for the caller to report.
-    /// A filter applies to 2xx answers only: an error answer is printed as Zendesk sent it,
-    /// since a filter written for the success shape would only hide what went wrong.
-    pub fn page(&self, page: &Page) -> Result<(), String> {
-        let filtered = match &self.jq {
-            Some(jq) if (200..300).contains(&page.status) => Some(jq.run(&page.body)?),
-            _ => None,
-        };
-        match (self.shape, filtered) {
-            (Shape::Single, None) => outln!("{}", self.json(&page.body)),
-            (Shape::Single, Some(values)) => {
-                for value in &values {
-                    match value {
-                        Value::String(text) => outln!("{}", self.text(text)),
-                        value => outln!("{}", self.json(value)),
-                    }
-                }
+    /// Hands one answer's lines to `emit` (each without its newline), until `emit` returns
+    /// false (stdout went away); the filter's error on it, if it failed, for the caller to
+    /// report. A filter applies to 2xx answers only: an error answer is printed as Zendesk
+    /// sent it, since a filter written for the success shape would only hide what went wrong.
+    /// The filter's values go out as jaq yields them.
+    pub fn page(&self, page: &Page, emit: &mut dyn FnMut(&str) -> bool) -> Result<(), String> {
+        match (&self.jq, self.shape) {
+            (Some(jq), shape) if (200..300).contains(&page.status) => {
+                jq.run(&page.body, |value| match (shape, value) {
+                    (Shape::Single, Value::String(text)) => emit(&self.text(&text)),
+                    (Shape::Single, value) => emit(&self.json(&value)),
+                    (Shape::Many, value) => emit(&self.line(page, &value)),
+                })
             }
-            (Shape::Many, None) => outln!("{}", self.line(page, &page.body)),
-            (Shape::Many, Some(values)) => {
-                for value in &values {
-                    outln!("{}", self.line(page, value));
-                }
+            (_, Shape::Single) => {
+                emit(&self.json(&page.body));
+                Ok(())
+            }
+            (_, Shape::Many) => {
+                emit(&self.line(page, &page.body));
+                Ok(())
             }
         }
-        Ok(())
     }
 
     fn json(&self, value: &Value) -> String {
@@ -144,6 +141,7 @@ mod tests {
             subdomain: "acme".into(),
             status: 200,
             body: json!({"b": 1}),
+            redacted: false,
             number: 1,
         };
         assert_eq!(

@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::Path;
 
 use serde_json::{Map, Value};
-use zdauth_core::api::{ApiRequest, MAX_BODY};
+use zdauth_core::api::{ApiRequest, MAX_BODY, parse_header};
 use zdauth_core::config::Selector;
 use zdauth_core::error::{Error, quote};
 
@@ -57,7 +57,7 @@ pub fn request(args: &ApiArgs, target: String, stdin: impl Read) -> Result<ApiRe
         headers: args
             .headers
             .iter()
-            .map(|h| header(h))
+            .map(|h| parse_header(h))
             .collect::<Result<_, _>>()?,
         body,
         paginate: args.paginate,
@@ -140,19 +140,6 @@ pub fn input_body(path: &Path, stdin: impl Read) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
-/// `-H 'Name: value'`; which names may be set is the engine's rule.
-fn header(text: &str) -> Result<(String, String), Error> {
-    match text.split_once(':') {
-        Some((name, value)) if !name.trim().is_empty() => {
-            Ok((name.trim().to_owned(), value.trim().to_owned()))
-        }
-        _ => Err(Error::Usage(format!(
-            "-H {} is not 'Name: value'",
-            quote(text)
-        ))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,15 +192,5 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("cannot read --input"), "{e}");
-    }
-
-    #[test]
-    fn headers_split_at_the_first_colon() {
-        assert_eq!(
-            header("X-Test:  a:b ").unwrap(),
-            ("X-Test".into(), "a:b".into())
-        );
-        assert!(header("no colon").is_err());
-        assert!(header(": v").is_err());
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 use tokio::task::{JoinSet, LocalSet};
+use tokio_util::sync::CancellationToken;
 use zdauth_core::api::{ApiCaller, ApiRequest, Outcome, Page};
 use zdauth_core::config::Connection;
 use zdauth_core::error::Error;
@@ -22,14 +23,14 @@ pub enum Event {
     },
 }
 
-/// Answers waiting for the printer. Small: a full channel holds every walk back, so memory
-/// does not grow with the number of pages.
+/// Answers waiting for the printer, all connections together. Small: a full channel holds
+/// every walk back, so memory grows neither with the pages nor with the connections.
 const WAITING: usize = 16;
 
 /// Runs `request` on every connection, calling `on_event` for each event until it returns
-/// false (stdout went away): the walks then end quietly, each at its next answer, and this
-/// returns once all have (a refresh on the wire is never abandoned). False if a walk ended
-/// without telling how (a panic).
+/// false (stdout went away): the walks are then cancelled, so that no connection that has
+/// not started makes its first request, and this returns once all have ended (a refresh on
+/// the wire is never abandoned). False if a walk ended without telling how (a panic).
 pub fn fan_out(
     session: &Session,
     connections: Vec<Connection>,
@@ -39,42 +40,58 @@ pub fn fan_out(
 ) -> bool {
     let caller = ApiCaller::new(session.refresher.clone(), Throttle::new(jobs));
     let request = Arc::new(request);
+    let cancel = CancellationToken::new();
     // Local tasks: the engine's future needs not be Send, and the runtime has one thread.
     let local = LocalSet::new();
     session.runtime.block_on(local.run_until(async move {
-        let (events, mut incoming) = mpsc::channel::<Event>(WAITING);
+        // Every walk sends into the one channel: a page names its connection.
+        let (pages, mut incoming) = mpsc::channel::<Page>(WAITING);
         let mut tasks = JoinSet::new();
         for connection in connections {
-            let (caller, request, events) = (caller.clone(), request.clone(), events.clone());
+            let (caller, request, pages) = (caller.clone(), request.clone(), pages.clone());
+            let cancel = cancel.clone();
             tasks.spawn_local(async move {
-                let (pages, mut arriving) = mpsc::channel::<Page>(1);
-                let forwarded = events.clone();
-                let call = async move {
-                    let result = caller.call(&connection, &request, &pages).await;
-                    drop(pages);
-                    (connection.name, result)
-                };
-                // Moved in, so that the receiver goes when the printer does and the walk's
-                // next send fails instead of waiting.
-                let forward = async move {
-                    while let Some(page) = arriving.recv().await {
-                        if forwarded.send(Event::Page(page)).await.is_err() {
-                            break;
-                        }
-                    }
-                };
-                let ((connection, result), ()) = tokio::join!(call, forward);
-                let _ = events.send(Event::Done { connection, result }).await;
+                let result = caller.call(&connection, &request, &pages, &cancel).await;
+                (connection.name, result)
             });
         }
-        drop(events);
-        while let Some(event) = incoming.recv().await {
-            if !on_event(event) {
-                break;
+        drop(pages);
+        let mut all_told = true;
+        let mut senders_left = true;
+        'printing: loop {
+            tokio::select! {
+                biased;
+                page = incoming.recv(), if senders_left => match page {
+                    Some(page) => {
+                        if !on_event(Event::Page(page)) {
+                            break 'printing;
+                        }
+                    }
+                    None => senders_left = false,
+                },
+                joined = tasks.join_next() => match joined {
+                    None => break 'printing,
+                    Some(Ok((connection, result))) => {
+                        // The walk sent each of its pages before it ended: those still
+                        // waiting go first, so that its end comes after them.
+                        while let Ok(page) = incoming.try_recv() {
+                            if !on_event(Event::Page(page)) {
+                                break 'printing;
+                            }
+                        }
+                        if !on_event(Event::Done { connection, result }) {
+                            break 'printing;
+                        }
+                    }
+                    Some(Err(e)) => {
+                        tracing::warn!(error = %e, "an api task failed");
+                        all_told = false;
+                    }
+                },
             }
         }
+        cancel.cancel();
         drop(incoming);
-        let mut all_told = true;
         while let Some(joined) = tasks.join_next().await {
             if let Err(e) = joined {
                 tracing::warn!(error = %e, "an api task failed");

@@ -9,6 +9,7 @@ use zdauth_core::api::{Outcome, Page};
 use zdauth_core::error::{Error, ErrorClass};
 use zdauth_core::text::display;
 
+use crate::cli::one_line;
 use crate::exit;
 
 /// The summary's words, in its order after `ok`.
@@ -27,6 +28,7 @@ struct Seen {
     /// What Zendesk said in the last answer, if it was an error status.
     said: String,
     jq_failed: bool,
+    redacted: bool,
 }
 
 #[derive(Default)]
@@ -40,6 +42,13 @@ impl Tally {
     pub fn page(&mut self, page: &Page) {
         let seen = self.seen.entry(page.connection.clone()).or_default();
         seen.last_status = Some(page.status);
+        if page.redacted && !seen.redacted {
+            seen.redacted = true;
+            errln!(
+                "zdauth: {}: the answer held the access token sent; it was replaced by [redacted]",
+                page.connection
+            );
+        }
         if !(200..300).contains(&page.status) {
             seen.said = said(&page.body);
         }
@@ -82,7 +91,8 @@ impl Tally {
                 );
                 (Kind::Truncated, exit::OTHER)
             }
-            Ok(Outcome::Done) => match seen.last_status {
+            // Walks are cancelled only once stdout went away, when no end is told any more.
+            Ok(Outcome::Done | Outcome::Cancelled) => match seen.last_status {
                 Some(status) if !(200..300).contains(&status) => {
                     let said = if seen.said.is_empty() {
                         String::new()
@@ -147,18 +157,16 @@ fn said(body: &Value) -> String {
             None => text(body.get("description")).into_iter().collect(),
         },
     };
-    let joined = one_line(&parts.join(": "));
-    match joined.char_indices().nth(200) {
-        Some((at, _)) => format!("{}…", &joined[..at]),
-        None => joined,
-    }
+    cut(&one_line(&parts.join(": ")))
 }
 
-fn one_line(text: &str) -> String {
-    display(text)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+/// At most 200 characters, an ellipsis where it was cut: what a server's or jaq's message
+/// may quote (the whole answer) stays a line to read.
+pub fn cut(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -66,7 +66,7 @@ impl App {
                 return;
             }
         };
-        let mut prefix = format!("copied {name}'s {}", done.what);
+        let mut prefix = format!("copied {name}'s {} to {}", done.what, done.place);
         if let Some(note) = &done.note {
             prefix = format!("{prefix} ({note})");
         }
@@ -81,8 +81,12 @@ impl App {
                     self.now,
                     SignedDuration::try_from(clears_in).unwrap_or(SignedDuration::MAX),
                 );
-                // The countdown rewrites only its own toast: this one replaces "copying…".
-                self.say(prefix.clone());
+                // The countdown rewrites only its own toast: this one replaces "copying…",
+                // unless an error still holds the line (the log has the copy).
+                if !self.say_shown(prefix.clone()) {
+                    self.copy_toast = None;
+                    return;
+                }
                 self.mark_copy_toast();
                 self.copy_toast = Some(CopyToast { prefix, clears_at });
                 self.copy_countdown();
@@ -109,7 +113,8 @@ impl App {
             format!("{} — clearing", copy.prefix)
         };
         let until = copy.clears_at + TOAST_INFO;
-        self.say(text);
+        // Not logged each second: the log has the copy once.
+        self.show(text, false);
         self.mark_copy_toast();
         if let Some(toast) = &mut self.toast {
             toast.until = until;
@@ -149,6 +154,7 @@ mod tests {
     fn done(clears_in: u64) -> CopyDone {
         CopyDone {
             what: "token",
+            place: "the desktop clipboard".into(),
             clears_in: (clears_in > 0).then(|| Duration::from_secs(clears_in)),
             note: None,
         }
@@ -201,13 +207,25 @@ mod tests {
             name: "acme".into(),
             result: Ok(done(30)),
         });
-        assert_eq!(toast(&app), "copied acme's token — clears in 30s");
+        assert_eq!(
+            toast(&app),
+            "copied acme's token to the desktop clipboard — clears in 30s"
+        );
         app.update(Msg::Tick(at(1)));
-        assert_eq!(toast(&app), "copied acme's token — clears in 29s");
+        assert_eq!(
+            toast(&app),
+            "copied acme's token to the desktop clipboard — clears in 29s"
+        );
         app.update(Msg::Tick(at(29)));
-        assert_eq!(toast(&app), "copied acme's token — clears in 1s");
+        assert_eq!(
+            toast(&app),
+            "copied acme's token to the desktop clipboard — clears in 1s"
+        );
         app.update(Msg::Tick(at(30)));
-        assert_eq!(toast(&app), "copied acme's token — clearing");
+        assert_eq!(
+            toast(&app),
+            "copied acme's token to the desktop clipboard — clearing"
+        );
         app.update(Msg::CopyCleared {
             name: "acme".into(),
             what: "token",
@@ -240,9 +258,9 @@ mod tests {
             name: "acme".into(),
             result: Ok(done(0)),
         });
-        assert_eq!(toast(&app), "copied acme's token");
+        assert_eq!(toast(&app), "copied acme's token to the desktop clipboard");
         app.update(Msg::Tick(at(2)));
-        assert_eq!(toast(&app), "copied acme's token");
+        assert_eq!(toast(&app), "copied acme's token to the desktop clipboard");
     }
 
     #[test]

@@ -3,9 +3,10 @@
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
-use super::{App, Effect, LoginInFlight, OnLogin, Overlay};
+use super::{App, Effect, LoginInFlight, OnLogin, Overlay, SCROLL_CONTEXT};
 use crate::tui::action::Action;
 use crate::tui::keymap::Key;
+use crate::tui::msg::Mouse;
 use crate::tui::row::ConnState;
 use zdauth_core::clipboard::What;
 use zdauth_core::config::Grant;
@@ -14,18 +15,40 @@ impl App {
     /// `None`: the key means nothing where the focus is, and nothing changed.
     pub(super) fn key(&mut self, key: Key) -> Option<Vec<Effect>> {
         let action = self.options.keymap.action(key);
-        // A Ctrl chord bound to quit (Ctrl-C) works whatever has the focus.
-        if action == Some(Action::Quit) && key.mods.contains(KeyModifiers::CONTROL) {
-            return Some(self.quit());
-        }
         let esc = key == Key::plain(KeyCode::Esc);
+        // A Ctrl chord bound to quit (Ctrl-C) quits from the list and answers the quit
+        // question; in a form or dialog it backs out of that, as Esc does.
+        if action == Some(Action::Quit) && key.mods.contains(KeyModifiers::CONTROL) {
+            let asked = matches!(
+                self.overlay,
+                Overlay::None
+                    | Overlay::Login {
+                        on_top: OnLogin::ConfirmQuit,
+                        ..
+                    }
+            );
+            if asked {
+                return Some(self.quit());
+            }
+            return self.key(Key::plain(KeyCode::Esc));
+        }
         let effects = match &mut self.overlay {
             Overlay::Help => {
-                self.overlay = Overlay::None;
+                if !self.help_scrolled(action) {
+                    self.overlay = Overlay::None;
+                }
                 Vec::new()
             }
             Overlay::Login { on_top, .. } if *on_top == OnLogin::Help => {
-                *on_top = OnLogin::Nothing;
+                if !self.help_scrolled(action)
+                    && let Overlay::Login { on_top, .. } = &mut self.overlay
+                {
+                    *on_top = OnLogin::Nothing;
+                }
+                Vec::new()
+            }
+            Overlay::Log => {
+                self.log_key(action, esc);
                 Vec::new()
             }
             Overlay::Login { on_top, .. } if *on_top == OnLogin::ConfirmQuit => {
@@ -42,27 +65,12 @@ impl App {
             }
             Overlay::Form(_) => self.form_key(key),
             Overlay::Delete(_) => self.delete_key(key),
+            Overlay::ConfirmRefresh(_) => self.confirm_refresh_key(key == Key::char('y')),
             Overlay::None | Overlay::Login { .. } if esc => self.escape(),
-            Overlay::Login { .. } => self.login_key(action),
+            Overlay::Login { .. } => self.login_key(key, action),
             Overlay::None => return action.map(|a| self.act(a)),
         };
         Some(effects)
-    }
-
-    /// The login modal covers the list, so list keys would act on rows the user cannot see:
-    /// only quit and help pass; Esc (handled before) cancels.
-    pub(super) fn login_key(&mut self, action: Option<Action>) -> Vec<Effect> {
-        match action {
-            Some(a @ (Action::Quit | Action::Help)) => self.act(a),
-            Some(Action::CopyToken | Action::CopyHeader) => self.copy_login_url(),
-            _ => {
-                if let Some(login) = self.login() {
-                    let text = format!("a login to {} is running: Esc cancels it", login.name);
-                    self.say(text);
-                }
-                Vec::new()
-            }
-        }
     }
 
     /// Text lands where typing would; elsewhere a paste is no command and is dropped
@@ -70,6 +78,10 @@ impl App {
     pub(super) fn paste(&mut self, text: &str) -> bool {
         match &mut self.overlay {
             Overlay::Form(form) => form.paste(text),
+            Overlay::Login {
+                login,
+                on_top: OnLogin::Nothing,
+            } => login.paste.paste(text),
             Overlay::Filter => {
                 self.filter.extend(text.chars().filter(|c| !c.is_control()));
                 self.rebuild_view();
@@ -101,7 +113,14 @@ impl App {
     pub(super) fn escape(&mut self) -> Vec<Effect> {
         if let Some(login) = self.login() {
             let name = login.name.clone();
-            self.say(format!("cancelling the login to {name}"));
+            let rest = std::mem::take(&mut self.login_queue).len();
+            if rest > 0 {
+                self.say(format!(
+                    "cancelling the login to {name} and the {rest} queued after it"
+                ));
+            } else {
+                self.say(format!("cancelling the login to {name}"));
+            }
             return vec![Effect::CancelLogin];
         }
         if !self.filter.is_empty() {
@@ -120,22 +139,23 @@ impl App {
             Action::MoveUp => self.move_by(-1),
             Action::PageDown => self.move_by(page),
             Action::PageUp => self.move_by(-page),
+            Action::HalfPageDown => self.move_by((page / 2).max(1)),
+            Action::HalfPageUp => self.move_by(-(page / 2).max(1)),
             Action::Top => self.move_by(isize::MIN / 2),
             Action::Bottom => self.move_by(isize::MAX / 2),
             Action::Filter => self.overlay = Overlay::Filter,
-            Action::Sort => {
-                self.sort = self.sort.next();
-                self.rebuild_view();
-                self.say(format!("sorted by {}", self.sort.label()));
-            }
+            Action::Sort => return self.cycle_sort(),
+            Action::SortReverse => return self.reverse_sort(),
+            Action::ToggleSelect => self.toggle_mark(),
+            Action::SelectAll => self.mark_all_shown(),
             Action::ToggleDetail => {
                 self.detail = !self.detail;
             }
             Action::Refresh => return self.refresh_selected(),
             Action::RefreshAll => return self.refresh_all(),
             Action::Login => return self.start_login(),
-            Action::CopyToken => return self.copy_selected(What::Token),
-            Action::CopyHeader => return self.copy_selected(What::Header),
+            Action::CopyToken => return self.copy_marked(What::Token),
+            Action::CopyHeader => return self.copy_marked(What::Header),
             Action::Add => self.open_add(),
             Action::Edit => self.open_edit(),
             Action::Delete => self.ask_delete(),
@@ -145,24 +165,89 @@ impl App {
                 self.say(format!("auto-refresh {state}"));
                 return self.auto_refresh_due();
             }
-            Action::Help => match &mut self.overlay {
-                Overlay::Login { on_top, .. } => *on_top = OnLogin::Help,
-                _ => self.overlay = Overlay::Help,
-            },
+            Action::Log => self.open_log(),
+            Action::Help => {
+                self.overlay_scroll = 0;
+                match &mut self.overlay {
+                    Overlay::Login { on_top, .. } => *on_top = OnLogin::Help,
+                    _ => self.overlay = Overlay::Help,
+                }
+            }
             Action::Quit => return self.quit(),
         }
         Vec::new()
     }
 
+    /// `c` with rows selected copies the one selected; several tokens in one clipboard is
+    /// a footgun, so more than one is refused.
+    fn copy_marked(&mut self, what: What) -> Vec<Effect> {
+        let marked = self.marked_shown();
+        match marked.as_slice() {
+            [] => {}
+            [one] => self.selected = Some((*one).to_owned()),
+            _ => {
+                self.warn("select one row to copy (Space unselects, * clears)");
+                return Vec::new();
+            }
+        }
+        self.copy_selected(what)
+    }
+
+    /// A click on the list (its header sorts, a row takes the cursor) or the wheel (moves
+    /// the cursor a few rows). Only where the list has the keys.
+    pub(super) fn mouse(&mut self, mouse: Mouse) -> Option<Vec<Effect>> {
+        if !matches!(self.overlay, Overlay::None | Overlay::Filter) || self.rows.is_empty() {
+            return None;
+        }
+        let step = SCROLL_CONTEXT.cast_signed();
+        match mouse {
+            Mouse::WheelDown => self.move_by(step),
+            Mouse::WheelUp => self.move_by(-step),
+            Mouse::Click { column, row } => {
+                let top = self.header_rows();
+                return self.click_in_list(column, row.checked_sub(top)?);
+            }
+        }
+        Some(Vec::new())
+    }
+
+    /// `l`: the cursor's row, or with rows selected each of them in turn (one modal at a
+    /// time; Esc cancels the rest).
     pub(super) fn start_login(&mut self) -> Vec<Effect> {
         if let Some(login) = self.login() {
             let text = format!("a login to {} is running: Esc cancels it", login.name);
             self.say(text);
             return Vec::new();
         }
+        let marked: Vec<String> = self.marked_shown().into_iter().map(str::to_owned).collect();
+        if !marked.is_empty() {
+            self.login_queue = marked.into();
+            return self.next_login();
+        }
         let Some(index) = self.selected_position().map(|p| self.visible[p]) else {
             return Vec::new();
         };
+        self.login_at(index)
+    }
+
+    /// The next queued login that can start (a row gone, busy or on client credentials is
+    /// passed over); none left: nothing.
+    pub(super) fn next_login(&mut self) -> Vec<Effect> {
+        while let Some(name) = self.login_queue.pop_front() {
+            let Some(index) = self.rows.iter().position(|r| r.name == name) else {
+                continue;
+            };
+            let row = &self.rows[index];
+            if row.connection.grant == Grant::ClientCredentials || row.busy() {
+                continue;
+            }
+            self.selected = Some(name);
+            return self.login_at(index);
+        }
+        Vec::new()
+    }
+
+    fn login_at(&mut self, index: usize) -> Vec<Effect> {
         let name = self.rows[index].name.clone();
         if self.rows[index].connection.grant == Grant::ClientCredentials {
             self.say(format!(
@@ -176,18 +261,19 @@ impl App {
         }
         self.rows[index].state = ConnState::LoginRunning;
         self.overlay = Overlay::Login {
-            login: LoginInFlight {
-                name: name.clone(),
-                url: None,
-                note: None,
-                exchanging: false,
-                started: self.now,
-            },
+            login: LoginInFlight::new(&name, self.now),
             on_top: OnLogin::Nothing,
         };
-        self.say(format!(
-            "logging in to {name}: finish in the browser (Esc cancels)"
-        ));
+        let queued = self.login_queue.len();
+        if queued > 0 {
+            self.say(format!(
+                "logging in to {name}: finish in the browser ({queued} more after it; Esc cancels all)"
+            ));
+        } else {
+            self.say(format!(
+                "logging in to {name}: finish in the browser (Esc cancels)"
+            ));
+        }
         vec![Effect::Login(name)]
     }
 

@@ -17,7 +17,8 @@ impl App {
     /// Opens the empty add form (also what the welcome screen's "add" leads to).
     pub fn open_add(&mut self) {
         let taken = self.rows.iter().map(|r| r.name.clone()).collect();
-        self.overlay = Overlay::Form(Box::new(ConnectionForm::add(taken)));
+        let form = ConnectionForm::add_with(taken, &self.options.add_defaults);
+        self.overlay = Overlay::Form(Box::new(form));
     }
 
     pub(crate) fn open_edit(&mut self) {

@@ -1,17 +1,22 @@
 //! The TUI's state and its one transition function. `update` is pure: no clock (time comes
 //! in `Msg::Tick`), no I/O (it returns [`Effect`]s for the loop to run).
 
+mod batch;
 mod copy;
 mod keys;
+mod log;
+mod login;
 mod manage;
 mod overlay;
 mod refresh;
 mod results;
 mod selection;
+mod sort;
 mod status;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
@@ -21,9 +26,12 @@ use crate::tui::form::ConnectionForm;
 use crate::tui::keymap::Keymap;
 use crate::tui::msg::Msg;
 use crate::tui::row::{ConnState, Row, Shown, snapshot};
+pub use log::{LOG_LIMIT, LogEntry, MessageLog};
 pub use overlay::{
     DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP, LoginInFlight, OnLogin, Overlay,
 };
+pub use selection::SCROLL_CONTEXT;
+pub use sort::SortOrder;
 pub use status::{AgentView, Counts};
 use zdauth_core::config::Config;
 use zdauth_core::vault::VaultData;
@@ -49,6 +57,10 @@ pub struct Options {
     /// Where the detail pane's local times are: the loop passes the system's zone, tests a
     /// fixed one, so drawing never reads the environment. UTC by default.
     pub time_zone: jiff::tz::TimeZone,
+    /// The sort to start with: the runtime reads the one remembered in the state dir.
+    pub sort: SortOrder,
+    /// What the add form starts with (the demo: its fake's address and client).
+    pub add_defaults: crate::tui::form::AddDefaults,
 }
 
 impl Default for Options {
@@ -58,11 +70,14 @@ impl Default for Options {
             no_color: false,
             keymap: Keymap::default(),
             time_zone: jiff::tz::TimeZone::UTC,
+            sort: SortOrder::default(),
+            add_defaults: crate::tui::form::AddDefaults::default(),
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SortMode {
     Name,
     TimeLeft,
@@ -98,6 +113,8 @@ pub struct Toast {
     pub until: Timestamp,
     /// Written by the copy's countdown, which rewrites only its own toast.
     pub copy_countdown: bool,
+    /// A key was pressed since it was shown: an error may give way to news before its time.
+    pub seen: bool,
 }
 
 #[derive(Debug)]
@@ -112,8 +129,23 @@ pub struct App {
     /// What is on top of the list, with what it shows.
     pub(crate) overlay: Overlay,
     pub(crate) sort: SortMode,
+    /// `S`: the sort key's order turned around.
+    pub(crate) reverse: bool,
+    /// The multi-select, by name: kept across refreshes and reloads, pruned when a
+    /// connection goes away, and acted on only where the filter shows it.
+    pub(crate) marked: BTreeSet<String>,
+    /// The first visible row the list shows; moved by `update` to follow the cursor.
+    pub(crate) scroll: usize,
+    /// A refresh of many rows in flight, for its one summary at the end.
+    pub(crate) batch: Option<batch::Batch>,
+    /// `l` on a selection: the logins still to run, one after another.
+    pub(crate) login_queue: std::collections::VecDeque<String>,
     pub(crate) detail: bool,
     pub(crate) toast: Option<Toast>,
+    /// Every toast said, with its time.
+    pub(crate) log: MessageLog,
+    /// How far the help or the log is scrolled (see [`App::overlay_scroll`]).
+    pub(crate) overlay_scroll: usize,
     pub(crate) auto_refresh: bool,
     pub(crate) margin: Duration,
     /// `settings.keepalive`: under this much left, a refresh token is marked lapsing.
@@ -121,7 +153,8 @@ pub struct App {
     /// The agent as last asked, for the header.
     pub(crate) agent: AgentView,
     pub(crate) now: Timestamp,
-    pub(crate) size: (u16, u16),
+    /// (width, height) of the terminal; `None` until the runtime says, before its first frame.
+    pub(crate) size: Option<(u16, u16)>,
     copy_toast: Option<copy::CopyToast>,
     /// config.toml on disk is not valid (the screen shows the last good one): why.
     pub(crate) config_error: Option<String>,
@@ -143,15 +176,22 @@ impl App {
             selected: None,
             filter: String::new(),
             overlay: Overlay::None,
-            sort: SortMode::Name,
+            sort: options.sort.key,
+            reverse: options.sort.reverse,
+            marked: BTreeSet::new(),
+            scroll: 0,
+            batch: None,
+            login_queue: std::collections::VecDeque::new(),
             detail: false,
             toast: None,
+            log: MessageLog::default(),
+            overlay_scroll: 0,
             auto_refresh: config.settings.auto_refresh,
             margin: config.settings.refresh_margin,
             keepalive: config.settings.keepalive,
             agent: AgentView::NotAsked,
             now,
-            size: (80, 24),
+            size: None,
             copy_toast: None,
             config_error: None,
             generation: 0,
@@ -253,16 +293,23 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let (changed, effects) = match msg {
             Msg::Tick(now) => (now.as_second() != self.now.as_second(), self.tick(now)),
-            Msg::Key(key) => self.key(key).map_or((false, Vec::new()), |e| (true, e)),
+            Msg::Key(key) => {
+                self.toast_seen();
+                self.key(key).map_or((false, Vec::new()), |e| (true, e))
+            }
             Msg::Paste(text) => (self.paste(&text), Vec::new()),
+            Msg::Mouse(mouse) => self.mouse(mouse).map_or((false, Vec::new()), |e| (true, e)),
             // Asked every few seconds: only news redraws.
             Msg::Agent(summary) => (self.agent_said(summary), Vec::new()),
+            // The end of one login may start the next one of a selection.
+            Msg::Login { name, update } => (true, self.login_update(&name, update)),
             news => {
                 self.news(news);
                 (true, Vec::new())
             }
         };
         if changed {
+            self.follow_cursor();
             self.generation += 1;
         }
         effects
@@ -271,13 +318,18 @@ impl App {
     /// What the rest of the world reports: none of it asks for more work.
     fn news(&mut self, msg: Msg) {
         match msg {
-            Msg::Tick(_) | Msg::Key(_) | Msg::Paste(_) | Msg::Agent(_) => {}
-            Msg::Resize { width, height } => self.size = (width, height),
+            // Handled in `update`, each with its own effects.
+            Msg::Tick(_)
+            | Msg::Key(_)
+            | Msg::Paste(_)
+            | Msg::Agent(_)
+            | Msg::Mouse(_)
+            | Msg::Login { .. } => {}
+            Msg::Resize { width, height } => self.size = Some((width, height)),
             Msg::VaultReloaded(snapshot) => self.reload(snapshot),
             Msg::ConfigReloaded { config, snapshot } => self.config_reloaded(&config, snapshot),
             Msg::ConfigInvalid(message) => self.config_error = Some(message),
             Msg::Refreshed { name, result } => self.refreshed(&name, result),
-            Msg::Login { name, update } => self.login_update(&name, update),
             Msg::Copied { name, result } => self.copied(&name, result),
             Msg::CopyCleared {
                 name,
@@ -294,24 +346,6 @@ impl App {
                 ));
             }
         }
-    }
-
-    pub(crate) fn say(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast {
-            text: text.into(),
-            error: false,
-            until: self.now + TOAST_INFO,
-            copy_countdown: false,
-        });
-    }
-
-    pub(crate) fn warn(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast {
-            text: text.into(),
-            error: true,
-            until: self.now + TOAST_ERROR,
-            copy_countdown: false,
-        });
     }
 
     fn tick(&mut self, now: Timestamp) -> Vec<Effect> {

@@ -3,6 +3,7 @@
 
 use jiff::Timestamp;
 
+use crate::tui::field::TextField;
 use crate::tui::form::ConnectionForm;
 
 /// The delete dialog's keys: fixed, like a y/n prompt's, and listed in the footer and help.
@@ -18,10 +19,14 @@ pub enum Overlay {
     /// Typing a filter.
     Filter,
     Help,
+    /// The message log: every toast, with its time.
+    Log,
     /// The add/edit form: typing goes into its fields.
     Form(Box<ConnectionForm>),
     /// Asking whether (and how) to delete a connection.
     Delete(Deleting),
+    /// `R` over many rows: asking (y/N) before refreshing these.
+    ConfirmRefresh(Vec<String>),
     /// A browser login runs: its modal covers the list, and the help or the quit question
     /// may sit on top of it.
     Login {
@@ -71,4 +76,26 @@ pub struct LoginInFlight {
     pub exchanging: bool,
     /// The Tick clock when `l` was pressed: the catcher's countdown runs from here.
     pub started: Timestamp,
+    /// The browser's final address, pasted back (SSH, or no browser here), as
+    /// `login --no-browser` takes it.
+    pub paste: TextField,
+    /// A pasted address went to the login and its answer is not back yet.
+    pub checking: bool,
+    /// Over SSH: the `ssh -L …` line that lets the laptop's browser reach the catcher.
+    pub tunnel: Option<String>,
+}
+
+impl LoginInFlight {
+    pub fn new(name: &str, started: Timestamp) -> Self {
+        Self {
+            name: name.to_owned(),
+            url: None,
+            note: None,
+            exchanging: false,
+            started,
+            paste: TextField::new(""),
+            checking: false,
+            tunnel: None,
+        }
+    }
 }

@@ -1,12 +1,46 @@
 //! `r`, `R` and auto-refresh: which rows to refresh, each marked refreshing until its
 //! result comes back. Part of [`App::update`], so pure like it.
 
-use super::{App, Effect, plural};
+use super::{App, Effect};
 use crate::tui::row::{ConnState, Shown};
 use zdauth_core::status::TokenStatus;
 
 impl App {
+    /// `r`: the marked rows the filter shows when any is marked, else the cursor's row.
     pub(super) fn refresh_selected(&mut self) -> Vec<Effect> {
+        let marked = self.marked_shown();
+        if !marked.is_empty() {
+            let (now, margin) = (self.now, self.margin);
+            let (ready, skipped): (Vec<&str>, Vec<&str>) = marked.into_iter().partition(|n| {
+                self.rows
+                    .iter()
+                    .any(|r| r.name == *n && !r.busy() && r.refreshable(now, margin))
+            });
+            let ready: Vec<String> = ready.into_iter().map(str::to_owned).collect();
+            let skipped = skipped.len();
+            if ready.is_empty() {
+                self.warn(format!(
+                    "none of the {skipped} selected can refresh now (busy, or a login is needed)"
+                ));
+                return Vec::new();
+            }
+            let effects = self.start_batch(ready);
+            if skipped > 0 {
+                let text = self
+                    .toast
+                    .as_ref()
+                    .map(|t| t.text.clone())
+                    .unwrap_or_default();
+                self.say(format!(
+                    "{text} ({skipped} skipped: busy or a login is needed)"
+                ));
+            }
+            return effects;
+        }
+        self.refresh_cursor_row()
+    }
+
+    fn refresh_cursor_row(&mut self) -> Vec<Effect> {
         let Some(index) = self.selected_position().map(|p| self.visible[p]) else {
             return Vec::new();
         };
@@ -61,15 +95,8 @@ impl App {
             self.say("nothing to refresh");
             return Vec::new();
         }
-        let names: Vec<String> = targets
-            .iter()
-            .map(|&i| {
-                self.rows[i].state = ConnState::Refreshing;
-                self.rows[i].name.clone()
-            })
-            .collect();
-        self.say(format!("refreshing {}", plural(names.len(), "connection")));
-        names.into_iter().map(Effect::Refresh).collect()
+        let names: Vec<String> = targets.iter().map(|&i| self.rows[i].name.clone()).collect();
+        self.refresh_many(names)
     }
 
     /// Rows that entered the margin (or expired) since auto-refresh last looked, once per pair.

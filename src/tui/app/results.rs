@@ -1,7 +1,7 @@
 //! What background work reports back: refresh results, vault reloads and the login's
 //! progress. Part of [`App::update`], so pure like it.
 
-use super::{App, OnLogin, Overlay};
+use super::{App, Effect, OnLogin, Overlay};
 use crate::tui::format;
 use crate::tui::msg::{LoginDone, LoginUpdate, RefreshFailure};
 use crate::tui::row::{ConnState, RowData, RowTokens, Snapshot};
@@ -10,6 +10,7 @@ use zdauth_core::config::Config;
 impl App {
     pub(crate) fn refreshed(&mut self, name: &str, result: Result<RowTokens, RefreshFailure>) {
         let now = self.now;
+        let in_batch = self.batch_result(name, result.as_ref().map(|_| ()));
         let Some(row) = self.row_mut(name) else {
             return;
         };
@@ -21,7 +22,9 @@ impl App {
                 row.data.last_error = None;
                 row.data.login_required = false;
                 row.state = ConnState::Idle;
-                self.say(format!("refreshed {name} — {left} left"));
+                if !in_batch {
+                    self.say(format!("refreshed {name} — {left} left"));
+                }
             }
             Err(failure) => {
                 row.data.last_error = Some(failure.message.clone());
@@ -33,10 +36,12 @@ impl App {
                     row.state = ConnState::Failed(failure.message.clone());
                     "r retries; Enter shows the whole error"
                 };
-                self.warn(format!(
-                    "refresh of {name} failed: {} — {next}",
-                    failure.message
-                ));
+                if !in_batch {
+                    self.warn(format!(
+                        "refresh of {name} failed: {} — {next}",
+                        failure.message
+                    ));
+                }
             }
         }
         self.rebuild_view();
@@ -76,18 +81,28 @@ impl App {
         self.rebuild_view();
     }
 
-    pub(crate) fn login_update(&mut self, name: &str, update: LoginUpdate) {
+    /// News of the running login; its end starts the next one queued by `l` on a selection.
+    pub(crate) fn login_update(&mut self, name: &str, update: LoginUpdate) -> Vec<Effect> {
         let Overlay::Login { login, on_top } = &mut self.overlay else {
-            return;
+            return Vec::new();
         };
         if login.name != name {
-            return;
+            return Vec::new();
         }
         let now = self.now;
         match update {
             LoginUpdate::Url(url) => login.url = Some(url),
-            LoginUpdate::Note(note) => login.note = Some(note),
-            LoginUpdate::Exchanging => login.exchanging = true,
+            LoginUpdate::Note(note) => {
+                login.checking = false;
+                login.note = Some(note);
+            }
+            LoginUpdate::Exchanging => {
+                login.checking = false;
+                login.exchanging = true;
+            }
+            LoginUpdate::Ssh { connection, user } => {
+                self.login_tunnel(name, &connection, user.as_deref());
+            }
             LoginUpdate::Finished(result) => {
                 // The help stays open over the list; the quit question has nothing to ask.
                 self.overlay = if *on_top == OnLogin::Help {
@@ -96,7 +111,7 @@ impl App {
                     Overlay::None
                 };
                 let Some(row) = self.row_mut(name) else {
-                    return;
+                    return self.next_login();
                 };
                 match result {
                     Ok(LoginDone { tokens, email }) => {
@@ -108,6 +123,8 @@ impl App {
                         };
                         row.state = ConnState::Idle;
                         self.say(format!("logged in to {name} — {left} left"));
+                        self.rebuild_view();
+                        self.select_next_needing_login(name);
                     }
                     Err(message) => {
                         row.state = if row.data.login_required {
@@ -119,7 +136,9 @@ impl App {
                     }
                 }
                 self.rebuild_view();
+                return self.next_login();
             }
         }
+        Vec::new()
     }
 }

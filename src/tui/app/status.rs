@@ -33,11 +33,12 @@ pub enum AgentView {
 
 impl App {
     /// How many tokens are valid, expiring, expired (a refresh still helps), how many
-    /// connections need a login, and how many grants are about to lapse, over every
-    /// connection, by what is stored and the clock as last ticked.
+    /// connections need a login, and how many grants are about to lapse, over the rows the
+    /// filter shows (all of them without one), by what is stored and the clock as last
+    /// ticked.
     pub fn counts(&self) -> Counts {
         let mut counts = Counts::default();
-        for row in &self.rows {
+        for row in self.visible.iter().map(|&i| &self.rows[i]) {
             match row.token_status(self.now, self.margin) {
                 TokenStatus::Valid => counts.valid += 1,
                 TokenStatus::Expiring => counts.expiring += 1,

@@ -78,10 +78,10 @@ impl Copier {
                         let mut slot = pending.lock().expect("not poisoned");
                         let copied = clipboard::copy(&settings, &Surroundings::from_env(), text)
                             .map_err(|e| e.to_string())?;
-                        let note = copied.note.clone();
+                        let placed = (copied.place(), copied.note.clone());
                         // Replaces (and so drops) an older copy's pending clear.
                         *slot = Some(Pending { id, copied });
-                        Ok(note)
+                        Ok(placed)
                     })
                     .await
                     .map_err(|e| e.to_string())
@@ -89,8 +89,8 @@ impl Copier {
                 }
                 Err(message) => Err(message),
             };
-            let note = match copied {
-                Ok(note) => note,
+            let (place, note) = match copied {
+                Ok(placed) => placed,
                 Err(message) => {
                     let _ = sender.send(Msg::Copied {
                         name,
@@ -101,6 +101,7 @@ impl Copier {
             };
             let done = CopyDone {
                 what: described,
+                place,
                 clears_in: (!clear.is_zero()).then_some(clear),
                 note,
             };

@@ -28,6 +28,8 @@ pub struct Runner {
     /// a refresh dropped between its POST and its save would lose the rotated refresh token.
     pub work: TaskTracker,
     pub login: Option<CancellationToken>,
+    /// Where the login modal's pasted addresses go, while a login runs.
+    login_paste: Option<mpsc::Sender<String>>,
     pub copier: Copier,
     connections: HashMap<String, Connection>,
 }
@@ -47,6 +49,7 @@ impl Runner {
             // As many at once as `zdauth refresh --all`.
             throttle: Throttle::new(DEFAULT_JOBS),
             login: None,
+            login_paste: None,
             connections: HashMap::new(),
         };
         runner.set_config(config);
@@ -69,8 +72,16 @@ impl Runner {
             Effect::Refresh(name) => self.refresh(name),
             Effect::Login(name) => self.login(name),
             Effect::CancelLogin => {
+                self.login_paste = None;
                 if let Some(login) = self.login.take() {
                     login.cancel();
+                }
+            }
+            Effect::LoginPaste(pasted) => {
+                // Full or gone: the login ended or has not read the last one; the modal's
+                // next news says which.
+                if let Some(lines) = &self.login_paste {
+                    let _ = lines.try_send(pasted.expose().to_owned());
                 }
             }
             Effect::SaveConnection {
@@ -83,6 +94,11 @@ impl Runner {
                 if let Some(connection) = self.connections.get(&name).cloned() {
                     self.copier.copy(connection, what, self.sender.clone());
                 }
+            }
+            Effect::SaveSort(order) => {
+                let path = super::state_file::path(self.refresher.vault().paths());
+                self.work
+                    .spawn_blocking(move || super::state_file::save(&path, order));
             }
             Effect::Quit => return true,
         }
@@ -116,8 +132,22 @@ impl Runner {
         };
         let cancel = CancellationToken::new();
         self.login = Some(cancel.clone());
+        let (lines, pasted) = mpsc::channel(4);
+        self.login_paste = Some(lines);
         let refresher = self.refresher.clone();
         let sender = self.sender.clone();
+        if let Some(ssh) = std::env::var("SSH_CONNECTION")
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
+            let _ = sender.send(Msg::Login {
+                name: name.clone(),
+                update: LoginUpdate::Ssh {
+                    connection: ssh,
+                    user: std::env::var("USER").ok(),
+                },
+            });
+        }
         self.work.spawn(async move {
             let report = |update: LoginUpdate| {
                 let _ = sender.send(Msg::Login {
@@ -134,7 +164,7 @@ impl Runner {
                 refresher.client(),
                 &connection,
                 settings,
-                None,
+                Some(pasted),
                 cancel,
                 |event| match event {
                     LoginEvent::Url(url) => report(LoginUpdate::Url(url.to_owned())),

@@ -55,6 +55,7 @@ pub async fn unlock_then_run(locked: Locked) -> anyhow::Result<()> {
             config: locked.config.clone(),
             refresher: Arc::new(session::refresher(vault, &locked.config.settings)),
             no_color: locked.no_color,
+            add_defaults: crate::tui::form::AddDefaults::default(),
         };
         run_in(&mut terminal, setup, false).await
     }
@@ -188,6 +189,7 @@ pub async fn first_run_then_run(locked: Locked) -> anyhow::Result<()> {
             refresher: Arc::new(session::refresher(vault, &config.settings)),
             config,
             no_color: locked.no_color,
+            add_defaults: crate::tui::form::AddDefaults::default(),
         };
         run_in(&mut terminal, setup, then_add).await
     }

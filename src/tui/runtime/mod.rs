@@ -9,10 +9,12 @@
 //! - `copier`: the copy, its pending clear, and the clear on quitting.
 //! - `watch`: config.toml and vault.age changing under the TUI.
 //! - `agent`: the agent's state for the header, asked every few seconds.
+//! - `state_file`: the sort remembered between runs, in the state dir.
 
 mod agent;
 mod copier;
 mod effects;
 pub mod gate;
 pub mod run;
+mod state_file;
 mod watch;

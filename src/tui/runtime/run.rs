@@ -6,14 +6,14 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use jiff::Timestamp;
 use tokio::sync::{mpsc, watch};
 pub(super) use tokio_stream_shim::next_event;
 use tokio_util::sync::CancellationToken;
 
 use super::effects::Runner;
-use crate::tui::{App, Msg, Options};
+use crate::tui::{App, Mouse, Msg, Options};
 use zdauth_core::config::Config;
 use zdauth_core::refresh::Refresher;
 
@@ -21,6 +21,8 @@ pub struct Setup {
     pub config: Config,
     pub refresher: Arc<Refresher>,
     pub no_color: bool,
+    /// What the add form starts with: Zendesk's defaults, or the demo's fake.
+    pub add_defaults: crate::tui::form::AddDefaults,
 }
 
 /// Runs the TUI until the user quits, restoring the terminal on every way out (quit, error,
@@ -51,13 +53,39 @@ pub(super) async fn run_in(
         no_color: setup.no_color,
         time_zone: jiff::tz::TimeZone::system(),
         keymap: crate::tui::keymap::with_overrides(&setup.config.keys, &setup.config.file)?,
+        sort: super::state_file::load(&super::state_file::path(setup.refresher.vault().paths())),
+        add_defaults: setup.add_defaults.clone(),
     };
     let mut app = App::new(&setup.config, &data, Timestamp::now(), options);
+    // The list's height before the first frame: page keys move by it from the start.
+    let size = terminal.size()?;
+    app.update(Msg::Resize {
+        width: size.width,
+        height: size.height,
+    });
     if open_add {
         app.open_add();
     }
     let _paste = BracketedPaste::enable()?;
+    let _mouse = MouseCapture::enable()?;
     event_loop(terminal, app, &setup).await
+}
+
+/// Clicks and the wheel reach the list. Terminals then keep text selection for Shift-drag.
+/// Dropped on every way out, like [`BracketedPaste`].
+struct MouseCapture;
+
+impl MouseCapture {
+    fn enable() -> std::io::Result<Self> {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
+        Ok(Self)
+    }
+}
+
+impl Drop for MouseCapture {
+    fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
 }
 
 /// While the list runs, a paste arrives as one piece of text, so a copied URL's newline
@@ -158,6 +186,10 @@ async fn read_terminal(sender: mpsc::UnboundedSender<Msg>, stop: CancellationTok
             Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key.into()),
             Some(Ok(Event::Resize(width, height))) => Msg::Resize { width, height },
             Some(Ok(Event::Paste(text))) => Msg::Paste(text.into()),
+            Some(Ok(Event::Mouse(mouse))) => match mouse_msg(mouse) {
+                Some(msg) => msg,
+                None => continue,
+            },
             Some(Ok(_)) => continue,
             Some(Err(_)) | None => return,
         };
@@ -165,6 +197,20 @@ async fn read_terminal(sender: mpsc::UnboundedSender<Msg>, stop: CancellationTok
             return;
         }
     }
+}
+
+/// A left click and the wheel; drags, moves and other buttons mean nothing to the list.
+fn mouse_msg(event: MouseEvent) -> Option<Msg> {
+    let mouse = match event.kind {
+        MouseEventKind::Down(MouseButton::Left) => Mouse::Click {
+            column: event.column,
+            row: event.row,
+        },
+        MouseEventKind::ScrollDown => Mouse::WheelDown,
+        MouseEventKind::ScrollUp => Mouse::WheelUp,
+        _ => return None,
+    };
+    Some(Msg::Mouse(mouse))
 }
 
 /// Ticks on the second, so every countdown on screen changes at the same moment.

@@ -2,7 +2,7 @@
 //! keymap so the footer cannot advertise a key that does something else.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
@@ -25,6 +25,7 @@ const LIST_KEYS: &[Action] = &[
     Action::Delete,
     Action::Filter,
     Action::Sort,
+    Action::ToggleSelect,
     Action::ToggleDetail,
     Action::ToggleAutoRefresh,
     Action::MoveDown,
@@ -49,6 +50,10 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
                 ("any other key".into(), "stay".into()),
             ]
         }
+        Overlay::Log => vec![
+            ("↑/↓".into(), "scroll".into()),
+            ("Esc".into(), "closes the log".into()),
+        ],
         Overlay::Form(_) => vec![
             ("Tab/↓".into(), "next field".into()),
             ("Shift-Tab/↑".into(), "back".into()),
@@ -56,10 +61,19 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             ("Esc".into(), "cancel".into()),
         ],
         Overlay::Delete(deleting) => delete_hints(deleting.has_tokens),
+        Overlay::ConfirmRefresh(_) => vec![
+            ("y".into(), "refresh them".into()),
+            ("any other key".into(), "no".into()),
+        ],
         Overlay::Filter => vec![
             ("Enter".into(), "keep".into()),
             ("Esc".into(), "clear".into()),
             ("↑/↓".into(), "move".into()),
+        ],
+        // Text in the paste field takes every key (App::login_key).
+        Overlay::Login { login, .. } if !login.paste.is_empty() => vec![
+            ("Enter".into(), "use the pasted address".into()),
+            ("Esc".into(), "cancel the login".into()),
         ],
         // The login modal lets only these through (App::login_key).
         Overlay::Login { login, .. } => {
@@ -92,10 +106,16 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             theme.accent(),
         ));
     }
+    // `12/45` at the right edge, where the list is: the hints give way to it.
+    let position = match (&app.overlay, app.position()) {
+        (Overlay::None | Overlay::Filter, Some((at, of))) => format!("{at}/{of} "),
+        _ => String::new(),
+    };
+    let room = usize::from(area.width).saturating_sub(position.chars().count() + 1);
     let mut used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     for (key, label) in hints {
         let width = key.chars().count() + label.chars().count() + 3;
-        if used + width > usize::from(area.width) {
+        if used + width > room {
             break;
         }
         used += width;
@@ -103,6 +123,9 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(format!(" {label}  "), theme.dim()));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
+    Paragraph::new(Span::styled(position, theme.title()))
+        .alignment(Alignment::Right)
+        .render(area, buf);
 }
 
 /// The dialog's own keys (fixed, like any y/n prompt).
@@ -139,6 +162,11 @@ fn first_key(keymap: &Keymap, action: Action) -> String {
 
 /// The toast, or while a login waits and nothing else is said, where to finish it.
 pub fn render_toast(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
+    if let Overlay::ConfirmRefresh(names) = &app.overlay {
+        let text = format!(" refresh {} connections? (y/N)", names.len());
+        Paragraph::new(Span::styled(text, theme.warn())).render(area, buf);
+        return;
+    }
     let span = match (&app.toast, app.login()) {
         (Some(toast), _) => {
             let style = if toast.error {

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Padding};
 
+use super::Keep;
 use super::login::words;
 use super::theme::Theme;
 use crate::tui::form::{ConnectionForm, FormField};
@@ -19,12 +20,19 @@ pub fn render(form: &ConnectionForm, theme: Theme, area: Rect, buf: &mut Buffer)
     let inner = usize::from(width.saturating_sub(4)).max(LABEL_WIDTH + 8);
     let indent = " ".repeat(LABEL_WIDTH + 2);
     let mut lines = Vec::new();
+    if let (Some(base_url), None) = (&form.base_url, &form.editing) {
+        lines.push(body(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(format!("{:<LABEL_WIDTH$}", "zendesk at"), theme.title()),
+            Span::styled(base_url.clone(), theme.dim()),
+        ])));
+    }
     for field in FormField::ALL {
         let focused = form.focus == field;
-        let mut value = form.shown(field);
-        if focused {
-            value.push('▏');
-        }
+        let value = match form.shown_around_cursor(field) {
+            Some((before, after)) if focused => format!("{before}▏{after}"),
+            _ => form.shown(field),
+        };
         let marker = if focused { "› " } else { "  " };
         let value_style = if !form.editable(field) {
             theme.dim()
@@ -41,29 +49,39 @@ pub fn render(form: &ConnectionForm, theme: Theme, area: Rect, buf: &mut Buffer)
         if form.text(field).is_empty() && !focused && field == FormField::Secret {
             spans.push(Span::styled(secret_blank(form), theme.dim()));
         }
-        lines.push(Line::from(spans));
+        // A field with an error stays beside it: the error names no field.
+        let keep = if form.errors.contains_key(&field) {
+            Keep::Error
+        } else {
+            Keep::Body
+        };
+        lines.push((Line::from(spans), keep));
         if focused && form.is_full(field) {
-            lines.push(Line::styled(
-                format!("{indent}{}", crate::tui::field::FULL_NOTE),
-                theme.warn(),
+            lines.push((
+                Line::styled(
+                    format!("{indent}{}", crate::tui::field::FULL_NOTE),
+                    theme.warn(),
+                ),
+                Keep::Error,
             ));
         }
         if let Some(error) = form.errors.get(&field) {
             for part in words(error, inner - indent.len()) {
-                lines.push(Line::styled(format!("{indent}{part}"), theme.bad()));
+                let line = Line::styled(format!("{indent}{part}"), theme.bad());
+                lines.push((line, Keep::Error));
             }
         }
     }
-    lines.push(Line::default());
+    lines.push((Line::default(), Keep::Spare));
     if let Some(failure) = &form.failure {
         for part in words(&format!("not saved: {failure}"), inner) {
-            lines.push(Line::styled(part, theme.bad()));
+            lines.push((Line::styled(part, theme.bad()), Keep::Error));
         }
     } else if form.saving {
-        lines.push(Line::styled("saving…", theme.accent()));
+        lines.push(body(Line::styled("saving…", theme.accent())));
     } else {
         for part in words(hint(form), inner) {
-            lines.push(Line::styled(part, theme.dim()));
+            lines.push((Line::styled(part, theme.dim()), Keep::Spare));
         }
     }
     let title = match &form.editing {
@@ -73,7 +91,11 @@ pub fn render(form: &ConnectionForm, theme: Theme, area: Rect, buf: &mut Buffer)
     let block = Block::bordered()
         .title(Span::styled(title, theme.title()))
         .padding(Padding::horizontal(1));
-    super::popup(area, buf, width, lines, block, false);
+    super::dialog(area, buf, width, lines, block);
+}
+
+fn body(line: Line) -> (Line, Keep) {
+    (line, Keep::Body)
 }
 
 fn secret_blank(form: &ConnectionForm) -> &'static str {

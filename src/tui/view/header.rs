@@ -29,6 +29,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         Span::styled(format!("{} expired", counts.expired), theme.bad()),
         Span::raw(" · "),
         Span::styled(format!("{} need login", counts.need_login), theme.bad()),
+        Span::raw(shown_and_selected(app)),
         // The footer calls it "auto" too; the long name only where it fits.
         Span::raw(if area.width >= 100 {
             format!("  auto-refresh {auto}  ")
@@ -55,6 +56,23 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             ..area
         };
         Paragraph::new(cliff_and_agent(app, theme, counts, second.width)).render(second, buf);
+    }
+}
+
+/// `  3 of 45` while a filter is on (the counts before it are of those 3), `  2 selected`.
+fn shown_and_selected(app: &App) -> String {
+    let mut parts = Vec::new();
+    if !app.filter.is_empty() {
+        parts.push(format!("{} of {}", app.visible.len(), app.rows.len()));
+    }
+    let marked = app.marked_shown().len();
+    if marked > 0 {
+        parts.push(format!("{marked} selected"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("  {}", parts.join(" · "))
     }
 }
 

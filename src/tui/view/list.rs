@@ -3,7 +3,7 @@
 
 use jiff::SignedDuration;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table, Widget};
@@ -11,17 +11,11 @@ use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table, Widget};
 use super::theme::Theme;
 use crate::tui::action::Action;
 use crate::tui::app::{App, SortMode};
+use crate::tui::columns::{self, Column};
 use crate::tui::format;
 use crate::tui::lapse::Lapse;
 use crate::tui::row::{Row, Shown};
 use zdauth_core::status::TokenStatus;
-
-/// From this width on, the scopes get a column, and the tags one when any connection has tags.
-const WIDE: u16 = 110;
-const BAR_WIDTH: usize = 5;
-/// `expired`, `30d`; under `NO_COLOR` the words `<1d LAPSES` need more.
-const REFRESH_WIDTH: u16 = 7;
-const REFRESH_WIDTH_IN_WORDS: u16 = 10;
 
 pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     if app.rows.is_empty() {
@@ -44,89 +38,55 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
         Paragraph::new(Span::styled(text, theme.dim())).render(area, buf);
         return;
     }
-    let wide = area.width >= WIDE;
-    let tags = wide && app.rows.iter().any(|r| !r.connection.tags.is_empty());
+    let columns = columns::for_list(app, area.width, area.height);
     let height = usize::from(area.height.saturating_sub(1)).max(1);
     let selected = app.selected_position().unwrap_or(0);
-    // Page by page: the window is a pure function of the selection, no scroll state needed.
-    let offset = selected / height * height;
-    let page = &app.visible[offset..(offset + height).min(app.visible.len())];
-    // Wider only while a word is shown, so a calm list looks the same with and without colour.
-    let refresh_width = if app.options.no_color
-        && page
-            .iter()
-            .any(|&i| app.rows[i].lapse(app.now, app.keepalive).is_some())
-    {
-        REFRESH_WIDTH_IN_WORDS
-    } else {
-        REFRESH_WIDTH
-    };
+    // Line by line: the window follows the cursor with a few rows of context (`update`
+    // keeps the offset), so the rows around it stay where they were.
+    let window = app.window(height);
+    let offset = window.start;
+    let page = &app.visible[window];
     let rows = page.iter().enumerate().map(|(n, &i)| {
         let style = if offset + n == selected {
             theme.selected()
         } else {
             Style::new()
         };
-        let columns = Columns { wide, tags };
-        table_row(app, theme, &app.rows[i], columns, offset + n == selected).style(style)
+        table_row(app, theme, &app.rows[i], &columns, offset + n == selected).style(style)
     });
     let sorted = |mode: SortMode, title: &'static str| {
-        if app.sort == mode {
-            format!("{title}▾")
-        } else {
+        if app.sort != mode {
             title.to_owned()
+        } else if app.reverse {
+            format!("{title}▴")
+        } else {
+            format!("{title}▾")
         }
     };
-    let mut titles = vec![
-        String::new(),
-        sorted(SortMode::Name, "NAME"),
-        "SUBDOMAIN".into(),
-        "USER".into(),
-    ];
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Fill(3),
-    ];
-    if wide {
-        titles.push("SCOPES".into());
-        widths.push(Constraint::Fill(2));
-    }
-    if tags {
-        titles.push("TAGS".into());
-        widths.push(Constraint::Fill(2));
-    }
-    titles.extend([
-        sorted(SortMode::TimeLeft, "ACCESS"),
-        String::new(),
-        sorted(SortMode::RefreshLeft, "REFRESH"),
-        sorted(SortMode::State, "STATE"),
-    ]);
-    widths.extend([
-        Constraint::Length(7),
-        Constraint::Length(u16::try_from(BAR_WIDTH).unwrap_or(u16::MAX)),
-        Constraint::Length(refresh_width),
-        Constraint::Length(14),
-    ]);
+    let titles = columns.iter().map(|&(column, _)| match column {
+        Column::Marker | Column::Bar => String::new(),
+        Column::Name => sorted(SortMode::Name, "NAME"),
+        Column::Subdomain => "SUBDOMAIN".into(),
+        Column::User => "USER".into(),
+        Column::Scopes => "SCOPES".into(),
+        Column::Tags => "TAGS".into(),
+        Column::Access => sorted(SortMode::TimeLeft, "ACCESS"),
+        Column::Refresh => sorted(SortMode::RefreshLeft, "REFRESH"),
+        Column::State => sorted(SortMode::State, "STATE"),
+    });
+    let widths = columns.iter().map(|&(_, width)| Constraint::Length(width));
     Table::new(rows, widths)
         .header(TableRow::new(titles).style(theme.title()))
-        .column_spacing(1)
+        .column_spacing(columns::SPACING)
+        .flex(Flex::Start)
         .render(area, buf);
-}
-
-/// The optional columns a page shows.
-#[derive(Clone, Copy)]
-struct Columns {
-    wide: bool,
-    tags: bool,
 }
 
 fn table_row<'a>(
     app: &App,
     theme: Theme,
     row: &'a Row,
-    columns: Columns,
+    columns: &[(Column, u16)],
     selected: bool,
 ) -> TableRow<'a> {
     let now = app.now;
@@ -148,33 +108,70 @@ fn table_row<'a>(
         Some(_) => theme.good(),
     };
     let bar = match (tokens, expires_at) {
-        (Some(t), Some(at)) => {
-            format::bar(format::fraction_left(t.obtained_at, at, now), BAR_WIDTH)
-        }
+        (Some(t), Some(at)) => format::bar(
+            format::fraction_left(t.obtained_at, at, now),
+            usize::from(columns::BAR_WIDTH),
+        ),
         _ => String::new(),
     };
-    let refresh = refresh_cell(app, theme, row);
-    // The marker keeps the selection visible where reverse video is not (plain text, NO_COLOR).
-    let marker = if selected { "›" } else { " " };
-    let mut cells = vec![
-        Cell::from(marker),
-        Cell::from(row.name.as_str()),
-        Cell::from(row.subdomain.as_str()),
-        Cell::from(row.data.email.as_deref().unwrap_or("—")),
-    ];
-    if columns.wide {
-        cells.push(Cell::from(row.scopes().join(" ")));
+    let cells = columns.iter().map(|&(column, _)| match column {
+        // The cursor and the mark in text too: reverse video and colour are not everywhere
+        // (plain capture, NO_COLOR).
+        Column::Marker => {
+            let cursor = if selected { "›" } else { " " };
+            let mark = if app.is_marked(&row.name) { "●" } else { " " };
+            // The mark first: the cursor stays next to the name it points at.
+            Cell::from(Line::from(vec![
+                Span::styled(mark, theme.accent()),
+                Span::raw(cursor),
+            ]))
+        }
+        Column::Name => Cell::from(highlighted(&row.name, &app.filter, theme)),
+        Column::Subdomain => Cell::from(row.subdomain.as_str()),
+        Column::User => Cell::from(row.data.email.as_deref().unwrap_or("—")),
+        Column::Scopes => Cell::from(row.scopes().join(" ")),
+        Column::Tags => Cell::from(row.connection.tags.join(" ")),
+        Column::Access => Cell::from(Span::styled(format::countdown(expires_at, now), urgency)),
+        Column::Bar => Cell::from(Span::styled(bar.clone(), urgency)),
+        Column::Refresh => Cell::from(refresh_cell(app, theme, row)),
+        Column::State => Cell::from(state_line(app, theme, shown)),
+    });
+    TableRow::new(cells.collect::<Vec<_>>())
+}
+
+/// The name with each filter word it contains marked (the first place it occurs), so the
+/// eye finds why a row passed. `tag:` words match tags, not the name.
+fn highlighted<'a>(name: &'a str, filter: &str, theme: Theme) -> Line<'a> {
+    let lower = name.to_lowercase();
+    let mut marks = vec![false; name.len()];
+    // Names are ASCII by the config's rule; a byte-for-byte lowercase keeps the offsets.
+    if lower.len() == name.len() {
+        for word in filter.to_lowercase().split_whitespace() {
+            if word.starts_with(crate::tui::row::TAG_PREFIX) {
+                continue;
+            }
+            if let Some(at) = lower.find(word) {
+                marks[at..at + word.len()].fill(true);
+            }
+        }
     }
-    if columns.tags {
-        cells.push(Cell::from(row.connection.tags.join(" ")));
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for end in 1..=name.len() {
+        if end == name.len() || marks[end] != marks[start] {
+            if !name.is_char_boundary(start) || !name.is_char_boundary(end) {
+                continue;
+            }
+            let text = &name[start..end];
+            spans.push(if marks[start] {
+                Span::styled(text, theme.highlight())
+            } else {
+                Span::raw(text)
+            });
+            start = end;
+        }
     }
-    cells.extend([
-        Cell::from(Span::styled(format::countdown(expires_at, now), urgency)),
-        Cell::from(Span::styled(bar, urgency)),
-        Cell::from(refresh),
-        Cell::from(state_line(app, theme, shown)),
-    ]);
-    TableRow::new(cells)
+    Line::from(spans)
 }
 
 /// Days left on the refresh token, marked when the grant is about to lapse: by colour, or

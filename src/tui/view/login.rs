@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Padding};
 
+use super::Keep;
 use super::theme::Theme;
 use crate::tui::app::App;
 use crate::tui::format;
@@ -22,7 +23,7 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
     // Side borders would land in a mouse selection of the URL: top and bottom only.
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let left = format::wait(app.login_left().unwrap_or_default());
-    let mut lines = vec![if login.exchanging {
+    let mut lines = vec![body(if login.exchanging {
         Line::styled(
             "the browser sent the code: fetching tokens…",
             theme.accent(),
@@ -32,38 +33,70 @@ pub fn render(app: &App, theme: Theme, area: Rect, buf: &mut Buffer) {
             Span::raw("finish in the browser; waiting "),
             Span::styled(left, theme.title()),
         ])
-    }];
-    lines.push(Line::default());
+    })];
+    let spare = || (Line::default(), Keep::Spare);
+    lines.push(spare());
     match &login.url {
-        None => lines.push(Line::styled("starting the browser…", theme.dim())),
+        None => lines.push(body(Line::styled("starting the browser…", theme.dim()))),
         Some(url) => {
-            lines.push(Line::styled(
+            lines.push(body(Line::styled(
                 "no browser? open this URL by hand:",
                 theme.dim(),
-            ));
-            lines.extend(chunks(url, inner).map(|c| Line::styled(c, theme.accent())));
+            )));
+            // The URL is what the user must copy: kept whole like an error.
+            lines
+                .extend(chunks(url, inner).map(|c| (Line::styled(c, theme.accent()), Keep::Error)));
         }
     }
-    if let Some(note) = &login.note {
-        lines.push(Line::default());
+    if let Some(tunnel) = &login.tunnel {
+        lines.push(spare());
+        lines.push(body(Line::styled(
+            "over SSH: run this on the machine with the browser first",
+            theme.dim(),
+        )));
+        lines.extend(chunks(tunnel, inner).map(|c| (Line::styled(c, theme.accent()), Keep::Error)));
+    }
+    // Once the code is in, there is nothing left to paste.
+    if !login.exchanging {
+        lines.push(spare());
+        lines.push(body(Line::styled(
+            "or paste the browser's final address (…/callback?code=…) here, then Enter:",
+            theme.dim(),
+        )));
+        let (before, after) = login.paste.shown_around_cursor();
+        let field = format!("› {before}▏{after}");
+        lines.extend(chunks(&field, inner).map(|c| (Line::raw(c), Keep::Error)));
+    }
+    if login.checking {
+        lines.push(body(Line::styled(
+            "checking the pasted address…",
+            theme.accent(),
+        )));
+    }
+    for text in [login.note.clone(), app.login_hint()].into_iter().flatten() {
+        lines.push(spare());
         lines.extend(
-            words(note, inner)
+            words(&text, inner)
                 .into_iter()
-                .map(|l| Line::styled(l, theme.warn())),
+                .map(|l| (Line::styled(l, theme.warn()), Keep::Error)),
         );
     }
-    lines.push(Line::default());
-    lines.push(Line::from(vec![
+    lines.push(spare());
+    lines.push(body(Line::from(vec![
         Span::styled("Esc", theme.title()),
         Span::styled(" cancels and frees the port", theme.dim()),
-    ]));
+    ])));
     let title = Span::styled(format!(" log in to {} ", login.name), theme.title());
     let block = Block::new()
         .borders(Borders::TOP | Borders::BOTTOM)
         .title(title)
         // One column each side, so the text never touches the list behind.
         .padding(Padding::horizontal(1));
-    super::popup(area, buf, width, lines, block, false);
+    super::dialog(area, buf, width, lines, block);
+}
+
+fn body(line: Line) -> (Line, Keep) {
+    (line, Keep::Body)
 }
 
 /// A URL has no spaces to wrap at: cut it every `width` characters, keeping all of it.

@@ -48,6 +48,12 @@ impl Theme {
         Style::new().add_modifier(Modifier::BOLD)
     }
 
+    /// The part of a name the filter matched: underlined, so it shows without colour too.
+    pub fn highlight(self) -> Style {
+        self.fg(Color::Yellow)
+            .add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+    }
+
     pub fn selected(self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
     }

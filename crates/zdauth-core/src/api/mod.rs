@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::Connection;
@@ -67,8 +68,11 @@ pub struct Page {
     pub subdomain: String,
     pub status: u16,
     /// The answer's JSON; an empty body is null, a body that is not JSON is its text as a JSON
-    /// string. Any occurrence of the access token sent is replaced by `[redacted]`.
+    /// string. The access token sent, wherever it occurs whole (as sent or encoded), is
+    /// replaced by `[redacted]`; nothing else is touched.
     pub body: serde_json::Value,
+    /// Whether `body` held the access token sent (and so was changed): the door says so.
+    pub redacted: bool,
     /// 1 for the first page.
     pub number: u32,
 }
@@ -80,6 +84,9 @@ pub enum Outcome {
     Done,
     /// `max_pages` were delivered and the last one named a next page.
     Truncated { pages: u32 },
+    /// The caller cancelled before the walk's end: no request was sent after it did (one
+    /// already on the wire was read, and a refresh on the wire was stored).
+    Cancelled,
 }
 
 /// Calls the API of many connections at once, each request holding a slot of the shared
@@ -101,11 +108,17 @@ impl ApiCaller {
     /// Sends `request` to `connection` and every next page (with `paginate`), handing each
     /// answer to `pages` as it arrives; a full channel holds the walk back, so memory stays
     /// flat however many pages there are. A closed channel ends the walk quietly.
+    ///
+    /// `cancel` is checked before each page is fetched, while waiting for a throttle slot and
+    /// while waiting out a 429: once cancelled, nothing more is sent ([`Outcome::Cancelled`]).
+    /// A refresh already on the wire is never abandoned: the transaction runs until the
+    /// pair it got is stored, so a rotated refresh token is never lost.
     pub async fn call(
         &self,
         connection: &Connection,
         request: &ApiRequest,
         pages: &mpsc::Sender<Page>,
+        cancel: &CancellationToken,
     ) -> Result<Outcome, Error> {
         request.check()?;
         // Every refusal of the user's request comes before any token is read.
@@ -123,7 +136,12 @@ impl ApiCaller {
         fetched.first_time(&url);
         let mut number = 1;
         loop {
-            let answer = self.fetch(connection, &prepared, &url).await?;
+            if cancel.is_cancelled() {
+                return Ok(Outcome::Cancelled);
+            }
+            let Some(answer) = self.fetch(connection, &prepared, &url, cancel).await? else {
+                return Ok(Outcome::Cancelled);
+            };
             let next = if request.paginate && (200..300).contains(&answer.status) {
                 walk::next_page(&answer.body)
             } else {
@@ -134,10 +152,15 @@ impl ApiCaller {
                 subdomain: connection.subdomain.clone(),
                 status: answer.status,
                 body: answer.body,
+                redacted: answer.redacted,
                 number,
             };
-            if pages.send(page).await.is_err() {
-                return Ok(Outcome::Done);
+            tokio::select! {
+                biased;
+                sent = pages.send(page) => if sent.is_err() {
+                    return Ok(Outcome::Done);
+                },
+                () = cancel.cancelled() => return Ok(Outcome::Cancelled),
             }
             let next = match next {
                 Next::End => return Ok(Outcome::Done),

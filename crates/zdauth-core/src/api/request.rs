@@ -30,11 +30,11 @@ pub const MAX_PAGES: u32 = 100_000;
 
 /// `Name: value`, as given to `-H`, split and checked as [`ApiRequest::check`] would.
 pub fn parse_header(line: &str) -> Result<(String, String), Error> {
+    // Not quoted back: a mistyped `-H "Bearer eyJ…"` would print a token.
     let Some((name, value)) = line.split_once(':') else {
-        return Err(Error::Usage(format!(
-            "the header {} has no colon; write it as 'Name: value'",
-            quote(line)
-        )));
+        return Err(Error::Usage(
+            "a -H header has no colon between its name and value; write it as 'Name: value'".into(),
+        ));
     };
     let header = (name.trim().to_owned(), value.trim().to_owned());
     checked_header(&header)?;

@@ -15,26 +15,23 @@ pub(super) type Refusal = String;
 /// its REST API base, or a full URL on its own scheme, host and port.
 pub(super) fn resolve(connection: &Connection, target: &str) -> Result<Url, Refusal> {
     check_text(target)?;
-    let base = connection.base_url();
+    let endpoints = Endpoints::for_connection(connection);
+    let base = &endpoints.api_home;
     if has_scheme(target) {
-        return full_url(&base, target);
+        return full_url(base, target);
     }
     if target.starts_with("//") {
         return Err("starts with // (give a path such as /api/v2/users/me.json)".into());
     }
     let below = if target.starts_with('/') {
-        base.clone()
+        base
     } else {
-        Endpoints::for_connection(connection).rest
+        &endpoints.rest
     };
     let path = target.strip_prefix('/').unwrap_or(target);
     let text = format!("{}/{path}", below.as_str().trim_end_matches('/'));
     let url = Url::parse(&text).map_err(|e| format!("does not make a URL ({e})"))?;
-    same_origin(&base, &url)?;
-    // The prefix of a base_url is kept: no dot segment survived `check_text` to climb out.
-    if !url.path().starts_with(base.path().trim_end_matches('/')) {
-        return Err("leaves the connection's base path".into());
-    }
+    within(base, &url)?;
     Ok(url)
 }
 
@@ -44,13 +41,31 @@ pub(super) fn next_page(connection: &Connection, text: &str) -> Result<Url, Refu
     if !has_scheme(text) {
         return Err("is not a full URL".into());
     }
-    full_url(&connection.base_url(), text)
+    full_url(&Endpoints::for_connection(connection).api_home, text)
 }
 
 fn full_url(base: &Url, text: &str) -> Result<Url, Refusal> {
     let url = Url::parse(text).map_err(|e| format!("is not a valid URL ({e})"))?;
-    same_origin(base, &url)?;
+    within(base, &url)?;
     Ok(url)
+}
+
+/// On `base`'s origin and below its path: two connections behind one gateway
+/// (`https://gw/zd-acme`, `https://gw/zd-globex`) share a host, not an account. No dot
+/// segment survived `check_text` to climb out of the prefix.
+fn within(base: &Url, url: &Url) -> Result<(), Refusal> {
+    same_origin(base, url)?;
+    let prefix = base.path().trim_end_matches('/');
+    let path = url.path();
+    let below = path
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if !below {
+        return Err(format!(
+            "leaves the connection's base path: the token goes only below {prefix}/"
+        ));
+    }
+    Ok(())
 }
 
 fn same_origin(base: &Url, url: &Url) -> Result<(), Refusal> {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::{ApiCaller, ApiError, MAX_BODY};
@@ -35,15 +36,28 @@ pub(super) struct Prepared<'a> {
 pub(super) struct Answer {
     pub status: u16,
     pub body: Value,
+    /// Whether the access token sent was found in the answer and replaced.
+    pub redacted: bool,
+}
+
+/// Why a request ended without an answer to hand on.
+enum Halt {
+    Failed(ApiError),
+    /// Cancelled before it was sent (or sent again).
+    Cancelled,
 }
 
 impl ApiCaller {
+    /// The answer at `url`, or `None` when cancelled before it was sent. The refresh
+    /// transaction inside is never cut short: cancellation is only looked at where no
+    /// refresh is running (see `with_retries`).
     pub(super) async fn fetch(
         &self,
         connection: &Connection,
         prepared: &Prepared<'_>,
         url: &Url,
-    ) -> Result<Answer, Error> {
+        cancel: &CancellationToken,
+    ) -> Result<Option<Answer>, Error> {
         let outgoing = Outgoing {
             method: &prepared.method,
             url,
@@ -54,22 +68,33 @@ impl ApiCaller {
         let answer = self
             .refresher
             .call_with_fresh_token(connection, API_CALL_MARGIN, |token| async move {
-                match self.with_retries(connection, outgoing, &token).await {
+                match self
+                    .with_retries(connection, outgoing, &token, cancel)
+                    .await
+                {
                     Ok(raw) if raw.status == 401 => Err(ZendeskError::TokenRejected {
                         endpoint: "the API",
                     }),
-                    Ok(raw) => Ok(Ok(Answer {
-                        status: raw.status,
-                        body: zendesk::api_body(&raw.body, &token),
-                    })),
-                    Err(error) => Ok(Err(error)),
+                    Ok(raw) => {
+                        let (body, redacted) = zendesk::api_body(&raw.body, &token);
+                        Ok(Ok(Answer {
+                            status: raw.status,
+                            body,
+                            redacted,
+                        }))
+                    }
+                    Err(halt) => Ok(Err(halt)),
                 }
             })
             .await?;
-        answer.map_err(|error| Error::Api {
-            name: connection.name.clone(),
-            error,
-        })
+        match answer {
+            Ok(answer) => Ok(Some(answer)),
+            Err(Halt::Cancelled) => Ok(None),
+            Err(Halt::Failed(error)) => Err(Error::Api {
+                name: connection.name.clone(),
+                error,
+            }),
+        }
     }
 
     async fn with_retries(
@@ -77,7 +102,8 @@ impl ApiCaller {
         connection: &Connection,
         outgoing: &Outgoing<'_>,
         token: &Secret,
-    ) -> Result<RawAnswer, ApiError> {
+        cancel: &CancellationToken,
+    ) -> Result<RawAnswer, Halt> {
         let client = self.refresher.client();
         let idempotent = *outgoing.method == Method::GET || *outgoing.method == Method::HEAD;
         // The client's backoff (0.5 s) for a 5xx; twice that (1, 2, 4 s) for a 429 without
@@ -87,18 +113,30 @@ impl ApiCaller {
         let (mut limited, mut failed) = (0, 0);
         loop {
             let answer = {
-                let _slot = self.throttle.slot(&connection.subdomain).await;
-                client.api_once(outgoing, token, MAX_BODY).await?
+                let _slot = tokio::select! {
+                    biased;
+                    () = cancel.cancelled() => return Err(Halt::Cancelled),
+                    slot = self.throttle.slot(&connection.subdomain) => slot,
+                };
+                // Once sent, a request is read to its end: a POST cut off mid-flight would
+                // leave the user not knowing whether it was done.
+                client
+                    .api_once(outgoing, token, MAX_BODY)
+                    .await
+                    .map_err(Halt::Failed)?
             };
             let wait = if answer.status == 429 {
                 limited += 1;
                 let wait = answer.retry_after.map_or(rate_pause, Duration::from_secs);
                 if limited >= RATE_LIMIT_TRIES || wait > MAX_RETRY_AFTER {
-                    return Err(ApiError::RateLimited {
+                    return Err(Halt::Failed(ApiError::RateLimited {
                         retry_after: wait.as_secs().max(1),
-                    });
+                    }));
                 }
                 rate_pause *= 2;
+                // The account's limit, not this request's: every request to it waits.
+                self.throttle
+                    .hold_off(&connection.subdomain, tokio::time::Instant::now() + wait);
                 wait
             } else if answer.status >= 500 && idempotent && failed < SERVER_ERROR_RETRIES {
                 failed += 1;
@@ -108,8 +146,12 @@ impl ApiCaller {
                 return Ok(answer);
             };
             tracing::info!(connection = %connection.name, status = answer.status, ?wait, "retrying");
-            // The slot is free while this waits: another connection of the account may go.
-            tokio::time::sleep(wait).await;
+            // The slot is free while this waits: connections of other accounts may go.
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(Halt::Cancelled),
+                () = tokio::time::sleep(wait) => {}
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Which page comes next, as Zendesk's two pagination shapes say (the facts file): cursor
 //! pages follow `links.next` while `meta.has_more` is true; offset pages follow `next_page`
-//! while it is a URL. A shape that contradicts itself stops the walk rather than guess.
+//! while it is a URL; Chat's lists follow `next_url` while it is a URL. A shape that
+//! contradicts itself stops the walk rather than guess.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
@@ -26,10 +27,17 @@ pub(super) fn next_page(body: &Value) -> Next {
             _ => Next::Broken("meta.has_more is neither true nor false"),
         };
     }
-    match body.get("next_page") {
+    if let Some(next) = body.get("next_page") {
+        return match next {
+            Value::Null => Next::End,
+            Value::String(next) => Next::Follow(next.clone()),
+            _ => Next::Broken("next_page is neither a URL nor null"),
+        };
+    }
+    match body.get("next_url") {
         None | Some(Value::Null) => Next::End,
         Some(Value::String(next)) => Next::Follow(next.clone()),
-        Some(_) => Next::Broken("next_page is neither a URL nor null"),
+        Some(_) => Next::Broken("next_url is neither a URL nor null"),
     }
 }
 

@@ -9,7 +9,7 @@ pub struct Surroundings {
     pub tmux: bool,
     /// `$SSH_TTY` or `$SSH_CONNECTION`: a desktop clipboard here is not the user's.
     pub ssh: bool,
-    /// `$DISPLAY` or `$WAYLAND_DISPLAY`.
+    /// `$DISPLAY` or `$WAYLAND_DISPLAY`; on macOS always (its pasteboard needs neither).
     pub display: bool,
 }
 
@@ -19,7 +19,7 @@ impl Surroundings {
         Self {
             tmux: set("TMUX"),
             ssh: set("SSH_TTY") || set("SSH_CONNECTION"),
-            display: set("DISPLAY") || set("WAYLAND_DISPLAY"),
+            display: cfg!(target_os = "macos") || set("DISPLAY") || set("WAYLAND_DISPLAY"),
         }
     }
 }

@@ -85,6 +85,12 @@ pub fn copy(
     }
 }
 
+/// Where a copy with `choice` (never `Auto`: [`pick`] first) would go, if it could be opened
+/// now; nothing is copied.
+pub fn probe(choice: ClipboardChoice, settings: &Settings) -> Result<String, ClipboardError> {
+    open(choice, settings).map(|backend| backend.name())
+}
+
 fn open(choice: ClipboardChoice, settings: &Settings) -> Result<Box<dyn Backend>, ClipboardError> {
     Ok(match choice {
         ClipboardChoice::Native => Box::new(native::Native::open()?),

@@ -1,6 +1,8 @@
-//! The desktop clipboard (X11, or Wayland through the data-control protocol) via arboard.
-//! On X11 and Wayland the copy is served by this process: the [`arboard::Clipboard`] must
-//! live until the clear, or the copy vanishes with it.
+//! The desktop clipboard via arboard: X11, or Wayland through the data-control protocol, and
+//! the macOS pasteboard. On X11 and Wayland the copy is served by this process: the
+//! [`arboard::Clipboard`] must live until the clear, or the copy vanishes with it. The macOS
+//! pasteboard keeps what it is given, as a Mac user expects (the same code path otherwise;
+//! built for macOS, not run there by the tests: see the README).
 
 use super::{Backend, ClipboardError};
 
@@ -29,6 +31,9 @@ impl Backend for Native {
         // Marks the copy as a password so clipboard managers keep it out of their history.
         #[cfg(target_os = "linux")]
         let set = arboard::SetExtLinux::exclude_from_history(set);
+        // Marked org.nspasteboard.ConcealedType, which clipboard managers leave out.
+        #[cfg(target_os = "macos")]
+        let set = arboard::SetExtApple::exclude_from_history(set);
         set.text(text)
             .map_err(|e| ClipboardError(format!("cannot copy to the desktop clipboard: {e}")))
     }
@@ -39,7 +44,8 @@ impl Backend for Native {
     }
 
     fn served_here(&self) -> bool {
-        true
+        // The pasteboard server holds a macOS copy; X11 and Wayland ask this process for it.
+        !cfg!(target_os = "macos")
     }
 
     fn clear(&mut self) -> Result<(), ClipboardError> {

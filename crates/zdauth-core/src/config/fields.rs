@@ -91,15 +91,20 @@ pub(crate) fn check_client_id(text: &str) -> Result<String, String> {
     Ok(client_id.to_owned())
 }
 
-/// `[a-z0-9][a-z0-9_-]{0,63}`: also used as a file name for the connection's lock.
-pub(crate) fn check_connection_name(name: &str) -> Result<(), String> {
-    let bytes = name.as_bytes();
-    let ok = matches!(bytes.first(), Some(b) if b.is_ascii_lowercase() || b.is_ascii_digit())
-        && bytes.len() <= 64
+/// 1 to `longest` of a-z, 0-9, '_' and '-', starting with a letter or digit: safe as a file
+/// name, in a shell, a glob and a Prometheus label without quoting.
+fn is_plain_word(text: &str, longest: usize) -> bool {
+    let bytes = text.as_bytes();
+    matches!(bytes.first(), Some(b) if b.is_ascii_lowercase() || b.is_ascii_digit())
+        && bytes.len() <= longest
         && bytes
             .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_' || *b == b'-');
-    if ok {
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_' || *b == b'-')
+}
+
+/// `[a-z0-9][a-z0-9_-]{0,63}`: also used as a file name for the connection's lock.
+pub(crate) fn check_connection_name(name: &str) -> Result<(), String> {
+    if is_plain_word(name, 64) {
         Ok(())
     } else {
         Err(format!(
@@ -115,13 +120,7 @@ pub const MAX_TAGS: usize = 16;
 /// A tag: 1 to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit (a name's alphabet,
 /// so a tag never needs quoting in a shell, a glob or a Prometheus label).
 pub(crate) fn check_tag(tag: &str) -> Result<(), String> {
-    let bytes = tag.as_bytes();
-    let ok = (1..=32).contains(&bytes.len())
-        && bytes[0].is_ascii_alphanumeric()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_' || *b == b'-');
-    if ok {
+    if is_plain_word(tag, 32) {
         Ok(())
     } else {
         Err(format!(

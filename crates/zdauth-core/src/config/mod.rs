@@ -185,6 +185,19 @@ impl Connection {
     }
 }
 
+/// The connection `acme` (subdomain `acme`, client `c`) with `extra` lines of config.toml:
+/// the unit tests' one way to a connection, checked by the same rules as a user's file.
+#[cfg(test)]
+pub(crate) fn acme_with(extra: &str) -> Connection {
+    let text = format!(
+        "[[connection]]\nname = \"acme\"\nsubdomain = \"acme\"\nclient_id = \"c\"\n{extra}\n"
+    );
+    Config::parse(&text, Path::new("t.toml"))
+        .expect("a valid test connection")
+        .connections
+        .remove(0)
+}
+
 impl Config {
     pub fn connection(&self, name: &str) -> Option<&Connection> {
         self.connections.iter().find(|c| c.name == name)

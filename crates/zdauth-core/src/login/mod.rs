@@ -9,6 +9,7 @@ mod flow;
 mod page;
 mod routes;
 
+pub(crate) use browser::candidates as browser_candidates;
 pub use browser::open_browser;
 pub use callback::{Callback, CallbackError, parse_callback_query, parse_pasted_redirect};
 pub use catcher::Catcher;

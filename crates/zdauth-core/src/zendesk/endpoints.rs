@@ -13,9 +13,13 @@ pub struct Endpoints {
     pub token: Url,
     /// Support's REST API root (`…/api/v2`); Chat has no users/me or token API of this shape.
     pub api: Option<Url>,
-    /// Where `zdauth api` resolves a relative path: Support's `…/api/v2`, Chat's `…/api/v2/chat`
-    /// on the account's own host (the zopim REST API is being retired for it).
+    /// Where `zdauth api` resolves a relative path: Support's `…/api/v2`; Chat's on the host
+    /// that issued its tokens (a bearer goes only there): `https://www.zopim.com/api/v2`, or
+    /// `base_url` + `/api/v2/chat` (where `/oauth2/chat/token` issues them).
     pub rest: Url,
+    /// What `zdauth api` may send to: a `/…` path is joined below it, and every URL, given or
+    /// named as a next page, must be on its scheme, host and port and below its path.
+    pub api_home: Url,
 }
 
 impl Endpoints {
@@ -28,18 +32,25 @@ impl Endpoints {
                     token: join(&base, "oauth/tokens"),
                     api: Some(join(&base, "api/v2")),
                     rest: join(&base, "api/v2"),
+                    api_home: base,
                 }
             }
             Kind::Chat => {
-                let base = match &connection.base_url {
-                    Some(_) => connection.base_url(),
-                    None => Url::parse(ZOPIM).expect("constant URL"),
+                let (base, rest) = if connection.base_url.is_some() {
+                    let base = connection.base_url();
+                    let rest = join(&base, "api/v2/chat");
+                    (base, rest)
+                } else {
+                    let base = Url::parse(ZOPIM).expect("constant URL");
+                    let rest = join(&base, "api/v2");
+                    (base, rest)
                 };
                 Self {
                     authorize: join(&base, "oauth2/authorizations/new"),
                     token: join(&base, "oauth2/token"),
                     api: None,
-                    rest: join(&connection.base_url(), "api/v2/chat"),
+                    rest,
+                    api_home: base,
                 }
             }
         }
@@ -77,17 +88,7 @@ fn join(base: &Url, path: &str) -> Url {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
-
-    fn connection(extra: &str) -> Connection {
-        let text = format!(
-            "[[connection]]\nname = \"acme\"\nsubdomain = \"acme\"\nclient_id = \"c\"\n{extra}\n"
-        );
-        Config::parse(&text, std::path::Path::new("t.toml"))
-            .unwrap()
-            .connections
-            .remove(0)
-    }
+    use crate::config::acme_with as connection;
 
     #[test]
     fn support_endpoints_live_on_the_subdomain() {
@@ -120,7 +121,9 @@ mod tests {
         );
         assert_eq!(e.token.as_str(), "https://www.zopim.com/oauth2/token");
         assert_eq!(e.api, None);
-        assert_eq!(e.rest.as_str(), "https://acme.zendesk.com/api/v2/chat");
+        // The bearer goes only to the host that issued it.
+        assert_eq!(e.rest.as_str(), "https://www.zopim.com/api/v2");
+        assert_eq!(e.api_home.as_str(), "https://www.zopim.com/");
     }
 
     #[test]
@@ -132,5 +135,6 @@ mod tests {
             "kind = \"chat\"\nscopes = [\"read\", \"chat\"]\nbase_url = \"http://127.0.0.1:4455/zd\"",
         ));
         assert_eq!(chat.rest.as_str(), "http://127.0.0.1:4455/zd/api/v2/chat");
+        assert_eq!(chat.api_home.as_str(), "http://127.0.0.1:4455/zd");
     }
 }

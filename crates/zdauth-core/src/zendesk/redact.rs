@@ -34,6 +34,9 @@ const SECRET_FIELDS: [&str; 4] = ["code", "code_verifier", "refresh_token", "cli
 #[derive(Default)]
 pub(super) struct Sent<'a> {
     secrets: Vec<&'a [u8]>,
+    /// Only a whole secret (in any of its encodings) goes, no piece or stub: for API answers,
+    /// where a run shared with another token is data (every Zendesk JWT starts alike).
+    whole_only: bool,
 }
 
 impl<'a> Sent<'a> {
@@ -44,6 +47,15 @@ impl<'a> Sent<'a> {
                 .filter(|s| !s.is_empty())
                 .map(str::as_bytes)
                 .collect(),
+            whole_only: false,
+        }
+    }
+
+    /// As [`Sent::of`], but only whole secrets are redacted.
+    pub(super) fn whole(secrets: impl IntoIterator<Item = &'a str>) -> Self {
+        Self {
+            whole_only: true,
+            ..Self::of(secrets)
         }
     }
 
@@ -138,6 +150,9 @@ impl<'a> Sent<'a> {
         for (secret, starts) in self.secrets.iter().zip(index) {
             for first in here.iter() {
                 for &from in &starts[usize::from(first.decoded[0].to_ascii_lowercase())] {
+                    if self.whole_only && from != 0 {
+                        continue;
+                    }
                     *budget = budget.checked_sub(1).ok_or(OverBudget)?;
                     if !starts_alike(&secret[from..], first.bytes()) {
                         continue;
@@ -145,9 +160,9 @@ impl<'a> Sent<'a> {
                     let (end, to) = reach(text, first.end, secret, from + first.len);
                     *budget = budget.checked_sub(to - from).ok_or(OverBudget)?;
                     let run = to - from;
-                    let counts = run == secret.len()
-                        || run >= MIN_PIECE
-                        || (run >= MIN_STUB && (at == 0 || is_cut(&text[end..])));
+                    let piece =
+                        run >= MIN_PIECE || (run >= MIN_STUB && (at == 0 || is_cut(&text[end..])));
+                    let counts = run == secret.len() || (!self.whole_only && piece);
                     if counts && best.is_none_or(|best| end > best) {
                         best = Some(end);
                     }

@@ -274,9 +274,23 @@ fn e_edits_the_selected_connection_with_its_name_fixed_and_the_secret_kept() {
 }
 
 #[test]
-fn ctrl_c_still_quits_from_the_form() {
+fn ctrl_c_cancels_the_form_and_quits_only_from_the_list() {
     let mut app = app();
     press(&mut app, "a");
+    press(&mut app, "half typed");
+    assert!(app.update(Msg::Key(Key::ctrl('c'))).is_empty());
+    assert_eq!(app.overlay(), &Overlay::None, "the form is gone");
+    assert_eq!(app.toast().unwrap().text, "nothing added");
+    press(&mut app, "e");
+    assert!(app.update(Msg::Key(Key::ctrl('c'))).is_empty());
+    assert_eq!(app.toast().unwrap().text, "nothing changed");
+    // The other dialogs back out the same way.
+    for opens in ["d", "?", "L", "/"] {
+        press(&mut app, opens);
+        assert_ne!(app.overlay(), &Overlay::None, "{opens} opened something");
+        assert!(app.update(Msg::Key(Key::ctrl('c'))).is_empty(), "{opens}");
+        assert_eq!(app.overlay(), &Overlay::None, "{opens}");
+    }
     assert_eq!(app.update(Msg::Key(Key::ctrl('c'))), [Effect::Quit]);
 }
 

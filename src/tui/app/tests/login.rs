@@ -3,7 +3,9 @@
 
 use jiff::SignedDuration;
 
-use super::{esc, select};
+use crossterm::event::KeyCode;
+
+use super::{esc, key, select};
 use crate::tui::app::{App, Effect, OnLogin, Overlay};
 use crate::tui::keymap::Key;
 use crate::tui::msg::{LoginDone, LoginUpdate, Msg};
@@ -35,12 +37,18 @@ fn quit_asks_only_while_a_login_runs() {
     ));
     press(&mut app, "q");
     assert_eq!(press(&mut app, "q"), [Effect::CancelLogin, Effect::Quit]);
-    press(&mut app, "?");
-    assert!(app.update(Msg::Key(Key::ctrl('c'))).is_empty());
+    // Ctrl-C answers the quit question, and otherwise backs out of the innermost thing:
+    // the help over the modal, then the login itself.
+    press(&mut app, "q");
     assert_eq!(
         app.update(Msg::Key(Key::ctrl('c'))),
         [Effect::CancelLogin, Effect::Quit]
     );
+    let mut app = app_with_login();
+    press(&mut app, "?");
+    assert!(app.update(Msg::Key(Key::ctrl('c'))).is_empty());
+    assert!(!app.overlay().shows_help());
+    assert_eq!(app.update(Msg::Key(Key::ctrl('c'))), [Effect::CancelLogin]);
 }
 
 fn app_with_login() -> App {
@@ -115,9 +123,14 @@ fn the_login_countdown_runs_from_the_tick_that_started_it() {
 #[test]
 fn the_login_modal_keeps_list_keys_off_the_hidden_rows() {
     let mut app = app_with_login();
+    // Typing goes into the paste field, not to the rows behind.
     assert!(press(&mut app, "jr").is_empty());
     assert_eq!(app.selected_name(), Some("acme"));
+    assert_eq!(app.login().unwrap().paste.text(), "jr");
+    assert!(key(&mut app, KeyCode::F(5)).is_empty());
     assert!(app.toast().unwrap().text.contains("Esc cancels"));
+    app.update(Msg::Key(Key::ctrl('u')));
+    assert!(app.login().unwrap().paste.is_empty());
     press(&mut app, "?");
     assert!(matches!(
         app.overlay(),

@@ -3,12 +3,14 @@
 mod cliff;
 mod config;
 mod delete;
+mod dialogs;
 mod expiry;
 mod form;
 mod grant;
 mod list;
 mod login;
 mod refresh;
+mod rows;
 mod tags;
 
 use crossterm::event::KeyCode;

@@ -1,7 +1,9 @@
 //! Screens at a fixed clock with ratatui's `TestBackend`, checked with insta snapshots.
 
 mod cliff;
+mod dialogs;
 mod forms;
+mod rows;
 mod tags;
 
 use crossterm::event::KeyCode;

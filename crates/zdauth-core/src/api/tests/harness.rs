@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::api::{ApiCaller, ApiRequest, Outcome, Page};
 use crate::config::{Config, Connection};
@@ -29,6 +30,8 @@ pub(super) struct Seen {
     pub uri: String,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Seen {
@@ -121,6 +124,7 @@ async fn answer(
         uri: uri.to_string(),
         headers,
         body: body.to_vec(),
+        at: std::time::Instant::now(),
     };
     let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     state.max_in_flight.fetch_max(now, Ordering::SeqCst);
@@ -197,6 +201,27 @@ impl Harness {
         stored: bool,
         total: Duration,
     ) -> Self {
+        Self::with_timeouts(
+            count,
+            jobs,
+            server,
+            stored,
+            Timeouts {
+                connect: Duration::from_secs(10),
+                total,
+                backoff: Duration::from_millis(1),
+            },
+        )
+    }
+
+    /// Any harness, on the client timeouts given.
+    pub(super) fn with_timeouts(
+        count: usize,
+        jobs: u16,
+        server: Server,
+        stored: bool,
+        timeouts: Timeouts,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let vault = Vault::new(Paths::at(dir.path()), Keys::generate());
         let connections = connections(&server.base, count);
@@ -210,11 +235,7 @@ impl Harness {
                 })
                 .unwrap();
         }
-        let client = ZendeskClient::new(Timeouts {
-            connect: Duration::from_secs(10),
-            total,
-            backoff: Duration::from_millis(1),
-        });
+        let client = ZendeskClient::new(timeouts);
         let refresher = Arc::new(Refresher::new(vault, client));
         Self {
             _dir: dir,
@@ -235,6 +256,16 @@ pub(super) async fn run_on(
     connection: &Connection,
     request: &ApiRequest,
 ) -> (Result<Outcome, Error>, Vec<Page>) {
+    run_until(caller, connection, request, &CancellationToken::new()).await
+}
+
+/// As [`run_on`], until `cancel` is cancelled.
+pub(super) async fn run_until(
+    caller: &ApiCaller,
+    connection: &Connection,
+    request: &ApiRequest,
+    cancel: &CancellationToken,
+) -> (Result<Outcome, Error>, Vec<Page>) {
     let (sender, mut receiver) = mpsc::channel(2);
     let collect = tokio::spawn(async move {
         let mut pages = Vec::new();
@@ -243,7 +274,7 @@ pub(super) async fn run_on(
         }
         pages
     });
-    let outcome = caller.call(connection, request, &sender).await;
+    let outcome = caller.call(connection, request, &sender, cancel).await;
     drop(sender);
     (outcome, collect.await.unwrap())
 }

@@ -2,7 +2,11 @@
 //! test scripts them and count what they see, a real vault in a temp dir, the real refresh
 //! transaction.
 
+mod bodies;
+mod cancel;
 mod harness;
+mod origin;
 mod pages;
+mod rate_limit;
 mod rules;
 mod transport;

@@ -83,6 +83,50 @@ async fn an_offset_walk_follows_next_page_until_null() {
     assert_eq!(h.server.seen()[3].uri, "/api/v2/users.json?page=4");
 }
 
+/// Chat's lists (`GET /api/v2/chat/chats`) page with `next_url`, null on the last page.
+#[tokio::test]
+async fn a_chat_walk_follows_next_url_until_null_and_only_on_its_own_origin() {
+    let h = walk(|base, _, n| {
+        let next = if n < 2 {
+            json!(format!("{base}/api/v2/chat/chats?max_id={}", 100 - n))
+        } else {
+            Value::Null
+        };
+        answer(
+            200,
+            &json!({"chats": [{"id": n + 1}], "count": 3, "next_url": next}),
+        )
+    })
+    .await;
+    let (outcome, pages) = h.run(&paginate("/api/v2/chat/chats")).await;
+    assert_eq!(outcome.unwrap(), Outcome::Done);
+    let ids: Vec<u64> = pages
+        .iter()
+        .map(|p| p.body["chats"][0]["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [1, 2, 3]);
+    assert_eq!(h.server.seen()[2].uri, "/api/v2/chat/chats?max_id=99");
+    let foreign = walk(|_, _, _| {
+        answer(
+            200,
+            &json!({"chats": [], "next_url": "https://www.zopim.com/api/v2/chats?max_id=1"}),
+        )
+    })
+    .await;
+    let (outcome, pages) = foreign.run(&paginate("/api/v2/chat/chats")).await;
+    assert!(
+        matches!(
+            outcome,
+            Err(Error::Api {
+                error: ApiError::BadNext { page: 1, .. },
+                ..
+            })
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!((pages.len(), foreign.server.requests()), (1, 1));
+}
+
 #[tokio::test]
 async fn max_pages_truncates_a_walk_with_more_to_fetch() {
     let h = walk(|base, _, n| answer(200, &cursor(base, n + 1, true))).await;
@@ -224,7 +268,12 @@ async fn a_closed_receiver_ends_the_walk() {
     drop(receiver);
     let outcome = h
         .caller
-        .call(&h.connections[0], &paginate("tickets.json"), &sender)
+        .call(
+            &h.connections[0],
+            &paginate("tickets.json"),
+            &sender,
+            &tokio_util::sync::CancellationToken::new(),
+        )
         .await;
     assert_eq!(outcome.unwrap(), Outcome::Done);
     assert_eq!(h.server.requests(), 1);

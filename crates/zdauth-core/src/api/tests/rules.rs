@@ -5,18 +5,10 @@ use std::time::Duration;
 
 use super::harness::{Harness, Server, get, json};
 use crate::api::{ApiRequest, parse_header};
-use crate::config::{Config, Connection};
+use crate::config::Connection;
 use crate::error::{Error, ErrorClass};
 
-fn connection(extra: &str) -> Connection {
-    let text = format!(
-        "[[connection]]\nname = \"acme\"\nsubdomain = \"acme\"\nclient_id = \"c\"\n{extra}\n"
-    );
-    Config::parse(&text, std::path::Path::new("t.toml"))
-        .unwrap()
-        .connections
-        .remove(0)
-}
+use crate::config::acme_with as connection;
 
 fn url(connection: &Connection, target: &str) -> Result<String, Error> {
     get(target).url_for(connection).map(|u| u.to_string())
@@ -49,11 +41,6 @@ fn paths_go_below_the_base_or_the_api_base_and_keep_their_query() {
     ] {
         assert_eq!(url(&acme, target).unwrap(), expected, "{target}");
     }
-    let chat = connection("kind = \"chat\"\nscopes = [\"read\", \"chat\"]");
-    assert_eq!(
-        url(&chat, "chats.json").unwrap(),
-        "https://acme.zendesk.com/api/v2/chat/chats.json"
-    );
     let prefixed = connection("base_url = \"http://127.0.0.1:4455/zd\"");
     assert_eq!(
         url(&prefixed, "/api/v2/x.json").unwrap(),

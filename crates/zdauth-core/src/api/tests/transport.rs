@@ -196,49 +196,6 @@ async fn answers_larger_than_the_bound_are_refused_with_or_without_a_length() {
     }
 }
 
-#[tokio::test]
-async fn bodies_are_json_null_or_text_and_never_hold_the_token_sent() {
-    let h = harness(|seen, n| {
-        let echoed = seen.bearer().to_owned();
-        match n {
-            0 => answer(200, &json!({"echo": echoed, "nested": [{"k": echoed.replace("Bearer ", "")}], echoed.clone(): 1})),
-            1 => format!("<html>{echoed}</html>").into_response(),
-            2 => answer(400, &json!({"error": format!("bad {}", &echoed[7..30])})),
-            _ => "".into_response(),
-        }
-    })
-    .await;
-    let token = access_token("c0");
-    for _ in 0..3 {
-        let (outcome, pages) = h.run(&get("x.json")).await;
-        outcome.unwrap();
-        let text = pages[0].body.to_string();
-        assert!(
-            !text.contains(&token) && !text.contains(&token[..20]),
-            "{text}"
-        );
-        assert!(text.contains("[redacted]"), "{text}");
-    }
-    let (_, pages) = h.run(&get("x.json")).await;
-    assert_eq!(pages[0].body, serde_json::Value::Null);
-    let (_, pages) = h.run(&get("x.json")).await;
-    assert_eq!(pages[0].body, serde_json::Value::Null);
-}
-
-#[tokio::test]
-async fn the_body_a_json_answer_holds_is_handed_on_as_json() {
-    let h =
-        harness(|_, _| answer(200, &json!({"users": [{"id": 12_345_678, "name": "Ann"}]}))).await;
-    let (_, pages) = h.run(&get("users.json")).await;
-    assert_eq!(
-        pages[0].body,
-        json!({"users": [{"id": 12_345_678, "name": "Ann"}]})
-    );
-    let text = harness(|_, _| "not json".into_response()).await;
-    let (_, pages) = text.run(&get("x")).await;
-    assert_eq!(pages[0].body, json!("not json"));
-}
-
 /// Twenty connections of one account, 32 jobs: the account never sees more than 4 at once.
 #[tokio::test]
 async fn one_account_gets_at_most_four_requests_at_once() {
@@ -264,50 +221,6 @@ async fn one_account_gets_at_most_four_requests_at_once() {
         .load(std::sync::atomic::Ordering::SeqCst);
     assert_eq!(h.server.requests(), 20);
     assert!((2..=4).contains(&most), "{most} requests at once");
-}
-
-/// While a request sleeps out a 429, its throttle slot is free: four connections of the
-/// account waiting on Retry-After do not hold back a fifth.
-#[tokio::test]
-async fn a_request_waiting_out_a_429_leaves_its_slot_to_others() {
-    let first_tries = std::sync::Mutex::new(std::collections::HashSet::new());
-    let server = Server::start(Duration::ZERO, move |seen, _| {
-        let bearer = seen.bearer().to_owned();
-        let first = first_tries.lock().unwrap().insert(bearer.clone());
-        if first && !bearer.contains(&access_token("c4")) {
-            // Long enough that the fifth's round trip fits in it on a loaded machine.
-            with_header(429, "retry-after", "5")
-        } else {
-            answer(200, &json!({}))
-        }
-    })
-    .await;
-    let h = Arc::new(Harness::new(5, 32, server));
-    let mut waiting = Vec::new();
-    for n in 0..4 {
-        let h = h.clone();
-        waiting.push(tokio::spawn(async move {
-            run_on(&h.caller, &h.connections[n], &get("x.json"))
-                .await
-                .0
-                .unwrap()
-        }));
-    }
-    while h.server.requests() < 4 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    run_on(&h.caller, &h.connections[4], &get("x.json"))
-        .await
-        .0
-        .unwrap();
-    let seen = h.server.seen();
-    // The fifth went out before any of the four was sent again.
-    assert_eq!(seen.len(), 5, "{seen:?}");
-    assert!(seen[4].bearer().contains(&access_token("c4")));
-    for task in waiting {
-        assert_eq!(task.await.unwrap(), Outcome::Done);
-    }
-    assert_eq!(h.server.requests(), 9);
 }
 
 #[tokio::test]
@@ -336,6 +249,9 @@ async fn a_host_that_refuses_the_connection_is_a_network_error_without_the_token
     drop(closed);
     let h = Harness::new(1, 4, server);
     let error = h.run(&get("x.json")).await.0.unwrap_err();
+    // No URL in the text: it may be a next page a hostile server chose.
+    let address = h.server.base.trim_start_matches("http://");
+    assert!(!error.to_string().contains(address), "{error}");
     assert!(
         matches!(
             &error,

@@ -59,7 +59,7 @@ impl ZendeskClient {
         let response = builder
             .send()
             .await
-            .map_err(|e| self.api_transport_error(&e, &sent))?;
+            .map_err(|e| self.api_transport_error(e, &sent))?;
         let status = response.status().as_u16();
         let retry_after = retry_after(response.headers());
         let body = read_bounded(response, limit, self.timeouts.total).await?;
@@ -71,14 +71,16 @@ impl ZendeskClient {
         })
     }
 
-    fn api_transport_error(&self, e: &reqwest::Error, sent: &Sent<'_>) -> ApiError {
+    fn api_transport_error(&self, e: reqwest::Error, sent: &Sent<'_>) -> ApiError {
         if e.is_timeout() {
             return ApiError::TimedOut {
                 seconds: self.timeouts.total.as_secs(),
             };
         }
+        // Without reqwest's "for url (…)": the URL may be a next page the server chose.
+        let e = e.without_url();
         let mut reason = e.to_string();
-        let mut source = std::error::Error::source(e);
+        let mut source = std::error::Error::source(&e);
         while let Some(inner) = source {
             reason = format!("{reason}: {inner}");
             source = inner.source();
