@@ -22,6 +22,8 @@ pub const FULL_NOTE: &str = "that is the most this field takes: the rest was not
 pub struct TextField {
     text: Zeroizing<String>,
     masked: bool,
+    /// Shown, but never in `Debug`: the login's pasted address carries an authorization code.
+    unlogged: bool,
     /// The last key or paste brought more than the field takes.
     full: bool,
     /// Where typing goes, in characters from the start (0..=len).
@@ -34,6 +36,7 @@ impl Clone for TextField {
         Self {
             text: reserved(&self.text),
             masked: self.masked,
+            unlogged: self.unlogged,
             full: self.full,
             cursor: self.cursor,
         }
@@ -48,7 +51,7 @@ fn reserved(text: &str) -> Zeroizing<String> {
 
 impl std::fmt::Debug for TextField {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.masked {
+        if self.masked || self.unlogged {
             f.write_str("TextField([redacted])")
         } else {
             write!(f, "TextField({:?})", self.text.as_str())
@@ -61,8 +64,18 @@ impl TextField {
         Self {
             text: reserved(text),
             masked: false,
+            unlogged: false,
             full: false,
             cursor: text.chars().count(),
+        }
+    }
+
+    /// A field shown as typed whose text never reaches a `Debug` print (a pasted address
+    /// holding an authorization code).
+    pub fn unlogged() -> Self {
+        Self {
+            unlogged: true,
+            ..Self::new("")
         }
     }
 
@@ -70,6 +83,7 @@ impl TextField {
         Self {
             text: reserved(""),
             masked: true,
+            unlogged: true,
             full: false,
             cursor: 0,
         }
@@ -207,6 +221,20 @@ impl TextField {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pasted_address_is_shown_but_never_debug_printed() {
+        let mut field = TextField::unlogged();
+        for c in "http://127.0.0.1:8765/callback?code=SECRETCODE".chars() {
+            assert!(field.key(Key::char(c)));
+        }
+        assert!(
+            field.shown().contains("SECRETCODE"),
+            "the user sees what was pasted"
+        );
+        let debug = format!("{field:?} {:?}", field.clone());
+        assert!(!debug.contains("SECRETCODE"), "{debug}");
+    }
 
     #[test]
     fn typing_editing_and_masking() {

@@ -93,7 +93,7 @@ impl LoginInFlight {
             note: None,
             exchanging: false,
             started,
-            paste: TextField::new(""),
+            paste: TextField::unlogged(),
             checking: false,
             tunnel: None,
         }

@@ -20,6 +20,9 @@ use zdauth_core::refresh::{Refresher, Want};
 use zdauth_core::secret::Secret;
 use zdauth_core::throttle::{DEFAULT_JOBS, Throttle};
 
+/// What a refresh or login of a name config.toml no longer has answers.
+const GONE: &str = "the connection is no longer in config.toml";
+
 pub struct Runner {
     refresher: Arc<Refresher>,
     sender: mpsc::UnboundedSender<Msg>,
@@ -107,6 +110,14 @@ impl Runner {
 
     fn refresh(&self, name: String) {
         let Some(connection) = self.connections.get(&name).cloned() else {
+            // Answered all the same: a row or a batch waiting for it must not wait forever.
+            let _ = self.sender.send(Msg::Refreshed {
+                name,
+                result: Err(RefreshFailure {
+                    login_required: false,
+                    message: GONE.to_owned(),
+                }),
+            });
             return;
         };
         let refresher = self.refresher.clone();
@@ -128,6 +139,11 @@ impl Runner {
 
     fn login(&mut self, name: String) {
         let Some(connection) = self.connections.get(&name).cloned() else {
+            // Answered all the same, so that the modal closes and a chain of logins goes on.
+            let _ = self.sender.send(Msg::Login {
+                name,
+                update: LoginUpdate::Finished(Err(GONE.to_owned())),
+            });
             return;
         };
         let cancel = CancellationToken::new();

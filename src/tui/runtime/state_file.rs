@@ -4,7 +4,9 @@
 //! line, never an error on screen.
 
 use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -38,11 +40,20 @@ pub(super) fn load(path: &Path) -> SortOrder {
 }
 
 fn read(path: &Path) -> Result<Option<TuiState>, String> {
-    let file = match std::fs::File::open(path) {
+    // Never through a link, and never waiting on a FIFO: the terminal is already raw here,
+    // where a hang could not even be interrupted (checklist item 30).
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path);
+    let file = match opened {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
+    if !file.metadata().map_err(|e| e.to_string())?.is_file() {
+        return Err("not a regular file".into());
+    }
     let mut text = String::new();
     file.take(MAX_LEN + 1)
         .read_to_string(&mut text)
@@ -57,7 +68,17 @@ fn read(path: &Path) -> Result<Option<TuiState>, String> {
 
 /// Writes the sort (a failure is logged: the next start sorts by name, nothing is lost).
 pub(super) fn save(path: &Path, sort: SortOrder) {
+    // Two quick changes are two writers: one at a time, so the last sort asked is the one kept.
+    static ONE_WRITER: Mutex<()> = Mutex::new(());
+    let _one = ONE_WRITER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let result = (|| -> Result<(), String> {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(
+                "it is a link or not a regular file: delete it to let zdauth write it".into(),
+            );
+        }
         if let Some(dir) = path.parent() {
             zdauth_core::paths::create_private_dir(dir).map_err(|e| e.to_string())?;
         }
@@ -74,6 +95,31 @@ pub(super) fn save(path: &Path, sort: SortOrder) {
 mod tests {
     use super::*;
     use crate::tui::app::SortMode;
+
+    #[test]
+    fn a_link_or_a_fifo_is_neither_read_nor_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, "sort = { key = \"state\", reverse = true }\n").unwrap();
+        let link = dir.path().join(FILE);
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert_eq!(load(&link), SortOrder::default(), "a link is not followed");
+        save(&link, SortOrder::default());
+        assert!(
+            std::fs::read_to_string(&target).unwrap().contains("state"),
+            "nothing is written where the link points"
+        );
+        let fifo = dir.path().join("fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        // Would block forever on a plain open.
+        assert_eq!(load(&fifo), SortOrder::default());
+    }
 
     #[test]
     fn the_sort_is_written_and_read_back() {
