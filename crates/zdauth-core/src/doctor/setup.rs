@@ -54,7 +54,12 @@ pub fn agent(paths: &Paths, sealed: bool) -> (Check, Option<(AgentClient, Option
             );
         }
     };
-    match client.hello() {
+    // A client's hello removes a dead agent's socket; doctor only looks, so where the running
+    // agent can be told for sure without connecting (Linux: its flock in /proc/locks), an
+    // absent one is not knocked on.
+    let absent = cfg!(target_os = "linux") && crate::agent::running_agent_pid(paths).is_none();
+    let hello = if absent { Ok(None) } else { client.hello() };
+    match hello {
         Ok(None) if sealed => (
             Check::ok(
                 "agent: not running (the next command that opens the vault asks the passphrase and starts it; `zdauth unlock` starts it now)",
