@@ -17,15 +17,22 @@ pub fn render(deleting: &Deleting, theme: Theme, area: Rect, buf: &mut Buffer) {
     let inner = usize::from(width.saturating_sub(4)).max(20);
     let name = &deleting.name;
     let many = deleting.many.len();
-    let intro = if many == 0 {
-        format!("{name} leaves config.toml, and its secret and tokens leave the vault.")
+    // A selection: the question on its own lines, then what it means.
+    let intro: Vec<String> = if many == 0 {
+        vec![format!(
+            "{name} leaves config.toml, and its secret and tokens leave the vault."
+        )]
     } else {
-        format!(
-            "{} They leave config.toml, and their secrets and tokens leave the vault.",
-            delete_question(&deleting.many)
-        )
+        vec![
+            delete_question(&deleting.many),
+            "They leave config.toml; their secrets and tokens leave the vault.".to_owned(),
+        ]
     };
-    let mut lines: Vec<Line> = words(&intro, inner).into_iter().map(Line::raw).collect();
+    let mut lines: Vec<Line> = intro
+        .iter()
+        .flat_map(|text| words(text, inner))
+        .map(Line::raw)
+        .collect();
     lines.push(Line::default());
     let choice = |key: String, text: String| {
         Line::from(vec![
