@@ -24,7 +24,7 @@ pub(crate) struct DeleteChain {
 
 /// `delete 12 connections: acme, globex, initech and 9 more?`
 pub fn question(names: &[String]) -> String {
-    let named: Vec<&str> = names
+    let first: Vec<&str> = names
         .iter()
         .take(NAMED_IN_QUESTION)
         .map(String::as_str)
@@ -38,7 +38,7 @@ pub fn question(names: &[String]) -> String {
     format!(
         "delete {}: {}{more}?",
         plural(names.len(), "connection"),
-        named.join(", ")
+        first.join(", ")
     )
 }
 
