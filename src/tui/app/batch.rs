@@ -107,7 +107,12 @@ impl App {
 
 /// `refreshed 41, 1 failed (acme: login required)`.
 pub(crate) fn summary(ok: usize, failed: &[(String, String)]) -> String {
-    let text = format!("refreshed {ok}");
+    summary_of("refreshed", ok, failed)
+}
+
+/// `{done} 41, 1 failed (acme: …)`: a few failures named, the rest counted.
+pub(crate) fn summary_of(done: &str, ok: usize, failed: &[(String, String)]) -> String {
+    let text = format!("{done} {ok}");
     if failed.is_empty() {
         return text;
     }

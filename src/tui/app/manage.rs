@@ -28,7 +28,14 @@ impl App {
         self.overlay = Overlay::Form(Box::new(ConnectionForm::edit(&row.connection)));
     }
 
+    /// `d`: the cursor's row, or with rows marked all of them, asked about once.
     pub(crate) fn ask_delete(&mut self) {
+        let marked: Vec<String> = self.marked_shown().into_iter().map(str::to_owned).collect();
+        match marked.as_slice() {
+            [] => {}
+            [one] => self.selected = Some(one.clone()),
+            _ => return self.ask_delete_many(marked),
+        }
         let Some(row) = self.selected_row() else {
             return self.say("nothing to delete");
         };
@@ -39,11 +46,7 @@ impl App {
             );
             return self.say(text);
         }
-        self.overlay = Overlay::Delete(Deleting {
-            name: row.name.clone(),
-            has_tokens: row.data.tokens.is_some(),
-            running: None,
-        });
+        self.overlay = Overlay::Delete(Deleting::one(&row.name, row.data.tokens.is_some()));
     }
 
     pub(crate) fn form_key(&mut self, key: Key) -> Vec<Effect> {
@@ -83,13 +86,19 @@ impl App {
             KeyCode::Char(DELETE_AND_REVOKE) if key.mods.is_empty() => deleting.has_tokens,
             KeyCode::Char(DELETE_HERE_ONLY) if key.mods.is_empty() => false,
             KeyCode::Char(KEEP) | KeyCode::Esc => {
-                let name = deleting.name.clone();
+                let text = match deleting.many.len() {
+                    0 => format!("kept {}", deleting.name),
+                    n => format!("kept all {n}"),
+                };
                 self.overlay = Overlay::None;
-                self.say(format!("kept {name}"));
+                self.say(text);
                 return Vec::new();
             }
             _ => return Vec::new(),
         };
+        if !deleting.many.is_empty() {
+            return self.start_deletes(revoke);
+        }
         deleting.running = Some(revoke);
         let name = deleting.name.clone();
         self.say(if revoke {
@@ -132,7 +141,15 @@ impl App {
         }
     }
 
-    pub(crate) fn deleted(&mut self, name: &str, result: Result<Deleted, DeleteFailure>) {
+    /// A delete's result; one of a selection's asks for the next.
+    pub(crate) fn deleted(
+        &mut self,
+        name: &str,
+        result: Result<Deleted, DeleteFailure>,
+    ) -> Vec<Effect> {
+        if self.in_delete_chain(name) {
+            return self.deleted_in_chain(name, result);
+        }
         let revoke = matches!(
             self.overlay,
             Overlay::Delete(Deleting {
@@ -178,6 +195,7 @@ impl App {
                 self.warn(format!("deleting {name} failed (d tries again): {message}"));
             }
         }
+        Vec::new()
     }
 
     /// Rows follow the config; the ones that stay keep their tokens and what they are doing.

@@ -3,6 +3,7 @@
 
 mod batch;
 mod copy;
+mod deletes;
 mod keys;
 mod log;
 mod login;
@@ -26,6 +27,7 @@ use crate::tui::form::ConnectionForm;
 use crate::tui::keymap::Keymap;
 use crate::tui::msg::Msg;
 use crate::tui::row::{ConnState, Row, Shown, snapshot};
+pub use deletes::question as delete_question;
 pub use log::{LOG_LIMIT, LogEntry, MessageLog};
 pub use overlay::{
     DELETE_AND_REVOKE, DELETE_HERE_ONLY, Deleting, KEEP, LoginInFlight, OnLogin, Overlay,
@@ -138,6 +140,8 @@ pub struct App {
     pub(crate) scroll: usize,
     /// A refresh of many rows in flight, for its one summary at the end.
     pub(crate) batch: Option<batch::Batch>,
+    /// `d` on a selection: the deletes still to run, one after another, for one summary.
+    pub(crate) deletes: Option<deletes::DeleteChain>,
     /// `l` on a selection: the logins still to run, one after another.
     pub(crate) login_queue: std::collections::VecDeque<String>,
     pub(crate) detail: bool,
@@ -181,6 +185,7 @@ impl App {
             marked: BTreeSet::new(),
             scroll: 0,
             batch: None,
+            deletes: None,
             login_queue: std::collections::VecDeque::new(),
             detail: false,
             toast: None,
@@ -303,6 +308,8 @@ impl App {
             Msg::Agent(summary) => (self.agent_said(summary), Vec::new()),
             // The end of one login may start the next one of a selection.
             Msg::Login { name, update } => (true, self.login_update(&name, update)),
+            // The end of one delete may start the next one of a selection.
+            Msg::Deleted { name, result } => (true, self.deleted(&name, result)),
             news => {
                 self.news(news);
                 (true, Vec::new())
@@ -324,7 +331,8 @@ impl App {
             | Msg::Paste(_)
             | Msg::Agent(_)
             | Msg::Mouse(_)
-            | Msg::Login { .. } => {}
+            | Msg::Login { .. }
+            | Msg::Deleted { .. } => {}
             Msg::Resize { width, height } => self.size = Some((width, height)),
             Msg::VaultReloaded(snapshot) => self.reload(snapshot),
             Msg::ConfigReloaded { config, snapshot } => self.config_reloaded(&config, snapshot),
@@ -337,7 +345,6 @@ impl App {
                 outcome,
             } => self.copy_cleared(&name, what, outcome),
             Msg::Saved { name, result } => self.saved(&name, result),
-            Msg::Deleted { name, result } => self.deleted(&name, result),
             Msg::Quitting { tasks } => {
                 let s = if tasks == 1 { "" } else { "s" };
                 self.warn(format!(

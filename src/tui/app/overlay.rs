@@ -65,6 +65,24 @@ pub struct Deleting {
     pub has_tokens: bool,
     /// Set once a choice was made: whether it revokes. The dialog waits for the result.
     pub running: Option<bool>,
+    /// `d` on a selection of several: all of them, in screen order, asked about at once
+    /// (`name` is the first, then the one being deleted). Empty when it is one row.
+    pub many: Vec<String>,
+    /// Of `many`, how many have had their answer back.
+    pub done: usize,
+}
+
+impl Deleting {
+    /// The dialog for one row.
+    pub fn one(name: &str, has_tokens: bool) -> Self {
+        Self {
+            name: name.to_owned(),
+            has_tokens,
+            running: None,
+            many: Vec::new(),
+            done: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

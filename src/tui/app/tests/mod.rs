@@ -3,6 +3,7 @@
 mod cliff;
 mod config;
 mod delete;
+mod delete_many;
 mod dialogs;
 mod expiry;
 mod form;

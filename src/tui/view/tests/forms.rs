@@ -73,6 +73,18 @@ fn delete_confirm() {
     assert_eq!(text(&mono, 80, 24), text(&colour, 80, 24));
 }
 
+/// `d` on a selection: one question for all, the count and the first names; then how far
+/// the deletes are.
+#[test]
+fn delete_confirm_for_a_selection() {
+    let mut app = many(12, 80, 24);
+    press(&mut app, "*d");
+    insta::assert_snapshot!("delete_many_confirm_80x24", text(&app, 80, 24));
+    press(&mut app, "l");
+    let progress = text(&app, 80, 24);
+    assert!(progress.contains("deleting… (1 of 12: c00)"), "{progress}");
+}
+
 /// The same list without and with colour. Keep-alive is off, so nothing in it lapses and no
 /// REFRESH word widens the list behind a dialog (those words are `NO_COLOR`'s own, tested with
 /// the list).
