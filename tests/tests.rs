@@ -10,6 +10,7 @@ mod agent;
 mod api;
 mod bad_input;
 mod cli;
+mod client_create;
 mod client_credentials;
 mod client_credentials_answers;
 mod clipboard;
