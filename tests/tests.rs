@@ -34,6 +34,7 @@ mod keepalive;
 mod leaks;
 mod login_catcher;
 mod login_crowd;
+mod login_many;
 mod manage;
 mod messages;
 mod oauth;

@@ -89,7 +89,7 @@ fn adopt(connection: &Connection, reuse: bool, existing: &OAuthClient) -> Result
         )));
     }
     let ours = connection.redirect_uri();
-    if !existing.redirect_uri.iter().any(|uri| *uri == ours) {
+    if !existing.redirect_uri.contains(&ours) {
         return Err(Error::Usage(format!(
             "the OAuth client {identifier} in {} does not list the redirect URI {ours}: add it in Admin Center > Apps and integrations > OAuth Clients, or pass the --port of one it lists",
             connection.subdomain
