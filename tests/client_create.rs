@@ -7,9 +7,10 @@ use std::path::Path;
 
 use crate::common;
 
+use base64::Engine;
 use common::Run;
 use common::world::{World, free_port};
-use zdauth_fake::FakeApiToken;
+use zdauth_fake::{FakeApiToken, Fault, FaultTarget};
 
 const EMAIL: &str = "ada@acme.test";
 const TOKEN: &str = "apitok0123456789SECRETabcdefghijklmnopqr";
@@ -212,5 +213,22 @@ fn a_refused_token_a_non_admin_and_bad_input_add_nothing() {
         TOKEN,
     ]);
     assert_eq!(flag.code, 2, "{}", flag.stderr);
+    assert_eq!(w.sb.config_text(), before, "nothing added");
+}
+
+#[test]
+fn a_server_error_that_echoes_the_request_shows_no_api_token() {
+    let w = World::new(|options| {
+        options.api_tokens = vec![FakeApiToken::admin(EMAIL, TOKEN)];
+        options.echo_requests_in_errors = true;
+    });
+    let before = w.sb.config_text();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{EMAIL}/token:{TOKEN}"));
+    for fault in [Fault::Status(500), Fault::EchoText(502)] {
+        w.fake.push_fault(FaultTarget::ApiPost, fault, 1);
+        let run = create(&w, "shop", free_port(), &[], TOKEN).fails(7, "oauth/clients.json");
+        assert!(!run.stderr.contains(&basic), "{}", run.stderr);
+        assert_token_nowhere(w.sb.temp.path(), &[&run]);
+    }
     assert_eq!(w.sb.config_text(), before, "nothing added");
 }

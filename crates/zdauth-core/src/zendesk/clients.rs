@@ -249,6 +249,7 @@ impl Refused {
             code => {
                 let said = value.as_ref().and_then(|v| {
                     v.get("description")
+                        .or_else(|| v.get("error_description"))
                         .or_else(|| v.get("error"))
                         .and_then(Value::as_str)
                         .map(|text| sent.clean(text))
