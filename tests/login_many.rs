@@ -263,3 +263,52 @@ fn a_second_ctrl_c_cancels_the_current_login_too() {
     );
     assert!(!has_tokens(&w, "acme") && !has_tokens(&w, "two"));
 }
+
+/// The address the fake's authorization page sends the browser to, without going there.
+fn final_address(url: &str) -> String {
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-w", "%{redirect_url}", url])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn with_no_browser_each_login_takes_the_address_pasted_while_it_waits() {
+    use std::io::Write;
+    let w = World::new(|_| {});
+    add_plain(&w, &["two"]);
+    let mut child =
+        w.sb.zdauth(&["login", "acme", "two", "--no-browser", "--timeout", "60s"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (sender, lines) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        until(&lines, "/oauth/authorizations/new?", &mut seen);
+        let url = seen.last().unwrap().trim().to_owned();
+        let pasted = final_address(&url);
+        assert!(pasted.contains("/callback?"), "{pasted}");
+        writeln!(stdin, "{pasted}").unwrap();
+    }
+    let run = finish(child, &lines, &mut seen);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.trim_end().ends_with("logged in 2"),
+        "{}",
+        run.stderr
+    );
+    assert!(has_tokens(&w, "acme") && has_tokens(&w, "two"));
+}
