@@ -232,3 +232,96 @@ fn a_server_error_that_echoes_the_request_shows_no_api_token() {
     }
     assert_eq!(w.sb.config_text(), before, "nothing added");
 }
+
+/// The README's loop, run as written by `sh` in a real terminal (tmux) where the tokens are
+/// typed; a `zdauth` first on PATH only adds `--base-url` of the fake to `client create`.
+#[test]
+fn the_readmes_migration_loop_moves_three_accounts() {
+    let Some(t) = common::tmux::tmux("migration-loop") else {
+        return;
+    };
+    let w = world();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("## Moving many accounts off API tokens")
+        .nth(1)
+        .unwrap();
+    let script = section
+        .split("```sh\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let dir = w.sb.temp.path();
+    std::fs::write(dir.join("loop.sh"), script).unwrap();
+    std::fs::write(
+        dir.join("accounts.csv"),
+        format!("s1,{EMAIL}\ns2,{EMAIL}\n\ns3,{EMAIL}\n"),
+    )
+    .unwrap();
+    let bin = dir.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::fs::write(
+        bin.join("zdauth"),
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = client ]; then exec {0} \"$@\" --base-url {1}; fi\nexec {0} \"$@\"\n",
+            common::BINARY,
+            w.fake.base_url()
+        ),
+    )
+    .unwrap();
+    let command = format!(
+        "cd {dir} && PATH={bin}:$PATH BROWSER='{browser}' ZDAUTH_CONFIG_DIR={cfg} HOME={dir} XDG_RUNTIME_DIR={run} sh loop.sh; echo EXIT=$?; sleep 60",
+        dir = dir.display(),
+        bin = bin.display(),
+        browser = w.browser(),
+        cfg = w.sb.dir().display(),
+        run = w.sb.runtime_dir().display(),
+    );
+    std::fs::set_permissions(
+        bin.join("zdauth"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "160",
+        "-y",
+        "40",
+        &command,
+    ]);
+    for sub in ["s1", "s2", "s3"] {
+        t.wait_for(&format!("API token of {EMAIL} for {sub}:"));
+        t.type_text(TOKEN);
+        t.keys(&["Enter"]);
+    }
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(
+        !screen.contains(TOKEN),
+        "the typed token was echoed:\n{screen}"
+    );
+    for sub in ["s1", "s2", "s3"] {
+        assert_eq!(
+            client_id_of(&w, sub).as_deref(),
+            Some(format!("zdauth-{sub}").as_str())
+        );
+    }
+    let vault = w.sb.vault().load().unwrap();
+    for name in ["acme", "s1", "s2", "s3"] {
+        assert!(
+            vault
+                .connections
+                .get(name)
+                .is_some_and(|e| e.tokens.is_some()),
+            "{name}"
+        );
+    }
+    assert_token_nowhere(w.sb.temp.path(), &[]);
+}
