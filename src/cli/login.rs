@@ -1,5 +1,6 @@
 //! `zdauth login`: the browser flow, with the URL always printed and, with `--no-browser`,
-//! the final redirect URL accepted on stdin (the browser may be on another machine).
+//! the final redirect URL accepted on stdin (the browser may be on another machine). Several
+//! connections (`login NAME…`, `--all-needed`) are in `login_many`.
 
 use std::time::Duration;
 
@@ -13,22 +14,7 @@ use zdauth_core::login::{self, LoginEvent, LoginSettings};
 use super::context::Context;
 use super::session::Session;
 
-/// `login NAME…` or `login --all-needed`: one login after another, a summary at the end.
-pub fn login_many(
-    ctx: &Context,
-    names: &[String],
-    all_needed: bool,
-    no_browser: bool,
-    timeout: Duration,
-) -> anyhow::Result<u8> {
-    match names {
-        [name] if !all_needed => login(ctx, name, no_browser, timeout),
-        _ => Err(zdauth_core::error::Error::Usage(
-            "logging in to several connections is not built yet".into(),
-        )
-        .into()),
-    }
-}
+pub use super::login_many::login_many;
 
 pub fn login(ctx: &Context, name: &str, no_browser: bool, timeout: Duration) -> anyhow::Result<u8> {
     let session = Session::open(ctx)?;
@@ -58,17 +44,25 @@ pub fn login(ctx: &Context, name: &str, no_browser: bool, timeout: Duration) -> 
         )
         .await
     })?;
-    let who = logged_in
-        .user
-        .map(|u| zdauth_core::text::display_user(&u))
-        .map(|u| format!(" as {} <{}>", u.name, u.email))
-        .unwrap_or_default();
-    errln!("logged in to {name}{who}; `zdauth token {name}` prints the access token");
+    errln!(
+        "logged in to {name}{}; `zdauth token {name}` prints the access token",
+        who(&logged_in)
+    );
     Ok(exit::OK)
 }
 
+/// ` as NAME <EMAIL>`, or nothing when users/me did not answer.
+pub(super) fn who(logged_in: &login::LoggedIn) -> String {
+    logged_in
+        .user
+        .as_ref()
+        .map(zdauth_core::text::display_user)
+        .map(|u| format!(" as {} <{}>", u.name, u.email))
+        .unwrap_or_default()
+}
+
 /// Progress goes to stderr: stdout stays clean for scripts.
-fn report(event: LoginEvent, no_browser: bool) {
+pub(super) fn report(event: LoginEvent, no_browser: bool) {
     match event {
         LoginEvent::Url(url) if no_browser => errln!(
             "Open this URL in a browser, then paste here the address the browser ends on \
@@ -84,7 +78,7 @@ fn report(event: LoginEvent, no_browser: bool) {
 }
 
 /// Lines typed or pasted on stdin, for the catcher to try as redirect URLs.
-fn paste_lines() -> mpsc::Receiver<String> {
+pub(super) fn paste_lines() -> mpsc::Receiver<String> {
     let (sender, receiver) = mpsc::channel(4);
     tokio::spawn(async move {
         let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();

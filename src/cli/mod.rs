@@ -21,6 +21,7 @@ mod fanout;
 mod health;
 mod import;
 mod login;
+mod login_many;
 mod onboard_args;
 mod passphrase;
 mod prometheus;

@@ -22,6 +22,7 @@
 //! - `api`: users/me, tokens/current.json, revoking a token, the 404 of an unknown API route.
 //! - `lists`, `tickets`: the REST API slice `zdauth api` meets: users, triggers, search and
 //!   Chat's chats, paged as Zendesk pages (`paging`) over made-up `records`; tickets echoed.
+//! - `oauth_clients`: the OAuth clients API (list, create, show, update), for API tokens.
 //! - `access`, `rate_limit`: who may call the REST API; the account's requests a minute.
 //! - `state`: the fake's memory: clients, codes, grants and their current token pair.
 //! - `params`, `errors`, `pages`: request parameters, JSON error bodies, HTML pages.
@@ -41,6 +42,7 @@ mod gate;
 mod jwt;
 mod lifetimes;
 mod lists;
+mod oauth_clients;
 mod options;
 mod pages;
 mod paging;
@@ -64,7 +66,7 @@ use honest as seams;
 #[cfg(feature = "testing")]
 use testing as seams;
 
-pub use options::{Approval, FakeClient, FakeKind, FakeOptions, FakeUser};
+pub use options::{Approval, FakeApiToken, FakeClient, FakeKind, FakeOptions, FakeUser};
 pub use server::{FakeZendesk, IssuedTokens};
 #[cfg(feature = "testing")]
 pub use testing::{Counters, Fault, FaultTarget, Hostile};

@@ -94,6 +94,38 @@ impl fmt::Debug for FakeClient {
     }
 }
 
+/// An API token of the account (Basic `EMAIL/token:TOKEN`), as Zendesk still accepts them until
+/// 2027-04-30; only the OAuth clients endpoints of the fake take them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FakeApiToken {
+    /// The email of the user the token acts as.
+    pub email: String,
+    pub token: String,
+    /// `admin`, `agent` or `end-user`: only admins may manage OAuth clients.
+    pub role: String,
+}
+
+impl FakeApiToken {
+    pub fn admin(email: &str, token: &str) -> Self {
+        Self {
+            email: email.to_owned(),
+            token: token.to_owned(),
+            role: "admin".to_owned(),
+        }
+    }
+}
+
+// Hand-written so an API token can never reach a log through `{:?}`.
+impl fmt::Debug for FakeApiToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeApiToken")
+            .field("email", &self.email)
+            .field("token", &"[redacted]")
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
 /// The one user every grant belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FakeUser {
@@ -126,6 +158,8 @@ pub struct FakeOptions {
     /// Added before every answer.
     pub latency: Duration,
     pub user: FakeUser,
+    /// The account's API tokens; none by default (no new ones can be made since 2026-10-27).
+    pub api_tokens: Vec<FakeApiToken>,
     /// `testing`: used when a token request carries no `expires_in` (Zendesk: 30 minutes).
     #[cfg(feature = "testing")]
     pub access_lifetime: Duration,
@@ -197,6 +231,7 @@ impl Default for FakeOptions {
             approval: Approval::Auto,
             latency: Duration::ZERO,
             user: FakeUser::default(),
+            api_tokens: Vec::new(),
             #[cfg(feature = "testing")]
             access_lifetime: ZENDESK_ACCESS_LIFETIME,
             #[cfg(feature = "testing")]
@@ -243,8 +278,13 @@ mod tests {
             clients: vec![FakeClient::confidential("c", "s3cr3t-value", "http://x/")],
             ..FakeOptions::default()
         };
+        let options = FakeOptions {
+            api_tokens: vec![FakeApiToken::admin("a@b.test", "apitok-value")],
+            ..options
+        };
         let shown = format!("{options:?}");
         assert!(!shown.contains("s3cr3t-value"));
+        assert!(!shown.contains("apitok-value"));
         assert!(shown.contains("[redacted]"));
     }
 }

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 use crate::options::FakeOptions;
 use crate::state::{PairKind, Shared};
-use crate::{api, authorize, gate, lists, tickets, token};
+use crate::{api, authorize, gate, lists, oauth_clients, tickets, token};
 
 /// Tokens of a grant made without the browser.
 #[derive(Clone, PartialEq, Eq)]
@@ -68,6 +68,14 @@ fn router(shared: Arc<Shared>) -> Router {
             get(api::current).delete(api::delete_current),
         )
         .route("/api/v2/oauth/tokens/{file}", delete(api::delete_by_id))
+        .route(
+            "/api/v2/oauth/clients.json",
+            get(oauth_clients::list).post(oauth_clients::create),
+        )
+        .route(
+            "/api/v2/oauth/clients/{file}",
+            get(oauth_clients::show).put(oauth_clients::update),
+        )
         .route("/api/v2/users.json", get(lists::users))
         .route("/api/v2/triggers.json", get(lists::triggers))
         .route("/api/v2/search.json", get(lists::search))

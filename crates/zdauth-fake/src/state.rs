@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::crypto::random_token;
 use crate::jwt;
+use crate::oauth_clients::ClientRecord;
 use crate::options::{FakeClient, FakeOptions};
 use crate::params::Params;
 use crate::rate_limit::RateWindow;
@@ -104,6 +105,8 @@ pub(crate) struct State {
     /// The server's own URL, the `iss` of its JWTs.
     issuer: String,
     pub(crate) clients: HashMap<String, FakeClient>,
+    /// What the OAuth clients API shows of each client, in the order they were made.
+    pub(crate) client_records: Vec<ClientRecord>,
     pub(crate) codes: HashMap<String, Code>,
     pub(crate) grants: HashMap<String, Grant>,
     pub(crate) access: HashMap<String, PairRef>,
@@ -155,10 +158,12 @@ impl State {
             .iter()
             .map(|client| (client.identifier.clone(), client.clone()))
             .collect();
+        let client_records = ClientRecord::of_configured(&options.clients);
         Self {
             options,
             issuer,
             clients,
+            client_records,
             codes: HashMap::new(),
             grants: HashMap::new(),
             access: HashMap::new(),

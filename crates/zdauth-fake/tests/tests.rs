@@ -10,6 +10,7 @@ mod client_credentials;
 mod code_grant;
 mod faults;
 mod flow;
+mod oauth_clients;
 mod pagination;
 mod rate_limit;
 mod rest_access;

@@ -73,7 +73,7 @@ impl ZendeskClient {
         self.timeouts
     }
 
-    fn http(&self) -> Result<&reqwest::Client, ZendeskError> {
+    pub(super) fn http(&self) -> Result<&reqwest::Client, ZendeskError> {
         if let Some(http) = self.http.get() {
             return Ok(http);
         }
