@@ -85,21 +85,25 @@ fn connection_from(args: &AddArgs) -> Result<Connection, Error> {
     };
     input.check().map_err(|errors| {
         let (field, message) = errors.into_iter().next().expect("an error per failure");
-        let flag = match field {
-            Field::Name => "NAME",
-            Field::Subdomain => "--subdomain",
-            Field::ClientId => "--client-id",
-            Field::Kind => "--kind",
-            Field::Scopes => "--scopes",
-            Field::RedirectPort => "--redirect-port",
-            Field::Tags => "--tag",
-            Field::BaseUrl => "--base-url",
-            Field::AccessTokenLifetime => "--access-token-lifetime",
-            Field::RefreshTokenLifetime => "--refresh-token-lifetime",
-            Field::Grant => "--grant",
-        };
-        Error::Usage(format!("{flag}: {message}"))
+        Error::Usage(format!("{}: {message}", flag_of(field)))
     })
+}
+
+/// The command-line word for a field, so a message names what the user typed (`add`, `edit`).
+pub(super) fn flag_of(field: Field) -> &'static str {
+    match field {
+        Field::Name => "NAME",
+        Field::Subdomain => "--subdomain",
+        Field::ClientId => "--client-id",
+        Field::Kind => "--kind",
+        Field::Scopes => "--scopes",
+        Field::RedirectPort => "--redirect-port",
+        Field::Tags => "--tag",
+        Field::BaseUrl => "--base-url",
+        Field::AccessTokenLifetime => "--access-token-lifetime",
+        Field::RefreshTokenLifetime => "--refresh-token-lifetime",
+        Field::Grant => "--grant",
+    }
 }
 
 pub(super) fn read_secret_from_stdin() -> Result<Secret, Error> {

@@ -2,7 +2,7 @@
 //! (`manage::update`), so the same rules hold, tokens stored for one account are never
 //! re-pointed at another, and a field another writer changed meanwhile is not overwritten.
 
-use zdauth_core::config::{Connection, ConnectionInput, Field, Grant};
+use zdauth_core::config::{Connection, ConnectionInput, Grant};
 use zdauth_core::error::{Error, quote};
 use zdauth_core::manage::{self, SecretChange};
 
@@ -130,20 +130,10 @@ fn edited(started: &Connection, args: &EditArgs) -> Result<Connection, Error> {
     };
     input.check().map_err(|errors| {
         let (field, message) = errors.into_iter().next().expect("an error per failure");
-        let flag = match field {
-            Field::Name => "NAME",
-            Field::Subdomain => "--subdomain",
-            Field::ClientId => "--client-id",
-            Field::Kind => "kind",
-            Field::Scopes => "--scopes",
-            Field::RedirectPort => "--redirect-port",
-            Field::Tags => "--tag",
-            Field::BaseUrl => "--base-url",
-            Field::AccessTokenLifetime => "--access-token-lifetime",
-            Field::RefreshTokenLifetime => "--refresh-token-lifetime",
-            Field::Grant => "--grant",
-        };
-        Error::Usage(format!("{flag}: {message}; nothing was changed"))
+        Error::Usage(format!(
+            "{}: {message}; nothing was changed",
+            super::connections::flag_of(field)
+        ))
     })
 }
 
