@@ -312,3 +312,31 @@ fn with_no_browser_each_login_takes_the_address_pasted_while_it_waits() {
     );
     assert!(has_tokens(&w, "acme") && has_tokens(&w, "two"));
 }
+
+/// Tokens stored for another client than the connection names now are not its tokens: the
+/// refresh refuses them, so `--all-needed` must count the connection as needing a login.
+#[test]
+fn tokens_of_another_client_count_as_needing_a_login() {
+    let w = World::new(|_| {});
+    w.seed();
+    let text = w.sb.config_text();
+    let moved = text.replacen(
+        &format!("client_id = \"{}\"", common::world::CLIENT),
+        "client_id = \"zdauth_other\"",
+        1,
+    );
+    assert_ne!(moved, text, "the world's connection names its client");
+    std::fs::write(w.sb.paths().config(), moved).unwrap();
+    let browser = browser(&w, false);
+    let run = w.sb.run_with(
+        &["login", "--all-needed", "--timeout", "3s"],
+        &[("BROWSER", &browser)],
+        None,
+    );
+    assert!(
+        !run.stderr.contains("no connection needs a login"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("[1/1] acme"), "{}", run.stderr);
+}

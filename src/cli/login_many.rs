@@ -86,7 +86,9 @@ fn pick(config: &Config, names: &[String], all_needed: bool) -> Result<Vec<Conne
     Ok(picked.into_iter().cloned().collect())
 }
 
-/// Those with no token, or whose grant is gone (login required).
+/// Those with no token, or whose grant is gone (login required). Tokens issued for another
+/// server or client than the connection names now are not its tokens (the refresh refuses
+/// them too), so such a connection needs a login.
 fn needing_login(
     session: &Session,
     config: &Config,
@@ -98,7 +100,12 @@ fn needing_login(
     Ok(picked
         .into_iter()
         .filter(|c| {
-            let state = TokenStatus::of_grant(c.grant, data.connections.get(&c.name), now, margin);
+            let issuer = zdauth_core::zendesk::issuer(c);
+            let own = data
+                .connections
+                .get(&c.name)
+                .filter(|e| e.issued_by(&issuer));
+            let state = TokenStatus::of_grant(c.grant, own, now, margin);
             matches!(state, TokenStatus::NoToken | TokenStatus::LoginRequired)
         })
         .collect())

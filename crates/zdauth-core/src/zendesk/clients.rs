@@ -270,7 +270,23 @@ impl Refused {
                 "{sub} says {email} may not manage OAuth clients (403): use an admin's email and API token"
             )),
             Self::Invalid(details) => {
-                let fields: Vec<&str> = details.keys().map(String::as_str).take(4).collect();
+                // Only fields the clients API has: a key is server text, and one that echoes
+                // the request could carry the API token.
+                const KNOWN: [&str; 6] = [
+                    "identifier",
+                    "redirect_uri",
+                    "name",
+                    "kind",
+                    "description",
+                    "company",
+                ];
+                let mut fields: Vec<&str> = KNOWN
+                    .into_iter()
+                    .filter(|known| details.contains_key(*known))
+                    .collect();
+                if details.keys().any(|key| !KNOWN.contains(&key.as_str())) {
+                    fields.push("another field");
+                }
                 Error::Usage(format!(
                     "{sub} refused the new client (422, invalid: {}): check --identifier and --port",
                     crate::text::display(&fields.join(", "))
