@@ -214,29 +214,8 @@ fn item_26_no_refresh_token_is_said_plainly() {
 
 #[test]
 fn chat_connections_ask_for_chat_scopes_and_know_their_expiry() {
-    let w = World::new(|options| {
-        let redirect = options.clients[0].redirect_uris[0].clone();
-        options
-            .clients
-            .push(FakeClient::chat("zdauth_chat", &redirect));
-    });
-    let port = w.port.to_string();
-    let base = w.fake.base_url();
-    w.sb.run(&[
-        "add",
-        "chat",
-        "--subdomain",
-        "acme",
-        "--client-id",
-        "zdauth_chat",
-        "--kind",
-        "chat",
-        "--base-url",
-        &base,
-        "--redirect-port",
-        &port,
-    ])
-    .success();
+    let w = World::with_chat_client();
+    w.add_chat(&[]);
     assert!(
         w.sb.config_text()
             .contains("scopes = [\"read\", \"write\", \"chat\"]"),

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use zdauth_fake::{FakeClient, Fault, FaultTarget};
+use zdauth_fake::{Fault, FaultTarget};
 
 use super::{api, code, json};
 use crate::common::ci::ci_world;
@@ -176,28 +176,8 @@ fn a_client_credentials_connection_works_like_any_other() {
 
 #[test]
 fn a_chat_connection_calls_the_chat_api() {
-    let w = World::new(|options| {
-        let redirect = options.clients[0].redirect_uris[0].clone();
-        options
-            .clients
-            .push(FakeClient::chat("zdauth_chat", &redirect));
-    });
-    let (port, base) = (w.port.to_string(), w.fake.base_url());
-    w.sb.run(&[
-        "add",
-        "chat",
-        "--subdomain",
-        "acme",
-        "--client-id",
-        "zdauth_chat",
-        "--kind",
-        "chat",
-        "--base-url",
-        &base,
-        "--redirect-port",
-        &port,
-    ])
-    .success();
+    let w = World::with_chat_client();
+    w.add_chat(&[]);
     let browser = w.browser();
     w.sb.run_with(
         &["login", "chat", "--timeout", "30s"],

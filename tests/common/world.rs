@@ -12,6 +12,9 @@ use zdauth_fake::{FakeClient, FakeOptions, FakeZendesk};
 
 use super::Sandbox;
 
+/// The Chat OAuth client of [`World::with_chat_client`].
+pub const CHAT_CLIENT: &str = "zdauth_chat";
+
 pub const CLIENT: &str = "zdauth_test";
 
 pub struct World {
@@ -111,6 +114,38 @@ impl World {
     /// Tokens issued by the fake without a browser, stored as a login would store them.
     pub fn seed(&self) -> zdauth_fake::IssuedTokens {
         self.seed_named("acme")
+    }
+
+    /// A world whose fake also knows a Chat OAuth client, [`CHAT_CLIENT`], on the same
+    /// redirect URI as the Support one.
+    pub fn with_chat_client() -> Self {
+        Self::new(|options| {
+            let redirect = options.clients[0].redirect_uris[0].clone();
+            options
+                .clients
+                .push(FakeClient::chat(CHAT_CLIENT, &redirect));
+        })
+    }
+
+    /// `zdauth add chat` for [`CHAT_CLIENT`] on the fake (subdomain acme), plus `extra` flags.
+    pub fn add_chat(&self, extra: &[&str]) {
+        let (port, base) = (self.port.to_string(), self.fake.base_url());
+        let mut args = vec![
+            "add",
+            "chat",
+            "--subdomain",
+            "acme",
+            "--client-id",
+            CHAT_CLIENT,
+            "--kind",
+            "chat",
+            "--base-url",
+            &base,
+            "--redirect-port",
+            &port,
+        ];
+        args.extend_from_slice(extra);
+        self.sb.run(&args).success();
     }
 
     /// Another connection to the fake, on `subdomain`, with tokens stored.

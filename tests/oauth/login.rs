@@ -235,30 +235,8 @@ fn login_survives_a_failing_users_me_and_learns_refresh_expiry_from_current_json
 
 #[test]
 fn a_chat_connection_logs_in_and_refreshes_at_the_zopim_endpoints() {
-    let w = World::new(|options| {
-        let redirect = options.clients[0].redirect_uris[0].clone();
-        options
-            .clients
-            .push(zdauth_fake::FakeClient::chat("zdauth_chat", &redirect));
-    });
-    let port = w.port.to_string();
-    w.sb.run(&[
-        "add",
-        "chat",
-        "--subdomain",
-        "acme",
-        "--client-id",
-        "zdauth_chat",
-        "--kind",
-        "chat",
-        "--scopes",
-        "read write chat",
-        "--base-url",
-        &w.fake.base_url(),
-        "--redirect-port",
-        &port,
-    ])
-    .success();
+    let w = World::with_chat_client();
+    w.add_chat(&["--scopes", "read write chat"]);
     let browser = w.browser();
     let login =
         w.sb.run_with(
