@@ -56,6 +56,7 @@ pub fn connection(name: &str) -> Connection {
 
 pub fn config(names: &[&str]) -> Config {
     Config {
+        store: None,
         settings: Settings::default(),
         connections: names.iter().map(|n| connection(n)).collect(),
         keys: Vec::new(),

@@ -26,6 +26,28 @@ pub enum Error {
     #[error("{0}")]
     Crypto(String),
 
+    /// The team store was unreachable or refused; `problem` is its own words, sanitized.
+    #[error("{store}: {problem}; {hint}")]
+    Store {
+        /// "openbao at https://…"
+        store: String,
+        problem: String,
+        hint: String,
+    },
+
+    /// The store's token may not do what zdauth needs on `path`: names the policy to add.
+    #[error(
+        "{store} refused to {action} {path}: permission denied; add to the token's policy: path \"{policy_path}\" {{ capabilities = [{capabilities}] }}"
+    )]
+    StoreDenied {
+        store: String,
+        action: &'static str,
+        path: String,
+        policy_path: String,
+        /// As HCL wants them: `"create", "read", "update"`.
+        capabilities: String,
+    },
+
     /// The vault cannot be opened: wrong or missing passphrase, unreadable identity.
     #[error("{0}")]
     Locked(String),
@@ -220,7 +242,9 @@ impl Error {
             | Error::ZendeskAbout { .. }
             | Error::RefreshFailed(_)
             | Error::TokenRefused { .. }
-            | Error::Api { .. } => ErrorClass::ZendeskOrNetwork,
+            | Error::Api { .. }
+            | Error::Store { .. }
+            | Error::StoreDenied { .. } => ErrorClass::ZendeskOrNetwork,
             Error::Agent { class, .. } => *class,
             _ => ErrorClass::Other,
         }

@@ -17,6 +17,8 @@
 //!   - [`vault`]: the age-encrypted token store (vault.age), its identity, its rescue files.
 //!   - [`manage`]: adding, changing and removing connections: config and vault together, under
 //!     the same locks.
+//!   - [`store`]: the team store (OpenBao / HashiCorp Vault KV v2) that holds the tokens
+//!     instead of vault.age when `[store]` is configured: check-and-set writes and leases.
 //!   - [`setup`]: first-time setup (config file, sealed identity, empty vault) for `init` and
 //!     the TUI's welcome screen.
 //! - Talking to Zendesk
@@ -71,6 +73,7 @@ pub mod session;
 pub mod setup;
 pub mod shield;
 pub mod status;
+pub mod store;
 pub mod subdomain;
 pub mod sys;
 pub mod text;

@@ -11,6 +11,7 @@ mod merge;
 mod raw;
 mod rules;
 mod select;
+mod store;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +30,7 @@ pub use grant::Grant;
 pub use input::{ConnectionInput, Field};
 pub(crate) use merge::merge_edit;
 pub use select::Selector;
+pub use store::{DEFAULT_SECRET_ID_ENV, STORE_TIMEOUT, StoreKind, StoreSettings, check_address};
 
 /// The example written by `zdauth init`; every key is documented in it.
 pub(crate) const EXAMPLE: &str = include_str!("../../../../config.example.toml");
@@ -52,6 +54,8 @@ pub(crate) const DEFAULT_CHAT_SCOPES: &[&str] = &["read", "write", "chat"];
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub settings: Settings,
+    /// `[store]`: where the tokens live when a team shares them; `None`: the local vault.
+    pub store: Option<StoreSettings>,
     pub connections: Vec<Connection>,
     /// `[keys]`, as written: the engine knows no actions, so the TUI validates them and
     /// reports errors with `line`.

@@ -14,6 +14,9 @@ pub(super) struct RawConfig {
     /// TUI key overrides, `key = "action"`; the TUI checks the names.
     #[serde(default)]
     pub(crate) keys: std::collections::BTreeMap<String, Spanned<String>>,
+    /// The team store; absent: tokens stay in the local vault.
+    #[serde(default)]
+    pub(crate) store: Option<super::store::RawStore>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -49,6 +49,10 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
         source.error(&span, String::new(), one_line(e.message()))
     })?;
     let settings = settings(&source, raw.settings)?;
+    let store = raw
+        .store
+        .map(|store| super::store::store(&source, store))
+        .transpose()?;
     let mut names = HashSet::with_capacity(raw.connections.len());
     let mut connections = Vec::with_capacity(raw.connections.len());
     for (index, raw_connection) in raw.connections.iter().enumerate() {
@@ -74,6 +78,7 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
         .collect();
     Ok(Config {
         settings,
+        store,
         connections,
         keys,
         file: file.to_path_buf(),

@@ -40,6 +40,18 @@ pub struct Vault {
     commits: Arc<GroupCommit>,
     /// Where a pair that vault.age cannot take goes, in order (see `rescue`).
     rescue_places: Arc<Vec<PathBuf>>,
+    /// The team store, when `[store]` is configured: it holds the entries instead of
+    /// vault.age.
+    shared: Option<Arc<Shared>>,
+}
+
+/// The store and what writing to it needs.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) store: crate::store::Store,
+    #[allow(dead_code, reason = "read by the store backend")]
+    /// Each connection's public description, as this machine's config.toml has it.
+    pub(crate) descriptors: std::collections::BTreeMap<String, crate::store::Descriptor>,
 }
 
 impl Vault {
@@ -49,6 +61,7 @@ impl Vault {
             connection_lock_timeout: CONNECTION_LOCK_TIMEOUT,
             commits: Arc::default(),
             rescue_places: Arc::new(vec![paths.dir().to_path_buf()]),
+            shared: None,
             paths,
         }
     }
@@ -58,6 +71,22 @@ impl Vault {
     pub fn with_rescue_places(mut self, places: Vec<PathBuf>) -> Self {
         self.rescue_places = Arc::new(places);
         self
+    }
+
+    /// Keeps the entries in `store` instead of vault.age (payloads encrypted to this vault's
+    /// recipient and `[store].recipients`).
+    pub fn with_store(
+        mut self,
+        store: crate::store::Store,
+        descriptors: std::collections::BTreeMap<String, crate::store::Descriptor>,
+    ) -> Result<Self, Error> {
+        self.shared = Some(Arc::new(Shared { store, descriptors }));
+        Ok(self)
+    }
+
+    /// The team store, if the entries live there.
+    pub fn store(&self) -> Option<&crate::store::Store> {
+        self.shared.as_ref().map(|s| &s.store)
     }
 
     pub(crate) fn rescue_places(&self) -> &[PathBuf] {
@@ -290,6 +319,20 @@ impl ConnectionLock {
 
     pub(crate) fn vault(&self) -> &Vault {
         &self.vault
+    }
+
+    /// Takes this connection's lease in the store until `until`, on the version last
+    /// reloaded, before its refresh token is spent. Without a store the file lock is the
+    /// lease.
+    #[allow(
+        dead_code,
+        clippy::unused_self,
+        clippy::unnecessary_wraps,
+        reason = "the store backend fills it in"
+    )]
+    pub(crate) fn lease(&self, until: jiff::Timestamp) -> Result<super::Leasing, Error> {
+        let _ = until;
+        Ok(super::Leasing::Won)
     }
 
     /// Writes `entry` for this connection, merged into the vault as re-read under the dir
