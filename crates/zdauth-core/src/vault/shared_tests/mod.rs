@@ -57,10 +57,7 @@ impl Team {
             .build()
             .unwrap();
         let mut options = FakeOptions {
-            clients: vec![FakeClient::public(
-                CLIENT,
-                "http://127.0.0.1:8765/callback",
-            )],
+            clients: vec![FakeClient::public(CLIENT, "http://127.0.0.1:8765/callback")],
             ..FakeOptions::default()
         };
         configure(&mut options);
@@ -233,7 +230,9 @@ pub(super) fn identity_text() -> String {
     use age::secrecy::ExposeSecret;
     format!(
         "{}\n",
-        age::x25519::Identity::generate().to_string().expose_secret()
+        age::x25519::Identity::generate()
+            .to_string()
+            .expose_secret()
     )
 }
 

@@ -37,7 +37,10 @@ fn concurrent_refreshes_on_two_machines_spend_the_token_once() {
     assert_eq!(counters.token_posts, 1, "{counters:?}");
     assert_eq!(counters.refreshes, 1);
     assert_eq!(counters.reuse_detections, 0);
-    assert!(tokens.iter().all(|t| t == &tokens[0]), "one new pair for all");
+    assert!(
+        tokens.iter().all(|t| t == &tokens[0]),
+        "one new pair for all"
+    );
     assert!(team.fake.access_token_works(&tokens[0]));
     assert!(team.fake.grant_alive(&issued.grant_id));
     assert_ne!(b.stored_refresh(), issued.refresh_token);
@@ -120,7 +123,9 @@ fn a_refused_grant_needs_a_login_on_every_machine() {
 
 #[test]
 fn a_pair_spent_while_the_store_went_down_is_rescued_then_pushed_back() {
-    let Some(mut team) = Team::start() else { return };
+    let Some(mut team) = Team::start() else {
+        return;
+    };
     let (a, b) = team.pair_of_machines();
     let issued = team.seed(&a, true);
     team.fake.set_latency(Duration::from_millis(1500));
@@ -163,6 +168,66 @@ fn a_pair_spent_while_the_store_went_down_is_rescued_then_pushed_back() {
     let counters = team.counters();
     assert_eq!(counters.token_posts, 1, "{counters:?}");
     assert_eq!(counters.reuse_detections, 0);
-    assert!(team.fake.access_token_works(fresh.tokens.access_token.expose()));
+    assert!(
+        team.fake
+            .access_token_works(fresh.tokens.access_token.expose())
+    );
+    assert_eq!(team.record("acme").unwrap().data.lease, None);
+}
+
+/// Client credentials: nothing single-use is spent, yet machines asking at once take the
+/// token one of them minted (the lease) instead of minting one each.
+#[test]
+fn client_credentials_on_two_machines_mint_once() {
+    let Some(team) = Team::start_with(|options| {
+        options.clients.push(zdauth_fake::FakeClient::confidential(
+            "zdauth_cc",
+            "cc-secret",
+            "http://127.0.0.1:8765/callback",
+        ));
+    }) else {
+        return;
+    };
+    let text = format!(
+        "[[connection]]\nname = \"acme\"\nsubdomain = \"acme\"\nclient_id = \"zdauth_cc\"\ngrant = \"client_credentials\"\nscopes = [\"read\"]\nbase_url = \"{}\"\n",
+        team.fake.base_url()
+    );
+    let connection = crate::config::Config::parse(&text, std::path::Path::new("t.toml"))
+        .unwrap()
+        .connections
+        .remove(0);
+    let (a, b) = team.pair_of_machines();
+    a.vault
+        .update(|data| {
+            data.connections.insert(
+                "acme".into(),
+                crate::vault::Entry {
+                    client_secret: Some(crate::secret::Secret::new("cc-secret")),
+                    ..crate::vault::Entry::default()
+                },
+            );
+        })
+        .unwrap();
+    let tasks: Vec<_> = [&a, &b, &a, &b, &a, &b]
+        .iter()
+        .map(|m| {
+            let (refresher, connection) = (m.refresher.clone(), connection.clone());
+            team.runtime
+                .spawn(async move { refresher.ensure(&connection, MARGIN).await })
+        })
+        .collect();
+    let tokens: Vec<String> = tasks
+        .into_iter()
+        .map(|t| {
+            let fresh = team.runtime.block_on(t).unwrap().unwrap();
+            fresh.tokens.access_token.expose().to_owned()
+        })
+        .collect();
+    assert_eq!(team.counters().client_credentials, 1, "one mint for all");
+    assert!(tokens.iter().all(|t| t == &tokens[0]));
+    assert_eq!(
+        b.stored().unwrap().client_secret,
+        a.stored().unwrap().client_secret
+    );
     assert_eq!(team.record("acme").unwrap().data.lease, None);
 }

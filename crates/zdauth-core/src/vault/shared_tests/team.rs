@@ -80,7 +80,11 @@ fn migrate_moves_both_ways_and_never_overwrites_a_newer_pair() {
         ]
     );
     let here = local.load().unwrap().connections;
-    assert_eq!(here.keys().collect::<Vec<_>>(), ["acme"], "beta left vault.age");
+    assert_eq!(
+        here.keys().collect::<Vec<_>>(),
+        ["acme"],
+        "beta left vault.age"
+    );
     assert_eq!(here["acme"], older, "the refused one stays");
     assert_eq!(shared.load_entry("beta").unwrap().unwrap(), beta);
     assert_eq!(shared.load_entry("acme").unwrap().unwrap(), newer);
