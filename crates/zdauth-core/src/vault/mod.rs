@@ -9,6 +9,8 @@ pub(crate) mod preflight;
 pub mod rescue;
 pub(crate) mod shared;
 mod shared_lock;
+#[cfg(test)]
+mod shared_tests;
 mod store;
 #[cfg(test)]
 mod tests;
