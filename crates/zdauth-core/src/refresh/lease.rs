@@ -28,12 +28,13 @@ pub(super) enum Leased {
 
 /// Takes `lock`'s lease in the store (always won without a store), or waits for another
 /// holder's and reads again.
-pub(super) async fn take(vault: &Vault, lock: ConnectionLock) -> Result<Leased, Error> {
+pub(super) async fn take(vault: &Vault, lock: ConnectionLock, name: &str) -> Result<Leased, Error> {
     let Some(store) = vault.store() else {
         return Ok(Leased::Won(lock));
     };
     let longest = vault.connection_lock_timeout() + MARGIN;
     let described = store.describe().to_owned();
+    let name = name.to_owned();
     blocking(move || {
         let until = Timestamp::now() + longest;
         let held = match lock.lease(until)? {
@@ -44,12 +45,12 @@ pub(super) async fn take(vault: &Vault, lock: ConnectionLock) -> Result<Leased, 
             }
             Leasing::Held(held) => held,
         };
-        tracing::info!(holder = %held.holder, until = %held.until, "another machine is refreshing this connection: waiting for its pair");
+        tracing::info!(connection = %name, holder = %held.holder, until = %held.until, "another machine is refreshing this connection: waiting for its pair");
         if !lock.wait_for_lease(&held, longest + PATIENCE)? {
             return Err(Error::Store {
                 store: described,
                 problem: format!(
-                    "{} holds the refresh lease until {}, longer than any refresh takes; nothing was spent",
+                    "{} holds {name}'s refresh lease until {}, longer than any refresh takes; nothing was spent",
                     held.holder, held.until
                 ),
                 hint: "run the command again after that time, or check that machine's zdauth"

@@ -64,7 +64,7 @@ impl Refresher {
                 return Err(super::lease::kept_moving(&self.vault, name));
             }
             rounds += 1;
-            match super::lease::take(&self.vault, lock).await? {
+            match super::lease::take(&self.vault, lock, name).await? {
                 Leased::Won(won) => {
                     lock = won;
                     break;

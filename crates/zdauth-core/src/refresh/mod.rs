@@ -125,7 +125,7 @@ impl Refresher {
                 Due::Done(fresh) => return Ok(fresh),
                 Due::Spend(refresh_token) => refresh_token,
             };
-            match lease::take(&self.vault, lock).await? {
+            match lease::take(&self.vault, lock, &connection.name).await? {
                 Leased::Won(lock) => {
                     return self
                         .spend(connection, lock, entry_now, refresh_token, issuer)

@@ -126,7 +126,13 @@ impl Shared {
 
     /// Every secret under the prefix, read by a few threads at once; sorted by name.
     pub(crate) fn fetch_all(&self, keys: &Keys) -> Result<Vec<(String, Fetched)>, Error> {
-        let names = self.store.list()?;
+        // A folder under the prefix (`team/`) is not a connection's secret.
+        let names: Vec<String> = self
+            .store
+            .list()?
+            .into_iter()
+            .filter(|name| !name.ends_with('/'))
+            .collect();
         let next = AtomicUsize::new(0);
         let work = || {
             let mut done = Vec::new();

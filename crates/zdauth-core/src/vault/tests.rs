@@ -39,3 +39,29 @@ fn vault_and_connection_lock_cross_threads() {
     shareable::<Vault>();
     shareable::<ConnectionLock>();
 }
+
+/// A store payload opens for every member it was encrypted to, and for no one else.
+#[test]
+fn armored_payloads_open_for_each_member() {
+    let (ours, member, stranger) = (Keys::generate(), Keys::generate(), Keys::generate());
+    let extra: age::x25519::Recipient = member.recipient().parse().unwrap();
+    // Listing ourselves again changes nothing.
+    let again: age::x25519::Recipient = ours.recipient().parse().unwrap();
+    let armor = ours.encrypt_armored(b"{}", &[extra, again]).unwrap();
+    assert!(
+        armor.starts_with("-----BEGIN AGE ENCRYPTED FILE-----\n"),
+        "{armor}"
+    );
+    assert!(
+        armor
+            .trim_end()
+            .ends_with("-----END AGE ENCRYPTED FILE-----")
+    );
+    assert_eq!(&*ours.decrypt_armored(&armor).unwrap(), b"{}");
+    assert_eq!(&*member.decrypt_armored(&armor).unwrap(), b"{}");
+    assert!(matches!(
+        stranger.decrypt_armored(&armor),
+        Err(age::DecryptError::NoMatchingKeys)
+    ));
+    assert!(ours.decrypt_armored("not age").is_err());
+}
