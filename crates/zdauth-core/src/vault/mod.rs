@@ -3,13 +3,19 @@
 
 mod commit;
 mod keys;
+mod late;
 mod payload;
 pub(crate) mod preflight;
 pub mod rescue;
+pub(crate) mod shared;
+mod shared_lock;
 mod store;
+#[cfg(test)]
+mod tests;
 mod unlock;
 
 pub use keys::Keys;
+pub(crate) use late::pair_key as late_pair_key;
 pub use payload::{Entry, Tokens, User, VaultData};
 pub use store::{ConnectionLock, DirLock, Vault};
 pub use unlock::{IdentitySource, check_recipient, identity_source, unlock, write_recipient};
