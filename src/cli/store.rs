@@ -175,12 +175,8 @@ fn migrate(ctx: &Context, config: &Config, to_local: bool, names: &[String]) -> 
     for taken in shared.take_back_rescues()? {
         errln!("zdauth: {taken}");
     }
+    // None named: the engine takes every entry the source holds.
     let by_name = !names.is_empty();
-    let names: Vec<String> = if by_name {
-        names.to_vec()
-    } else {
-        config.connections.iter().map(|c| c.name.clone()).collect()
-    };
     let direction = if to_local {
         Direction::ToLocal
     } else {
@@ -191,32 +187,45 @@ fn migrate(ctx: &Context, config: &Config, to_local: bool, names: &[String]) -> 
     } else {
         ("the store", "vault.age")
     };
-    let outcomes = team::migrate(&local, &shared, direction, &names)?;
-    let (mut copied, mut refused) = (0, 0);
+    let outcomes = team::migrate(&local, &shared, direction, names)?;
+    let (mut moved, mut refused) = (0, 0);
     for (name, outcome) in &outcomes {
         let name = display(name);
         match outcome {
             Migrated::Copied => {
-                copied += 1;
-                outln!("copied {name} into {into}");
+                moved += 1;
+                outln!("moved {name} into {into} ({from} no longer holds it)");
             }
-            Migrated::AlreadyThere => outln!("{name}: {into} holds the same pair already"),
+            Migrated::AlreadyThere => {
+                outln!("{name}: {into} holds the same pair already ({from} no longer holds it)");
+            }
             Migrated::RefusedNewer => {
                 refused += 1;
                 outln!(
                     "{name}: refused: {into} holds a newer pair (or it changed meanwhile); both left as they are"
                 );
             }
-            // Asked for by name: worth a non-zero exit. With every connection, one without
-            // tokens here has nothing to move.
+            Migrated::Unreadable => {
+                refused += 1;
+                outln!(
+                    "{name}: refused: the store's secret is not encrypted to this identity; nothing moved (a member who can read it runs `zdauth store rekey`)"
+                );
+            }
+            Migrated::Leased => {
+                refused += 1;
+                outln!(
+                    "{name}: refused: another machine is refreshing it right now; run `zdauth store migrate` again in a minute"
+                );
+            }
+            // Asked for by name: worth a non-zero exit.
             Migrated::Missing => {
                 refused += usize::from(by_name);
-                outln!("{name}: nothing to copy: {from} holds no entry for it");
+                outln!("{name}: nothing to move: {from} holds no entry for it");
             }
         }
     }
     outln!(
-        "copied {copied} of {} into {into}{}",
+        "moved {moved} of {} into {into}{}",
         outcomes.len(),
         if refused > 0 {
             format!("; {refused} refused (see above)")

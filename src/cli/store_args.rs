@@ -27,17 +27,17 @@ pub enum StoreCommand {
     /// read are reported, and left for a member who can to rekey.
     #[command(after_help = exit::HELP)]
     Rekey,
-    /// Copy the local vault's entries into the store (or back, with --to-local)
+    /// Move the local vault's entries into the store (or back, with --to-local)
     ///
-    /// Each copy is a check-and-set: an entry the destination holds newer is refused and
-    /// left as it is. A copied entry's tokens are then cleared from the source, so a
-    /// refresh token is never held in two places.
+    /// Each move is a check-and-set: an entry the destination holds newer is refused and both
+    /// are left as they are. A moved entry is removed from the source once the destination
+    /// holds it, so a refresh token is never held in two places.
     #[command(after_help = exit::HELP)]
     Migrate {
         /// From the store into the local vault (vault.age)
         #[arg(long)]
         to_local: bool,
-        /// Only these connections [default: every connection in config.toml]
+        /// Only these connections [default: every entry the source holds]
         #[arg(add = ArgValueCandidates::new(complete::names))]
         names: Vec<String>,
     },
