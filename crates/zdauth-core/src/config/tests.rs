@@ -83,8 +83,11 @@ fn every_optional_key_uncommented_parses() {
 #[test]
 fn the_example_file_is_valid_and_documents_every_key() {
     parse(EXAMPLE).unwrap();
+    // `[store]` is a table of its own: uncommented with its keys, or they would land in the
+    // table above it.
     let is_setting = |line: &str| {
         line.starts_with("[[")
+            || line == "[store]"
             || line
                 .split_once(" = ")
                 .is_some_and(|(key, _)| key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
@@ -99,6 +102,11 @@ fn the_example_file_is_valid_and_documents_every_key() {
         .join("\n");
     let config = parse(&uncommented).unwrap();
     assert_eq!(config.connections.len(), 1);
+    let store = config.store.expect("the example documents [store]");
+    assert_eq!(
+        (store.kind, store.mount.as_str(), store.prefix.as_str()),
+        (StoreKind::OpenBao, "secret", "zdauth")
+    );
     for key in [
         "refresh_margin",
         "clipboard_clear",
@@ -121,6 +129,14 @@ fn the_example_file_is_valid_and_documents_every_key() {
         "access_token_lifetime",
         "refresh_token_lifetime",
         "grant",
+        "address",
+        "ca_cert",
+        "mount",
+        "prefix",
+        "recipients",
+        "role_id",
+        "secret_id_env",
+        "approle_mount",
     ] {
         assert!(
             uncommented.contains(&format!("\n{key} = ")),
