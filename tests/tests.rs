@@ -49,6 +49,7 @@ mod server_text;
 mod service;
 mod shield;
 mod soak;
+mod store;
 mod tags;
 mod tui_config;
 mod tui_dialogs;

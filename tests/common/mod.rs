@@ -2,10 +2,12 @@
 //! binary run against it.
 
 pub mod agent;
+pub mod bao_shim;
 pub mod bounded;
 pub mod ci;
 pub mod clipboard;
 pub mod notifier;
+pub mod store;
 pub mod tmpfs;
 pub mod tmux;
 pub mod world;
