@@ -55,6 +55,20 @@ pub(crate) fn end_by(signal: Signal) {
     }
 }
 
+/// This machine's name as gethostname(2) has it (a store lease names its holder by it);
+/// None when the call fails.
+pub(crate) fn hostname() -> Option<String> {
+    let mut name = [0u8; 256];
+    // SAFETY: the buffer is writable for the length passed; what is read back stops at the
+    // first NUL, or at the buffer's end when the name was cut.
+    let code = unsafe { libc::gethostname(name.as_mut_ptr().cast(), name.len()) };
+    if code != 0 {
+        return None;
+    }
+    let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+    Some(String::from_utf8_lossy(&name[..end]).into_owned())
+}
+
 /// Real blocks for `len` bytes of `file`, not a sparse length. `Unsupported` where the
 /// filesystem has no fallocate and the C library passes that through (musl).
 pub(crate) fn allocate(file: &File, len: u64) -> io::Result<()> {

@@ -56,7 +56,8 @@ pub async fn login(
     }
     let reader = vault.clone();
     let name = connection.name.clone();
-    let client_secret = blocking(move || Ok(reader.load()?.connections.remove(&name)))
+    // One entry, not the whole vault: with a team store, one read instead of one per secret.
+    let client_secret = blocking(move || reader.load_entry(&name))
         .await?
         .and_then(|entry| entry.client_secret);
 

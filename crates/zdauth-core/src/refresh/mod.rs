@@ -23,12 +23,14 @@ use crate::zendesk::{self, TokenRequest, ZendeskClient, ZendeskError};
 mod api_call;
 mod fresh_text;
 mod learn;
+mod lease;
 mod mint;
 mod salvage;
 mod store;
 
 pub use fresh_text::fresh_text;
 pub(crate) use learn::from_current_json;
+use lease::Leased;
 pub(crate) use store::{
     Owner, blocking, lock_and_reload, record_details, reserve_room, store_new_pair,
 };
@@ -102,56 +104,40 @@ impl Refresher {
 
         let flight = self.flight(&connection.name);
         let _one_in_this_process = flight.lock().await;
-        let (lock, entry) = lock_and_reload(&self.vault, &connection.name).await?;
-        let entry = entry.unwrap_or_default();
+        let (mut lock, mut entry) = lock_and_reload(&self.vault, &connection.name).await?;
         if connection.grant == Grant::ClientCredentials {
+            let entry = entry.unwrap_or_default();
             return self.mint(connection, want, asked_at, lock, entry).await;
         }
-        let now = Timestamp::now();
-        let login = |reason: &str| login_required(connection, reason);
-        if !entry.issued_by(&issuer) {
-            return Err(login(
-                "the stored tokens were issued for another server or client than the connection now names",
-            ));
-        }
-        let Some(tokens) = entry.tokens.clone() else {
-            return Err(login("no token stored"));
-        };
-        // Zendesk refused this grant: its access token is dead too, whatever its expiry says.
-        if entry.login_required {
-            return Err(login("Zendesk refused the stored refresh token"));
-        }
-        // A pair rotated after we asked is as fresh as Zendesk makes them: N callers waiting
-        // together cost one POST even when they ask for more than a token's lifetime.
-        let rotated_since_asked = entry.last_refresh.is_some_and(|at| at >= asked_at);
-        if rotated_since_asked || want.met_by(&tokens, now) {
-            return Ok(Fresh {
-                tokens,
-                refreshed: rotated_since_asked,
+        // The refresh token we were about to spend when the store said wait: a pair without
+        // it, read after the wait, is another machine's rotation, whatever its clock says.
+        let mut waited_on: Option<Secret> = None;
+        for _ in 0..lease::REDECIDE {
+            let entry_now = entry.take().unwrap_or_default();
+            let moved_on = waited_on.as_ref().is_some_and(|spent| {
+                entry_now
+                    .tokens
+                    .as_ref()
+                    .and_then(|t| t.refresh_token.as_ref())
+                    != Some(spent)
             });
-        }
-        // The attempt we waited for failed: report it rather than hammer Zendesk again.
-        if entry.last_error_at.is_some_and(|at| at >= asked_at) {
-            return Err(Error::RefreshFailed(
-                entry.last_error.clone().unwrap_or_default(),
-            ));
-        }
-        let Some(refresh_token) = tokens.refresh_token.clone() else {
-            // Nothing can renew it: while it lasts, it is the best there is.
-            if matches!(want, Want::Margin(_)) && valid_for(&tokens, now, Duration::ZERO) {
-                return Ok(Fresh {
-                    tokens,
-                    refreshed: false,
-                });
+            let refresh_token = match due(connection, want, asked_at, &entry_now, moved_on)? {
+                Due::Done(fresh) => return Ok(fresh),
+                Due::Spend(refresh_token) => refresh_token,
+            };
+            match lease::take(&self.vault, lock).await? {
+                Leased::Won(lock) => {
+                    return self
+                        .spend(connection, lock, entry_now, refresh_token, issuer)
+                        .await;
+                }
+                Leased::Reread(again, reread) => {
+                    (lock, entry) = (again, *reread);
+                    waited_on = Some(refresh_token);
+                }
             }
-            return Err(login("no refresh token stored"));
-        };
-        if tokens.refresh_expires_at.is_some_and(|at| at <= now) {
-            return Err(login("the refresh token has expired"));
         }
-
-        self.spend(connection, lock, entry, refresh_token, issuer)
-            .await
+        Err(lease::kept_moving(&self.vault, &connection.name))
     }
 
     /// The rest of a due refresh, holding `lock` with `entry` as re-read under it: spend
@@ -266,6 +252,68 @@ impl Refresher {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         flights.entry(name.to_owned()).or_default().clone()
     }
+}
+
+/// What the entry as re-read under the lock asks for.
+enum Due {
+    Done(Fresh),
+    /// Spend this refresh token.
+    Spend(Secret),
+}
+
+/// The decision of a refresh transaction on `entry` (re-read under the lock); `moved_on`: it
+/// holds a pair another machine rotated to while we waited for its lease.
+fn due(
+    connection: &Connection,
+    want: Want,
+    asked_at: Timestamp,
+    entry: &Entry,
+    moved_on: bool,
+) -> Result<Due, Error> {
+    let issuer = zendesk::issuer(connection);
+    let now = Timestamp::now();
+    let login = |reason: &str| login_required(connection, reason);
+    if !entry.issued_by(&issuer) {
+        return Err(login(
+            "the stored tokens were issued for another server or client than the connection now names",
+        ));
+    }
+    let Some(tokens) = entry.tokens.clone() else {
+        return Err(login("no token stored"));
+    };
+    // Zendesk refused this grant: its access token is dead too, whatever its expiry says.
+    if entry.login_required {
+        return Err(login("Zendesk refused the stored refresh token"));
+    }
+    // A pair rotated after we asked is as fresh as Zendesk makes them: N callers waiting
+    // together cost one POST even when they ask for more than a token's lifetime.
+    let rotated_since_asked = moved_on || entry.last_refresh.is_some_and(|at| at >= asked_at);
+    if rotated_since_asked || want.met_by(&tokens, now) {
+        return Ok(Due::Done(Fresh {
+            tokens,
+            refreshed: rotated_since_asked,
+        }));
+    }
+    // The attempt we waited for failed: report it rather than hammer Zendesk again.
+    if entry.last_error_at.is_some_and(|at| at >= asked_at) {
+        return Err(Error::RefreshFailed(
+            entry.last_error.clone().unwrap_or_default(),
+        ));
+    }
+    let Some(refresh_token) = tokens.refresh_token.clone() else {
+        // Nothing can renew it: while it lasts, it is the best there is.
+        if matches!(want, Want::Margin(_)) && valid_for(&tokens, now, Duration::ZERO) {
+            return Ok(Due::Done(Fresh {
+                tokens,
+                refreshed: false,
+            }));
+        }
+        return Err(login("no refresh token stored"));
+    };
+    if tokens.refresh_expires_at.is_some_and(|at| at <= now) {
+        return Err(login("the refresh token has expired"));
+    }
+    Ok(Due::Spend(refresh_token))
 }
 
 fn login_required(connection: &Connection, reason: &str) -> Error {

@@ -197,6 +197,51 @@ impl Keys {
         )
     }
 
+    /// `plaintext` as age armor (the text `age -a` writes) to this identity's recipient and
+    /// `extra` ones: a team store's payload, which every listed member can open.
+    pub(crate) fn encrypt_armored(
+        &self,
+        plaintext: &[u8],
+        extra: &[age::x25519::Recipient],
+    ) -> Result<String, Error> {
+        let failed =
+            |e: String| Error::Crypto(format!("age encryption failed: {e}; please report this"));
+        let mut all: Vec<&age::x25519::Recipient> = self.recipients.iter().collect();
+        for recipient in extra {
+            // Compared by their text: the type has no equality of its own.
+            if !all.iter().any(|r| r.to_string() == recipient.to_string()) {
+                all.push(recipient);
+            }
+        }
+        let encryptor = age::Encryptor::with_recipients(all.into_iter().map(|r| r as _))
+            .map_err(|e| failed(e.to_string()))?;
+        let armor = age::armor::ArmoredWriter::wrap_output(
+            Vec::with_capacity(plaintext.len() * 2 + 512),
+            age::armor::Format::AsciiArmor,
+        )
+        .map_err(|e| failed(e.to_string()))?;
+        let mut writer = encryptor
+            .wrap_output(armor)
+            .map_err(|e| failed(e.to_string()))?;
+        writer
+            .write_all(plaintext)
+            .map_err(|e| failed(e.to_string()))?;
+        let out = writer
+            .finish()
+            .and_then(age::armor::ArmoredWriter::finish)
+            .map_err(|e| failed(e.to_string()))?;
+        Ok(String::from_utf8(out).expect("age armor is ASCII"))
+    }
+
+    /// Opens age armor (or binary age) written by [`Self::encrypt_armored`].
+    pub(crate) fn decrypt_armored(
+        &self,
+        text: &str,
+    ) -> Result<Zeroizing<Vec<u8>>, age::DecryptError> {
+        let reader = age::armor::ArmoredReader::new(text.as_bytes());
+        self.decrypt_from(BufReader::new(reader), text.len())
+    }
+
     pub fn decrypt(&self, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, age::DecryptError> {
         self.decrypt_from(ciphertext, ciphertext.len())
     }

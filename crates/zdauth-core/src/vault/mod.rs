@@ -3,10 +3,15 @@
 
 mod commit;
 mod keys;
+mod late;
 mod payload;
 pub(crate) mod preflight;
 pub mod rescue;
+mod shared;
+mod shared_lock;
 mod store;
+#[cfg(test)]
+mod tests;
 mod unlock;
 
 pub use keys::Keys;

@@ -43,21 +43,28 @@ pub struct TakenBack {
     pub(crate) file: PathBuf,
     /// false: vault.age already held this pair or a newer one; the file was only removed.
     pub(crate) merged: bool,
+    /// Where it went: the team store rather than vault.age.
+    pub(crate) into_store: bool,
 }
 
 impl std::fmt::Display for TakenBack {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let home = if self.into_store {
+            "the team store"
+        } else {
+            "vault.age"
+        };
         if self.merged {
             write!(
                 f,
-                "took back {}'s new tokens from {} into vault.age and removed that file",
+                "took back {}'s new tokens from {} into {home} and removed that file",
                 self.name,
                 self.file.display()
             )
         } else {
             write!(
                 f,
-                "removed {}: vault.age already holds {}'s tokens from it or newer ones",
+                "removed {}: {home} already holds {}'s tokens from it or newer ones",
                 self.file.display(),
                 self.name
             )
@@ -237,6 +244,16 @@ fn take_back_file(vault: &Vault, name: &str, file: &Path) -> Result<Option<Taken
     let Some(rescued) = read(vault, name, file) else {
         return Ok(None);
     };
+    if let Some(shared) = vault.shared() {
+        // The store's pair may be one another machine rotated to since: a rescue is pushed
+        // only over an older one, and left for the user when the store's is newer.
+        let merged = match super::shared_lock::push_rescued(vault, shared, name, &rescued)? {
+            super::shared_lock::Pushed::Merged => true,
+            super::shared_lock::Pushed::Same => false,
+            super::shared_lock::Pushed::Left => return Ok(None),
+        };
+        return removed(name, file, merged, true);
+    }
     let merged = vault.update(|data| {
         let current = data.connections.get(name);
         let newer = rescued.tokens.as_ref().is_some_and(|r| {
@@ -249,12 +266,22 @@ fn take_back_file(vault: &Vault, name: &str, file: &Path) -> Result<Option<Taken
         }
         newer
     })?;
+    removed(name, file, merged, false)
+}
+
+fn removed(
+    name: &str,
+    file: &Path,
+    merged: bool,
+    into_store: bool,
+) -> Result<Option<TakenBack>, Error> {
     fs::remove_file(file).map_err(|e| io_error("remove", file, e))?;
     tracing::warn!(connection = %name, file = %file.display(), merged, "rescue file taken back");
     Ok(Some(TakenBack {
         name: name.to_owned(),
         file: file.to_path_buf(),
         merged,
+        into_store,
     }))
 }
 

@@ -17,6 +17,8 @@ use crate::safe_file::{self, FileError, Links, VAULT_LIMIT};
 use super::commit::GroupCommit;
 use super::keys::Keys;
 use super::payload::{Entry, VERSION, VaultData};
+use super::shared::Shared;
+use super::shared_lock::Base;
 
 /// Serializes every writer of the config dir (config.toml and vault.age). Hold it only for
 /// a read-modify-write, never across a network call.
@@ -35,7 +37,7 @@ impl DirLock {
 #[derive(Debug, Clone)]
 pub struct Vault {
     paths: Paths,
-    keys: Arc<Keys>,
+    pub(super) keys: Arc<Keys>,
     connection_lock_timeout: Duration,
     commits: Arc<GroupCommit>,
     /// Where a pair that vault.age cannot take goes, in order (see `rescue`).
@@ -43,15 +45,6 @@ pub struct Vault {
     /// The team store, when `[store]` is configured: it holds the entries instead of
     /// vault.age.
     shared: Option<Arc<Shared>>,
-}
-
-/// The store and what writing to it needs.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) store: crate::store::Store,
-    #[allow(dead_code, reason = "read by the store backend")]
-    /// Each connection's public description, as this machine's config.toml has it.
-    pub(crate) descriptors: std::collections::BTreeMap<String, crate::store::Descriptor>,
 }
 
 impl Vault {
@@ -74,19 +67,24 @@ impl Vault {
     }
 
     /// Keeps the entries in `store` instead of vault.age (payloads encrypted to this vault's
-    /// recipient and `[store].recipients`).
+    /// recipient and `[store].recipients`, which must all be age recipients). `descriptors`:
+    /// each connection's public description, as this machine's config.toml has it.
     pub fn with_store(
         mut self,
         store: crate::store::Store,
         descriptors: std::collections::BTreeMap<String, crate::store::Descriptor>,
     ) -> Result<Self, Error> {
-        self.shared = Some(Arc::new(Shared { store, descriptors }));
+        self.shared = Some(Arc::new(Shared::new(store, descriptors)?));
         Ok(self)
     }
 
     /// The team store, if the entries live there.
     pub fn store(&self) -> Option<&crate::store::Store> {
         self.shared.as_ref().map(|s| &s.store)
+    }
+
+    pub(super) fn shared(&self) -> Option<&Shared> {
+        self.shared.as_deref()
     }
 
     pub(crate) fn rescue_places(&self) -> &[PathBuf] {
@@ -123,6 +121,9 @@ impl Vault {
     /// The current content. No lock is needed: writers replace the file by rename, so a
     /// reader sees one whole generation. A missing vault is an empty one.
     pub fn load(&self) -> Result<VaultData, Error> {
+        if let Some(shared) = self.shared() {
+            return self.load_shared(shared);
+        }
         match self.plaintext()? {
             Some(plaintext) => {
                 VaultData::from_plaintext(&plaintext).map_err(|reason| self.corrupt(reason))
@@ -135,6 +136,9 @@ impl Vault {
     /// must not cost more with 1,000 connections than with 10. The rest of the document is
     /// still checked to be JSON.
     pub(crate) fn load_entry(&self, name: &str) -> Result<Option<Entry>, Error> {
+        if let Some(shared) = self.shared() {
+            return self.load_entry_shared(shared, name);
+        }
         match self.plaintext()? {
             Some(plaintext) => VaultData::entry_from_plaintext(&plaintext, name)
                 .map_err(|reason| self.corrupt(reason)),
@@ -234,9 +238,12 @@ impl Vault {
     /// config.toml in the same step).
     pub(crate) fn update_locked<R>(
         &self,
-        _lock: &DirLock,
+        lock: &DirLock,
         change: impl FnOnce(&mut VaultData) -> R,
     ) -> Result<R, Error> {
+        if let Some(shared) = self.shared() {
+            return self.update_shared(shared, lock, change);
+        }
         let mut data = self.load()?;
         Self::check_writable(&data, &self.paths.vault())?;
         let result = change(&mut data);
@@ -285,6 +292,7 @@ impl Vault {
             vault: self.clone(),
             name: name.to_owned(),
             _lock: lock,
+            base: std::sync::Mutex::default(),
         })
     }
 }
@@ -292,9 +300,11 @@ impl Vault {
 /// "Lock connection X, reload, let me change X, persist."
 #[derive(Debug)]
 pub struct ConnectionLock {
-    vault: Vault,
-    name: String,
+    pub(super) vault: Vault,
+    pub(super) name: String,
     _lock: FileLock,
+    /// With a store: what the last reload read, which writes and the lease are based on.
+    pub(super) base: std::sync::Mutex<Option<Base>>,
 }
 
 impl ConnectionLock {
@@ -307,11 +317,17 @@ impl ConnectionLock {
     /// The entry as it is on disk now (another process may have changed it before we got the
     /// lock).
     pub fn reload(&self) -> Result<Option<Entry>, Error> {
+        if let Some(shared) = self.vault.shared() {
+            return self.reload_shared(shared, false);
+        }
         Ok(self.vault.load()?.connections.remove(&self.name))
     }
 
     /// [`Self::reload`], refusing a vault this zdauth could not write back.
     pub(crate) fn reload_writable(&self) -> Result<Option<Entry>, Error> {
+        if let Some(shared) = self.vault.shared() {
+            return self.reload_shared(shared, true);
+        }
         let mut data = self.vault.load()?;
         Vault::check_writable(&data, &self.vault.paths.vault())?;
         Ok(data.connections.remove(&self.name))
@@ -324,15 +340,11 @@ impl ConnectionLock {
     /// Takes this connection's lease in the store until `until`, on the version last
     /// reloaded, before its refresh token is spent. Without a store the file lock is the
     /// lease.
-    #[allow(
-        dead_code,
-        clippy::unused_self,
-        clippy::unnecessary_wraps,
-        reason = "the store backend fills it in"
-    )]
     pub(crate) fn lease(&self, until: jiff::Timestamp) -> Result<super::Leasing, Error> {
-        let _ = until;
-        Ok(super::Leasing::Won)
+        match self.vault.shared() {
+            Some(shared) => self.lease_shared(shared, until),
+            None => Ok(super::Leasing::Won),
+        }
     }
 
     /// Writes `entry` for this connection, merged into the vault as re-read under the dir
@@ -340,49 +352,12 @@ impl ConnectionLock {
     /// disk. Threads of this process persisting at the same time share one save (group
     /// commit): `refresh --all` would otherwise pay a whole-vault save, with its fsyncs, per
     /// connection, one after another.
+    ///
+    /// With a store: one check-and-set on the version last reloaded; see `shared_lock`.
     pub fn persist(&self, entry: Entry) -> Result<(), Error> {
-        self.vault.commits.persist(&self.vault, &self.name, entry)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Threads saving different connections at once share saves, and none is lost.
-    #[test]
-    fn concurrent_persists_all_land() {
-        let dir = tempfile::tempdir().unwrap();
-        let vault = Vault::new(Paths::at(dir.path()), Keys::generate());
-        std::thread::scope(|scope| {
-            for n in 0..24 {
-                let vault = &vault;
-                scope.spawn(move || {
-                    let entry = Entry {
-                        last_error: Some(format!("note {n}")),
-                        ..Entry::default()
-                    };
-                    vault
-                        .lock_connection(&format!("c{n}"))
-                        .unwrap()
-                        .persist(entry)
-                        .unwrap();
-                });
-            }
-        });
-        let data = vault.load().unwrap();
-        assert_eq!(data.connections.len(), 24);
-        for n in 0..24 {
-            let note = data.connections[&format!("c{n}")].last_error.as_deref();
-            assert_eq!(note, Some(format!("note {n}").as_str()));
+        if let Some(shared) = self.vault.shared() {
+            return self.persist_shared(shared, entry);
         }
-    }
-
-    /// The TUI shares one unlocked vault between tokio tasks.
-    #[test]
-    fn vault_and_connection_lock_cross_threads() {
-        fn shareable<T: Send + Sync>() {}
-        shareable::<Vault>();
-        shareable::<ConnectionLock>();
+        self.vault.commits.persist(&self.vault, &self.name, entry)
     }
 }
