@@ -29,6 +29,8 @@
 //! - `crypto`, `jwt`: random tokens and PKCE; access tokens shaped as Zendesk's JWTs.
 //! - `testing` (feature `testing`): faults, counters, hostile answers, knobs, test handles.
 //! - `honest` (without `testing`): stand-ins for each of those, with Zendesk's behaviour.
+//! - `openbao` (feature `testing`): a real OpenBao server for the team store's tests, not part
+//!   of the fake Zendesk.
 
 mod access;
 mod answer;
@@ -54,6 +56,10 @@ mod server;
 mod state;
 mod tickets;
 mod token;
+
+// A real OpenBao server for the team store's tests.
+#[cfg(feature = "testing")]
+pub mod openbao;
 
 // The test seams: with the feature, the real ones; without it, stand-ins with the same
 // signatures that answer as Zendesk does and compile to nothing.
