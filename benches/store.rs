@@ -12,7 +12,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -28,18 +28,6 @@ const RUNS: usize = 31;
 const CONNECTIONS: usize = 200;
 const LATENCY: Duration = Duration::from_millis(100);
 const REFRESH_RUNS: usize = 3;
-
-/// The bao binary as the launcher finds it, for the reference command.
-fn bao_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("ZDAUTH_TEST_BAO") {
-        return PathBuf::from(path);
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/openbao-venv/bin/bao");
-    if venv.exists() {
-        return venv;
-    }
-    PathBuf::from("bao")
-}
 
 fn wall(command: &mut Command) -> Duration {
     let mut status = None;
@@ -64,11 +52,8 @@ fn zdauth(dir: &Path, bao: &OpenBao, args: &[&str]) -> Command {
 }
 
 fn bao_kv_get(bao: &OpenBao, name: &str) -> Command {
-    let mut command = Command::new(bao_binary());
-    command
-        .env("BAO_ADDR", bao.addr())
-        .env("BAO_TOKEN", bao.root_token())
-        .args(["kv", "get", "-field=payload", &format!("secret/zdauth/{name}")]);
+    let mut command = bao.bao_command();
+    command.args(["kv", "get", "-field=payload", &format!("secret/zdauth/{name}")]);
     command
 }
 

@@ -2,7 +2,6 @@
 //! binary run against it.
 
 pub mod agent;
-pub mod bao_shim;
 pub mod bounded;
 pub mod ci;
 pub mod clipboard;

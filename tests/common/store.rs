@@ -14,7 +14,7 @@ use zdauth::seed::{self, Pair, Seeder};
 use zdauth_core::config::Config;
 use zdauth_core::store::StoreEnv;
 use zdauth_core::vault::{self, Entry, Keys, Vault};
-use super::bao_shim::OpenBao;
+use zdauth_fake::openbao::OpenBao;
 use zdauth_fake::{FakeOptions, IssuedTokens};
 
 use super::world::{CLIENT, World};
@@ -275,32 +275,12 @@ pub fn join_store(sb: &Sandbox, bao: &OpenBao, recipients: &[&str]) {
 /// One request to the store's HTTP API with its root token; the JSON answer, `None` on
 /// 404. Panics on any other failure: the test's own store must answer.
 pub fn bao_request(bao: &OpenBao, method: &str, path: &str, body: Option<&Value>) -> Option<Value> {
-    let url = format!("{}{path}", bao.addr());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = reqwest::Client::new()
-            .request(method, url)
-            .header("X-Vault-Token", bao.root_token());
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        if status == reqwest::StatusCode::NOT_FOUND {
-            return None;
-        }
-        let text = response.text().await.unwrap();
-        assert!(status.is_success(), "{path}: {status} {text}");
-        Some(if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap()
-        })
-    })
+    let (status, answer) = bao.api(method, path, body.cloned());
+    if status == 404 {
+        return None;
+    }
+    assert!((200..300).contains(&status), "{path}: {status} {answer}");
+    Some(answer)
 }
 
 /// Waits (bounded by `within`) until `done` holds; panics naming `what` if it never does.

@@ -1,6 +1,8 @@
 //! A store token that may read but not write: tokens still come out while they are fresh,
 //! and a refresh is refused before anything is spent, naming the policy that is missing.
 
+use std::time::Duration;
+
 use jiff::SignedDuration;
 
 use crate::common::store::{Machine, Team};
@@ -11,7 +13,9 @@ const READ_ONLY: &str = r#"path "secret/data/zdauth/*" { capabilities = ["read"]
 fn a_token_without_write_permission_is_told_the_policy_and_spends_nothing() {
     let Some(t) = Team::start("") else { return };
     t.bao.write_policy("zdauth-read", READ_ONLY);
-    let read_only = t.bao.token_with_policies(&["zdauth-read"]);
+    let read_only = t
+        .bao
+        .token_with_policies(&["zdauth-read"], Duration::from_secs(3600));
     let reader = Machine {
         sb: &t.two,
         token: &read_only,
