@@ -283,6 +283,17 @@ pub fn bao_request(bao: &OpenBao, method: &str, path: &str, body: Option<&Value>
     Some(answer)
 }
 
+/// Waits (bounded) until the fake holds a token POST, or every one of `children` has ended
+/// (then the caller's checks of their output say why none came).
+pub fn wait_for_post(t: &Team, children: &mut [std::process::Child]) {
+    wait_until("a token POST arrived", Duration::from_secs(60), || {
+        t.w.fake.counters().token_posts_in_flight > 0
+            || children
+                .iter_mut()
+                .all(|c| c.try_wait().unwrap().is_some())
+    });
+}
+
 /// Waits (bounded by `within`) until `done` holds; panics naming `what` if it never does.
 #[track_caller]
 pub fn wait_until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {

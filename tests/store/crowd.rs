@@ -7,7 +7,7 @@ use std::time::Duration;
 use jiff::SignedDuration;
 use zdauth_fake::{Fault, FaultTarget};
 
-use crate::common::store::{Machine, Team, wait_until};
+use crate::common::store::{Machine, Team, wait_for_post};
 
 const ROUNDS: usize = 20;
 const EACH: usize = 8;
@@ -15,8 +15,6 @@ const EACH: usize = 8;
 /// round has asked (and waits on the lease) before the new pair exists. A margin for a
 /// loaded machine, not a timing anything is measured against.
 const HOLD: Duration = Duration::from_millis(1500);
-/// A guard against a hang only.
-const DEADLINE: Duration = Duration::from_secs(60);
 
 fn spawn(machine: Machine<'_>) -> Child {
     machine
@@ -37,12 +35,10 @@ fn sixteen_processes_on_two_machines_cost_one_refresh_per_round() {
     for round in 0..ROUNDS {
         let before = t.w.fake.counters();
         t.w.fake.push_fault(FaultTarget::Token, Fault::Hold, 1);
-        let children: Vec<Child> = (0..EACH)
+        let mut children: Vec<Child> = (0..EACH)
             .flat_map(|_| [spawn(t.one()), spawn(t.two())])
             .collect();
-        wait_until("the round's POST arrived", DEADLINE, || {
-            t.w.fake.counters().token_posts_in_flight > 0
-        });
+        wait_for_post(&t, &mut children);
         std::thread::sleep(HOLD);
         t.w.fake.release_held();
         let printed: Vec<String> = children

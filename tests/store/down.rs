@@ -2,12 +2,11 @@
 //! down, and a pair spent just before it died rescued locally and pushed when it is back.
 
 use std::process::Stdio;
-use std::time::Duration;
 
 use jiff::SignedDuration;
 use zdauth_fake::{Fault, FaultTarget};
 
-use crate::common::store::{Team, wait_until};
+use crate::common::store::{Team, wait_for_post};
 
 /// Every command that needs an entry fails with exit 7 and one line naming the store; no
 /// refresh token is spent; once the store is back the same commands work.
@@ -46,16 +45,14 @@ fn a_pair_spent_as_the_store_dies_is_rescued_and_pushed_when_it_is_back() {
     let Some(mut t) = Team::start("") else { return };
     let seeded = t.seed(SignedDuration::from_mins(-1));
     t.w.fake.push_fault(FaultTarget::Token, Fault::Hold, 1);
-    let holder = t
+    let mut holder = t
         .one()
         .zdauth(&["token", "acme"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    wait_until("the POST arrived", Duration::from_secs(60), || {
-        t.w.fake.counters().token_posts_in_flight > 0
-    });
+    wait_for_post(&t, std::slice::from_mut(&mut holder));
     t.bao.stop();
     t.w.fake.release_held();
     let out = holder.wait_with_output().unwrap();

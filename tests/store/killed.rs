@@ -1,12 +1,11 @@
 //! The lease holder killed mid-refresh: its lease runs out and the other machine goes on.
 
 use std::process::Stdio;
-use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use zdauth_fake::{Fault, FaultTarget};
 
-use crate::common::store::{Team, wait_until};
+use crate::common::store::{Team, wait_for_post};
 
 /// The shortest refresh the settings allow, so that the lease (the refresh's longest time
 /// plus a margin) is as short as it can be.
@@ -28,9 +27,8 @@ fn the_lease_of_a_holder_killed_mid_refresh_expires_and_the_other_machine_goes_o
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    wait_until("the holder's POST arrived", Duration::from_secs(60), || {
-        t.w.fake.counters().token_posts_in_flight > 0
-    });
+    wait_for_post(&t, std::slice::from_mut(&mut holder));
+    assert!(holder.try_wait().unwrap().is_none(), "the holder ended before its POST");
     let lease = t.lease().expect("the holder wrote its lease before the POST");
     holder.kill().unwrap();
     holder.wait().unwrap();
