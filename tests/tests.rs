@@ -50,6 +50,7 @@ mod service;
 mod shield;
 mod soak;
 mod store;
+mod store_args;
 mod tags;
 mod tui_config;
 mod tui_dialogs;

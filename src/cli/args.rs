@@ -14,6 +14,7 @@ use super::api::HELP as API_HELP;
 use super::complete;
 
 pub use super::onboard_args::{ClientCommand, ClientCreateArgs, DoctorArgs, EditArgs, ImportArgs};
+pub use super::store_args::StoreCommand;
 use crate::exit;
 
 #[derive(Debug, Parser)]
@@ -32,6 +33,11 @@ pub struct Cli {
     /// Log debug detail to the log file (RUST_LOG overrides)
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Read the team store's AppRole secret id from stdin (one line; hidden when typed)
+    /// instead of [store].secret_id_env
+    #[arg(long, global = true)]
+    pub store_secret_id_stdin: bool,
 
     /// Without a command, the TUI opens
     #[command(subcommand)]
@@ -223,6 +229,9 @@ pub enum Command {
     /// The agent: unlocked identity for every command, and keep-alive of every grant
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// The team store ([store] in config.toml): what it holds, rekey, migrate
+    #[command(subcommand)]
+    Store(StoreCommand),
 }
 
 #[derive(Debug, Subcommand)]

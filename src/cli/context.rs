@@ -7,6 +7,7 @@ use zdauth_core::agent::{AgentClient, LockedBy};
 use zdauth_core::config::{AgentMode, Config};
 use zdauth_core::error::Error;
 use zdauth_core::paths::Paths;
+use zdauth_core::store::StoreEnv;
 use zdauth_core::vault::{self, IdentitySource, Keys, Vault};
 
 use super::agent::running_agent;
@@ -17,6 +18,9 @@ pub struct Context {
     pub paths: Paths,
     /// False for `passwd`, which must hold the identity itself to seal it again.
     pub use_agent: bool,
+    /// The team store's AppRole secret id, read from stdin at the start
+    /// (`--store-secret-id-stdin`).
+    pub store_secret_id: Option<zdauth_core::secret::Secret>,
 }
 
 /// "Could not use the agent" is said once per process, however often the vault is opened.
@@ -36,20 +40,30 @@ impl Context {
     /// (starting it when `settings.agent = "auto"`), else here, asking for the passphrase
     /// if it is sealed.
     pub fn unlock(&self, config: &Config) -> Result<Vault, Error> {
-        let source = self.identity_source(config);
-        let keys = match &source {
-            IdentitySource::Sealed(path) if self.use_agent && path.exists() => {
-                self.keys_through_agent(config, path)?
-            }
-            _ => vault::unlock(&self.paths, &source, passphrase::existing)?,
-        };
-        let vault = Vault::new(self.paths.clone(), keys)
-            .with_rescue_places(vault::rescue::user_places(&self.paths));
+        // The store's settings are checked before a passphrase is asked.
+        let env = self.store_env(config)?.unwrap_or_default();
+        let vault = vault::open(&self.paths, self.keys(config)?, config, &env)?;
         // Before anything reads a token: a rescued pair replaces the spent one (item 31).
         for taken in vault.take_back_rescues()? {
             eprintln!("zdauth: {taken}");
         }
         Ok(vault)
+    }
+
+    /// The identity alone (see [`Self::unlock`]).
+    pub fn keys(&self, config: &Config) -> Result<Keys, Error> {
+        let source = self.identity_source(config);
+        match &source {
+            IdentitySource::Sealed(path) if self.use_agent && path.exists() => {
+                self.keys_through_agent(config, path)
+            }
+            _ => vault::unlock(&self.paths, &source, passphrase::existing),
+        }
+    }
+
+    /// How this process reaches the team store; `None` without `[store]`.
+    pub fn store_env(&self, config: &Config) -> Result<Option<StoreEnv>, Error> {
+        super::store_env::store_env(config, self.store_secret_id.as_ref())
     }
 
     /// The identity of a running agent; or, asking the passphrase once, of an agent this

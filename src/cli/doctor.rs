@@ -14,7 +14,8 @@ use zdauth_core::config::{Config, Settings};
 use zdauth_core::doctor::{self, Check, Level};
 use zdauth_core::error::Error;
 use zdauth_core::secret::Secret;
-use zdauth_core::vault::{self, IdentitySource, Keys, Vault};
+use zdauth_core::store::Store;
+use zdauth_core::vault::{self, IdentitySource, Keys};
 
 #[derive(Default)]
 struct Report {
@@ -64,6 +65,7 @@ pub fn doctor(ctx: &Context, args: &DoctorArgs) -> u8 {
         for check in doctor::redirect_ports(config) {
             report.say(&check);
         }
+        store(ctx, config, &mut report);
         states(ctx, config, &source, agent_client, &mut report);
         if args.online {
             online(config, &settings, &mut report);
@@ -107,8 +109,12 @@ fn states(
         ));
         return;
     }
+    let opened = |keys| {
+        let env = ctx.store_env(config)?.unwrap_or_default();
+        vault::open(&ctx.paths, keys, config, &env)?.load()
+    };
     let data = match open_without_prompt(ctx, source, agent) {
-        Ok(Some(keys)) => match Vault::new(ctx.paths.clone(), keys).load() {
+        Ok(Some(keys)) => match opened(keys) {
             Ok(data) => data,
             Err(e) => {
                 report.say(&Check::fail("vault: cannot be read", e.to_string()));
@@ -134,6 +140,24 @@ fn states(
         let entry = own_entry(&data, connection);
         let margin = config.settings.refresh_margin;
         report.say(&doctor::token_state(connection, entry, now, margin));
+    }
+}
+
+/// With `[store]`: whether it answers and its token may do what zdauth needs.
+fn store(ctx: &Context, config: &Config, report: &mut Report) {
+    let Some(settings) = &config.store else {
+        return;
+    };
+    let opened = ctx
+        .store_env(config)
+        .and_then(|env| Store::open(settings, &env.unwrap_or_default()));
+    match opened {
+        Ok(store) => {
+            for check in doctor::store(&store, settings) {
+                report.say(&check);
+            }
+        }
+        Err(e) => report.say(&Check::fail("store: cannot be opened", e.to_string())),
     }
 }
 

@@ -28,6 +28,10 @@ mod prometheus;
 mod report;
 mod session;
 mod setup;
+mod store;
+mod store_args;
+pub(crate) mod store_env;
+mod store_files;
 mod tokens;
 mod tui;
 
@@ -110,10 +114,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     if matches!(command, Command::Login { .. }) {
         zdauth_core::shield::defer_signals_during_login();
     }
+    // First, before any other reader of stdin: its first line is the secret id, the rest the
+    // command's (a client secret, a request body).
+    let store_secret_id = if cli.store_secret_id_stdin {
+        Some(store_env::read_secret_id()?)
+    } else {
+        None
+    };
     let ctx = Context {
         paths,
         // passwd seals the identity again, which only a process holding it can do.
         use_agent: !matches!(command, Command::Passwd),
+        store_secret_id,
     };
     // The subcommand's name only: its arguments may hold a URL with credentials.
     tracing::debug!(command = command_name(&command), "start");
@@ -167,6 +179,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Unlock => agent::unlock(&ctx)?,
         Command::Lock => agent::lock(&ctx)?,
         Command::Agent(command) => agent::command(&ctx, command)?,
+        Command::Store(command) => store::store(&ctx, &command)?,
         Command::Completions { .. } | Command::Demo => exit::OK,
     };
     Ok(code)
@@ -200,6 +213,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Unlock => "unlock",
         Command::Lock => "lock",
         Command::Agent(_) => "agent",
+        Command::Store(command) => command.name(),
     }
 }
 

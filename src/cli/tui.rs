@@ -40,6 +40,7 @@ pub fn tui(ctx: &Context) -> anyhow::Result<u8> {
             source,
             config,
             no_color: no_color(),
+            store_secret_id: ctx.store_secret_id.clone(),
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

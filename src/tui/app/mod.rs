@@ -53,6 +53,9 @@ pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
 pub struct Options {
     /// Shown in the header.
     pub vault_path: String,
+    /// `store: openbao at https://…` when the tokens live in a team store: the header's
+    /// second line says it.
+    pub store: Option<String>,
     /// `NO_COLOR`: a monochrome screen that still reads.
     pub no_color: bool,
     pub keymap: Keymap,
@@ -69,6 +72,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             vault_path: String::new(),
+            store: None,
             no_color: false,
             keymap: Keymap::default(),
             time_zone: jiff::tz::TimeZone::UTC,

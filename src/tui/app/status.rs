@@ -67,8 +67,8 @@ impl App {
         self.keepalive
     }
 
-    /// Whether the header needs its second line: something about the cliff or the agent
-    /// to say. Without an agent and with nothing lapsing the header is one line, as before
+    /// Whether the header needs its second line: something about the cliff, the team store
+    /// or the agent to say. Without an agent and with nothing lapsing the header is one line, as before
     /// the agent existed. The list's page size follows it.
     pub fn header_rows(&self) -> u16 {
         let agent = matches!(self.agent, AgentView::Running(_));
@@ -78,7 +78,8 @@ impl App {
                 .iter()
                 .any(|row| row.lapse(self.now, self.keepalive).is_some())
         };
-        if agent || lapsing() { 2 } else { 1 }
+        let store = self.options.store.is_some();
+        if agent || store || lapsing() { 2 } else { 1 }
     }
 
     /// `false`: the agent says what it said last time, nothing to redraw.

@@ -21,6 +21,16 @@ pub struct Locked {
     pub paths: zdauth_core::paths::Paths,
     pub source: zdauth_core::vault::IdentitySource,
     pub no_color: bool,
+    /// The team store's AppRole secret id, read from stdin before the terminal was taken.
+    pub store_secret_id: Option<zdauth_core::secret::Secret>,
+}
+
+impl Locked {
+    /// How the TUI reaches the team store (`[store]` in `config`), default without one.
+    fn store_env(&self, config: &Config) -> Result<zdauth_core::store::StoreEnv, Error> {
+        crate::cli::store_env::store_env(config, self.store_secret_id.as_ref())
+            .map(Option::unwrap_or_default)
+    }
 }
 
 /// The unlock screen first (masked passphrase, retry on a wrong one, Esc quits), then the TUI.
@@ -35,6 +45,8 @@ pub async fn unlock_then_run(locked: Locked) -> anyhow::Result<()> {
         }
         zdauth_core::vault::IdentitySource::PlainFile(_) => None,
     };
+    // Before the passphrase: a store the settings cannot reach is said on the shell.
+    let env = locked.store_env(&locked.config)?;
     let mut terminal = ratatui::try_init()?;
     let result = async {
         let keys = match through_agent {
@@ -44,8 +56,7 @@ pub async fn unlock_then_run(locked: Locked) -> anyhow::Result<()> {
                 None => return Ok(()),
             },
         };
-        let vault = zdauth_core::vault::Vault::new(locked.paths.clone(), keys)
-            .with_rescue_places(zdauth_core::vault::rescue::user_places(&locked.paths));
+        let vault = zdauth_core::vault::open(&locked.paths, keys, &locked.config, &env)?;
         // Before the first row is read; the terminal is the TUI's now, so the log says it.
         let taking = vault.clone();
         if let Ok(Err(e)) = tokio::task::spawn_blocking(move || taking.take_back_rescues()).await {
@@ -185,6 +196,9 @@ pub async fn first_run_then_run(locked: Locked) -> anyhow::Result<()> {
         // The same rescue places as every other door: a new vault is no less worth keeping.
         let vault =
             vault.with_rescue_places(zdauth_core::vault::rescue::user_places(&locked.paths));
+        // A config.toml that was there before the identity may name a team store.
+        let env = locked.store_env(&config)?;
+        let vault = crate::cli::store_env::with_store(vault, &config, &env)?;
         let setup = Setup {
             refresher: Arc::new(session::refresher(vault, &config.settings)),
             config,

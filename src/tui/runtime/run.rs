@@ -50,6 +50,11 @@ pub(super) async fn run_in(
             .vault()
             .display()
             .to_string(),
+        store: setup
+            .refresher
+            .vault()
+            .store()
+            .map(|store| format!("store: {}", store.describe())),
         no_color: setup.no_color,
         time_zone: jiff::tz::TimeZone::system(),
         keymap: crate::tui::keymap::with_overrides(&setup.config.keys, &setup.config.file)?,
@@ -128,6 +133,13 @@ async fn event_loop(
         sender.clone(),
         stop.clone(),
     ));
+    // A long-lived TUI keeps its team-store token alive, as the agent does.
+    if let Some(store) = setup.refresher.vault().store() {
+        tokio::spawn(zdauth_core::agent::keep_store_token(
+            store.clone(),
+            stop.clone(),
+        ));
+    }
     let mut signals = Signals::new()?;
     let mut runner = Runner::new(setup.refresher.clone(), &setup.config, sender);
     let mut drawn = None;

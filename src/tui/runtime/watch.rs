@@ -7,6 +7,10 @@
 //! watch would have to follow the link and the parent directories as they change; a stat
 //! (which follows the link) sees every one of those cases, on every filesystem, for
 //! microseconds per look.
+//!
+//! With a team store, another machine's refresh changes no file here: the store is read
+//! again every few seconds instead of vault.age's stat, off the UI thread, and the list is
+//! told only when what it shows changed.
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -21,6 +25,9 @@ use zdauth_core::config::{Config, ConfigError};
 use zdauth_core::refresh::Refresher;
 
 const POLL: Duration = Duration::from_millis(250);
+/// How often the team store is read again: one request per connection, so not at the
+/// stat's pace; a change made by another machine shows within this.
+const STORE_POLL: Duration = Duration::from_secs(5);
 
 /// What a stat says about a file: a rename, a rewrite in place or a truncation changes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +62,9 @@ pub(super) async fn watch_files(
     let vault_path = refresher.vault().paths().vault();
     let (mut config_seen, mut vault_seen) = (stamp(&config_path), stamp(&vault_path));
     let mut invalid = false;
+    let shared = refresher.vault().store().is_some();
+    let mut store_read = tokio::time::Instant::now();
+    let mut store_seen: Option<row::Snapshot> = None;
     loop {
         tokio::select! {
             () = stop.cancelled() => return,
@@ -87,13 +97,27 @@ pub(super) async fn watch_files(
                 }
             }
         }
-        let vault_now = stamp(&vault_path);
-        if msg.is_none() && vault_now != vault_seen {
-            vault_seen = vault_now;
-            let shown = config.borrow().clone();
-            msg = load_snapshot(&refresher, &shown)
-                .await
-                .map(Msg::VaultReloaded);
+        if shared {
+            if msg.is_none() && store_read.elapsed() >= STORE_POLL {
+                store_read = tokio::time::Instant::now();
+                let shown = config.borrow().clone();
+                // Unreachable for now: the list keeps what it has, the next read may do.
+                if let Some(snapshot) = load_snapshot(&refresher, &shown).await
+                    && store_seen.as_ref() != Some(&snapshot)
+                {
+                    store_seen = Some(snapshot.clone());
+                    msg = Some(Msg::VaultReloaded(snapshot));
+                }
+            }
+        } else if msg.is_none() {
+            let vault_now = stamp(&vault_path);
+            if vault_now != vault_seen {
+                vault_seen = vault_now;
+                let shown = config.borrow().clone();
+                msg = load_snapshot(&refresher, &shown)
+                    .await
+                    .map(Msg::VaultReloaded);
+            }
         }
         if let Some(msg) = msg
             && sender.send(msg).is_err()

@@ -1,6 +1,7 @@
 //! The top line: where the vault is, how many connections need attention, auto-refresh, clock.
-//! A second line, when there is something to say, about the cliff (grants that lapse soon)
-//! and the agent (locked, unlocked until when, the next keep-alive).
+//! A second line, when there is something to say, about the cliff (grants that lapse soon),
+//! the team store the tokens live in, and the agent (locked, unlocked until when, the next
+//! keep-alive).
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -76,7 +77,8 @@ fn shown_and_selected(app: &App) -> String {
     }
 }
 
-/// `3 lapse within 7d · agent: unlocked until 18:40 CET · next keep-alive 2026-12-03 09:00 CET`.
+/// `3 lapse within 7d · store: openbao at https://… · agent: unlocked until 18:40 CET · next
+/// keep-alive 2026-12-03 09:00 CET`.
 /// A part that does not fit whole is left out, from the end: half a time misleads.
 fn cliff_and_agent(app: &App, theme: Theme, counts: Counts, width: u16) -> Line<'static> {
     let mut parts: Vec<(String, Style)> = Vec::new();
@@ -88,6 +90,10 @@ fn cliff_and_agent(app: &App, theme: Theme, counts: Counts, width: u16) -> Line<
         };
         let window = lapse::short(lapse::window(app.keepalive));
         parts.push((format!("{} lapse within {window}", counts.lapsing), style));
+    }
+    // After the cliff, which asks for action; before the agent, which changes.
+    if let Some(store) = &app.options.store {
+        parts.push((store.clone(), theme.dim()));
     }
     let (now, tz) = (app.now, &app.options.time_zone);
     match &app.agent {

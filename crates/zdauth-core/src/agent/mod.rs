@@ -11,6 +11,7 @@ pub mod notify;
 mod place;
 mod protocol;
 mod remote;
+mod renew;
 mod server;
 mod spawn;
 
@@ -25,6 +26,7 @@ pub use place::{Place, dir_id, running_agent_pid};
 pub use protocol::{AgentStatus, KeptConnection, LockedBy};
 pub(crate) use remote::AgentLost;
 pub use remote::{keys_from, unlocked_keys};
+pub use renew::{STORE_RENEW_EVERY, keep_store_token};
 pub use server::serve;
 pub use spawn::{running_or_started, spawn_detached, unlock_keys, wait_until_listening};
 

@@ -6,6 +6,7 @@ mod clock;
 mod files;
 mod ports;
 mod setup;
+mod store;
 mod tokens;
 
 use std::fmt;
@@ -14,6 +15,7 @@ pub use clock::{SKEW_FAIL, SKEW_WARN, clock_checks, judge_skew};
 pub use files::{config_dir, files};
 pub use ports::redirect_ports;
 pub use setup::{agent, browser, clipboard, find_program, identity};
+pub use store::store;
 pub use tokens::token_state;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 
+use super::lease::Leased;
 use super::store::{keep_note, reserve_room, store_new_pair};
 use super::{Fresh, Refresher, Want};
 use crate::config::Connection;
@@ -20,42 +21,59 @@ impl Refresher {
         connection: &Connection,
         want: Want,
         asked_at: Timestamp,
-        lock: ConnectionLock,
+        mut lock: ConnectionLock,
         mut entry: Entry,
     ) -> Result<Fresh, Error> {
         let name = &connection.name;
         let issuer = zendesk::issuer(connection);
-        if let Some(tokens) = entry.tokens.clone().filter(|_| entry.issued_by(&issuer)) {
-            // Minted by another caller after we asked: as fresh as Zendesk makes them.
-            let minted_since_asked = entry.last_refresh.is_some_and(|at| at >= asked_at);
-            let enough = want.met_by(&tokens, Timestamp::now());
-            if minted_since_asked || enough {
-                return Ok(Fresh {
-                    tokens,
-                    refreshed: minted_since_asked,
-                });
+        // With a store, a machine minting right now holds the lease: its token is waited for
+        // and taken. A mint spends nothing single-use; this only saves N machines minting N
+        // tokens at once. The access token seen before such a wait: another after it is
+        // that machine's mint, whatever its clock says.
+        let mut waited_on: Option<crate::secret::Secret> = None;
+        let mut rounds = 0;
+        loop {
+            if let Some(fresh) = adoptable(&entry, &issuer, want, asked_at, waited_on.as_ref()) {
+                return Ok(fresh);
             }
-        }
-        if entry.last_error_at.is_some_and(|at| at >= asked_at) {
-            let message = entry.last_error.clone().unwrap_or_default();
-            // A refused secret is as final for the callers that waited as for the one that
-            // asked: the same exit 5, not a failure worth trying again.
-            if entry.secret_refused {
-                return Err(Error::SecretRefusedMeanwhile(message));
+            if entry.last_error_at.is_some_and(|at| at >= asked_at) {
+                let message = entry.last_error.clone().unwrap_or_default();
+                // A refused secret is as final for the callers that waited as for the one that
+                // asked: the same exit 5, not a failure worth trying again.
+                if entry.secret_refused {
+                    return Err(Error::SecretRefusedMeanwhile(message));
+                }
+                return Err(Error::RefreshFailed(message));
             }
-            return Err(Error::RefreshFailed(message));
-        }
-        // A browser login's pair, stored before the grant was switched: a mint would store
-        // its token in its place and drop the refresh token unseen and unrevoked.
-        if entry.issued_by(&issuer)
-            && entry
-                .tokens
-                .as_ref()
-                .is_some_and(|t| t.refresh_token.is_some())
-        {
-            return Err(Error::Usage(format!(
-                "{name} holds a refresh token from a browser login, which a client credentials token would replace: set its grant back to authorization_code and run `zdauth logout {name}` to revoke it, then switch"
-            )));
+            // A browser login's pair, stored before the grant was switched: a mint would store
+            // its token in its place and drop the refresh token unseen and unrevoked.
+            if entry.issued_by(&issuer)
+                && entry
+                    .tokens
+                    .as_ref()
+                    .is_some_and(|t| t.refresh_token.is_some())
+            {
+                return Err(Error::Usage(format!(
+                    "{name} holds a refresh token from a browser login, which a client credentials token would replace: set its grant back to authorization_code and run `zdauth logout {name}` to revoke it, then switch"
+                )));
+            }
+            if entry.client_secret.is_none() {
+                return Err(Error::NoClientSecret { name: name.clone() });
+            }
+            if rounds == super::lease::REDECIDE {
+                return Err(super::lease::kept_moving(&self.vault, name));
+            }
+            rounds += 1;
+            match super::lease::take(&self.vault, lock).await? {
+                Leased::Won(won) => {
+                    lock = won;
+                    break;
+                }
+                Leased::Reread(again, reread) => {
+                    waited_on = entry.tokens.as_ref().map(|t| t.access_token.clone());
+                    (lock, entry) = (again, reread.unwrap_or_default());
+                }
+            }
         }
         let Some(secret) = entry.client_secret.clone() else {
             return Err(Error::NoClientSecret { name: name.clone() });
@@ -105,6 +123,25 @@ impl Refresher {
             }
         }
     }
+}
+
+/// The stored token, if it is this connection's and good enough: minted by another caller
+/// after we asked (or by the machine whose lease we waited for), or meeting `want`.
+fn adoptable(
+    entry: &Entry,
+    issuer: &str,
+    want: Want,
+    asked_at: Timestamp,
+    waited_on: Option<&crate::secret::Secret>,
+) -> Option<Fresh> {
+    let tokens = entry.tokens.clone().filter(|_| entry.issued_by(issuer))?;
+    let minted_since_asked = entry.last_refresh.is_some_and(|at| at >= asked_at)
+        || waited_on.is_some_and(|seen| *seen != tokens.access_token);
+    let enough = want.met_by(&tokens, Timestamp::now());
+    (minted_since_asked || enough).then_some(Fresh {
+        tokens,
+        refreshed: minted_since_asked,
+    })
 }
 
 /// A mint needs no refresh token: an answer whose access token is usable is a good mint

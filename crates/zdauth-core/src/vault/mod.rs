@@ -7,7 +7,7 @@ mod late;
 mod payload;
 pub(crate) mod preflight;
 pub mod rescue;
-mod shared;
+pub(crate) mod shared;
 mod shared_lock;
 mod store;
 #[cfg(test)]
@@ -15,6 +15,7 @@ mod tests;
 mod unlock;
 
 pub use keys::Keys;
+pub(crate) use late::pair_key as late_pair_key;
 pub use payload::{Entry, Tokens, User, VaultData};
 pub use store::{ConnectionLock, DirLock, Vault};
 pub use unlock::{IdentitySource, check_recipient, identity_source, unlock, write_recipient};

@@ -83,7 +83,7 @@ impl Vault {
         self.shared.as_ref().map(|s| &s.store)
     }
 
-    pub(super) fn shared(&self) -> Option<&Shared> {
+    pub(crate) fn shared(&self) -> Option<&Shared> {
         self.shared.as_deref()
     }
 

@@ -4,6 +4,7 @@ mod cliff;
 mod dialogs;
 mod forms;
 mod rows;
+mod store;
 mod tags;
 
 use crossterm::event::KeyCode;

@@ -1,6 +1,7 @@
 //! The `token` fast path's answer: config and vault held parsed, and checked against the
 //! files on disk (device, inode, size, mtime to the nanosecond) before each answer, so that
-//! 1,000 connections cost a stat each time and a decrypt only after a change.
+//! 1,000 connections cost a stat each time and a decrypt only after a change. With a team
+//! store only the config is cached: the entry is read from the store for every answer.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -48,6 +49,8 @@ enum Found {
     Token(Secret),
     /// Due, or not held as valid: through the refresh transaction.
     Refresh(Connection, Want),
+    /// The entry lives in the team store: read it there (one request), then as above.
+    Shared(Connection, Want),
 }
 
 impl Agent {
@@ -68,7 +71,12 @@ impl Agent {
                 // Stamped before reading: a change during the read shows at the next answer.
                 open.cache = None;
                 let config = Config::load(&paths.config())?;
-                let vault = open.refresher.vault().load()?;
+                // With a store the entries are read per answer: none is held.
+                let vault = if open.refresher.vault().store().is_some() {
+                    VaultData::default()
+                } else {
+                    open.refresher.vault().load()?
+                };
                 open.cache = Some(Cache {
                     config_stamp: config_now,
                     vault_stamp: vault_now,
@@ -85,6 +93,11 @@ impl Agent {
                 Want::Margin(cache.config.settings.refresh_margin),
                 Want::ValidFor,
             );
+            // With a team store, another machine's refresh kills the access token held here
+            // without a file of ours changing: every answer reads the store.
+            if open.refresher.vault().store().is_some() {
+                return Ok(Found::Shared(connection.clone(), want));
+            }
             let issuer = zendesk::issuer(connection);
             let held = cache
                 .vault
@@ -98,9 +111,28 @@ impl Agent {
                 None => Found::Refresh(connection.clone(), want),
             })
         })??;
+        let found = match found {
+            Found::Shared(connection, want) => {
+                let vault = self.with_open(|open| open.refresher.vault().clone())?;
+                let read = connection.clone();
+                let stored = tokio::task::spawn_blocking(move || {
+                    crate::refresh::stored_valid(&vault, &read, want)
+                })
+                .await
+                .map_err(|e| {
+                    Error::Locked(format!("the agent's read failed ({e}): try again"))
+                })??;
+                match stored {
+                    Some(tokens) => Found::Token(tokens.access_token),
+                    None => Found::Refresh(connection, want),
+                }
+            }
+            other => other,
+        };
         match found {
             Found::Token(token) => Ok(token),
-            Found::Refresh(connection, want) => {
+            // (A shared entry was read above: here it is one not held as valid.)
+            Found::Refresh(connection, want) | Found::Shared(connection, want) => {
                 let refresher = self.with_open(|open| open.refresher.clone())?;
                 let _slot = self.throttle.slot(&connection.subdomain).await;
                 let fresh = refresher.ensure(&connection, want).await?;

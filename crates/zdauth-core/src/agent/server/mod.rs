@@ -185,6 +185,10 @@ async fn run(
     ));
     let keepalive = KeepAlive::with(paths.clone(), throttle, Notifier::from_env());
     let tasks = TaskTracker::new();
+    tasks.spawn(super::renew::keep_agent_store_token(
+        refresher_rx.clone(),
+        stop.clone(),
+    ));
     tasks.spawn(keepalive.clone().run(refresher_rx, stop.clone()));
     tasks.spawn(agent.clone().watch_timeout());
     open_plain_identity(&agent).await;

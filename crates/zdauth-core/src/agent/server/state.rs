@@ -19,7 +19,7 @@ use crate::paths::Paths;
 use crate::refresh::Refresher;
 use crate::secret::Secret;
 use crate::throttle::Throttle;
-use crate::vault::{self, IdentitySource, Vault};
+use crate::vault::{self, IdentitySource};
 
 pub(super) struct Agent {
     pub(super) paths: Paths,
@@ -315,8 +315,14 @@ pub(super) fn open_identity(
             )
         })
     })?;
-    let vault =
-        Vault::new(paths.clone(), keys).with_rescue_places(vault::rescue::user_places(paths));
+    // The store's token and address from the agent's own environment (or the CLI's token
+    // file): a secret id from stdin goes to the command that read it, never to the agent.
+    let env = config
+        .store
+        .as_ref()
+        .map(crate::store::StoreEnv::from_process)
+        .unwrap_or_default();
+    let vault = vault::open(paths, keys, &config, &env)?;
     for taken in vault.take_back_rescues()? {
         tracing::warn!(%taken, "took back a rescued pair");
     }
