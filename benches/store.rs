@@ -53,7 +53,12 @@ fn zdauth(dir: &Path, bao: &OpenBao, args: &[&str]) -> Command {
 
 fn bao_kv_get(bao: &OpenBao, name: &str) -> Command {
     let mut command = bao.bao_command();
-    command.args(["kv", "get", "-field=payload", &format!("secret/zdauth/{name}")]);
+    command.args([
+        "kv",
+        "get",
+        "-field=payload",
+        &format!("secret/zdauth/{name}"),
+    ]);
     command
 }
 
@@ -62,8 +67,13 @@ fn bao_kv_get(bao: &OpenBao, name: &str) -> Command {
 fn into_store(dir: &Path, bao: &OpenBao) {
     let config = dir.join("config.toml");
     let text = std::fs::read_to_string(&config).unwrap();
-    let table = format!("[store]\nkind = \"openbao\"\naddress = \"{}\"\n\n", bao.addr());
-    let at = text.find("\n[[connection]]").map_or(text.len(), |at| at + 1);
+    let table = format!(
+        "[store]\nkind = \"openbao\"\naddress = \"{}\"\n\n",
+        bao.addr()
+    );
+    let at = text
+        .find("\n[[connection]]")
+        .map_or(text.len(), |at| at + 1);
     let text = format!("{}{table}{}", &text[..at], &text[at..]);
     std::fs::write(&config, text).unwrap();
 

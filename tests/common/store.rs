@@ -126,6 +126,8 @@ impl Team {
     /// Whether the fake takes `token` on its API, asked over HTTP as any client would.
     pub fn works(&self, token: &str) -> bool {
         let url = format!("{}/api/v2/users/me.json", self.w.fake.base_url());
+        // reqwest is built without a crypto provider of its own: the tree's (ring) serves it.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         self.w.runtime.block_on(async {
             reqwest::Client::new()
                 .get(url)
@@ -267,7 +269,9 @@ pub fn join_store(sb: &Sandbox, bao: &OpenBao, recipients: &[&str]) {
             kept.push('\n');
         }
     }
-    let at = kept.find("\n[[connection]]").map_or(kept.len(), |at| at + 1);
+    let at = kept
+        .find("\n[[connection]]")
+        .map_or(kept.len(), |at| at + 1);
     kept.insert_str(at, &table);
     std::fs::write(sb.paths().config(), kept).unwrap();
 }
@@ -288,9 +292,7 @@ pub fn bao_request(bao: &OpenBao, method: &str, path: &str, body: Option<&Value>
 pub fn wait_for_post(t: &Team, children: &mut [std::process::Child]) {
     wait_until("a token POST arrived", Duration::from_secs(60), || {
         t.w.fake.counters().token_posts_in_flight > 0
-            || children
-                .iter_mut()
-                .all(|c| c.try_wait().unwrap().is_some())
+            || children.iter_mut().all(|c| c.try_wait().unwrap().is_some())
     });
 }
 

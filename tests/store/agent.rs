@@ -45,7 +45,10 @@ fn the_agents_tokens_stay_valid_across_a_refresh_on_the_other_machine() {
         t.two().run(&["refresh", "acme"]).success();
         let new = t.two().stored_access();
         let answered = t.one().token(&[]);
-        assert_eq!(answered, new, "round {round}: the agent hands out the new token");
+        assert_eq!(
+            answered, new,
+            "round {round}: the agent hands out the new token"
+        );
         assert!(t.works(&answered), "round {round}");
     }
     let counters = t.w.fake.counters();

@@ -52,7 +52,10 @@ fn sixteen_processes_on_two_machines_cost_one_refresh_per_round() {
             .collect();
         let after = t.w.fake.counters();
         assert_eq!(
-            (after.token_posts - before.token_posts, after.refreshes - before.refreshes),
+            (
+                after.token_posts - before.token_posts,
+                after.refreshes - before.refreshes
+            ),
             (1, 1),
             "round {round}: one POST for {} processes",
             2 * EACH

@@ -21,14 +21,25 @@ fn a_token_without_write_permission_is_told_the_policy_and_spends_nothing() {
         token: &read_only,
     };
     let fresh = t.seed(SignedDuration::from_mins(29));
-    assert_eq!(reader.token(&[]), fresh.access_token, "reading needs no write");
+    assert_eq!(
+        reader.token(&[]),
+        fresh.access_token,
+        "reading needs no write"
+    );
 
     let run = reader.run(&["token", "acme", "--min-valid", "24h"]);
     let run = run.fails(7, "secret/data/zdauth/*");
     for words in ["openbao at", "policy", "\"create\"", "\"update\""] {
-        assert!(run.stderr.contains(words), "want {words:?} in {}", run.stderr);
+        assert!(
+            run.stderr.contains(words),
+            "want {words:?} in {}",
+            run.stderr
+        );
     }
-    assert!(!run.stderr.contains(&read_only), "the store token is never shown");
+    assert!(
+        !run.stderr.contains(&read_only),
+        "the store token is never shown"
+    );
     assert_eq!(t.w.fake.counters().token_posts, 0, "nothing was spent");
     assert!(t.lease().is_none(), "no lease was written");
     assert_eq!(t.one().stored_access(), fresh.access_token);

@@ -16,13 +16,22 @@ fn a_stopped_store_fails_clearly_spends_nothing_and_works_again_when_back() {
     let seeded = t.seed(SignedDuration::from_mins(-1));
     let store = format!("openbao at {}", t.bao.addr());
     t.bao.stop();
-    for args in [
-        &["token", "acme"][..],
-        &["token", "acme", "--min-valid", "24h"],
-        &["refresh", "acme"],
-    ] {
-        t.two().run(args).fails(7, &store);
-        t.one().run(args).fails(7, &store);
+    for machine in [t.two(), t.one()] {
+        for args in [
+            &["token", "acme"][..],
+            &["token", "acme", "--min-valid", "24h"],
+        ] {
+            machine.run(args).fails(7, &store);
+        }
+        // refresh reports each connection on its own stdout line, as without a store.
+        let run = machine.run(&["refresh", "acme"]);
+        assert_eq!(run.code, 7, "{} {}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.starts_with(&format!("acme: {store}: ")),
+            "{}",
+            run.stdout
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     }
     let counters = t.w.fake.counters();
     assert_eq!(counters.token_posts, 0, "a refresh token was spent");

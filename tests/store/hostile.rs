@@ -13,7 +13,10 @@ use crate::common::store::{Team, bao_request};
 fn refused(t: &Team, data: &Value, words: &str) {
     t.overwrite(data);
     let version = t.secret().unwrap()["data"]["metadata"]["version"].clone();
-    for args in [&["token", "acme"][..], &["token", "acme", "--min-valid", "24h"]] {
+    for args in [
+        &["token", "acme"][..],
+        &["token", "acme", "--min-valid", "24h"],
+    ] {
         let run = t.two().run(args);
         assert!(
             [1, 7].contains(&run.code),
@@ -25,7 +28,11 @@ fn refused(t: &Team, data: &Value, words: &str) {
         let run = run.fails(code, words);
         assert!(run.stdout.is_empty(), "{}", run.stdout);
     }
-    assert_eq!(t.w.fake.counters().token_posts, 0, "a refresh token was spent");
+    assert_eq!(
+        t.w.fake.counters().token_posts,
+        0,
+        "a refresh token was spent"
+    );
     let now = t.secret().unwrap()["data"]["metadata"]["version"].clone();
     assert_eq!(now, version, "the planted secret was overwritten");
 }
@@ -34,7 +41,11 @@ fn refused(t: &Team, data: &Value, words: &str) {
 fn a_payload_that_is_not_age_is_refused() {
     let Some(t) = Team::start("") else { return };
     t.seed(SignedDuration::from_mins(-1));
-    refused(&t, &json!({"zdauth": 1, "payload": "not age at all"}), "acme");
+    refused(
+        &t,
+        &json!({"zdauth": 1, "payload": "not age at all"}),
+        "acme",
+    );
 }
 
 #[test]
@@ -53,7 +64,11 @@ fn an_oversized_or_unknown_secret_is_refused_bounded() {
     let Some(t) = Team::start("") else { return };
     t.seed(SignedDuration::from_mins(-1));
     let huge = "A".repeat(200 * 1024);
-    refused(&t, &json!({"zdauth": 1, "payload": huge}), "acme");
+    refused(
+        &t,
+        &json!({"zdauth": 1, "payload": huge}),
+        "more than 64 KiB",
+    );
     refused(&t, &json!({"zdauth": 99, "payload": "x"}), "acme");
     refused(&t, &json!({"something": "else"}), "acme");
     refused(

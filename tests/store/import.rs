@@ -16,9 +16,15 @@ fn store_list_as_toml_imports_on_a_fresh_machine_that_then_gets_tokens() {
     join_store(&t.w.sb, &t.bao, &[members[1].as_str(), new_member.as_str()]);
     t.one().run(&["store", "rekey"]).success();
 
-    let listed = t.one().run(&["store", "list", "--format", "toml"]).success();
+    let listed = t
+        .one()
+        .run(&["store", "list", "--format", "toml"])
+        .success();
     assert!(listed.stdout.contains("acme"), "{}", listed.stdout);
-    assert!(!listed.stdout.contains(&seeded.access_token), "no token listed");
+    assert!(
+        !listed.stdout.contains(&seeded.access_token),
+        "no token listed"
+    );
     let file = three.temp.path().join("team.toml");
     std::fs::write(&file, &listed.stdout).unwrap();
     let three = Machine {

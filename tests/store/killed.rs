@@ -28,8 +28,13 @@ fn the_lease_of_a_holder_killed_mid_refresh_expires_and_the_other_machine_goes_o
         .spawn()
         .unwrap();
     wait_for_post(&t, std::slice::from_mut(&mut holder));
-    assert!(holder.try_wait().unwrap().is_none(), "the holder ended before its POST");
-    let lease = t.lease().expect("the holder wrote its lease before the POST");
+    assert!(
+        holder.try_wait().unwrap().is_none(),
+        "the holder ended before its POST"
+    );
+    let lease = t
+        .lease()
+        .expect("the holder wrote its lease before the POST");
     holder.kill().unwrap();
     holder.wait().unwrap();
 
@@ -42,13 +47,19 @@ fn the_lease_of_a_holder_killed_mid_refresh_expires_and_the_other_machine_goes_o
     );
     let run = t.two().run(&["token", "acme"]).success();
     let token = run.stdout.trim_end();
-    assert!(Timestamp::now() >= until, "taken over before the lease ran out");
+    assert!(
+        Timestamp::now() >= until,
+        "taken over before the lease ran out"
+    );
     assert_ne!(token, seeded.access_token);
     assert!(t.works(token), "machine two's token works");
     let counters = t.w.fake.counters();
     assert_eq!(counters.refreshes, 1, "the killed POST was never answered");
     assert_eq!(counters.reuse_detections, 0);
     assert!(t.w.fake.grant_alive(&seeded.grant_id));
-    assert!(t.lease().is_none(), "the lease is cleared with the new pair");
+    assert!(
+        t.lease().is_none(),
+        "the lease is cleared with the new pair"
+    );
     assert_eq!(t.one().token(&[]), token, "machine one goes on with it too");
 }

@@ -12,13 +12,19 @@ fn migrate_to_the_store_and_back_keeps_one_working_pair() {
     let Some(t) = Team::start("") else { return };
     let local = t.w.seed();
     t.one().run(&["store", "migrate"]).success();
-    assert_eq!(t.two().token(&[]), local.access_token, "machine two reads it");
+    assert_eq!(
+        t.two().token(&[]),
+        local.access_token,
+        "machine two reads it"
+    );
     assert!(
         t.w.stored().tokens.is_none(),
         "vault.age no longer holds a pair the store holds"
     );
 
-    t.one().run(&["store", "migrate", "--to-local", "acme"]).success();
+    t.one()
+        .run(&["store", "migrate", "--to-local", "acme"])
+        .success();
     assert_eq!(t.w.stored_access(), local.access_token);
     assert!(
         t.one().stored().tokens.is_none(),
@@ -36,7 +42,10 @@ fn migrate_to_the_store_and_back_keeps_one_working_pair() {
         })
         .collect();
     std::fs::write(t.w.sb.paths().config(), without).unwrap();
-    assert_eq!(t.w.sb.run(&["token", "acme"]).success().stdout.trim(), local.access_token);
+    assert_eq!(
+        t.w.sb.run(&["token", "acme"]).success().stdout.trim(),
+        local.access_token
+    );
     assert_eq!(t.w.fake.counters().token_posts, 0);
 }
 
@@ -57,7 +66,11 @@ fn migrate_never_overwrites_a_newer_entry_either_way() {
         run.stderr
     );
     assert_eq!(t.two().stored_access(), newer_shared.access_token);
-    assert_eq!(t.w.stored_access(), older_local, "the source is kept as it is");
+    assert_eq!(
+        t.w.stored_access(),
+        older_local,
+        "the source is kept as it is"
+    );
 
     // Now the other way: a local pair newer than the store's.
     let newer_local = t.w.seed();

@@ -61,7 +61,10 @@ fn a_member_added_and_rekeyed_can_read_the_store_with_age() {
     let plain: Value = serde_json::from_str(&plain).unwrap();
     assert_eq!(plain["name"], "acme");
     let text = plain.to_string();
-    assert!(text.contains(&seeded.refresh_token), "the pair is in the payload");
+    assert!(
+        text.contains(&seeded.refresh_token),
+        "the pair is in the payload"
+    );
     // The old members still read it, and nothing was spent.
     assert_eq!(t.two().token(&[]), seeded.access_token);
     assert_eq!(t.one().token(&[]), seeded.access_token);

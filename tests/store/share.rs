@@ -24,12 +24,18 @@ fn a_login_on_one_machine_gives_the_other_a_working_token() {
     assert!(t.works(&token), "machine two's token works at Zendesk");
     assert_eq!(token, t.one().token(&[]), "both hand out the same token");
     let after = t.w.fake.counters();
-    assert_eq!(after.authorize_requests, before.authorize_requests, "no login");
+    assert_eq!(
+        after.authorize_requests, before.authorize_requests,
+        "no login"
+    );
     assert_eq!(after.token_posts, before.token_posts, "nothing spent");
 
     assert!(t.w.stored().tokens.is_none(), "vault.age holds no pair");
     let secret = t.secret().expect("the store holds acme").to_string();
-    assert!(!secret.contains(&token), "the token is encrypted in the store");
+    assert!(
+        !secret.contains(&token),
+        "the token is encrypted in the store"
+    );
     assert!(secret.contains("BEGIN AGE ENCRYPTED FILE"), "{secret}");
 }
 
