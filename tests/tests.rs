@@ -49,6 +49,7 @@ mod server_text;
 mod service;
 mod shield;
 mod soak;
+mod store;
 mod store_args;
 mod tags;
 mod tui_config;

@@ -6,6 +6,7 @@ pub mod bounded;
 pub mod ci;
 pub mod clipboard;
 pub mod notifier;
+pub mod store;
 pub mod tmpfs;
 pub mod tmux;
 pub mod world;
