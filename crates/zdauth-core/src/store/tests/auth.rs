@@ -160,7 +160,7 @@ fn approle_logs_in_once_on_first_use_and_renews_its_token() {
         return;
     };
     // One use: a second login would fail, so what follows works only by renewal.
-    let (role_id, secret_id) = role(&bao, 3, 60, 1);
+    let (role_id, secret_id) = role(&bao, 9, 60, 1);
     let before = tokens(&bao);
     let store = approle_store(&bao, &role_id, &secret_id);
     assert_eq!(tokens(&bao), before, "open logs in lazily");
@@ -172,10 +172,10 @@ fn approle_logs_in_once_on_first_use_and_renews_its_token() {
     });
     assert_eq!(tokens(&bao), before + 1, "one login for four threads");
     store.renew_if_due().unwrap();
-    std::thread::sleep(Duration::from_millis(2200).saturating_sub(started.elapsed()));
+    std::thread::sleep(Duration::from_millis(6600).saturating_sub(started.elapsed()));
     store.renew_if_due().unwrap();
-    std::thread::sleep(Duration::from_secs(4).saturating_sub(started.elapsed()));
-    // Past the login's 3 s: the renewed token still works.
+    std::thread::sleep(Duration::from_secs(10).saturating_sub(started.elapsed()));
+    // Past the login's 9 s: the renewed token still works.
     assert!(store.read("acme").unwrap().is_none());
     assert_eq!(tokens(&bao), before + 1);
 }
@@ -185,19 +185,19 @@ fn approle_logs_in_again_when_the_token_cannot_be_renewed_for_long() {
     let Some(bao) = OpenBao::start() else {
         return;
     };
-    let (role_id, secret_id) = role(&bao, 3, 3, 0);
+    let (role_id, secret_id) = role(&bao, 9, 9, 0);
     let store = approle_store(&bao, &role_id, &secret_id);
     let started = Instant::now();
     store.read("acme").unwrap();
     let after_login = tokens(&bao);
-    std::thread::sleep(Duration::from_millis(2200).saturating_sub(started.elapsed()));
+    std::thread::sleep(Duration::from_millis(6600).saturating_sub(started.elapsed()));
     store.renew_if_due().unwrap();
     assert_eq!(
         tokens(&bao),
         after_login + 1,
-        "a new login, not a renewal capped at 3 s"
+        "a new login, not a renewal capped at 9 s"
     );
-    std::thread::sleep(Duration::from_millis(3500).saturating_sub(started.elapsed()));
+    std::thread::sleep(Duration::from_millis(10500).saturating_sub(started.elapsed()));
     assert_eq!(
         store.write("acme", &record("x"), 0).unwrap(),
         Written::Version(1)
