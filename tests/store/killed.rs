@@ -13,7 +13,7 @@ const SHORT: &str = "http_timeout = \"1s\"";
 
 /// Machine one's `token` takes the lease and sends the POST, which the fake holds and never
 /// answers (so its refresh token is not spent: were it answered, that pair would be lost by
-/// definition); it is SIGKILLed there. Machine two waits out the lease, takes it over and
+/// definition); it is killed by `SIGKILL` there. Machine two waits out the lease, takes it over and
 /// refreshes with the same refresh token: one rotation, no replay, a working token.
 #[test]
 fn the_lease_of_a_holder_killed_mid_refresh_expires_and_the_other_machine_goes_on() {

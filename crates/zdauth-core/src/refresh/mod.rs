@@ -206,6 +206,18 @@ impl Refresher {
                         refreshed: false,
                     });
                 }
+                // Another machine rotated past the token we spent: its pair is not the refused
+                // one, so no machine may be told to log in again because of it.
+                let rotated_past = current
+                    .tokens
+                    .as_ref()
+                    .is_some_and(|t| t.refresh_token.as_ref() != Some(&refresh_token));
+                if rotated_past {
+                    tracing::warn!(connection = %connection.name, "refresh refused: another process stored a newer pair meanwhile");
+                    return Err(Error::RefreshFailed(
+                        "the refresh token was refused because another process rotated it meanwhile; the newer pair is stored: run the command again".into(),
+                    ));
+                }
                 tracing::warn!(connection = %connection.name, "refresh token refused");
                 current.login_required = true;
                 current.last_error = Some(e.to_string());
